@@ -1,0 +1,177 @@
+/**
+ * Validation of record batches against the graph model. Pure: stores call it before writing anything, so an
+ * invalid batch is rejected whole and the store is unchanged.
+ */
+import {
+  CONFIDENCES,
+  EDGE_SPECS,
+  LIMITS,
+  NODE_SPECS,
+  isEdgeKind,
+  isNodeKind,
+  kindOfKey,
+  type PropSpec,
+} from './model.ts';
+import { clip, describeEdge, describeNode, type EdgeRecord, type NodeRecord, type Props, type RecordBatch } from './records.ts';
+
+export class ValidationError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    const shown = problems.slice(0, 10);
+    const more = problems.length > shown.length ? `\n  … and ${problems.length - shown.length} more` : '';
+    super(`invalid records (nothing written):\n  ${shown.join('\n  ')}${more}`);
+    this.name = 'ValidationError';
+    this.problems = problems;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function typeProblem(spec: PropSpec, value: unknown): string | undefined {
+  if (value === null) return undefined; // null clears a property; always allowed
+  switch (spec.type) {
+    case 'string':
+      if (typeof value !== 'string') return `must be a string, got ${typeName(value)}`;
+      if (spec.oneOf && !spec.oneOf.includes(value)) return `must be one of ${spec.oneOf.join(', ')}, got "${value}"`;
+      return undefined;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : `must be a finite number, got ${typeName(value)}`;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `must be a boolean, got ${typeName(value)}`;
+    case 'string[]':
+      return Array.isArray(value) && value.every((x) => typeof x === 'string')
+        ? undefined
+        : `must be an array of strings, got ${typeName(value)}`;
+    case 'string|boolean':
+      return typeof value === 'string' || typeof value === 'boolean' ? undefined : `must be a string or boolean, got ${typeName(value)}`;
+    case 'json':
+      return undefined;
+  }
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+function checkProps(where: string, props: unknown, specs: Readonly<Record<string, PropSpec>>, problems: string[]): void {
+  if (props === undefined) return;
+  if (!isPlainObject(props)) {
+    problems.push(`${where}: props must be an object, got ${typeName(props)}`);
+    return;
+  }
+  let bytes: number;
+  try {
+    bytes = Buffer.byteLength(JSON.stringify(props));
+  } catch {
+    problems.push(`${where}: props are not JSON-serialisable`);
+    return;
+  }
+  if (bytes > LIMITS.propsBytes) {
+    problems.push(`${where}: props are ${bytes} bytes, over the limit of ${LIMITS.propsBytes}`);
+    return;
+  }
+  for (const [name, value] of Object.entries(props)) {
+    const spec = specs[name];
+    if (!spec) {
+      if (!isJsonValue(value)) problems.push(`${where}: property "${name}" is not a JSON value`);
+      continue;
+    }
+    const p = typeProblem(spec, value);
+    if (p) problems.push(`${where}: property "${name}" ${p}`);
+  }
+}
+
+function isJsonValue(v: unknown): boolean {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(isJsonValue);
+  if (isPlainObject(v)) return Object.values(v).every(isJsonValue);
+  return false;
+}
+
+function checkKey(where: string, key: unknown, problems: string[]): boolean {
+  if (typeof key !== 'string' || key.length === 0) {
+    problems.push(`${where}: key must be a non-empty string`);
+    return false;
+  }
+  if (key.length > LIMITS.keyLength) {
+    problems.push(`${where}: key is ${key.length} characters, over the limit of ${LIMITS.keyLength}`);
+    return false;
+  }
+  return true;
+}
+
+/** `label` names the record in messages (default `nodes[index]`), e.g. `line 12` for NDJSON input. */
+export function validateNode(node: unknown, index: number, problems: string[], label?: string): void {
+  const n = node as Partial<NodeRecord> | null;
+  if (!isPlainObject(n)) {
+    problems.push(`${label ?? `nodes[${index}]`}: must be an object`);
+    return;
+  }
+  const where = label ? `${label}${typeof n.key === 'string' ? ` (${clip(n.key)})` : ''}` : describeNode(index, n.key);
+  if (!isNodeKind(n.kind)) {
+    problems.push(`${where}: unknown node kind ${JSON.stringify(n.kind)}`);
+    return;
+  }
+  if (!checkKey(where, n.key, problems)) return;
+  const spec = NODE_SPECS[n.kind];
+  if (!spec.keyPatterns.some((p) => p.test(n.key!))) {
+    problems.push(`${where}: key does not match the ${n.kind} formats (${spec.keyFormats.join(' | ')})`);
+    return;
+  }
+  checkProps(where, n.props, spec.props, problems);
+}
+
+export function validateEdge(edge: unknown, index: number, problems: string[], label?: string): void {
+  const e = edge as Partial<EdgeRecord> | null;
+  if (!isPlainObject(e)) {
+    problems.push(`${label ?? `edges[${index}]`}: must be an object`);
+    return;
+  }
+  const where = label ? `${label} ${describeEdge(index, e).replace(/^edges\[\d+\] /, '')}` : describeEdge(index, e);
+  if (!isEdgeKind(e.kind)) {
+    problems.push(`${where}: unknown edge kind ${JSON.stringify(e.kind)}`);
+    return;
+  }
+  if (!checkKey(`${where} from`, e.from, problems) || !checkKey(`${where} to`, e.to, problems)) return;
+  const fromKind = kindOfKey(e.from!);
+  const toKind = kindOfKey(e.to!);
+  if (!fromKind) problems.push(`${where}: "from" key matches no node kind's format`);
+  if (!toKind) problems.push(`${where}: "to" key matches no node kind's format`);
+  if (!fromKind || !toKind) return;
+  const spec = EDGE_SPECS[e.kind];
+  if (!spec.pairs.some(([f, t]) => f === fromKind && t === toKind)) {
+    const allowed = spec.pairs.map(([f, t]) => `${f}→${t}`).join(', ');
+    problems.push(`${where}: ${e.kind} may not join ${fromKind}→${toKind} (allowed: ${allowed})`);
+  }
+  if (typeof e.source !== 'string' || e.source.length === 0) problems.push(`${where}: provenance "source" is required`);
+  if (e.evidence !== undefined && typeof e.evidence !== 'string') problems.push(`${where}: "evidence" must be a string`);
+  if (e.confidence !== undefined && !(CONFIDENCES as readonly string[]).includes(e.confidence as string)) {
+    problems.push(`${where}: "confidence" must be one of ${CONFIDENCES.join(', ')}`);
+  }
+  if (e.observedAt !== undefined && (typeof e.observedAt !== 'string' || Number.isNaN(Date.parse(e.observedAt)))) {
+    problems.push(`${where}: "observedAt" must be an ISO-8601 time`);
+  }
+  checkProps(where, e.props, spec.props, problems);
+}
+
+/** Throws ValidationError listing every problem; returns the batch typed when it is valid. */
+export function validateBatch(batch: unknown): RecordBatch {
+  const problems: string[] = [];
+  if (!isPlainObject(batch)) throw new ValidationError(['batch must be an object with "nodes" and "edges" arrays']);
+  const nodes = batch.nodes ?? [];
+  const edges = batch.edges ?? [];
+  if (!Array.isArray(nodes)) problems.push('"nodes" must be an array');
+  if (!Array.isArray(edges)) problems.push('"edges" must be an array');
+  if (problems.length) throw new ValidationError(problems);
+  (nodes as unknown[]).forEach((n, i) => validateNode(n, i, problems));
+  (edges as unknown[]).forEach((e, i) => validateEdge(e, i, problems));
+  if (problems.length) throw new ValidationError(problems);
+  return { nodes: nodes as NodeRecord[], edges: edges as EdgeRecord[] };
+}
+
+export type { Props };

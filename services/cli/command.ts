@@ -1,0 +1,32 @@
+/** What a CLI command is. Each command lives in its own module under services/cli/commands/. */
+import type { ParseArgsConfig } from 'node:util';
+import type { GraphStore } from '../store/types.ts';
+
+export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+
+export interface CommandContext {
+  /** Parsed option values (global and the command's own). */
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+  json: boolean;
+  /** Opens the store named by --store / AISPM_STORE (once; closed by the CLI after the command). */
+  store(): Promise<GraphStore>;
+  /** Writes to stdout. */
+  print(text: string): void;
+  /** Writes a JSON document to stdout. */
+  printJson(value: unknown): void;
+  /** Writes a line to stderr (progress, warnings), secrets redacted. */
+  log(text: string): void;
+  /** True when stderr is a terminal (progress bars). */
+  interactive: boolean;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** One or more usage lines, without the leading `aispm `. */
+  usage: string;
+  options?: OptionSpecs;
+  /** Returns the exit code. Throw AispmError subclasses for failures. */
+  run(ctx: CommandContext): Promise<number>;
+}

@@ -1,0 +1,119 @@
+/**
+ * The `aispm` command line: global options, dispatch to one command module, exit codes, and error reporting with
+ * secrets redacted. Exit codes: 0 ok · 1 findings above a threshold · 2 usage/input error · 3 upstream/store failure.
+ */
+import { parseArgs } from 'node:util';
+import { AispmError, EXIT } from '../errors.ts';
+import { redact } from '../secrets.ts';
+import { ValidationError } from '../../schema/validate.ts';
+import { StoreError, type GraphStore } from '../store/types.ts';
+import { openStore, resolveStoreSpec } from '../store/open.ts';
+import type { Command, CommandContext, OptionSpecs } from './command.ts';
+import { COMMANDS } from './commands/index.ts';
+
+const GLOBAL_OPTIONS: OptionSpecs = {
+  store: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
+function usageText(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'aispm — AI supply-chain graph: blast radius, attack paths, AIBOMs',
+    '',
+    'usage: aispm <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'global options:',
+    '  --store <spec>   sqlite:<path> (default sqlite:.aispm/graph.db) or neo4j://host:7687; env AISPM_STORE',
+    '  --json           machine-readable output',
+    '  -h, --help       help for a command',
+    '',
+    'exit codes: 0 ok, 1 findings above threshold, 2 usage or input error, 3 upstream or store failure',
+  ].join('\n');
+}
+
+function commandHelp(cmd: Command): string {
+  return [`usage: ${cmd.usage.split('\n').map((u, i) => (i ? `       aispm ${u}` : `aispm ${u}`)).join('\n')}`, '', cmd.summary].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usageText() + '\n');
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version') {
+    process.stdout.write('aispm 0.1.0\n');
+    return EXIT.ok;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  const jsonRequested = argv.includes('--json');
+  if (!cmd) return reportError(new AispmError(`unknown command "${name}"\n\n${usageText()}`, EXIT.usage, 'BAD_INPUT'), jsonRequested);
+
+  let store: GraphStore | undefined;
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: rest,
+        options: { ...GLOBAL_OPTIONS, ...(cmd.options ?? {}) },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (err) {
+      throw new AispmError(`${(err as Error).message}\n\n${commandHelp(cmd)}`, EXIT.usage, 'BAD_INPUT');
+    }
+    const values = parsed.values as CommandContext['values'];
+    if (values.help) {
+      process.stdout.write(commandHelp(cmd) + '\n');
+      return EXIT.ok;
+    }
+    const json = Boolean(values.json);
+    const storeSpec = resolveStoreSpec(values.store as string | undefined);
+    const ctx: CommandContext = {
+      values,
+      positionals: parsed.positionals,
+      json,
+      interactive: Boolean(process.stderr.isTTY) && !json,
+      async store() {
+        store ??= await openStore(storeSpec);
+        return store;
+      },
+      print: (text) => process.stdout.write(redact(text.endsWith('\n') ? text : text + '\n')),
+      printJson: (value) => process.stdout.write(redact(JSON.stringify(value, null, 2)) + '\n'),
+      log: (text) => process.stderr.write(redact(text) + '\n'),
+    };
+    return await cmd.run(ctx);
+  } catch (err) {
+    return reportError(err, jsonRequested);
+  } finally {
+    if (store) await store.close().catch(() => undefined);
+  }
+}
+
+function reportError(err: unknown, json: boolean): number {
+  let exitCode: number = EXIT.upstream;
+  let code = 'INTERNAL';
+  if (err instanceof AispmError) {
+    exitCode = err.exitCode;
+    code = err.code;
+  } else if (err instanceof ValidationError) {
+    exitCode = EXIT.usage;
+    code = 'INVALID_RECORDS';
+  } else if (err instanceof StoreError) {
+    exitCode = EXIT.upstream;
+    code = 'STORE';
+  }
+  const message = redact(err instanceof Error ? err.message : String(err));
+  if (json) process.stdout.write(JSON.stringify({ error: { code, message } }, null, 2) + '\n');
+  process.stderr.write(`aispm: ${message}\n`);
+  if (code === 'INTERNAL' && err instanceof Error && err.stack && process.env.AISPM_DEBUG) {
+    process.stderr.write(redact(err.stack) + '\n');
+  }
+  return exitCode;
+}

@@ -1,0 +1,91 @@
+/**
+ * The records file format read by `aispm import` and written by `aispm export`:
+ * - `.json`: `{ "nodes": [NodeRecord…], "edges": [EdgeRecord…] }`
+ * - `.ndjson` / `.jsonl`: one record per line, `{"type":"node",…NodeRecord}` or `{"type":"edge",…EdgeRecord}`.
+ * Edges without a `source` get the importing file's default source.
+ */
+import type { EdgeRecord, GraphEdge, GraphNode, NodeRecord, RecordBatch } from '../schema/records.ts';
+import { ValidationError, validateEdge, validateNode } from '../schema/validate.ts';
+import { UsageError } from './errors.ts';
+
+export type RecordsFormat = 'json' | 'ndjson';
+
+export function formatOf(path: string): RecordsFormat {
+  return /\.(ndjson|jsonl)$/i.test(path) ? 'ndjson' : 'json';
+}
+
+/** Parse and validate a whole records file; throws UsageError (malformed) or ValidationError (invalid records). */
+export function parseRecords(text: string, format: RecordsFormat, defaultSource: string): RecordBatch {
+  const nodes: NodeRecord[] = [];
+  const edges: EdgeRecord[] = [];
+  const problems: string[] = [];
+  const withSource = (e: unknown) =>
+    e && typeof e === 'object' && !Array.isArray(e) && (e as EdgeRecord).source === undefined ? { ...(e as EdgeRecord), source: defaultSource } : e;
+
+  if (format === 'json') {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      throw new UsageError(`malformed JSON: ${(err as Error).message}`);
+    }
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError('a records file must be a JSON object with "nodes" and "edges" arrays');
+    const d = doc as { nodes?: unknown; edges?: unknown };
+    if (d.nodes !== undefined && !Array.isArray(d.nodes)) throw new UsageError('"nodes" must be an array');
+    if (d.edges !== undefined && !Array.isArray(d.edges)) throw new UsageError('"edges" must be an array');
+    ((d.nodes as unknown[]) ?? []).forEach((n, i) => {
+      validateNode(n, i, problems);
+      nodes.push(n as NodeRecord);
+    });
+    ((d.edges as unknown[]) ?? []).forEach((raw, i) => {
+      const e = withSource(raw);
+      validateEdge(e, i, problems);
+      edges.push(e as EdgeRecord);
+    });
+  } else {
+    const lines = text.split('\n');
+    lines.forEach((line, i) => {
+      if (!line.trim()) return;
+      const label = `line ${i + 1}`;
+      let rec: unknown;
+      try {
+        rec = JSON.parse(line);
+      } catch (err) {
+        problems.push(`${label}: malformed JSON: ${(err as Error).message}`);
+        return;
+      }
+      const type = rec && typeof rec === 'object' ? (rec as { type?: unknown }).type : undefined;
+      if (type === 'node') {
+        const { type: _t, ...node } = rec as Record<string, unknown>;
+        validateNode(node, nodes.length, problems, label);
+        nodes.push(node as unknown as NodeRecord);
+      } else if (type === 'edge') {
+        const { type: _t, ...edge } = rec as Record<string, unknown>;
+        const e = withSource(edge);
+        validateEdge(e, edges.length, problems, label);
+        edges.push(e as EdgeRecord);
+      } else {
+        problems.push(`${label}: "type" must be "node" or "edge"`);
+      }
+    });
+  }
+  if (problems.length) throw new ValidationError(problems);
+  return { nodes, edges };
+}
+
+export function nodeToRecord(n: GraphNode): NodeRecord {
+  return { kind: n.kind, key: n.key, props: n.props };
+}
+
+export function edgeToRecord(e: GraphEdge): EdgeRecord {
+  return {
+    kind: e.kind,
+    from: e.from,
+    to: e.to,
+    props: e.props,
+    source: e.source,
+    evidence: e.evidence,
+    confidence: e.confidence,
+    observedAt: e.observedAt,
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Runs the real CLI (bin/aispm.js) as a child process, the way a user does, and a fresh temporary SQLite store.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = join(ROOT, 'bin/aispm.js');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  input?: string;
+  timeoutMs?: number;
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...process.env, ...opts.env })) if (v !== undefined) env[k] = v;
+    // Never let a developer's own store or tokens leak into a test run.
+    if (!opts.env?.AISPM_STORE) delete env.AISPM_STORE;
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
+  });
+}
+
+/** A temporary directory removed by `cleanup()`; `store` is a `sqlite:` spec inside it. */
+export function tempWorkspace(prefix = 'aispm-test-'): { dir: string; dbPath: string; store: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dbPath = join(dir, 'graph.db');
+  return { dir, dbPath, store: `sqlite:${dbPath}`, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

@@ -1,0 +1,306 @@
+/**
+ * The store contract suite. Every GraphStore implementation runs exactly these tests (SQLite always; Neo4j when
+ * NEO4J_URI is set), so analyses written on the interface answer alike on both.
+ */
+import assert from 'node:assert/strict';
+import { describe, it, before, after } from 'node:test';
+import type { EdgeRecord, NodeRecord, RecordBatch } from '../../schema/records.ts';
+import { ValidationError } from '../../schema/validate.ts';
+import type { GraphStore } from '../../services/store/types.ts';
+
+export interface StoreHarness {
+  /** A new, empty store. */
+  open(): Promise<GraphStore>;
+  /** Removes everything the harness created. */
+  cleanup?(): Promise<void>;
+}
+
+const at = '2026-01-01T00:00:00.000Z';
+
+function edge(kind: EdgeRecord['kind'], from: string, to: string, extra: Partial<EdgeRecord> = {}): EdgeRecord {
+  return { kind, from, to, source: 'test', evidence: 'contract', confidence: 'declared', observedAt: at, ...extra };
+}
+
+/** A small lineage: dataset D → model A (trained), B finetuned from A, C merged from A and X, space S serves C. */
+function lineage(): RecordBatch {
+  const nodes: NodeRecord[] = [
+    { kind: 'Dataset', key: 'hf:dataset/org/d', props: { name: 'd', gated: 'manual' } },
+    { kind: 'Model', key: 'hf:model/org/a', props: { name: 'a', downloads: 10, private: false } },
+    { kind: 'Model', key: 'hf:model/org/b', props: { name: 'b', tags: ['x', 'y'] } },
+    { kind: 'Model', key: 'hf:model/org/c', props: { name: 'c', library: 'transformers' } },
+    { kind: 'Model', key: 'hf:model/other/x', props: { name: 'x' } },
+    { kind: 'Endpoint', key: 'hf:space/org/s', props: { name: 's' } },
+  ];
+  const edges = [
+    edge('TRAINED_ON', 'hf:model/org/a', 'hf:dataset/org/d'),
+    edge('DERIVED_FROM', 'hf:model/org/b', 'hf:model/org/a', { props: { relation: 'finetune' } }),
+    edge('DERIVED_FROM', 'hf:model/org/c', 'hf:model/org/a', { props: { relation: 'merge' } }),
+    edge('DERIVED_FROM', 'hf:model/org/c', 'hf:model/other/x', { props: { relation: 'merge' } }),
+    edge('SERVES', 'hf:space/org/s', 'hf:model/org/c'),
+    edge('EVALUATED_ON', 'hf:model/org/x'.replace('org/x', 'org/b'), 'hf:dataset/org/d'),
+  ];
+  return { nodes, edges };
+}
+
+const sortStrings = (xs: string[]) => [...xs].sort();
+
+export function runStoreContract(name: string, harness: StoreHarness): void {
+  describe(`store contract: ${name}`, () => {
+    after(async () => {
+      await harness.cleanup?.();
+    });
+
+    it('upsert is idempotent: the same batch twice gives the same graph', async () => {
+      const store = await harness.open();
+      try {
+        await store.upsert(lineage());
+        const first = await store.stats();
+        await store.upsert(lineage());
+        const second = await store.stats();
+        assert.deepEqual(second, first);
+        assert.equal(first.nodes, 6);
+        assert.equal(first.edges, 6);
+        assert.equal(first.nodesByKind.Model, 4);
+        assert.equal(first.edgesByKind.DERIVED_FROM, 3);
+        const [a] = await store.getNodes(['hf:model/org/a']);
+        assert.deepEqual(a, { kind: 'Model', key: 'hf:model/org/a', props: { name: 'a', downloads: 10, private: false } });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('merges properties on re-upsert; null removes one', async () => {
+      const store = await harness.open();
+      try {
+        await store.upsert({ nodes: [{ kind: 'Model', key: 'hf:model/o/m', props: { name: 'm', likes: 1, license: 'mit' } }], edges: [] });
+        await store.upsert({ nodes: [{ kind: 'Model', key: 'hf:model/o/m', props: { likes: 2, license: null } }], edges: [] });
+        const [m] = await store.getNodes(['hf:model/o/m']);
+        assert.deepEqual(m?.props, { name: 'm', likes: 2 });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('creates stub nodes for edge ends it has not seen, and a later full record clears the stub mark', async () => {
+      const store = await harness.open();
+      try {
+        await store.upsert({ nodes: [], edges: [edge('SERVES', 'hf:space/o/s', 'hf:model/o/m')] });
+        const stubs = await store.getNodes(['hf:space/o/s', 'hf:model/o/m']);
+        assert.deepEqual(sortStrings(stubs.map((n) => `${n.kind}:${n.props.stub}`)), ['Endpoint:true', 'Model:true']);
+        await store.upsert({ nodes: [{ kind: 'Model', key: 'hf:model/o/m', props: { name: 'm' } }], edges: [] });
+        const [m] = await store.getNodes(['hf:model/o/m']);
+        assert.deepEqual(m?.props, { name: 'm' });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('expands a frontier in both directions, filtered by edge kind, in one call', async () => {
+      const store = await harness.open();
+      try {
+        await store.upsert(lineage());
+        const into = await store.expand({ keys: ['hf:model/org/a'], direction: 'in', edgeKinds: ['DERIVED_FROM'] });
+        assert.deepEqual(sortStrings(into.map((e) => e.from)), ['hf:model/org/b', 'hf:model/org/c']);
+        const rel = into.find((e) => e.from === 'hf:model/org/b');
+        assert.equal(rel?.props.relation, 'finetune');
+        assert.equal(rel?.source, 'test');
+        assert.equal(rel?.evidence, 'contract');
+        assert.equal(rel?.confidence, 'declared');
+        assert.equal(rel?.observedAt, at);
+
+        const out = await store.expand({ keys: ['hf:model/org/c', 'hf:model/org/b'], direction: 'out' });
+        assert.deepEqual(
+          sortStrings(out.map((e) => `${e.from} ${e.kind} ${e.to}`)),
+          sortStrings([
+            'hf:model/org/b DERIVED_FROM hf:model/org/a',
+            'hf:model/org/b EVALUATED_ON hf:dataset/org/d',
+            'hf:model/org/c DERIVED_FROM hf:model/org/a',
+            'hf:model/org/c DERIVED_FROM hf:model/other/x',
+          ]),
+        );
+        const many = await store.expand({ keys: ['hf:dataset/org/d'], direction: 'in', edgeKinds: ['TRAINED_ON', 'EVALUATED_ON'] });
+        assert.deepEqual(sortStrings(many.map((e) => e.kind)), ['EVALUATED_ON', 'TRAINED_ON']);
+        assert.deepEqual(await store.expand({ keys: ['hf:model/nope/nope'], direction: 'out' }), []);
+        assert.deepEqual(await store.expand({ keys: [], direction: 'in' }), []);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('expands a frontier larger than one query chunk', async () => {
+      const store = await harness.open();
+      try {
+        const n = 5000;
+        const nodes: NodeRecord[] = [{ kind: 'Dataset', key: 'hf:dataset/big/root' }];
+        const edges: EdgeRecord[] = [];
+        for (let i = 0; i < n; i++) {
+          nodes.push({ kind: 'Model', key: `hf:model/big/m${i}` });
+          edges.push(edge('TRAINED_ON', `hf:model/big/m${i}`, 'hf:dataset/big/root'));
+        }
+        await store.upsert({ nodes, edges });
+        const out = await store.expand({ keys: nodes.slice(1).map((x) => x.key), direction: 'out', edgeKinds: ['TRAINED_ON'] });
+        assert.equal(out.length, n);
+        const back = await store.expand({ keys: ['hf:dataset/big/root'], direction: 'in' });
+        assert.equal(back.length, n);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('finds by kind, property and text, paging with cursors without gaps or repeats', async () => {
+      const store = await harness.open();
+      try {
+        const nodes: NodeRecord[] = [];
+        for (let i = 0; i < 25; i++) nodes.push({ kind: 'Model', key: `hf:model/page/m${String(i).padStart(2, '0')}`, props: { name: `Model ${i}`, library: i % 2 ? 'diffusers' : 'transformers', private: i % 5 === 0 } });
+        nodes.push({ kind: 'Dataset', key: 'hf:dataset/page/d', props: { name: 'Data' } });
+        await store.upsert({ nodes, edges: [] });
+        const seen: string[] = [];
+        let after: string | undefined;
+        let pages = 0;
+        for (;;) {
+          const page = await store.find({ kind: 'Model', first: 10, after });
+          seen.push(...page.items.map((n) => n.key));
+          pages++;
+          if (!page.hasNextPage) break;
+          after = page.endCursor!;
+        }
+        assert.equal(pages, 3);
+        assert.deepEqual(seen, nodes.filter((n) => n.kind === 'Model').map((n) => n.key));
+        const diff = await store.find({ kind: 'Model', where: { library: 'diffusers' }, first: 100 });
+        assert.equal(diff.items.length, 12);
+        const priv = await store.find({ where: { private: true }, first: 100 });
+        assert.deepEqual(priv.items.map((n) => n.key), ['hf:model/page/m00', 'hf:model/page/m05', 'hf:model/page/m10', 'hf:model/page/m15', 'hf:model/page/m20']);
+        const text = await store.find({ text: 'model 1', first: 100 });
+        assert.equal(text.items.length, 11); // Model 1, Model 10..19
+        const byKey = await store.find({ text: 'DATASET/PAGE' });
+        assert.deepEqual(byKey.items.map((n) => n.key), ['hf:dataset/page/d']);
+        const none = await store.find({ text: '%' });
+        assert.equal(none.items.length, 0, 'LIKE wildcards in text are literal');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('removes stale records of one (source, scope) only after a complete sync, and nothing else', async () => {
+      const store = await harness.open();
+      try {
+        const scopeA = { source: 'hf', scope: 'hf:model/o/a' };
+        const scopeB = { source: 'hf', scope: 'hf:model/o/b' };
+        await store.upsert(
+          {
+            nodes: [{ kind: 'Model', key: 'hf:model/o/a' }, { kind: 'File', key: 'hf:file/o/a/old.bin@1111111' }],
+            edges: [edge('CONTAINS', 'hf:model/o/a', 'hf:file/o/a/old.bin@1111111'), edge('DERIVED_FROM', 'hf:model/o/a', 'hf:model/o/base')],
+          },
+          { ...scopeA, syncId: 'sync-1' },
+        );
+        await store.upsert({ nodes: [{ kind: 'Model', key: 'hf:model/o/b' }], edges: [edge('DERIVED_FROM', 'hf:model/o/b', 'hf:model/o/base')] }, { ...scopeB, syncId: 'sync-1' });
+        // Second sync of A sees a new file and the same base, not the old file.
+        await store.upsert(
+          {
+            nodes: [{ kind: 'Model', key: 'hf:model/o/a' }, { kind: 'File', key: 'hf:file/o/a/new.bin@2222222' }],
+            edges: [edge('CONTAINS', 'hf:model/o/a', 'hf:file/o/a/new.bin@2222222'), edge('DERIVED_FROM', 'hf:model/o/a', 'hf:model/o/base')],
+          },
+          { ...scopeA, syncId: 'sync-2' },
+        );
+        // Before removeStale (a partial sync) nothing is gone.
+        assert.equal((await store.getNodes(['hf:file/o/a/old.bin@1111111'])).length, 1);
+        const removed = await store.removeStale({ ...scopeA, syncId: 'sync-2' });
+        assert.deepEqual(removed, { edgesRemoved: 1, nodesRemoved: 1 });
+        assert.equal((await store.getNodes(['hf:file/o/a/old.bin@1111111'])).length, 0);
+        assert.equal((await store.getNodes(['hf:file/o/a/new.bin@2222222'])).length, 1);
+        const bases = await store.expand({ keys: ['hf:model/o/base'], direction: 'in' });
+        assert.deepEqual(sortStrings(bases.map((e) => e.from)), ['hf:model/o/a', 'hf:model/o/b'], "scope B's edge untouched");
+        // A sweep of another source with the same scope name removes nothing.
+        assert.deepEqual(await store.removeStale({ source: 'github', scope: 'hf:model/o/a', syncId: 'x' }), { edgesRemoved: 0, nodesRemoved: 0 });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('rejects an invalid batch whole, naming the bad record, and leaves the store unchanged', async () => {
+      const store = await harness.open();
+      try {
+        await store.upsert(lineage());
+        const before = await store.stats();
+        const bad: unknown[] = [
+          { nodes: [{ kind: 'Model', key: 'hf:model/ok/one' }, { kind: 'Spaceship', key: 'x' }], edges: [] },
+          { nodes: [{ kind: 'Model', key: 'not-a-model-key' }], edges: [] },
+          { nodes: [{ kind: 'Model', key: 'hf:model/ok/two', props: { downloads: 'many' } }], edges: [] },
+          { nodes: [{ kind: 'Model', key: 'hf:model/ok/three' }], edges: [edge('SERVES', 'hf:model/org/a', 'hf:dataset/org/d')] },
+          { nodes: [], edges: [{ kind: 'TRAINED_ON', from: 'hf:model/org/a', to: 'hf:dataset/org/d' }] },
+          { nodes: [{ kind: 'Model', key: 'hf:model/ok/four', props: { blob: 'x'.repeat(2 * 1024 * 1024) } }], edges: [] },
+        ];
+        const expected = [/nodes\[1\] \(x\): unknown node kind "Spaceship"/, /not-a-model-key.*formats/, /"downloads" must be a finite number/, /SERVES may not join Model→Dataset/, /"source" is required/, /over the limit/];
+        for (const [i, b] of bad.entries()) {
+          await assert.rejects(store.upsert(b as RecordBatch), (err: unknown) => {
+            assert.ok(err instanceof ValidationError, `batch ${i} rejected with ValidationError`);
+            assert.match((err as Error).message, expected[i]!);
+            return true;
+          });
+        }
+        assert.deepEqual(await store.stats(), before);
+        assert.equal((await store.getNodes(['hf:model/ok/one', 'hf:model/ok/three'])).length, 0);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('stores hostile strings in keys and properties verbatim', async () => {
+      const store = await harness.open();
+      try {
+        const hostile = [
+          "x'); DROP TABLE nodes; --",
+          'n) DETACH DELETE n //',
+          '"}]) MATCH (m) SET m.pwned = true //',
+          '../../../etc/passwd',
+          'ünïcödé 🤖 \\ backslash % _ wildcard',
+          '$rows {props} `backtick`',
+        ];
+        const nodes: NodeRecord[] = hostile.map((h, i) => ({ kind: 'Model', key: `hf:model/evil${i}/${h.replace(/\//g, '∕')}`, props: { name: h, description: h, [`k${i}`]: h } }));
+        const edges = nodes.slice(1).map((n) => edge('DERIVED_FROM', n.key, nodes[0]!.key, { evidence: hostile[1], props: { relation: 'unknown' } }));
+        await store.upsert({ nodes, edges });
+        const got = await store.getNodes(nodes.map((n) => n.key));
+        assert.equal(got.length, nodes.length);
+        for (const n of nodes) {
+          const g = got.find((x) => x.key === n.key);
+          assert.deepEqual(g?.props, n.props);
+        }
+        const into = await store.expand({ keys: [nodes[0]!.key], direction: 'in' });
+        assert.equal(into.length, hostile.length - 1);
+        assert.ok(into.every((e) => e.evidence === hostile[1]));
+        const found = await store.find({ text: "DROP TABLE" });
+        assert.deepEqual(found.items.map((n) => n.key), [nodes[0]!.key]);
+        const stats = await store.stats();
+        assert.equal(stats.nodes, hostile.length, 'nothing dropped or added');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('keeps metadata values', async () => {
+      const store = await harness.open();
+      try {
+        assert.equal(await store.getMeta('checkpoint'), undefined);
+        await store.setMeta('checkpoint', { done: ['a', 'b'], n: 2 });
+        assert.deepEqual(await store.getMeta('checkpoint'), { done: ['a', 'b'], n: 2 });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('exports every node and edge', async () => {
+      const store = await harness.open();
+      try {
+        await store.upsert(lineage());
+        const items = [];
+        for await (const item of store.exportAll()) items.push(item);
+        assert.equal(items.filter((i) => i.type === 'node').length, 6);
+        assert.equal(items.filter((i) => i.type === 'edge').length, 6);
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
+
+export { before };
