@@ -7,10 +7,18 @@ import { describe, it, before, after } from 'node:test';
 import type { EdgeRecord, NodeRecord, RecordBatch } from '../../schema/records.ts';
 import { ValidationError } from '../../schema/validate.ts';
 import type { GraphStore } from '../../services/store/types.ts';
+import { openStore } from '../../services/store/open.ts';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI } from '../helpers/cli.ts';
 
 export interface StoreHarness {
   /** A new, empty store. */
   open(): Promise<GraphStore>;
+  /** A `--store` spec for a new, empty store, for tests that run the CLI as a child process. */
+  cliSpec(): Promise<string>;
   /** Removes everything the harness created. */
   cleanup?(): Promise<void>;
 }
@@ -274,6 +282,67 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
         assert.equal(stats.nodes, hostile.length, 'nothing dropped or added');
       } finally {
         await store.close();
+      }
+    });
+
+    it('a child killed with SIGKILL in the middle of a large batch leaves all of it or none of it', { timeout: 240_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'aispm-kill-'));
+      try {
+        const spec = await harness.cliSpec();
+        // One committed batch first: it must survive every kill.
+        const base = await openStore(spec);
+        await base.upsert(lineage());
+        const baseline = await base.stats();
+        await base.close();
+
+        const n = 60_000;
+        const lines: string[] = [];
+        for (let i = 0; i < n; i++) {
+          lines.push(JSON.stringify({ type: 'node', kind: 'Model', key: `hf:model/bulk/m${i}`, props: { name: `m${i}`, downloads: i } }));
+          lines.push(JSON.stringify({ type: 'edge', kind: 'DERIVED_FROM', from: `hf:model/bulk/m${i}`, to: `hf:model/bulk/m${(i * 7) % n}`, source: 'bulk', props: { relation: 'finetune' } }));
+        }
+        const file = join(dir, 'bulk.ndjson');
+        writeFileSync(file, lines.join('\n'));
+
+        /** Runs the import; resolves when it exits; `writing` resolves when it says the write has begun. */
+        const startImport = (storeSpec: string) => {
+          const child = spawn(process.execPath, [CLI, 'import', file, '--store', storeSpec], { stdio: ['ignore', 'ignore', 'pipe'] });
+          let err = '';
+          const writing = new Promise<number>((res) => child.stderr.setEncoding('utf8').on('data', (d: string) => {
+            err += d;
+            if (err.includes('writing ')) res(performance.now());
+          }));
+          const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((res) =>
+            child.on('exit', (code, signal) => res({ code, signal, at: performance.now() })),
+          );
+          return { child, writing, exited };
+        };
+        // Calibrate: how long the write itself takes on this machine, in a separate store.
+        const calibration = startImport(await harness.cliSpec());
+        const began = await calibration.writing;
+        const done = await calibration.exited;
+        assert.equal(done.code, 0, 'the calibration import succeeds');
+        const writeMs = done.at - began;
+
+        const outcomes: string[] = [];
+        for (const fraction of [0.1, 0.5, 0.85]) {
+          const run = startImport(spec);
+          await run.writing;
+          await new Promise((r) => setTimeout(r, writeMs * fraction));
+          run.child.kill('SIGKILL');
+          const { code, signal } = await run.exited;
+          const store = await openStore(spec);
+          const stats = await store.stats();
+          await store.close();
+          const whole = stats.nodes === baseline.nodes + n && stats.edges === baseline.edges + n;
+          const none = stats.nodes === baseline.nodes && stats.edges === baseline.edges;
+          outcomes.push(`${Math.round(writeMs * fraction)}ms:${signal ?? `exit ${code}`}:${whole ? 'all' : none ? 'none' : 'PARTIAL'}`);
+          assert.ok(whole || none, `after SIGKILL ${Math.round(writeMs * fraction)} ms into a ${Math.round(writeMs)} ms write the store holds ${stats.nodes} nodes / ${stats.edges} edges: neither all nor none`);
+          assert.equal(signal, 'SIGKILL', `the import was still running when killed (${outcomes.join(', ')})`);
+          if (whole) break;
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 

@@ -11,6 +11,9 @@ runStoreContract('sqlite', {
   async open() {
     return SqliteStore.open(join(dir, `store-${n++}.db`));
   },
+  async cliSpec() {
+    return `sqlite:${join(dir, `store-${n++}.db`)}`;
+  },
   async cleanup() {
     rmSync(dir, { recursive: true, force: true });
   },

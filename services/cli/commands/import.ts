@@ -27,6 +27,8 @@ export const importCommand: Command = {
     const source = (ctx.values.source as string | undefined) ?? `import:${basename(path)}`;
     const batch = parseRecords(text, formatOf(path), source);
     const store = await ctx.store();
+    // Said before the write starts: a big import is silent for a while otherwise (and tests time kills by it).
+    ctx.log(`writing ${batch.nodes.length} nodes and ${batch.edges.length} edges to ${store.backend} ${store.location} (all or nothing)…`);
     const result = await store.upsert(batch);
     if (ctx.json) ctx.printJson({ imported: result, file: path });
     else ctx.print(`imported ${result.nodes} nodes and ${result.edges} edges from ${path}`);
