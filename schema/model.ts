@@ -84,6 +84,7 @@ const hubRepoProps = {
   author: { type: 'string', doc: 'Owner (user or org) name.' },
   canonicalId: { type: 'string', doc: 'Id after a rename redirect.' },
   syncedSha: { type: 'string', doc: 'Sha of the last revision fully read by an ingestor.' },
+  publicWrite: { type: 'boolean', doc: 'Anyone can push to it (open contributions); an attack-path entry point.' },
 } as const satisfies Record<string, PropSpec>;
 
 export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {

@@ -1,7 +1,13 @@
 /** Every CLI command, in the order `aispm --help` lists them. Add a command: one module, one line here. */
 import type { Command } from '../command.ts';
+import { blastRadiusCommand } from './blast-radius.ts';
+import { cypherCommand } from './cypher.ts';
 import { exportCommand } from './export.ts';
+import { findingsCommand } from './findings.ts';
 import { importCommand } from './import.ts';
+import { lineageCommand } from './lineage.ts';
+import { pathsCommand } from './paths.ts';
 import { statsCommand } from './stats.ts';
+import { tagCommand } from './tag.ts';
 
-export const COMMANDS: Command[] = [statsCommand, importCommand, exportCommand];
+export const COMMANDS: Command[] = [statsCommand, importCommand, exportCommand, blastRadiusCommand, pathsCommand, lineageCommand, findingsCommand, tagCommand, cypherCommand];

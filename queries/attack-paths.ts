@@ -1,0 +1,185 @@
+/**
+ * Attack paths: the k cheapest loopless paths from entry points to targets, each step explained from the model.
+ *
+ * Cost of a step = -ln(likelihood) (the kind's default likelihood, or the edge's own `likelihood` prop), so the
+ * cheapest path is the most likely one and a path's likelihood is the product of its steps'. Risk (0–10) is
+ * 10 × path likelihood, rounded to two decimals.
+ *
+ * Loading: the reverse-flow region of the targets (everything that could compromise them, up to maxDepth) is read
+ * frontier by frontier — one store call per direction per level — then Yen's algorithm runs in memory over it with a
+ * virtual source joined to every entry and a virtual sink joined from every target.
+ */
+import { EDGE_SPECS } from '../schema/model.ts';
+import type { GraphEdge } from '../schema/records.ts';
+import type { GraphStore } from '../services/store/types.ts';
+import { findEntryPoints, findTargets } from './entry-points.ts';
+import { compromiseEnds, edgeLikelihood } from './flow.ts';
+import { kShortestPaths, type Arc, type WeightedDigraph } from './k-shortest.ts';
+import { checkPositive } from './limits.ts';
+import { requireNodes } from './nodes.ts';
+import { traverse } from './traversal.ts';
+
+export { findEntryPoints, findTargets, entryPointReasons, findCrownJewels, CROWN_JEWEL_TAG } from './entry-points.ts';
+
+export interface Step {
+  /** Compromised first. */
+  from: string;
+  /** Compromised next. */
+  to: string;
+  edgeKind: string;
+  relation?: string;
+  likelihood: number;
+  meaning: string;
+  abuse: string;
+  remediation: string;
+  /** The stored edge's own provenance. */
+  evidence: string;
+  source: string;
+}
+
+export interface AttackPath {
+  from: string;
+  to: string;
+  nodes: string[];
+  steps: Step[];
+  cost: number;
+  likelihood: number;
+  risk: number;
+}
+
+export interface AttackPathsResult {
+  entries: string[];
+  targets: string[];
+  paths: AttackPath[];
+  /** The region loaded from the targets was cut by the depth limit or the node budget. */
+  truncated: boolean;
+}
+
+export interface AttackPathOptions {
+  from?: string[];
+  to?: string[];
+  k?: number;
+  maxDepth?: number;
+  nodeBudget?: number;
+}
+
+export const DEFAULT_K = 10;
+export const MAX_K = 100;
+
+export async function attackPaths(store: GraphStore, opts: AttackPathOptions = {}): Promise<AttackPathsResult> {
+  const k = checkPositive('k', opts.k, DEFAULT_K, MAX_K);
+  if (opts.from?.length) await requireNodes(store, opts.from);
+  if (opts.to?.length) await requireNodes(store, opts.to);
+  const targets = opts.to?.length ? [...new Set(opts.to)].sort() : await findTargets(store);
+  const entries = opts.from?.length ? [...new Set(opts.from)].sort() : await findEntryPoints(store);
+  if (!targets.length || !entries.length) return { entries, targets, paths: [], truncated: false };
+
+  const region = await loadRegion(store, targets, opts);
+  const paths = searchPaths(region.edges, entries, targets, k);
+  return { entries, targets, paths, truncated: region.truncated };
+}
+
+/** Every edge along which compromise can move toward a target, up to maxDepth steps back from the targets. */
+async function loadRegion(store: GraphStore, targets: string[], opts: AttackPathOptions): Promise<{ edges: GraphEdge[]; truncated: boolean }> {
+  const edges: GraphEdge[] = [];
+  const t = await traverse(store, targets, {
+    step: 'compromise-source',
+    maxDepth: opts.maxDepth,
+    nodeBudget: opts.nodeBudget,
+    onEdges: (followed) => {
+      for (const f of followed) edges.push(f.edge);
+    },
+  });
+  return { edges, truncated: t.truncated };
+}
+
+/** Pure: the k cheapest loopless entry → target paths over the given edges. */
+export function searchPaths(edges: readonly GraphEdge[], entries: readonly string[], targets: readonly string[], k: number): AttackPath[] {
+  // The cheapest edge for each (compromised first, compromised next) pair; ties by kind then source.
+  const best = new Map<string, GraphEdge>();
+  for (const e of edges) {
+    const { source, target } = compromiseEnds(e);
+    if (source === target) continue;
+    const id = `${source}\u0000${target}`;
+    const prev = best.get(id);
+    if (!prev || preferEdge(e, prev)) best.set(id, e);
+  }
+  const keys = new Set<string>([...entries, ...targets]);
+  for (const e of best.values()) {
+    keys.add(e.from);
+    keys.add(e.to);
+  }
+  const sorted = [...keys].sort();
+  const index = new Map(sorted.map((key, i) => [key, i]));
+  const SOURCE = sorted.length;
+  const SINK = sorted.length + 1;
+  const graph: WeightedDigraph = { out: Array.from({ length: sorted.length + 2 }, () => []) };
+  const edgeOf: GraphEdge[] = [];
+  const sortedEdges = [...best.values()].sort((a, b) => cmpEnds(a, b));
+  for (const e of sortedEdges) {
+    const { source, target } = compromiseEnds(e);
+    edgeOf.push(e);
+    graph.out[index.get(source)!]!.push({ to: index.get(target)!, cost: -Math.log(edgeLikelihood(e)), id: edgeOf.length - 1 });
+  }
+  for (const entry of new Set(entries)) graph.out[SOURCE]!.push({ to: index.get(entry)!, cost: 0, id: -1 });
+  for (const target of new Set(targets)) graph.out[index.get(target)!]!.push({ to: SINK, cost: 0, id: -1 });
+
+  // A node that is both entry and target gives a zero-step path first; those are no attack path, so ask for more.
+  const both = entries.filter((e) => targets.includes(e)).length;
+  const found = kShortestPaths(graph, SOURCE, SINK, k + both);
+  const paths: AttackPath[] = [];
+  for (const p of found) {
+    const inner = p.arcs.filter((a: Arc) => a.id >= 0);
+    if (!inner.length) continue;
+    const nodes = p.nodes.slice(1, -1).map((i) => sorted[i]!);
+    const steps = inner.map((a) => stepOf(edgeOf[a.id]!));
+    const likelihood = steps.reduce((acc, s) => acc * s.likelihood, 1);
+    paths.push({
+      from: nodes[0]!,
+      to: nodes[nodes.length - 1]!,
+      nodes,
+      steps,
+      cost: round(p.cost, 6),
+      likelihood: round(likelihood, 6),
+      risk: round(10 * likelihood, 2),
+    });
+    if (paths.length === k) break;
+  }
+  return paths;
+}
+
+function stepOf(edge: GraphEdge): Step {
+  const spec = EDGE_SPECS[edge.kind];
+  const { source, target } = compromiseEnds(edge);
+  const relation = edge.props.relation;
+  return {
+    from: source,
+    to: target,
+    edgeKind: edge.kind,
+    ...(typeof relation === 'string' ? { relation } : {}),
+    likelihood: edgeLikelihood(edge),
+    meaning: spec.meaning,
+    abuse: spec.abuse,
+    remediation: spec.remediation,
+    evidence: edge.evidence ?? '',
+    source: edge.source ?? '',
+  };
+}
+
+function preferEdge(a: GraphEdge, b: GraphEdge): boolean {
+  const la = edgeLikelihood(a);
+  const lb = edgeLikelihood(b);
+  if (la !== lb) return la > lb;
+  return a.kind < b.kind || (a.kind === b.kind && a.source < b.source);
+}
+
+function cmpEnds(a: GraphEdge, b: GraphEdge): number {
+  const x = compromiseEnds(a);
+  const y = compromiseEnds(b);
+  return x.source < y.source ? -1 : x.source > y.source ? 1 : x.target < y.target ? -1 : x.target > y.target ? 1 : 0;
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}

@@ -1,0 +1,95 @@
+/**
+ * Where attacks start and what they aim at, by documented rules, each answered with batched store calls.
+ *
+ * Entry points (each with the reasons it qualifies):
+ *  - `outside-writer`: an identity that can write an asset owned by an org it does not belong to (see ownership.ts:
+ *    its own name, its `org` property and its MEMBER_OF orgs are its orgs; the asset's `author` or key owner segment
+ *    is the owner). An identity tagged `anyone` is outside every org.
+ *  - `public-write`: a Dataset or Model anyone can write. Convention: the node has `publicWrite: true`, or an
+ *    identity tagged `anyone` (standing for "any signed-in user") has CAN_WRITE on it.
+ *  - `dangerous-file`: a File whose pickle scan said `dangerous` (code runs on load).
+ *  - `vulnerable-package`: a Package with a known vulnerability (an AFFECTS edge into it).
+ *
+ * Targets: nodes tagged `crown-jewel` when any exist, else every Endpoint.
+ */
+import { NODE_KINDS, type EdgeKind } from '../schema/model.ts';
+import type { GraphStore } from '../services/store/types.ts';
+import { nodesOfKind, tagsOf } from './nodes.ts';
+import { ANYONE_TAG, MEMBERSHIP, WRITE_ACCESS, bareName, ownerOf } from './ownership.ts';
+
+export const CROWN_JEWEL_TAG = 'crown-jewel';
+const ADVISORY: EdgeKind = 'AFFECTS';
+
+export type EntryReason = 'outside-writer' | 'public-write' | 'dangerous-file' | 'vulnerable-package';
+
+/** Entry point key → why it is one. */
+export async function entryPointReasons(store: GraphStore): Promise<Map<string, EntryReason[]>> {
+  const reasons = new Map<string, EntryReason[]>();
+  const add = (key: string, reason: EntryReason) => {
+    const list = reasons.get(key) ?? [];
+    if (!list.includes(reason)) list.push(reason);
+    reasons.set(key, list);
+  };
+
+  for await (const identities of nodesOfKind(store, 'Identity')) {
+    const keys = identities.map((n) => n.key);
+    const [writes, memberships] = await Promise.all([
+      store.expand({ keys, direction: 'out', edgeKinds: [WRITE_ACCESS] }),
+      store.expand({ keys, direction: 'out', edgeKinds: [MEMBERSHIP] }),
+    ]);
+    if (!writes.length) continue;
+    const orgs = new Map<string, Set<string>>();
+    for (const n of identities) {
+      const set = new Set([bareName(n.key)]);
+      if (typeof n.props.org === 'string' && n.props.org) set.add(bareName(n.props.org));
+      orgs.set(n.key, set);
+    }
+    for (const m of memberships) orgs.get(m.from)?.add(bareName(m.to));
+    const anyone = new Set(identities.filter((n) => tagsOf(n).includes(ANYONE_TAG)).map((n) => n.key));
+    const assets = new Map((await store.getNodes([...new Set(writes.map((e) => e.to))])).map((n) => [n.key, n]));
+    for (const w of writes) {
+      const asset = assets.get(w.to);
+      if (!asset) continue;
+      if (anyone.has(w.from)) {
+        add(w.from, 'outside-writer');
+        if (asset.kind === 'Dataset' || asset.kind === 'Model') add(asset.key, 'public-write');
+        continue;
+      }
+      const owner = ownerOf(asset);
+      if (owner && !orgs.get(w.from)?.has(owner)) add(w.from, 'outside-writer');
+    }
+  }
+
+  for (const kind of ['Dataset', 'Model'] as const) {
+    for await (const page of nodesOfKind(store, kind, { publicWrite: true })) for (const n of page) add(n.key, 'public-write');
+  }
+  for await (const page of nodesOfKind(store, 'File', { scanStatus: 'dangerous' })) for (const n of page) add(n.key, 'dangerous-file');
+  for await (const vulns of nodesOfKind(store, 'Vulnerability')) {
+    const affects = await store.expand({ keys: vulns.map((v) => v.key), direction: 'out', edgeKinds: [ADVISORY] });
+    for (const e of affects) add(e.to, 'vulnerable-package');
+  }
+  return new Map([...reasons].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** Entry point keys, sorted. */
+export async function findEntryPoints(store: GraphStore): Promise<string[]> {
+  return [...(await entryPointReasons(store)).keys()];
+}
+
+/** Nodes tagged crown-jewel, sorted. Tags are an array property, so this reads every node page by page. */
+export async function findCrownJewels(store: GraphStore): Promise<string[]> {
+  const jewels: string[] = [];
+  for (const kind of NODE_KINDS) {
+    for await (const page of nodesOfKind(store, kind)) for (const n of page) if (tagsOf(n).includes(CROWN_JEWEL_TAG)) jewels.push(n.key);
+  }
+  return jewels.sort();
+}
+
+/** Crown jewels when any are tagged, else every endpoint; sorted. */
+export async function findTargets(store: GraphStore): Promise<string[]> {
+  const jewels = await findCrownJewels(store);
+  if (jewels.length) return jewels;
+  const endpoints: string[] = [];
+  for await (const page of nodesOfKind(store, 'Endpoint')) for (const n of page) endpoints.push(n.key);
+  return endpoints.sort();
+}

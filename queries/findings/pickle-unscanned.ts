@@ -1,0 +1,23 @@
+import { PICKLE_FORMATS, describeServedFile, filesOfServedLineage } from './served-files.ts';
+import { makeFinding, type FindingRule } from './types.ts';
+
+/** Not proven safe: the scan was skipped, failed or was suspicious, or a pickle-format file has no verdict at all. */
+const UNVERIFIED = ['unscanned', 'error', 'suspicious'];
+
+export const pickleUnscanned: FindingRule = {
+  id: 'pickle-unscanned',
+  title: 'Unscanned or suspicious pickle in a served model or its ancestors',
+  severity: 'high',
+  description: 'A pickle-based file that no scan has cleared is held by a served model or by a model it derives from.',
+  remediation: 'Scan the file (or replace it with safetensors) before the model is loaded again.',
+  async run(ctx) {
+    const files = await filesOfServedLineage(ctx);
+    return files
+      .filter((f) => {
+        const status = f.file.props.scanStatus;
+        if (typeof status === 'string') return UNVERIFIED.includes(status);
+        return typeof f.file.props.format === 'string' && PICKLE_FORMATS.includes(f.file.props.format);
+      })
+      .map((f) => makeFinding(pickleUnscanned, [f.file.key, f.holder, ...f.servedModels.filter((m) => m !== f.holder)], describeServedFile(f)));
+  },
+};

@@ -1,0 +1,102 @@
+/**
+ * Who owns and who can write an asset. Ownership is access data (CAN_WRITE, MEMBER_OF), not compromise flow, so
+ * these two kinds are named here on purpose; the traversal engine itself never names a kind.
+ *
+ * Organisation membership of an identity = its own name, its `org` property, and the orgs it is a MEMBER_OF
+ * (any role). Compared by bare name, so `hf:org/acme`, an `org: "acme"` property and the owner segment of
+ * `hf:model/acme/x` all mean the same organisation.
+ */
+import type { EdgeKind } from '../schema/model.ts';
+import type { GraphEdge, GraphNode } from '../schema/records.ts';
+import type { GraphStore } from '../services/store/types.ts';
+import { tagsOf } from './nodes.ts';
+
+export const WRITE_ACCESS: EdgeKind = 'CAN_WRITE';
+export const MEMBERSHIP: EdgeKind = 'MEMBER_OF';
+
+/** Identities tagged with this stand for "any signed-in user" (an open-contribution repository). */
+export const ANYONE_TAG = 'anyone';
+
+/** The bare name at the end of an identity key (`hf:org/acme` → `acme`), or the value itself when it has no prefix. */
+export function bareName(value: string): string {
+  const m = /^[a-z]+:(?:user|org)\/(.+)$/.exec(value);
+  return (m ? m[1]! : value).toLowerCase();
+}
+
+/**
+ * The owning user or org of an asset: its `author` property, else the owner segment of its key
+ * (`hf:model/<owner>/<name>`, `hf:space/<owner>/…`, `gh:repo/<owner>/…`, `gh:deployment/<owner>/…`,
+ * `hf:file/<owner>/…`). Packages (purls) and ownerless legacy keys have no known owner.
+ */
+export function ownerOf(node: Pick<GraphNode, 'key' | 'props'>): string | undefined {
+  const author = node.props.author;
+  if (typeof author === 'string' && author) return author.toLowerCase();
+  const m = /^(?:hf:(?:model|dataset|space)|gh:(?:repo|deployment))\/([^/]+)\/[^/]/.exec(node.key);
+  if (m) return m[1]!.toLowerCase();
+  const file = /^hf:file\/(?:(?:datasets|spaces)\/)?([^/]+)\/[^/]+\//.exec(node.key);
+  return file ? file[1]!.toLowerCase() : undefined;
+}
+
+export interface WriteAccess {
+  /** asset key → CAN_WRITE edges into it (the writers). */
+  writersOf: Map<string, GraphEdge[]>;
+  /** identity key → the org names it belongs to (see the module comment). */
+  orgsOf: Map<string, Set<string>>;
+  /** identity key → MEMBER_OF org keys. */
+  memberOf: Map<string, string[]>;
+  /** identity key → node (absent for identities the store does not have). */
+  identities: Map<string, GraphNode>;
+}
+
+/** Writers of all `assets` with their organisations, in three batched store calls. */
+export async function loadWriteAccess(store: GraphStore, assets: readonly string[]): Promise<WriteAccess> {
+  const writersOf = new Map<string, GraphEdge[]>();
+  const orgsOf = new Map<string, Set<string>>();
+  const memberOf = new Map<string, string[]>();
+  if (assets.length === 0) return { writersOf, orgsOf, memberOf, identities: new Map() };
+  const writes = await store.expand({ keys: assets, direction: 'in', edgeKinds: [WRITE_ACCESS] });
+  for (const e of writes) push(writersOf, e.to, e);
+  const writers = [...new Set(writes.map((e) => e.from))];
+  const [memberships, nodes] = await Promise.all([
+    store.expand({ keys: writers, direction: 'out', edgeKinds: [MEMBERSHIP] }),
+    store.getNodes(writers),
+  ]);
+  const identities = new Map(nodes.map((n) => [n.key, n]));
+  for (const w of writers) {
+    const orgs = new Set([bareName(w)]);
+    const org = identities.get(w)?.props.org;
+    if (typeof org === 'string' && org) orgs.add(bareName(org));
+    orgsOf.set(w, orgs);
+  }
+  for (const m of memberships) {
+    orgsOf.get(m.from)?.add(bareName(m.to));
+    push(memberOf, m.from, m.to);
+  }
+  return { writersOf, orgsOf, memberOf, identities };
+}
+
+/**
+ * Whether a writer is outside the owner's organisation. An identity tagged `anyone` is outside every org. With no
+ * known owner nobody can be called outside, so the answer is false.
+ */
+export function isOutsider(access: WriteAccess, writer: string, owner: string | undefined): boolean {
+  if (tagsOf(access.identities.get(writer)).includes(ANYONE_TAG)) return true;
+  if (!owner) return false;
+  return !(access.orgsOf.get(writer)?.has(owner) ?? false);
+}
+
+/** Owners shown for an asset: identities that can write it, and the orgs those belong to, sorted. */
+export function ownersOf(access: WriteAccess, asset: string): string[] {
+  const owners = new Set<string>();
+  for (const e of access.writersOf.get(asset) ?? []) {
+    owners.add(e.from);
+    for (const org of access.memberOf.get(e.from) ?? []) owners.add(org);
+  }
+  return [...owners].sort();
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,166 @@
+/**
+ * The traversal engine: breadth-first over frontier expansions. Per depth level it makes one store.expand call per
+ * (direction, kind set) for the whole frontier — never one per node — so it costs the same few round trips on
+ * SQLite and Neo4j. Every reached node records its depth and one shortest path back (parent and the edge used).
+ *
+ * Parents are chosen deterministically (edges sorted before use), so the same graph gives the same explanation on
+ * every store, whatever order a store returns edges in.
+ */
+import type { GraphEdge } from '../schema/records.ts';
+import type { Direction, GraphStore } from '../services/store/types.ts';
+import {
+  anySteps,
+  compromiseSourceSteps,
+  compromiseSteps,
+  edgeCarriesCompromise,
+  farEnd,
+  groupSteps,
+  lineageSteps,
+  nearEnd,
+  type ExpansionStep,
+} from './flow.ts';
+import { checkMaxDepth, checkNodeBudget } from './limits.ts';
+
+export type StepMode = 'compromise' | 'compromise-source' | 'lineage-up' | 'lineage-down' | 'any';
+
+export interface Reached {
+  key: string;
+  depth: number;
+  /** The node this one was reached from (absent for a start node). */
+  parent?: string;
+  /** The edge between parent and this node, as stored (its direction may point either way). */
+  via?: GraphEdge;
+}
+
+export interface TraverseOptions {
+  maxDepth?: number;
+  nodeBudget?: number;
+  /**
+   * `compromise`: where compromise of the start moves on (flow table, flowWhen checked).
+   * `compromise-source`: the same run backwards (what could compromise the start).
+   * `lineage-up` / `lineage-down`: towards bases / derivatives. `any`: every edge, both ways.
+   */
+  step?: StepMode;
+  /** Called with every followed edge of a level (tree edges and the others), e.g. to load a weighted region. */
+  onEdges?: (edges: readonly FollowedEdge[]) => void;
+}
+
+export interface FollowedEdge {
+  edge: GraphEdge;
+  direction: Direction;
+}
+
+export interface Traversal {
+  reached: Map<string, Reached>;
+  truncated: boolean;
+  reason?: 'depth' | 'budget';
+}
+
+interface Plan {
+  steps: ExpansionStep[];
+  /** Whether a returned edge may be followed (flowWhen for the compromise modes). */
+  follows: (edge: GraphEdge) => boolean;
+}
+
+function planFor(mode: StepMode): Plan {
+  switch (mode) {
+    case 'compromise':
+      return { steps: compromiseSteps(), follows: edgeCarriesCompromise };
+    case 'compromise-source':
+      return { steps: compromiseSourceSteps(), follows: edgeCarriesCompromise };
+    case 'lineage-up':
+      return { steps: lineageSteps('up'), follows: () => true };
+    case 'lineage-down':
+      return { steps: lineageSteps('down'), follows: () => true };
+    case 'any':
+      return { steps: anySteps(), follows: () => true };
+  }
+}
+
+const STEP_MODES: readonly StepMode[] = ['compromise', 'compromise-source', 'lineage-up', 'lineage-down', 'any'];
+
+/** One frontier expanded along every step of the plan: one store call per direction. */
+async function expandFrontier(store: GraphStore, frontier: readonly string[], plan: Plan): Promise<FollowedEdge[]> {
+  const groups = groupSteps(plan.steps);
+  const results = await Promise.all(groups.map((g) => store.expand({ keys: frontier, edgeKinds: g.kinds, direction: g.direction })));
+  const followed: FollowedEdge[] = [];
+  results.forEach((edges, i) => {
+    const direction = groups[i]!.direction;
+    for (const edge of edges) if (plan.follows(edge)) followed.push({ edge, direction });
+  });
+  followed.sort(compareFollowed);
+  return followed;
+}
+
+function compareFollowed(a: FollowedEdge, b: FollowedEdge): number {
+  return (
+    cmp(nearEnd(a.edge, a.direction), nearEnd(b.edge, b.direction)) ||
+    cmp(a.edge.kind, b.edge.kind) ||
+    cmp(farEnd(a.edge, a.direction), farEnd(b.edge, b.direction)) ||
+    cmp(a.direction, b.direction) ||
+    cmp(a.edge.source, b.edge.source)
+  );
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export async function traverse(store: GraphStore, fromKeys: string[], opts: TraverseOptions = {}): Promise<Traversal> {
+  const maxDepth = checkMaxDepth(opts.maxDepth);
+  const budget = checkNodeBudget(opts.nodeBudget);
+  const mode = opts.step ?? 'compromise';
+  if (!STEP_MODES.includes(mode)) throw new TypeError(`unknown traversal step "${String(mode)}"`);
+  const plan = planFor(mode);
+
+  const reached = new Map<string, Reached>();
+  let frontier: string[] = [];
+  for (const key of fromKeys) {
+    if (reached.has(key)) continue;
+    if (reached.size >= budget) return { reached, truncated: true, reason: 'budget' };
+    reached.set(key, { key, depth: 0 });
+    frontier.push(key);
+  }
+
+  for (let depth = 0; frontier.length > 0; depth++) {
+    const followed = await expandFrontier(store, frontier, plan);
+    if (depth === maxDepth) {
+      // The limit is reached; report truncation only if something really lies beyond it.
+      const beyond = followed.some((f) => !reached.has(farEnd(f.edge, f.direction)));
+      return beyond ? { reached, truncated: true, reason: 'depth' } : { reached, truncated: false };
+    }
+    opts.onEdges?.(followed);
+    const next: string[] = [];
+    for (const { edge, direction } of followed) {
+      const key = farEnd(edge, direction);
+      if (reached.has(key)) continue;
+      if (reached.size >= budget) return { reached, truncated: true, reason: 'budget' };
+      reached.set(key, { key, depth: depth + 1, parent: nearEnd(edge, direction), via: edge });
+      next.push(key);
+    }
+    frontier = next;
+  }
+  return { reached, truncated: false };
+}
+
+/** The keys from a start node to `key` along recorded parents (start … key); empty when `key` was not reached. */
+export function pathTo(reached: ReadonlyMap<string, Reached>, key: string): string[] {
+  const path: string[] = [];
+  let at = reached.get(key);
+  // Depth strictly decreases along parents, so this terminates even on cyclic graphs.
+  while (at) {
+    path.push(at.key);
+    if (at.parent === undefined) break;
+    at = reached.get(at.parent);
+  }
+  return path.reverse();
+}
+
+/** The edges along the recorded path to `key`, in path order. */
+export function edgesTo(reached: ReadonlyMap<string, Reached>, key: string): GraphEdge[] {
+  const edges: GraphEdge[] = [];
+  let at = reached.get(key);
+  while (at?.via && at.parent !== undefined) {
+    edges.push(at.via);
+    at = reached.get(at.parent);
+  }
+  return edges.reverse();
+}

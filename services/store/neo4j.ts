@@ -1,0 +1,503 @@
+/**
+ * The Neo4j store, through the official neo4j-driver. One label per node kind (plus `:Node` on every node), a
+ * uniqueness constraint on `key` per label created before the first write, each batch validated and then written
+ * in ONE write transaction of `UNWIND $rows` statements (one per label / relationship type, never one round trip
+ * per record), `neo4j://` routing URIs passed to the driver as given so a cluster works. The Cypher text and the
+ * property layout live in neo4j-cypher.ts (pure, unit-tested); this file runs them.
+ *
+ * Also offers read-only raw Cypher for analysts (`runReadOnlyCypher`, `aispm cypher`).
+ */
+import neo4j, { type Driver, type ManagedTransaction, type Session } from 'neo4j-driver';
+import { isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
+import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
+import { ValidationError, validateBatch } from '../../schema/validate.ts';
+import { AispmError, UsageError } from '../errors.ts';
+import { redact, registerSecret } from '../secrets.ts';
+import { decodeCursor, encodeCursor, pageSize } from './common.ts';
+import {
+  META_LABEL,
+  NEO4J_SCHEMA_VERSION,
+  decodeProps,
+  edgesFromStatement,
+  expandStatement,
+  findStatement,
+  getMetaStatement,
+  getNodesStatement,
+  nodePageStatement,
+  planOperators,
+  planUpsert,
+  readOnlyRefusal,
+  removeStaleStatements,
+  schemaStatements,
+  setMetaStatement,
+  statsStatement,
+  type Statement,
+} from './neo4j-cypher.ts';
+import {
+  StoreError,
+  type ExpandRequest,
+  type FindQuery,
+  type GraphStore,
+  type Page,
+  type StaleRemoval,
+  type StoreStats,
+  type UpsertResult,
+} from './types.ts';
+
+export interface Neo4jConnectOptions {
+  /** `neo4j://`, `neo4j+s://`, `bolt://`, … Credentials in the URI (`neo4j://user:pass@host`) are taken out of it. */
+  uri: string;
+  user: string;
+  password: string;
+  /** Database name; the server's default database when omitted. */
+  database?: string;
+  /** How long connect() waits for the server (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+export interface RawCypherOptions {
+  /** Rows returned at most (default 1000); `truncated` says when there were more. */
+  maxRows?: number;
+  /** Server-side transaction timeout (default 30 s). */
+  timeoutMs?: number;
+}
+
+export interface RawCypherResult {
+  keys: string[];
+  rows: Record<string, unknown>[];
+  truncated: boolean;
+}
+
+/** Keys per getNodes/expand statement; a larger frontier is several statements in one read transaction. */
+const KEYS_PER_STATEMENT = 10_000;
+const EXPORT_PAGE = 1000;
+
+export class Neo4jStore implements GraphStore {
+  readonly backend = 'neo4j';
+  readonly location: string;
+  private readonly driver: Driver;
+  private readonly database: string | undefined;
+  /** Shared by every session of this store, so a read after a write sees it on a cluster (causal consistency). */
+  private readonly bookmarks = neo4j.bookmarkManager();
+  private schemaReady: Promise<void> | undefined;
+
+  private constructor(driver: Driver, location: string, database: string | undefined) {
+    this.driver = driver;
+    this.location = location;
+    this.database = database;
+  }
+
+  static async connect(opts: Neo4jConnectOptions): Promise<Neo4jStore> {
+    const { driverUri, safeUri, user, password } = splitCredentials(opts.uri, opts.user, opts.password);
+    registerSecret(password);
+    const database = opts.database || undefined;
+    const location = database ? `${safeUri} (database ${database})` : safeUri;
+    let driver: Driver;
+    try {
+      driver = neo4j.driver(driverUri, neo4j.auth.basic(user, password), {
+        connectionTimeout: 5_000,
+        connectionAcquisitionTimeout: 60_000,
+        maxTransactionRetryTime: 30_000,
+        // Counts and LIMITs come back as JS numbers; graph data never holds integers beyond 2^53.
+        disableLosslessIntegers: true,
+        userAgent: 'aispm/0.1.0',
+      });
+    } catch (err) {
+      throw new StoreError(`cannot use Neo4j URI ${safeUri}: ${reason(err)}`, { cause: err });
+    }
+    const timeoutMs = opts.connectTimeoutMs ?? 10_000;
+    try {
+      await withTimeout(driver.verifyConnectivity({ database }), timeoutMs, `no answer within ${timeoutMs} ms`);
+    } catch (err) {
+      await driver.close().catch(() => undefined);
+      throw new StoreError(`cannot connect to Neo4j at ${location}: ${reason(err)}`, { cause: err });
+    }
+    const store = new Neo4jStore(driver, location, database);
+    try {
+      await store.checkIsAispmStore();
+    } catch (err) {
+      await driver.close().catch(() => undefined);
+      throw err;
+    }
+    return store;
+  }
+
+  // ------------------------------------------------------------------------------------------ sessions
+
+  private session(mode: 'READ' | 'WRITE'): Session {
+    return this.driver.session({
+      database: this.database,
+      defaultAccessMode: mode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+      bookmarkManager: this.bookmarks,
+    });
+  }
+
+  private async read<T>(what: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    const session = this.session('READ');
+    try {
+      return await session.executeRead(work);
+    } catch (err) {
+      throw this.failure(what, err);
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+  }
+
+  private async write<T>(what: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    const session = this.session('WRITE');
+    try {
+      return await session.executeWrite(work);
+    } catch (err) {
+      throw this.failure(what, err);
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+  }
+
+  private failure(what: string, err: unknown): Error {
+    if (err instanceof AispmError || err instanceof ValidationError || err instanceof StoreError) return err;
+    return new StoreError(`Neo4j ${what} failed at ${this.location}: ${reason(err)}`, { cause: err });
+  }
+
+  private static async records(tx: ManagedTransaction, st: Statement) {
+    return (await tx.run(st.text, st.params)).records;
+  }
+
+  // ------------------------------------------------------------------------------------------ schema
+
+  /** Refuses a database that holds other data and no aispm schema version, and one written by a newer aispm. */
+  private async checkIsAispmStore(): Promise<void> {
+    const { version, anyNode } = await this.read('schema check', async (tx) => {
+      const v = await Neo4jStore.records(tx, getMetaStatement('schema_version'));
+      const any = await tx.run('MATCH (n) WITH n LIMIT 1 RETURN count(n) AS n');
+      return { version: v[0]?.get('value') as string | null | undefined, anyNode: Number(any.records[0]?.get('n') ?? 0) > 0 };
+    });
+    if (version === undefined || version === null) {
+      if (anyNode) {
+        throw new StoreError(
+          `${this.location} holds data but no aispm schema version; it was not written by aispm. Point --store at an empty database or one aispm wrote.`,
+        );
+      }
+      return;
+    }
+    const n = Number(JSON.parse(version));
+    if (!Number.isInteger(n)) throw new StoreError(`${this.location} has no readable aispm schema version`);
+    if (n > NEO4J_SCHEMA_VERSION) {
+      throw new StoreError(
+        `${this.location} was written by a newer aispm (Neo4j layout v${n}); this aispm reads up to v${NEO4J_SCHEMA_VERSION}. Upgrade aispm.`,
+      );
+    }
+  }
+
+  /**
+   * Constraints and indexes, created once before the first write (not on connect, so a read-only account can
+   * still read). Only the missing ones are created, so a store whose schema exists needs no schema privilege.
+   */
+  private ensureSchema(): Promise<void> {
+    this.schemaReady ??= this.createSchema().catch((err) => {
+      this.schemaReady = undefined;
+      throw this.failure('schema setup', err);
+    });
+    return this.schemaReady;
+  }
+
+  private async createSchema(): Promise<void> {
+    const wanted = schemaStatements();
+    const existing = new Set<string>();
+    const session = this.session('WRITE');
+    try {
+      try {
+        for (const show of ['SHOW CONSTRAINTS YIELD name', 'SHOW INDEXES YIELD name']) {
+          for (const r of (await session.run(show)).records) existing.add(r.get('name') as string);
+        }
+      } catch {
+        existing.clear(); // no SHOW privilege: fall back to CREATE … IF NOT EXISTS for everything
+      }
+      const missing = wanted.filter((w) => !existing.has(w.name));
+      // Schema commands cannot share a transaction with data writes; each runs on its own.
+      for (const w of missing) await session.run(w.text);
+      if (missing.length) await session.run('CALL db.awaitIndexes(300)');
+      await session.run(`MERGE (m:${META_LABEL} {name: 'schema_version'}) ON CREATE SET m.value = $v`, {
+        v: JSON.stringify(NEO4J_SCHEMA_VERSION),
+      });
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ GraphStore
+
+  async upsert(batch: RecordBatch, sync?: SyncContext): Promise<UpsertResult> {
+    const valid = validateBatch(batch);
+    const plan = planUpsert(valid, sync, new Date().toISOString());
+    if (plan.statements.length === 0) return { nodes: 0, edges: 0 };
+    await this.ensureSchema();
+    await this.write('write (nothing written)', async (tx) => {
+      for (const st of plan.statements) {
+        const result = await tx.run(st.text, st.params);
+        const written = Number(result.records[0]?.get('written') ?? 0);
+        // Throwing rolls the whole transaction back: all of the batch or none of it.
+        if (written !== st.expect) {
+          throw new StoreError(`Neo4j write at ${this.location} wrote ${written} of ${st.expect} rows of one statement; nothing written`);
+        }
+      }
+    });
+    return { nodes: plan.nodes, edges: plan.edges };
+  }
+
+  async getNodes(keys: readonly string[]): Promise<GraphNode[]> {
+    const unique = [...new Set(keys)];
+    if (unique.length === 0) return [];
+    return this.read('node lookup', async (tx) => {
+      const out: GraphNode[] = [];
+      for (let i = 0; i < unique.length; i += KEYS_PER_STATEMENT) {
+        for (const r of await Neo4jStore.records(tx, getNodesStatement(unique.slice(i, i + KEYS_PER_STATEMENT)))) out.push(nodeOf(r));
+      }
+      return out;
+    });
+  }
+
+  async expand(req: ExpandRequest): Promise<GraphEdge[]> {
+    const keys = [...new Set(req.keys)];
+    if (keys.length === 0) return [];
+    if (req.edgeKinds && req.edgeKinds.length === 0) return [];
+    for (const k of req.edgeKinds ?? []) if (!isEdgeKind(k)) throw new UsageError(`unknown edge kind "${String(k).slice(0, 80)}"`);
+    if (req.direction !== 'out' && req.direction !== 'in') throw new UsageError(`direction must be "out" or "in"`);
+    return this.read('expand', async (tx) => {
+      const out: GraphEdge[] = [];
+      for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
+        const st = expandStatement(keys.slice(i, i + KEYS_PER_STATEMENT), req.direction, req.edgeKinds);
+        for (const r of await Neo4jStore.records(tx, st)) out.push(edgeOf(r));
+      }
+      return out;
+    });
+  }
+
+  async find(query: FindQuery): Promise<Page<GraphNode>> {
+    const first = pageSize(query.first);
+    if (query.kind !== undefined && !isNodeKind(query.kind)) throw new UsageError(`unknown node kind "${String(query.kind).slice(0, 80)}"`);
+    const st = findStatement({
+      kind: query.kind,
+      where: query.where,
+      text: query.text || undefined,
+      afterKey: query.after ? decodeCursor(query.after) : undefined,
+      limit: first + 1,
+    });
+    const rows = await this.read('find', (tx) => Neo4jStore.records(tx, st));
+    const items = rows.slice(0, first).map(nodeOf);
+    return { items, hasNextPage: rows.length > first, endCursor: items.length ? encodeCursor(items[items.length - 1]!.key) : null };
+  }
+
+  async removeStale(sync: SyncContext): Promise<StaleRemoval> {
+    await this.ensureSchema();
+    const plan = removeStaleStatements(sync);
+    return this.write('stale removal', async (tx) => {
+      let edgesRemoved = 0;
+      for (const st of plan.edges) edgesRemoved += (await tx.run(st.text, st.params).summary()).counters.updates().relationshipsDeleted;
+      const nodesRemoved = (await tx.run(plan.nodes.text, plan.nodes.params).summary()).counters.updates().nodesDeleted;
+      return { edgesRemoved, nodesRemoved };
+    });
+  }
+
+  async stats(): Promise<StoreStats> {
+    const rows = await this.read('stats', (tx) => Neo4jStore.records(tx, statsStatement()));
+    const nodesByKind: StoreStats['nodesByKind'] = {};
+    const edgesByKind: StoreStats['edgesByKind'] = {};
+    let nodes = 0;
+    let edges = 0;
+    const sorted = rows
+      .map((r) => ({ what: r.get('what') as string, kind: r.get('kind') as string, n: Number(r.get('n')) }))
+      .filter((r) => r.n > 0)
+      .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+    for (const r of sorted) {
+      if (r.what === 'node') {
+        nodesByKind[r.kind as NodeKind] = r.n;
+        nodes += r.n;
+      } else {
+        edgesByKind[r.kind as EdgeKind] = r.n;
+        edges += r.n;
+      }
+    }
+    return { nodes, edges, nodesByKind, edgesByKind };
+  }
+
+  /**
+   * Every node in key order, then every edge ordered by (from, kind, to, source), in pages of 1000 nodes, each
+   * page its own read: unlike SQLite's export this is not one snapshot when writers run at the same time.
+   */
+  async *exportAll(): AsyncIterable<{ type: 'node'; node: GraphNode } | { type: 'edge'; edge: GraphEdge }> {
+    for await (const page of this.nodePages()) for (const node of page) yield { type: 'node', node };
+    for await (const page of this.nodePages()) {
+      const keys = page.map((n) => n.key);
+      const rows = await this.read('export', (tx) => Neo4jStore.records(tx, edgesFromStatement(keys)));
+      for (const r of rows) yield { type: 'edge', edge: edgeOf(r) };
+    }
+  }
+
+  private async *nodePages(): AsyncIterable<GraphNode[]> {
+    let after: string | undefined;
+    for (;;) {
+      const st = nodePageStatement(after, EXPORT_PAGE);
+      const page = (await this.read('export', (tx) => Neo4jStore.records(tx, st))).map(nodeOf);
+      if (page.length) yield page;
+      if (page.length < EXPORT_PAGE) return;
+      after = page[page.length - 1]!.key;
+    }
+  }
+
+  async getMeta(name: string): Promise<JsonValue | undefined> {
+    const rows = await this.read('meta read', (tx) => Neo4jStore.records(tx, getMetaStatement(`user:${name}`)));
+    const value = rows[0]?.get('value') as string | null | undefined;
+    return typeof value === 'string' ? (JSON.parse(value) as JsonValue) : undefined;
+  }
+
+  async setMeta(name: string, value: JsonValue): Promise<void> {
+    await this.ensureSchema();
+    const st = setMetaStatement(`user:${name}`, value);
+    await this.write('meta write', async (tx) => {
+      await tx.run(st.text, st.params);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.driver.close();
+  }
+
+  // ------------------------------------------------------------------------------------------ raw Cypher
+
+  /**
+   * Runs an analyst's Cypher read-only. Two locks: the query runs in a READ transaction (on a cluster the server
+   * routes it to a reader and refuses writes), and before that its `EXPLAIN` must come back with queryType 'r'
+   * (read-only) and no LOAD CSV — because a single instance has, in some versions, let writes through a READ
+   * session. Procedures are classified by the mode they declare; a READ procedure is trusted to only read.
+   */
+  async runReadOnlyCypher(query: string, params: Record<string, JsonValue> = {}, opts: RawCypherOptions = {}): Promise<RawCypherResult> {
+    const text = query.trim();
+    if (!text) throw new UsageError('empty Cypher query');
+    if (/^(EXPLAIN|PROFILE)\b/i.test(text)) {
+      throw new UsageError('leave out EXPLAIN/PROFILE: the query is explained first anyway, to check that it only reads');
+    }
+    const maxRows = opts.maxRows ?? 1000;
+    const timeout = opts.timeoutMs ?? 30_000;
+    const cypherParams = toCypherParams(params);
+    const session = this.session('READ');
+    try {
+      const summary = await session.executeRead((tx) => tx.run(`EXPLAIN ${text}`, cypherParams).summary(), { timeout });
+      const refusal = readOnlyRefusal(summary.queryType, planOperators(summary.plan));
+      if (refusal) throw new UsageError(refusal);
+      return await session.executeRead(
+        async (tx) => {
+          const result = tx.run(text, cypherParams);
+          const rows: Record<string, unknown>[] = [];
+          let truncated = false;
+          for await (const record of result) {
+            if (rows.length >= maxRows) {
+              truncated = true;
+              break;
+            }
+            rows.push(Object.fromEntries(record.keys.map((k) => [String(k), toPlain(record.get(k))])));
+          }
+          const keys = (await result.keys()).map(String);
+          return { keys, rows, truncated };
+        },
+        { timeout },
+      );
+    } catch (err) {
+      if (err instanceof AispmError || err instanceof StoreError) throw err;
+      const code = (err as { code?: string }).code ?? '';
+      // Syntax errors, unknown functions, forbidden writes: the analyst's query, not a store failure.
+      if (/^Neo\.ClientError\.(Statement|Request|Procedure|Security\.Forbidden)/.test(code)) {
+        throw new UsageError(`Cypher refused by Neo4j: ${reason(err)}`, { cause: err });
+      }
+      throw this.failure('raw Cypher', err);
+    } finally {
+      await session.close().catch(() => undefined);
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------------------ helpers
+
+type Row = { get(key: string): unknown };
+
+function nodeOf(r: Row): GraphNode {
+  return { key: r.get('key') as string, kind: r.get('kind') as NodeKind, props: decodeProps(r.get('properties') as Record<string, unknown>) };
+}
+
+function edgeOf(r: Row): GraphEdge {
+  const props = r.get('props');
+  return {
+    kind: r.get('kind') as EdgeKind,
+    from: r.get('from') as string,
+    to: r.get('to') as string,
+    props: typeof props === 'string' ? (JSON.parse(props) as Props) : {},
+    source: r.get('source') as string,
+    evidence: (r.get('evidence') as string | null) ?? '',
+    confidence: ((r.get('confidence') as string | null) ?? 'declared') as GraphEdge['confidence'],
+    observedAt: r.get('observedAt') as string,
+  };
+}
+
+/** The URI for the driver and for messages, with any `user:password@` taken out (and used as the credentials). */
+export function splitCredentials(uri: string, user: string, password: string): { driverUri: string; safeUri: string; user: string; password: string } {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new StoreError(`invalid Neo4j URI "${redact(uri).slice(0, 200)}"`);
+  }
+  if (url.username || url.password) {
+    const u = decodeURIComponent(url.username) || user;
+    const p = url.password ? decodeURIComponent(url.password) : password;
+    url.username = '';
+    url.password = '';
+    return { driverUri: url.toString(), safeUri: url.toString(), user: u, password: p };
+  }
+  return { driverUri: uri, safeUri: uri, user, password };
+}
+
+function reason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return redact(message.split('\n')[0] ?? message);
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Whole numbers go to Cypher as integers (a JS number is sent as a float, which LIMIT, range() and the like refuse). */
+function toCypherParams(params: Record<string, JsonValue>): Record<string, unknown> {
+  const conv = (v: JsonValue): unknown => {
+    if (typeof v === 'number') return Number.isSafeInteger(v) ? neo4j.int(v) : v;
+    if (Array.isArray(v)) return v.map(conv);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, conv(x)]));
+    return v;
+  };
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, conv(v)]));
+}
+
+/** Driver values as plain JSON for printing: nodes, relationships, paths, integers, temporal and spatial values. */
+export function toPlain(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v !== 'object') return v;
+  if (neo4j.isInt(v)) return v.inSafeRange() ? v.toNumber() : v.toString();
+  if (neo4j.isNode(v)) return { elementId: v.elementId, labels: v.labels, properties: toPlain(v.properties) };
+  if (neo4j.isRelationship(v)) {
+    return { elementId: v.elementId, type: v.type, start: v.startNodeElementId, end: v.endNodeElementId, properties: toPlain(v.properties) };
+  }
+  if (neo4j.isPath(v)) return { start: toPlain(v.start), end: toPlain(v.end), segments: v.segments.map((s) => ({ start: toPlain(s.start), relationship: toPlain(s.relationship), end: toPlain(s.end) })) };
+  if (
+    neo4j.isPoint(v) || neo4j.isDuration(v) || neo4j.isDate(v) || neo4j.isDateTime(v) ||
+    neo4j.isLocalDateTime(v) || neo4j.isTime(v) || neo4j.isLocalTime(v)
+  ) {
+    return String(v);
+  }
+  if (Array.isArray(v)) return v.map(toPlain);
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toPlain(x)]));
+}

@@ -1,0 +1,391 @@
+/**
+ * The analysis suite: traversal, blast radius, lineage, shortest path, attack paths and findings on hand-built
+ * graphs, with answers worked out by hand. Store-agnostic: pass a factory for a new, empty GraphStore, so the same
+ * expectations hold on SQLite (test/queries/sqlite.test.ts) and on any other store that reuses this harness.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { EDGE_SPECS } from '../../schema/model.ts';
+import type { RecordBatch } from '../../schema/records.ts';
+import { UsageError } from '../../services/errors.ts';
+import type { ExpandRequest, GraphStore } from '../../services/store/types.ts';
+import { attackPaths, findEntryPoints, findTargets } from '../../queries/attack-paths.ts';
+import { blastRadius } from '../../queries/blast-radius.ts';
+import { runFindings } from '../../queries/findings/index.ts';
+import { lineage } from '../../queries/lineage.ts';
+import { shortestPath } from '../../queries/path.ts';
+import { pathTo, traverse } from '../../queries/traversal.ts';
+import { F, G, P, attackGraph, edge, lineageGraph, postureGraph } from './fixtures.ts';
+
+export type OpenStore = () => Promise<GraphStore>;
+
+/** The real store with its expand calls recorded (the calls still go to the store). */
+function recording(store: GraphStore): { store: GraphStore; calls: ExpandRequest[] } {
+  const calls: ExpandRequest[] = [];
+  const wrapped = Object.create(store) as GraphStore;
+  wrapped.expand = (req) => {
+    calls.push({ ...req, keys: [...req.keys].sort() });
+    return store.expand(req);
+  };
+  return { store: wrapped, calls };
+}
+
+function withGraph(openStore: OpenStore, build: () => RecordBatch): { get(): GraphStore } {
+  let store: GraphStore | undefined;
+  before(async () => {
+    store = await openStore();
+    await store.upsert(build());
+  });
+  after(async () => {
+    await store?.close();
+  });
+  return { get: () => store! };
+}
+
+const isUsage = (pattern: RegExp) => (err: unknown) => err instanceof UsageError && pattern.test(err.message);
+
+export function runAnalysisSuite(name: string, openStore: OpenStore): void {
+  describe(`analyses on ${name}`, () => {
+    describe('traversal', () => {
+      const g = withGraph(openStore, lineageGraph);
+
+      it('diamond: every node once, at its shortest depth, with one shortest path back', async () => {
+        const t = await traverse(g.get(), [G.data], {});
+        assert.deepEqual(
+          [...t.reached.values()].map((r) => `${r.key}@${r.depth}`).sort(),
+          [`${G.data}@0`, `${G.A}@1`, `${G.B}@1`, `${G.C}@2`, `${G.AD}@3`, `${G.Q}@3`, `${G.S1}@3`, `${G.S2}@4`].sort(),
+        );
+        // C is reached from both A and B at depth 2; the parent is picked in key order, so A.
+        assert.deepEqual(pathTo(t.reached, G.C), [G.data, G.A, G.C]);
+        assert.deepEqual(pathTo(t.reached, G.S2), [G.data, G.A, G.C, G.AD, G.S2]);
+        assert.equal(t.reached.get(G.C)?.via?.kind, 'DERIVED_FROM');
+        assert.equal(t.truncated, false);
+      });
+
+      it('expands the whole frontier in one store call per direction per level', async () => {
+        const { store, calls } = recording(g.get());
+        await traverse(store, [G.data], {});
+        // Levels 0..4 have non-empty frontiers (S2 at depth 4 reaches nothing new): 5 levels × (in, out).
+        assert.equal(calls.length, 10);
+        const level3 = calls.filter((c) => c.keys.length === 3);
+        assert.deepEqual(level3.map((c) => c.keys), [[G.AD, G.Q, G.S1].sort(), [G.AD, G.Q, G.S1].sort()]);
+        assert.deepEqual(calls.map((c) => c.direction).sort(), ['in', 'in', 'in', 'in', 'in', 'out', 'out', 'out', 'out', 'out']);
+        // No 'none'-flow kind is ever asked for.
+        for (const c of calls) assert.ok(!c.edgeKinds?.includes('EVALUATED_ON'));
+      });
+
+      it('a merge with two poisoned parents is reached once, at depth 1, from the first parent by key', async () => {
+        const t = await traverse(g.get(), [G.A, G.B], {});
+        assert.equal(t.reached.get(G.C)?.depth, 1);
+        assert.equal(t.reached.get(G.C)?.parent, G.A);
+        assert.equal(t.reached.size, 7);
+      });
+
+      it('stops at maxDepth and says so only when something lies beyond', async () => {
+        const cut = await traverse(g.get(), [G.data], { maxDepth: 2 });
+        assert.deepEqual([...cut.reached.keys()].sort(), [G.data, G.A, G.B, G.C].sort());
+        assert.equal(cut.truncated, true);
+        assert.equal(cut.reason, 'depth');
+        const exact = await traverse(g.get(), [G.data], { maxDepth: 4 });
+        assert.equal(exact.reached.size, 8);
+        assert.equal(exact.truncated, false);
+      });
+
+      it('stops at the node budget (start included) and reports truncation', async () => {
+        const t = await traverse(g.get(), [G.data], { nodeBudget: 3 });
+        assert.deepEqual([...t.reached.keys()].sort(), [G.data, G.A, G.B].sort());
+        assert.equal(t.truncated, true);
+        assert.equal(t.reason, 'budget');
+      });
+
+      it('terminates on a Dataset DERIVED_FROM Dataset cycle', async () => {
+        const t = await traverse(g.get(), [G.D1], {});
+        assert.deepEqual(
+          [...t.reached.values()].map((r) => `${r.key}@${r.depth}`).sort(),
+          [`${G.D1}@0`, `${G.D2}@1`, `${G.D3}@2`, `${G.M2}@3`].sort(),
+        );
+        assert.deepEqual(pathTo(t.reached, G.M2), [G.D1, G.D2, G.D3, G.M2]);
+      });
+
+      it('lineage-up and any steps follow their own edge sets', async () => {
+        const up = await traverse(g.get(), [G.AD], { step: 'lineage-up' });
+        assert.deepEqual([...up.reached.keys()].sort(), [G.AD, G.C, G.A, G.B].sort());
+        const any = await traverse(g.get(), [G.E], { step: 'any', maxDepth: 1 });
+        assert.deepEqual([...any.reached.keys()].sort(), [G.E, G.data].sort());
+        assert.equal(any.truncated, true);
+      });
+
+      it('refuses absurd limits with a usage error', async () => {
+        await assert.rejects(traverse(g.get(), [G.data], { maxDepth: 1000 }), isUsage(/maxDepth must be a whole number from 0 to 100/));
+        await assert.rejects(traverse(g.get(), [G.data], { maxDepth: -1 }), isUsage(/maxDepth/));
+        await assert.rejects(traverse(g.get(), [G.data], { nodeBudget: 0 }), isUsage(/nodeBudget/));
+        await assert.rejects(traverse(g.get(), [G.data], { nodeBudget: 1.5 }), isUsage(/nodeBudget/));
+      });
+    });
+
+    describe('blast radius', () => {
+      const g = withGraph(openStore, lineageGraph);
+
+      it('poisoned dataset: models trained on it, their merge, its quantization and adapter, both endpoints, owners', async () => {
+        const r = await blastRadius(g.get(), G.data);
+        assert.equal(r.from, G.data);
+        assert.equal(r.total, 7);
+        assert.deepEqual(r.byKind, { Model: 5, Endpoint: 2 });
+        assert.deepEqual(
+          r.nodes.map((n) => [n.key, n.kind, n.depth]),
+          [
+            [G.A, 'Model', 1],
+            [G.B, 'Model', 1],
+            [G.C, 'Model', 2],
+            [G.AD, 'Model', 3],
+            [G.Q, 'Model', 3],
+            [G.S1, 'Endpoint', 3],
+            [G.S2, 'Endpoint', 4],
+          ],
+        );
+        // EVALUATED_ON propagates nothing: E evaluated on the poisoned data but is not reached.
+        assert.ok(!r.nodes.some((n) => n.key === G.E));
+        assert.deepEqual(r.endpoints, [
+          { key: G.S1, depth: 3, path: [G.data, G.A, G.C, G.S1], owners: [G.acme, G.alice] },
+          { key: G.S2, depth: 4, path: [G.data, G.A, G.C, G.AD, G.S2], owners: [G.bob] },
+        ]);
+        assert.equal(r.truncated, false);
+      });
+
+      it("a merge propagates from every parent: poisoning only B still reaches C and what serves it", async () => {
+        const r = await blastRadius(g.get(), G.B);
+        assert.deepEqual(r.nodes.map((n) => n.key), [G.C, G.AD, G.Q, G.S1, G.S2]);
+        assert.ok(!r.nodes.some((n) => n.key === G.A));
+      });
+
+      it("an adapter's endpoint is reached through its base", async () => {
+        const r = await blastRadius(g.get(), G.C);
+        assert.deepEqual(
+          r.endpoints.map((e) => [e.key, e.depth, e.path]),
+          [
+            [G.S1, 1, [G.C, G.S1]],
+            [G.S2, 2, [G.C, G.AD, G.S2]],
+          ],
+        );
+      });
+
+      it('MEMBER_OF flows only with a write role: a write member reaches the org assets, a read member nothing', async () => {
+        const dave = await blastRadius(g.get(), G.dave);
+        assert.deepEqual(
+          dave.nodes.map((n) => `${n.key}@${n.depth}`),
+          [`${G.acme}@1`, `${G.A}@2`, `${G.C}@3`, `${G.AD}@4`, `${G.Q}@4`, `${G.S1}@4`, `${G.S2}@5`],
+        );
+        const carol = await blastRadius(g.get(), G.carol);
+        assert.equal(carol.total, 0);
+        assert.deepEqual(carol.nodes, []);
+        assert.deepEqual(carol.endpoints, []);
+      });
+
+      it('depth limit and node budget mark the result truncated', async () => {
+        const shallow = await blastRadius(g.get(), G.data, { maxDepth: 3 });
+        assert.equal(shallow.total, 6);
+        assert.equal(shallow.truncated, true);
+        const budget = await blastRadius(g.get(), G.data, { nodeBudget: 3 });
+        assert.deepEqual(budget.nodes.map((n) => n.key), [G.A, G.B]);
+        assert.equal(budget.truncated, true);
+      });
+
+      it('an unknown or hostile key is a usage error naming it', async () => {
+        await assert.rejects(blastRadius(g.get(), 'hf:model/nobody/nothing'), isUsage(/^unknown node hf:model\/nobody\/nothing$/));
+        await assert.rejects(blastRadius(g.get(), "x'); DROP TABLE nodes;--\u0000"), isUsage(/unknown node x'\); DROP TABLE nodes;--\\u0000/));
+        assert.equal((await blastRadius(g.get(), G.data)).total, 7);
+      });
+    });
+
+    describe('lineage and shortest path', () => {
+      const g = withGraph(openStore, lineageGraph);
+
+      it('lists ancestors and descendants with relations and parents', async () => {
+        const c = await lineage(g.get(), G.C, { direction: 'both' });
+        assert.deepEqual(c.up, [
+          { key: G.A, depth: 1, relation: 'merge', parent: G.C },
+          { key: G.B, depth: 1, relation: 'merge', parent: G.C },
+        ]);
+        assert.deepEqual(c.down, [
+          { key: G.AD, depth: 1, relation: 'adapter', parent: G.C },
+          { key: G.Q, depth: 1, relation: 'quantized', parent: G.C },
+        ]);
+        const ad = await lineage(g.get(), G.AD, { direction: 'up' });
+        assert.deepEqual(ad.up.map((e) => [e.key, e.depth, e.relation, e.parent]), [
+          [G.C, 1, 'adapter', G.AD],
+          [G.A, 2, 'merge', G.C],
+          [G.B, 2, 'merge', G.C],
+        ]);
+        assert.deepEqual(ad.down, []);
+      });
+
+      it('dataset lineage through a cycle ends', async () => {
+        const d1 = await lineage(g.get(), G.D1, { direction: 'down' });
+        assert.deepEqual(d1.down.map((e) => [e.key, e.depth, e.parent]), [
+          [G.D2, 1, G.D1],
+          [G.D3, 2, G.D2],
+        ]);
+        assert.deepEqual((await lineage(g.get(), G.D1, { direction: 'up' })).up.map((e) => e.key), [G.D2]);
+      });
+
+      it('refuses an unknown key and an unknown direction', async () => {
+        await assert.rejects(lineage(g.get(), model('nope'), { direction: 'up' }), isUsage(/unknown node/));
+        await assert.rejects(lineage(g.get(), G.C, { direction: 'sideways' as 'up' }), isUsage(/direction must be one of up, down, both/));
+      });
+
+      it('finds a shortest path over edges in either direction', async () => {
+        const p = await shortestPath(g.get(), G.S2, G.data);
+        assert.deepEqual(p?.nodes, [G.S2, G.AD, G.C, G.A, G.data]);
+        assert.deepEqual(p?.edges.map((e) => `${e.from} ${e.kind} ${e.to}`), [
+          `${G.S2} SERVES ${G.AD}`,
+          `${G.AD} DERIVED_FROM ${G.C}`,
+          `${G.C} DERIVED_FROM ${G.A}`,
+          `${G.A} TRAINED_ON ${G.data}`,
+        ]);
+        assert.deepEqual((await shortestPath(g.get(), G.E, G.data))?.nodes, [G.E, G.data]);
+        assert.deepEqual(await shortestPath(g.get(), G.C, G.C), { nodes: [G.C], edges: [] });
+        assert.equal(await shortestPath(g.get(), G.S2, G.data, { maxDepth: 3 }), null);
+        assert.equal(await shortestPath(g.get(), G.data, G.M2), null, 'different components');
+        await assert.rejects(shortestPath(g.get(), G.C, model('nope')), isUsage(/unknown node/));
+      });
+    });
+
+    describe('attack paths', () => {
+      const g = withGraph(openStore, attackGraph);
+
+      it('finds entry points by the documented rules, and endpoints as targets', async () => {
+        assert.deepEqual(await findEntryPoints(g.get()), [P.open, P.wiki, P.file, P.anyone, P.mallory, P.torch]);
+        assert.deepEqual(await findTargets(g.get()), [P.prod]);
+      });
+
+      it('ranks the k cheapest paths by likelihood, each step explained', async () => {
+        const r = await attackPaths(g.get(), {});
+        assert.deepEqual(r.targets, [P.prod]);
+        assert.deepEqual(r.paths.map((p) => p.nodes), [
+          [P.file, P.chat, P.prod], // .95 × .95 = .9025
+          [P.open, P.chat, P.prod], // .7 × .95 = .665
+          [P.torch, P.chat, P.prod], // .6 × .95 = .57
+          [P.mallory, P.sft, P.chat, P.prod], // .5 × .7 × .95 = .3325
+        ]);
+        const expected = [0.9025, 0.665, 0.57, 0.3325];
+        r.paths.forEach((p, i) => {
+          assert.ok(Math.abs(p.likelihood - expected[i]!) < 1e-6, `likelihood of path ${i}`);
+          assert.ok(Math.abs(p.risk - 10 * expected[i]!) <= 0.005 + 1e-9, `risk of path ${i}`);
+          assert.ok(Math.abs(p.cost + Math.log(expected[i]!)) < 1e-5, `cost of path ${i}`);
+        });
+        const mallory = r.paths[3]!;
+        assert.equal(mallory.from, P.mallory);
+        assert.equal(mallory.to, P.prod);
+        assert.deepEqual(mallory.steps.map((s) => [s.from, s.to, s.edgeKind, s.likelihood]), [
+          [P.mallory, P.sft, 'CAN_WRITE', 0.5],
+          [P.sft, P.chat, 'TRAINED_ON', 0.7],
+          [P.chat, P.prod, 'SERVES', 0.95],
+        ]);
+        assert.match(mallory.steps[0]!.abuse, /hijacked or malicious account with write access/);
+        assert.match(mallory.steps[0]!.remediation, /Reduce write access/);
+        assert.equal(mallory.steps[0]!.meaning, 'The identity can push changes to the asset.');
+        assert.deepEqual([mallory.steps[0]!.evidence, mallory.steps[0]!.source], ['collaborators', 'hf']);
+        assert.deepEqual([mallory.steps[1]!.evidence, mallory.steps[1]!.source], ['cardData.datasets', 'hf']);
+      });
+
+      it('k limits the answer to the cheapest ones', async () => {
+        const r = await attackPaths(g.get(), { k: 2 });
+        assert.deepEqual(r.paths.map((p) => p.from), [P.file, P.open]);
+      });
+
+      it('takes explicit entries and targets, and refuses unknown ones', async () => {
+        const r = await attackPaths(g.get(), { from: [P.ann], to: [P.prod] });
+        assert.deepEqual(r.paths.map((p) => p.nodes), [[P.ann, P.chat, P.prod]]);
+        const toChat = await attackPaths(g.get(), { from: [P.mallory, P.ben], to: [P.chat] });
+        // Both reach chat only through sft: ben first by key on equal cost (.5 × .7).
+        assert.deepEqual(toChat.paths.map((p) => p.nodes), [
+          [P.ben, P.sft, P.chat],
+          [P.mallory, P.sft, P.chat],
+        ]);
+        await assert.rejects(attackPaths(g.get(), { from: ['hf:user/ghost'] }), isUsage(/unknown node hf:user\/ghost/));
+        await assert.rejects(attackPaths(g.get(), { k: 0 }), isUsage(/k must be a whole number/));
+      });
+
+      it('a path too long for maxDepth is not found', async () => {
+        const r = await attackPaths(g.get(), { maxDepth: 2 });
+        assert.deepEqual(r.paths.map((p) => p.from), [P.file, P.open, P.torch]);
+      });
+    });
+
+    describe('attack paths: crown jewels and edge likelihoods', () => {
+      const g = withGraph(openStore, () => {
+        const b = attackGraph();
+        b.nodes.push({ kind: 'Model', key: P.chat, props: { tags: ['crown-jewel'] } });
+        // An edge's own likelihood overrides the kind's default.
+        b.edges = b.edges.map((e) => (e.kind === 'DEPENDS_ON' ? edge('DEPENDS_ON', e.from, e.to, { likelihood: 0.99 }) : e));
+        return b;
+      });
+
+      it('targets the crown jewels when any are tagged, and ranks by the overridden likelihood', async () => {
+        assert.deepEqual(await findTargets(g.get()), [P.chat]);
+        const r = await attackPaths(g.get(), {});
+        assert.deepEqual(r.paths.map((p) => p.nodes), [
+          [P.torch, P.chat], // .99
+          [P.file, P.chat], // .95
+          [P.open, P.chat], // .7
+          [P.mallory, P.sft, P.chat], // .35
+        ]);
+        assert.equal(r.paths[0]!.steps[0]!.likelihood, 0.99);
+        assert.equal(EDGE_SPECS.DEPENDS_ON.likelihood, 0.6);
+      });
+    });
+
+    describe('findings', () => {
+      const g = withGraph(openStore, postureGraph);
+      const summary = (fs: { rule: string; severity: string; nodes: string[] }[]) => fs.map((f) => `${f.severity} ${f.rule} ${f.nodes.join(',')}`).sort();
+
+      it('every rule fires where it should and nowhere else', async () => {
+        const findings = await runFindings(g.get());
+        assert.deepEqual(summary(findings), [
+          `critical pickle-dangerous ${F.rootPickle},${F.root},${F.served}`,
+          `critical vulnerable-dependency ${F.vulnA},${F.transformers},${F.served}`,
+          `high missing-base ${F.goneBase},${F.orphan}`,
+          `high outside-writer ${F.app},${F.mallory},${F.train}`,
+          `high outside-writer ${F.app},${F.open}`,
+          `high outside-writer ${F.app},${F.upman},${F.root}`,
+          `high pickle-unscanned ${F.midBin},${F.mid},${F.served}`,
+          `medium custom-code ${F.served},${F.app}`,
+          `medium license-drift ${F.mid},${F.root}`,
+          `medium license-drift ${F.served},${F.root}`,
+        ].sort());
+        // Most severe first.
+        assert.deepEqual(findings.map((f) => f.severity), ['critical', 'critical', 'high', 'high', 'high', 'high', 'high', 'medium', 'medium', 'medium']);
+      });
+
+      it('negatives: unserved models, insiders, stricter derivatives and unused missing models raise nothing', async () => {
+        const all = (await runFindings(g.get())).flatMap((f) => f.nodes);
+        for (const quiet of [F.lonely, F.lonelyPickle, F.numpy, F.vulnB, F.insider, F.strictChild, F.permBase, F.goneUnused, F.servedSafe, F.safePkg, F.demo]) {
+          assert.ok(!all.includes(quiet), `${quiet} should not appear in any finding`);
+        }
+      });
+
+      it('evidence explains, ids are stable, and minSeverity filters', async () => {
+        const first = await runFindings(g.get());
+        const second = await runFindings(g.get());
+        assert.deepEqual(second.map((f) => f.id), first.map((f) => f.id));
+        for (const f of first) assert.match(f.id, new RegExp(`^${f.rule}:[0-9a-f]{16}$`));
+        const drift = first.find((f) => f.rule === 'license-drift' && f.nodes[0] === F.served)!;
+        assert.deepEqual(drift.evidence, [
+          `${F.served} is licensed mit (permissive)`,
+          `its ancestor ${F.root} is licensed cc-by-nc-4.0 (restricted)`,
+          `lineage: ${F.served} → ${F.mid} → ${F.root}`,
+        ]);
+        const mallory = first.find((f) => f.rule === 'outside-writer' && f.nodes.includes(F.mallory))!;
+        assert.deepEqual(mallory.evidence, [
+          `${F.app} is owned by acme`,
+          `${F.mallory} can write ${F.train} as write (training data of ${F.mid}) and is not in acme`,
+        ]);
+        assert.equal((await runFindings(g.get(), { minSeverity: 'high' })).length, 7);
+        assert.deepEqual((await runFindings(g.get(), { minSeverity: 'critical' })).map((f) => f.rule).sort(), ['pickle-dangerous', 'vulnerable-dependency']);
+        await assert.rejects(runFindings(g.get(), { minSeverity: 'severe' as 'high' }), isUsage(/minSeverity must be one of/));
+      });
+    });
+  });
+}
+
+const model = (name: string) => `hf:model/acme/${name}`;

@@ -1,0 +1,152 @@
+/** The analysis commands as a user runs them: real CLI child processes on a store filled by `aispm import`. */
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { RecordBatch } from '../../schema/records.ts';
+import { runCli, tempWorkspace } from '../helpers/cli.ts';
+import { F, G, P, attackGraph, lineageGraph, postureGraph } from './fixtures.ts';
+
+function workspaceWith(batch: () => RecordBatch) {
+  const ws = tempWorkspace('aispm-queries-cli-');
+  before(async () => {
+    const file = join(ws.dir, 'records.json');
+    writeFileSync(file, JSON.stringify(batch()));
+    const r = await runCli(['import', file, '--store', ws.store]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+  after(() => ws.cleanup());
+  return ws;
+}
+
+describe('aispm blast-radius / lineage', () => {
+  const ws = workspaceWith(lineageGraph);
+
+  it('--json prints exactly from, total, byKind, nodes (key, kind, depth, path), endpoints and truncated', async () => {
+    const r = await runCli(['blast-radius', G.C, '--json', '--store', ws.store]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(Object.keys(out), ['from', 'total', 'byKind', 'nodes', 'endpoints', 'truncated']);
+    assert.deepEqual(out, {
+      from: G.C,
+      total: 4,
+      byKind: { Model: 2, Endpoint: 2 },
+      nodes: [
+        { key: G.AD, kind: 'Model', depth: 1, path: [G.C, G.AD] },
+        { key: G.Q, kind: 'Model', depth: 1, path: [G.C, G.Q] },
+        { key: G.S1, kind: 'Endpoint', depth: 1, path: [G.C, G.S1] },
+        { key: G.S2, kind: 'Endpoint', depth: 2, path: [G.C, G.AD, G.S2] },
+      ],
+      endpoints: [
+        { key: G.S1, depth: 1, path: [G.C, G.S1], owners: [G.acme, G.alice] },
+        { key: G.S2, depth: 2, path: [G.C, G.AD, G.S2], owners: [G.bob] },
+      ],
+      truncated: false,
+    });
+  });
+
+  it('human output lists endpoints and owners before the counts and nodes', async () => {
+    const r = await runCli(['blast-radius', G.C, '--store', ws.store]);
+    assert.equal(r.code, 0, r.stderr);
+    const endpoints = r.stdout.indexOf('endpoints (2):');
+    const owners = r.stdout.indexOf(`owners: ${G.acme}, ${G.alice}`);
+    const byKind = r.stdout.indexOf('by kind:');
+    const depth2 = r.stdout.indexOf('depth 2:');
+    assert.ok(endpoints > 0 && endpoints < owners && owners < byKind && byKind < depth2, r.stdout);
+  });
+
+  it('unknown key and bad numbers are usage errors (exit 2)', async () => {
+    const unknown = await runCli(['blast-radius', 'hf:model/no/such', '--store', ws.store]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown node hf:model\/no\/such/);
+    for (const bad of [['--max-depth', 'ten'], ['--max-depth', '101'], ['--max-depth', '0'], ['--node-budget', '1.5'], ['--node-budget', '99999999999']]) {
+      const r = await runCli(['blast-radius', G.C, ...bad, '--store', ws.store]);
+      assert.equal(r.code, 2, `${bad.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`${bad[0]} must be a whole number`));
+    }
+    const json = await runCli(['blast-radius', 'hf:model/no/such', '--json', '--store', ws.store]);
+    assert.equal(json.code, 2);
+    assert.equal(JSON.parse(json.stdout).error.code, 'BAD_INPUT');
+  });
+
+  it('lineage --json and --direction checking', async () => {
+    const r = await runCli(['lineage', G.AD, '--direction', 'up', '--json', '--store', ws.store]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).up, [
+      { key: G.C, depth: 1, relation: 'adapter', parent: G.AD },
+      { key: G.A, depth: 2, relation: 'merge', parent: G.C },
+      { key: G.B, depth: 2, relation: 'merge', parent: G.C },
+    ]);
+    const bad = await runCli(['lineage', G.AD, '--direction', 'sideways', '--store', ws.store]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--direction must be one of up, down, both/);
+  });
+});
+
+describe('aispm paths / tag', () => {
+  const ws = workspaceWith(attackGraph);
+
+  it('paths --json ranks paths to the endpoints; --k and unknown keys are checked', async () => {
+    const r = await runCli(['paths', '--json', '--k', '3', '--store', ws.store]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.targets, [P.prod]);
+    assert.deepEqual(out.paths.map((p: { from: string }) => p.from), [P.file, P.open, P.torch]);
+    assert.deepEqual(Object.keys(out.paths[0].steps[0]).sort(), ['abuse', 'edgeKind', 'evidence', 'from', 'likelihood', 'meaning', 'remediation', 'source', 'to']);
+    const k0 = await runCli(['paths', '--k', '0', '--store', ws.store]);
+    assert.equal(k0.code, 2);
+    const unknown = await runCli(['paths', '--from', 'hf:user/ghost', '--store', ws.store]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown node hf:user\/ghost/);
+  });
+
+  it('tag crown-jewel retargets paths; --remove undoes it; bad tags and keys are refused', async () => {
+    const tag = await runCli(['tag', P.sft, 'crown-jewel', '--json', '--store', ws.store]);
+    assert.equal(tag.code, 0, tag.stderr);
+    assert.deepEqual(JSON.parse(tag.stdout), { key: P.sft, tags: ['crown-jewel'], changed: true });
+    const r = await runCli(['paths', '--json', '--store', ws.store]);
+    const out = JSON.parse(r.stdout);
+    assert.deepEqual(out.targets, [P.sft]);
+    assert.deepEqual(out.paths.map((p: { nodes: string[] }) => p.nodes), [[P.mallory, P.sft]]);
+    const removed = await runCli(['tag', P.sft, 'crown-jewel', '--remove', '--json', '--store', ws.store]);
+    assert.deepEqual(JSON.parse(removed.stdout), { key: P.sft, tags: [], changed: true });
+    const back = JSON.parse((await runCli(['paths', '--json', '--store', ws.store])).stdout);
+    assert.deepEqual(back.targets, [P.prod]);
+    const badTag = await runCli(['tag', P.sft, 'bad tag\u0007', '--store', ws.store]);
+    assert.equal(badTag.code, 2);
+    assert.match(badTag.stderr, /invalid tag/);
+    const badKey = await runCli(['tag', 'hf:model/no/such', 'x', '--store', ws.store]);
+    assert.equal(badKey.code, 2);
+    assert.match(badKey.stderr, /unknown node/);
+  });
+});
+
+describe('aispm findings (CI gate)', () => {
+  const ws = workspaceWith(postureGraph);
+  const clean = workspaceWith(lineageGraph);
+
+  it('--fail-on high exits 1 when high or critical findings exist; --json carries them', async () => {
+    const r = await runCli(['findings', '--fail-on', 'high', '--json', '--store', ws.store]);
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.total, 10);
+    assert.equal(out.failing, 7);
+    assert.deepEqual(Object.keys(out.findings[0]).sort(), ['evidence', 'id', 'nodes', 'remediation', 'rule', 'severity', 'title']);
+    assert.equal(out.findings[0].severity, 'critical');
+  });
+
+  it('--min-severity filters; without --fail-on the exit is 0; bad levels exit 2', async () => {
+    const r = await runCli(['findings', '--min-severity', 'critical', '--json', '--store', ws.store]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).findings.map((f: { nodes: string[] }) => f.nodes[0]).sort(), [F.rootPickle, F.vulnA]);
+    const bad = await runCli(['findings', '--fail-on', 'info', '--store', ws.store]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--fail-on must be one of critical, high, medium, low/);
+  });
+
+  it('a graph with no findings passes the gate (exit 0)', async () => {
+    const r = await runCli(['findings', '--fail-on', 'low', '--store', clean.store]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^0 findings/);
+  });
+});

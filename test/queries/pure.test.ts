@@ -1,0 +1,123 @@
+/** The pure parts of the analyses: flow derivation, Yen's algorithm, license order, severity order. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { GraphEdge } from '../../schema/records.ts';
+import { compromiseSteps, compromiseSourceSteps, edgeCarriesCompromise, edgeLikelihood, groupSteps, lineageKinds } from '../../queries/flow.ts';
+import { kShortestPaths, type WeightedDigraph } from '../../queries/k-shortest.ts';
+import { isLooser, licenseClass } from '../../queries/findings/license.ts';
+import { severityAtLeast } from '../../queries/findings/index.ts';
+import { bareName, ownerOf } from '../../queries/ownership.ts';
+
+const e = (kind: GraphEdge['kind'], props: GraphEdge['props'] = {}): GraphEdge => ({
+  kind,
+  from: 'a',
+  to: 'b',
+  props,
+  source: 't',
+  evidence: '',
+  confidence: 'declared',
+  observedAt: '2026-01-01T00:00:00.000Z',
+});
+
+describe('flow table → expansion plan', () => {
+  it('reverse kinds expand in, forward kinds out, none never', () => {
+    const steps = new Map(compromiseSteps().map((s) => [s.kind, s.direction]));
+    assert.equal(steps.get('DERIVED_FROM'), 'in');
+    assert.equal(steps.get('TRAINED_ON'), 'in');
+    assert.equal(steps.get('SERVES'), 'in');
+    assert.equal(steps.get('CAN_WRITE'), 'out');
+    assert.equal(steps.get('AFFECTS'), 'out');
+    assert.equal(steps.has('EVALUATED_ON'), false);
+    const back = new Map(compromiseSourceSteps().map((s) => [s.kind, s.direction]));
+    assert.equal(back.get('DERIVED_FROM'), 'out');
+    assert.equal(back.get('CAN_WRITE'), 'in');
+    assert.deepEqual(groupSteps(compromiseSteps()).map((g) => g.direction).sort(), ['in', 'out']);
+    assert.deepEqual(lineageKinds(), ['DERIVED_FROM']);
+  });
+
+  it('flowWhen: MEMBER_OF carries compromise for write roles only', () => {
+    assert.equal(edgeCarriesCompromise(e('MEMBER_OF', { role: 'write' })), true);
+    assert.equal(edgeCarriesCompromise(e('MEMBER_OF', { role: 'Admin' })), true);
+    assert.equal(edgeCarriesCompromise(e('MEMBER_OF', { role: 'read' })), false);
+    assert.equal(edgeCarriesCompromise(e('MEMBER_OF')), false);
+    assert.equal(edgeCarriesCompromise(e('EVALUATED_ON')), false);
+    assert.equal(edgeCarriesCompromise(e('CAN_WRITE', { role: 'read' })), true, 'CAN_WRITE has no condition: it is write access');
+  });
+
+  it('an edge likelihood prop overrides the default only when it is a probability', () => {
+    assert.equal(edgeLikelihood(e('SERVES')), 0.95);
+    assert.equal(edgeLikelihood(e('SERVES', { likelihood: 0.2 })), 0.2);
+    assert.equal(edgeLikelihood(e('SERVES', { likelihood: 0 })), 0.95);
+    assert.equal(edgeLikelihood(e('SERVES', { likelihood: 7 })), 0.95);
+    assert.equal(edgeLikelihood(e('SERVES', { likelihood: '0.2' })), 0.95);
+  });
+});
+
+describe("Yen's k shortest loopless paths", () => {
+  // The example from Yen's algorithm's Wikipedia page: C=0 D=1 E=2 F=3 G=4 H=5.
+  const arcs: [number, number, number][] = [[0, 1, 3], [0, 2, 2], [1, 3, 4], [2, 1, 1], [2, 3, 2], [2, 4, 3], [3, 4, 2], [3, 5, 1], [4, 5, 2]];
+  const g: WeightedDigraph = { out: Array.from({ length: 6 }, () => []) };
+  arcs.forEach(([f, t, c], id) => g.out[f]!.push({ to: t, cost: c, id }));
+
+  it('finds C-E-F-H (5), C-E-G-H (7), C-D-F-H (8) in that order', () => {
+    const paths = kShortestPaths(g, 0, 5, 3);
+    assert.deepEqual(paths.map((p) => [p.nodes, p.cost]), [
+      [[0, 2, 3, 5], 5],
+      [[0, 2, 4, 5], 7],
+      [[0, 1, 3, 5], 8],
+    ]);
+  });
+
+  it('returns every loopless path when k exceeds them, cheapest first, none twice', () => {
+    const paths = kShortestPaths(g, 0, 5, 50);
+    const ids = paths.map((p) => p.nodes.join('-'));
+    assert.equal(new Set(ids).size, ids.length);
+    // By hand: C-E-F-H 5, C-E-G-H 7, C-D-F-H 8, C-E-D-F-H 8, C-E-F-G-H 8, C-D-F-G-H 11, C-E-D-F-G-H 11.
+    assert.deepEqual(paths.map((p) => p.cost), [5, 7, 8, 8, 8, 11, 11]);
+    for (const p of paths) assert.equal(new Set(p.nodes).size, p.nodes.length, 'loopless');
+  });
+
+  it('no path: empty', () => {
+    assert.deepEqual(kShortestPaths(g, 5, 0, 3), []);
+  });
+});
+
+describe('license strictness', () => {
+  it('classes common ids, unknown strings as restricted, absent as nothing', () => {
+    assert.equal(licenseClass('MIT'), 'permissive');
+    assert.equal(licenseClass('apache-2.0'), 'permissive');
+    assert.equal(licenseClass('cc-by-4.0'), 'permissive');
+    assert.equal(licenseClass('cc-by-sa-4.0'), 'copyleft');
+    assert.equal(licenseClass('agpl-3.0'), 'copyleft');
+    assert.equal(licenseClass('llama3.1'), 'responsible');
+    assert.equal(licenseClass('creativeml-openrail-m'), 'responsible');
+    assert.equal(licenseClass('cc-by-nc-sa-4.0'), 'restricted');
+    assert.equal(licenseClass('other'), 'restricted');
+    assert.equal(licenseClass('my-own-terms'), 'restricted');
+    assert.equal(licenseClass(undefined), undefined);
+    assert.equal(licenseClass(''), undefined);
+    assert.equal(isLooser('permissive', 'copyleft'), true);
+    assert.equal(isLooser('copyleft', 'permissive'), false);
+    assert.equal(isLooser('responsible', 'responsible'), false);
+  });
+});
+
+describe('severity and ownership helpers', () => {
+  it('orders severities', () => {
+    assert.equal(severityAtLeast('critical', 'high'), true);
+    assert.equal(severityAtLeast('high', 'high'), true);
+    assert.equal(severityAtLeast('medium', 'high'), false);
+    assert.equal(severityAtLeast('info', 'low'), false);
+  });
+
+  it('reads owners from author or the key, and bare org names', () => {
+    assert.equal(ownerOf({ key: 'hf:model/Acme/x', props: {} }), 'acme');
+    assert.equal(ownerOf({ key: 'hf:model/acme/x', props: { author: 'other' } }), 'other');
+    assert.equal(ownerOf({ key: 'gh:deployment/acme/repo/prod', props: {} }), 'acme');
+    assert.equal(ownerOf({ key: 'hf:file/datasets/acme/d/a.pkl@1', props: {} }), 'acme');
+    assert.equal(ownerOf({ key: 'pkg:pypi/torch@1.0.0', props: {} }), undefined);
+    assert.equal(ownerOf({ key: 'hf:model/gpt2', props: {} }), undefined);
+    assert.equal(bareName('hf:org/acme'), 'acme');
+    assert.equal(bareName('Acme'), 'acme');
+  });
+});
