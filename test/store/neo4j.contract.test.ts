@@ -36,6 +36,7 @@ import {
   type Statement,
 } from '../../services/store/neo4j-cypher.ts';
 import { runStoreContract } from './contract.ts';
+import { neo4jTestTarget } from '../helpers/neo4j.ts';
 
 const HOSTILE = [
   "x'); DROP TABLE nodes; --",
@@ -225,52 +226,20 @@ describe('neo4j store: connection failures (no server needed)', () => {
 
 // ------------------------------------------------------------------------------------------ the contract, live
 
-const uri = process.env.NEO4J_URI;
-const database = process.env.NEO4J_DATABASE || undefined;
-const wipeAllowed = process.env.NEO4J_TEST_ALLOW_WIPE === '1' || /test/i.test(database ?? '');
-
-if (!uri) {
-  test('store contract: neo4j', { skip: 'NEO4J_URI is not set, so the contract suite did not run against Neo4j (see services/store/README.md)' }, () => {});
-} else if (!wipeAllowed) {
-  test('store contract: neo4j', () => {
-    assert.fail(
-      `NEO4J_URI is set, but the Neo4j contract suite deletes everything in its database. Set NEO4J_TEST_ALLOW_WIPE=1 ` +
-        `(or NEO4J_DATABASE to a database whose name contains "test") if ${uri.replace(/\/\/[^@/]*@/, '//')} is a throwaway database.`,
-    );
-  });
+const target = neo4jTestTarget('contract suite');
+if (target.status === 'skip') {
+  test('store contract: neo4j', { skip: target.reason }, () => {});
+} else if (target.status === 'refuse') {
+  test('store contract: neo4j', () => assert.fail(target.reason));
 } else {
-  const user = process.env.NEO4J_USER ?? 'neo4j';
-  const password = process.env.NEO4J_PASSWORD ?? '';
-  let admin: Driver | undefined;
-
-  /** Deletes every node and relationship, in batches so a big leftover graph does not need one huge transaction. */
-  const wipe = async () => {
-    const { driverUri } = splitCredentials(uri, user, password);
-    admin ??= neo4j.driver(driverUri, neo4j.auth.basic(user, password), { disableLosslessIntegers: true });
-    const session = admin.session({ database, defaultAccessMode: neo4j.session.WRITE });
-    try {
-      for (;;) {
-        const r = await session.executeWrite((tx) => tx.run('MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n'));
-        if (Number(r.records[0]?.get('n') ?? 0) === 0) break;
-      }
-    } finally {
-      await session.close();
-    }
-  };
-
   runStoreContract('neo4j', {
-    async open() {
-      await wipe();
-      return Neo4jStore.connect({ uri, user, password, database });
-    },
+    open: () => target.open(),
     async cliSpec() {
       // Child processes open the store through openStore(), which reads NEO4J_USER / NEO4J_PASSWORD /
       // NEO4J_DATABASE from the environment they inherit.
-      await wipe();
-      return uri;
+      await target.wipe();
+      return target.uri;
     },
-    async cleanup() {
-      await admin?.close();
-    },
+    cleanup: () => target.close(),
   });
 }
