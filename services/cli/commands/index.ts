@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `aispm --help` lists them. Add a command: one module, one line here. */
 import type { Command } from '../command.ts';
 import { blastRadiusCommand } from './blast-radius.ts';
+import { bomCommand } from './bom.ts';
 import { cypherCommand } from './cypher.ts';
 import { exportCommand } from './export.ts';
 import { findingsCommand } from './findings.ts';
@@ -10,4 +11,4 @@ import { pathsCommand } from './paths.ts';
 import { statsCommand } from './stats.ts';
 import { tagCommand } from './tag.ts';
 
-export const COMMANDS: Command[] = [statsCommand, importCommand, exportCommand, blastRadiusCommand, pathsCommand, lineageCommand, findingsCommand, tagCommand, cypherCommand];
+export const COMMANDS: Command[] = [statsCommand, importCommand, exportCommand, blastRadiusCommand, pathsCommand, lineageCommand, findingsCommand, bomCommand, tagCommand, cypherCommand];

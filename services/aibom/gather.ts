@@ -1,0 +1,165 @@
+/**
+ * Reads one model's neighbourhood from the store: its lineage (walked frontier by frontier, one `expand` per level),
+ * the datasets of every model in that lineage, its files, libraries (transitively), the endpoints that serve it and
+ * the advisories affecting its libraries. Batched: a handful of store calls per BOM, never one per node. The result is
+ * plain data for the pure mapping stage.
+ */
+import { kindOfKey, type EdgeKind } from '../../schema/model.ts';
+import type { GraphEdge, GraphNode } from '../../schema/records.ts';
+import type { Direction, GraphStore } from '../store/types.ts';
+
+/** Bounds that keep a pathological graph (a cycle, a huge dependency tree) from running away. */
+export const GATHER_LIMITS = { lineageDepth: 64, lineageNodes: 2000, packageDepth: 16, packageNodes: 5000 } as const;
+
+export interface LineageLink {
+  /** The derivative. */
+  from: string;
+  /** Its base. */
+  to: string;
+  /** finetune, adapter, merge, quantized or unknown. */
+  relation: string;
+}
+
+export interface Neighbourhood {
+  model: GraphNode;
+  /** Every base model reached, with its depth (1 = a direct base); the model itself excluded. */
+  ancestors: { node: GraphNode; depth: number }[];
+  /** DERIVED_FROM links among the model and its ancestors, one per (from, to). */
+  lineage: LineageLink[];
+  /** True when the walk stopped at a depth or node bound before the lineage ended. */
+  lineageTruncated: boolean;
+  /** For the model and each ancestor: the datasets it was trained and evaluated on. */
+  datasetUse: Map<string, { training: string[]; evaluation: string[] }>;
+  datasets: GraphNode[];
+  files: GraphNode[];
+  packages: GraphNode[];
+  /** DEPENDS_ON links: from the model or a package to a package. */
+  packageLinks: { from: string; to: string }[];
+  packagesTruncated: boolean;
+  endpoints: GraphNode[];
+  vulnerabilities: GraphNode[];
+  /** AFFECTS links: advisory → package. */
+  affects: { vulnerability: string; pkg: string; fixed?: string }[];
+}
+
+interface Walk {
+  depthOf: Map<string, number>;
+  edges: GraphEdge[];
+  truncated: boolean;
+}
+
+/** Breadth-first over one edge kind, one `expand` call per level. */
+async function walkFrontier(
+  store: GraphStore,
+  root: string,
+  kinds: readonly EdgeKind[],
+  direction: Direction,
+  limits: { depth: number; nodes: number },
+): Promise<Walk> {
+  const depthOf = new Map<string, number>([[root, 0]]);
+  const edges: GraphEdge[] = [];
+  let frontier = [root];
+  let truncated = false;
+  for (let depth = 1; frontier.length > 0; depth++) {
+    const found = await store.expand({ keys: frontier, edgeKinds: kinds, direction });
+    const next: string[] = [];
+    for (const e of found) {
+      const far = direction === 'out' ? e.to : e.from;
+      if (depth > limits.depth || (!depthOf.has(far) && depthOf.size >= limits.nodes)) {
+        truncated = true;
+        continue;
+      }
+      edges.push(e);
+      if (!depthOf.has(far)) {
+        depthOf.set(far, depth);
+        next.push(far);
+      }
+    }
+    frontier = next;
+  }
+  return { depthOf, edges, truncated };
+}
+
+const byKey = (nodes: GraphNode[]) => new Map(nodes.map((n) => [n.key, n]));
+const uniqueSorted = (xs: Iterable<string>) => [...new Set(xs)].sort();
+
+/** One relation per (derivative, base): sources may disagree; a specific relation beats "unknown". */
+function lineageLinks(edges: GraphEdge[]): LineageLink[] {
+  const links = new Map<string, LineageLink>();
+  for (const e of edges) {
+    const relation = typeof e.props.relation === 'string' ? e.props.relation : 'unknown';
+    const id = JSON.stringify([e.from, e.to]);
+    const seen = links.get(id);
+    if (!seen || (seen.relation === 'unknown' && relation !== 'unknown') || (relation !== 'unknown' && relation < seen.relation)) {
+      links.set(id, { from: e.from, to: e.to, relation });
+    }
+  }
+  return [...links.values()];
+}
+
+/** The neighbourhood of `model` (which the caller has already read and checked is a Model). */
+export async function gatherNeighbourhood(store: GraphStore, model: GraphNode): Promise<Neighbourhood> {
+  const root = model.key;
+  const lineageWalk = await walkFrontier(store, root, ['DERIVED_FROM'], 'out', {
+    depth: GATHER_LIMITS.lineageDepth,
+    nodes: GATHER_LIMITS.lineageNodes,
+  });
+  // Model → Model only: DERIVED_FROM also joins datasets, which are not a model's lineage.
+  const lineageEdges = lineageWalk.edges.filter((e) => kindOfKey(e.to) === 'Model');
+  const ancestorKeys = uniqueSorted(lineageEdges.map((e) => e.to)).filter((k) => k !== root);
+
+  const [rootOut, ancestorData, servedBy, packageWalk] = await Promise.all([
+    store.expand({ keys: [root], edgeKinds: ['TRAINED_ON', 'EVALUATED_ON', 'CONTAINS'], direction: 'out' }),
+    store.expand({ keys: ancestorKeys, edgeKinds: ['TRAINED_ON', 'EVALUATED_ON'], direction: 'out' }),
+    store.expand({ keys: [root], edgeKinds: ['SERVES'], direction: 'in' }),
+    walkFrontier(store, root, ['DEPENDS_ON'], 'out', { depth: GATHER_LIMITS.packageDepth, nodes: GATHER_LIMITS.packageNodes }),
+  ]);
+
+  const datasetUse = new Map<string, { training: Set<string>; evaluation: Set<string> }>();
+  for (const e of [...rootOut, ...ancestorData]) {
+    if (e.kind !== 'TRAINED_ON' && e.kind !== 'EVALUATED_ON') continue;
+    const use = datasetUse.get(e.from) ?? { training: new Set<string>(), evaluation: new Set<string>() };
+    (e.kind === 'TRAINED_ON' ? use.training : use.evaluation).add(e.to);
+    datasetUse.set(e.from, use);
+  }
+  const datasetKeys = uniqueSorted([...datasetUse.values()].flatMap((u) => [...u.training, ...u.evaluation]));
+  const fileKeys = uniqueSorted(rootOut.filter((e) => e.kind === 'CONTAINS').map((e) => e.to));
+  const endpointKeys = uniqueSorted(servedBy.map((e) => e.from));
+  const packageKeys = uniqueSorted([...packageWalk.depthOf.keys()].filter((k) => k !== root));
+
+  const [nodes, affectEdges] = await Promise.all([
+    store.getNodes([...ancestorKeys, ...datasetKeys, ...fileKeys, ...endpointKeys, ...packageKeys]),
+    store.expand({ keys: packageKeys, edgeKinds: ['AFFECTS'], direction: 'in' }),
+  ]);
+  const vulnerabilityKeys = uniqueSorted(affectEdges.map((e) => e.from));
+  const vulnerabilities = byKey(await store.getNodes(vulnerabilityKeys));
+  const found = byKey(nodes);
+  // An edge end always exists as a node (stores create stubs), but stay total if a store returns less.
+  const nodeOf = (key: string, kind: GraphNode['kind']): GraphNode => found.get(key) ?? { kind, key, props: { stub: true } };
+
+  return {
+    model,
+    ancestors: ancestorKeys.map((k) => ({ node: nodeOf(k, 'Model'), depth: lineageWalk.depthOf.get(k) ?? 0 })),
+    lineage: lineageLinks(lineageEdges),
+    lineageTruncated: lineageWalk.truncated,
+    datasetUse: new Map(
+      [...datasetUse].map(([k, u]) => [k, { training: uniqueSorted(u.training), evaluation: uniqueSorted(u.evaluation) }]),
+    ),
+    datasets: datasetKeys.map((k) => nodeOf(k, 'Dataset')),
+    files: fileKeys.map((k) => nodeOf(k, 'File')),
+    packages: packageKeys.map((k) => nodeOf(k, 'Package')),
+    packageLinks: uniqueSorted(packageWalk.edges.map((e) => JSON.stringify([e.from, e.to]))).map((s) => {
+      const [from, to] = JSON.parse(s) as [string, string];
+      return { from, to };
+    }),
+    packagesTruncated: packageWalk.truncated,
+    endpoints: endpointKeys.map((k) => nodeOf(k, 'Endpoint')),
+    vulnerabilities: vulnerabilityKeys.map((k) => vulnerabilities.get(k) ?? { kind: 'Vulnerability', key: k, props: { stub: true } }),
+    affects: uniqueSorted(
+      affectEdges.map((e) => JSON.stringify([e.from, e.to, typeof e.props.fixed === 'string' ? e.props.fixed : ''])),
+    ).map((s) => {
+      const [vulnerability, pkg, fixed] = JSON.parse(s) as [string, string, string];
+      return { vulnerability, pkg, ...(fixed ? { fixed } : {}) };
+    }),
+  };
+}
