@@ -3,12 +3,14 @@ import type { Command } from '../command.ts';
 import { blastRadiusCommand } from './blast-radius.ts';
 import { bomCommand } from './bom.ts';
 import { cypherCommand } from './cypher.ts';
+import { demoCommand } from './demo.ts';
 import { exportCommand } from './export.ts';
 import { findingsCommand } from './findings.ts';
 import { importCommand } from './import.ts';
+import { ingestCommand } from './ingest.ts';
 import { lineageCommand } from './lineage.ts';
 import { pathsCommand } from './paths.ts';
 import { statsCommand } from './stats.ts';
 import { tagCommand } from './tag.ts';
 
-export const COMMANDS: Command[] = [statsCommand, importCommand, exportCommand, blastRadiusCommand, pathsCommand, lineageCommand, findingsCommand, bomCommand, tagCommand, cypherCommand];
+export const COMMANDS: Command[] = [demoCommand, statsCommand, importCommand, ingestCommand, exportCommand, blastRadiusCommand, pathsCommand, lineageCommand, findingsCommand, bomCommand, tagCommand, cypherCommand];

@@ -1,0 +1,57 @@
+/**
+ * The format of each file (from its name, and from its first bytes when --scan-pickles reads them) and the pickle
+ * scan verdict, through the serialization module. Reading goes through the same rate-limited fetch as everything
+ * else; a failed read is an `error` verdict on that file, never a failed repo.
+ */
+import PQueue from 'p-queue';
+import { detectFormatByName, isScanCandidateByName } from './serialization/format.ts';
+import type { RangeReader } from './client.ts';
+import type { FileFacts, TreeFile } from './map-files.ts';
+
+export interface FactOptions {
+  scanPickles: boolean;
+  maxScanBytes: number;
+  /** Opens range reads of one file of the repo. */
+  open(path: string): Promise<RangeReader | undefined>;
+}
+
+/** Files scanned at once within one repo (the HTTP layer bounds the total). */
+const SCANS_PER_REPO = 4;
+
+export async function fileFacts(files: TreeFile[], opts: FactOptions): Promise<Map<string, FileFacts>> {
+  const facts = new Map<string, FileFacts>();
+  const toScan: TreeFile[] = [];
+  for (const f of files) {
+    const format = detectFormatByName(f.path);
+    facts.set(f.path, { format, formatSource: 'name' });
+    if (opts.scanPickles && f.size > 0 && isScanCandidateByName(f.path)) toScan.push(f);
+  }
+  const queue = new PQueue({ concurrency: SCANS_PER_REPO });
+  await Promise.all(
+    toScan.map((f) =>
+      queue.add(async () => {
+        facts.set(f.path, await scanOne(f, opts));
+      }),
+    ),
+  );
+  return facts;
+}
+
+async function scanOne(f: TreeFile, opts: FactOptions): Promise<FileFacts> {
+  const byName = detectFormatByName(f.path);
+  try {
+    const read = await opts.open(f.path);
+    if (!read) return { format: byName, formatSource: 'name', scanStatus: 'error', scanReason: 'file not found when read' };
+    // Loaded only when scanning, so a crawl without --scan-pickles never loads the scanner.
+    const { scanRemoteFile } = await import('./serialization/scan-file.ts');
+    const r = await scanRemoteFile({ path: f.path, size: f.size, read }, { maxScanBytes: opts.maxScanBytes });
+    const out: FileFacts = { format: r.format, formatSource: r.formatSource };
+    if (r.scanStatus) out.scanStatus = r.scanStatus;
+    if (r.scanGlobals) out.scanGlobals = [...r.scanGlobals];
+    if (r.scanner) out.scanner = r.scanner;
+    if (r.scanReason) out.scanReason = r.scanReason;
+    return out;
+  } catch (err) {
+    return { format: byName, formatSource: 'name', scanStatus: 'error', scanReason: `read failed: ${(err as Error).message.split('\n')[0]!.slice(0, 200)}` };
+  }
+}

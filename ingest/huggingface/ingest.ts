@@ -1,0 +1,107 @@
+/**
+ * One `aispm ingest hf` run: the HTTP pipeline, the Hub client and the crawl wired together, with the summary the
+ * CLI prints. The demo calls this too, against its local replay server.
+ */
+import type { GraphStore } from '../../services/store/types.ts';
+import { createHttpClient, type HttpStats } from '../pipeline/http.ts';
+import { createProgress } from '../pipeline/progress.ts';
+import { createScopeWriter } from '../pipeline/sync.ts';
+import { WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
+import { HubClient } from './client.ts';
+import { HubCrawler, type CrawlCounts, type Seed } from './crawl.ts';
+
+export const DEFAULT_HUB = 'https://huggingface.co';
+
+export interface HubIngestOptions {
+  seeds: Seed[];
+  endpoint: string;
+  token?: string;
+  descendants: number;
+  scanPickles: boolean;
+  maxScanBytes: number;
+  concurrency: number;
+  ratePerSecond: number;
+  maxRepos: number;
+  /** First retry delay; tests shorten it. */
+  retryBaseMs?: number;
+  maxAttempts?: number;
+  timeoutMs?: number;
+  /** Progress bar on this stream when it is a TTY. */
+  progress?: NodeJS.WriteStream;
+  onWarning?: (w: IngestWarning) => void;
+}
+
+export interface HubIngestSummary {
+  endpoint: string;
+  syncId: string;
+  repos: CrawlCounts['repos'];
+  written: { nodes: number; edges: number; edgesRemoved: number; nodesRemoved: number; scopes: number };
+  http: HttpStats;
+  elapsedMs: number;
+  warnings: IngestWarning[];
+  seedFailures: CrawlCounts['seedFailures'];
+}
+
+export async function ingestHub(store: GraphStore, o: HubIngestOptions): Promise<HubIngestSummary> {
+  const started = Date.now();
+  const endpoint = o.endpoint.replace(/\/+$/, '');
+  const http = createHttpClient({
+    concurrency: o.concurrency,
+    ratePerSecond: o.ratePerSecond,
+    baseDelayMs: o.retryBaseMs ?? 500,
+    maxAttempts: o.maxAttempts ?? 6,
+    timeoutMs: o.timeoutMs ?? 30_000,
+    token: o.token,
+    tokenOrigin: endpoint,
+    headers: { 'user-agent': 'aispm/0.1 (+ingest hf)' },
+  });
+  const writer = createScopeWriter(store, 'hf');
+  const warnings = new WarningLog(o.onWarning);
+  const bar = createProgress(o.progress ?? process.stderr, Boolean(o.progress?.isTTY), 'hf');
+  const crawler = new HubCrawler(
+    new HubClient(endpoint, http.fetch),
+    store,
+    writer,
+    warnings,
+    {
+      hubUrl: endpoint,
+      descendants: o.descendants,
+      scanPickles: o.scanPickles,
+      maxScanBytes: o.maxScanBytes,
+      maxRepos: o.maxRepos,
+      repoConcurrency: Math.max(4, o.concurrency * 2),
+    },
+    (done, total) => bar.update(done, total, `repos · ${http.stats.requests} requests · ${http.stats.retries} retries`),
+  );
+  try {
+    await crawler.run(o.seeds);
+  } finally {
+    bar.finish();
+  }
+  return {
+    endpoint,
+    syncId: writer.syncId,
+    repos: crawler.counts.repos,
+    written: { ...writer.totals },
+    http: { ...http.stats },
+    elapsedMs: Date.now() - started,
+    warnings: warnings.sorted(),
+    seedFailures: crawler.counts.seedFailures,
+  };
+}
+
+export function formatSummary(s: HubIngestSummary): string {
+  const lines = [`ingested from ${s.endpoint} in ${(s.elapsedMs / 1000).toFixed(1)} s`];
+  for (const [kind, c] of Object.entries(s.repos)) {
+    const total = c.read + c.unchanged + c.missing + c.failed;
+    if (total) lines.push(`  ${`${kind}s`.padEnd(9)} ${c.read} read, ${c.unchanged} unchanged, ${c.missing} missing, ${c.failed} failed`);
+  }
+  lines.push(`  written   ${s.written.nodes} nodes, ${s.written.edges} edges (${s.written.edgesRemoved} stale edges and ${s.written.nodesRemoved} stale nodes removed)`);
+  lines.push(`  requests  ${s.http.requests} (${s.http.retries} retries, ${s.http.rateLimited} rate-limited)`);
+  if (s.warnings.length) {
+    lines.push(`  warnings  ${s.warnings.length}`);
+    for (const w of s.warnings.slice(0, 50)) lines.push(`    ${w.repo}: ${w.message}`);
+    if (s.warnings.length > 50) lines.push(`    … and ${s.warnings.length - 50} more (use --json for all)`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,117 @@
+/** What every Hub repo kind shares when mapped: the common node properties and the shape of a mapping result. */
+import type { EdgeRecord, JsonValue, NodeRecord, Props } from '../../schema/records.ts';
+import { FieldReader, isObject, type Json } from './fields.ts';
+import { spdxFor } from './license.ts';
+import { refFromData, repoKey, webUrl, type RepoRef } from './refs.ts';
+
+export const SOURCE = 'hf';
+
+export interface MapContext {
+  hubUrl: string;
+  /** The ref as requested (before any rename redirect). */
+  requested: RepoRef;
+}
+
+export interface RepoMapping {
+  /** The repo as the Hub names it now (after a rename). */
+  ref: RepoRef;
+  sha?: string;
+  author?: string;
+  node: NodeRecord;
+  edges: EdgeRecord[];
+  warnings: string[];
+  /** Card data as used (from the API, or parsed from README.md by the crawler). */
+  hasCard: boolean;
+}
+
+export function edge(kind: EdgeRecord['kind'], from: string, to: string, evidence: string, extra: Partial<EdgeRecord> = {}): EdgeRecord {
+  return { kind, from, to, source: SOURCE, evidence, confidence: 'declared', ...extra };
+}
+
+/** Card front matter: the API's cardData unless the crawler parsed README.md itself. Wrong shape → warning. */
+export function cardOf(body: Json, warn: (m: string) => void, parsedCard?: Json): Json | undefined {
+  if (parsedCard) return parsedCard;
+  const c = body.cardData;
+  if (c === undefined || c === null) return undefined;
+  if (!isObject(c)) {
+    warn(`cardData should be a mapping, got ${Array.isArray(c) ? 'a list' : typeof c}; card ignored`);
+    return undefined;
+  }
+  return c;
+}
+
+/** The license from card data (string or list) or a `license:` tag; SPDX id where one matches. */
+export function licenseProps(card: Json | undefined, tags: string[], warn: (m: string) => void): Props {
+  let raw: string | undefined;
+  if (card && card.license !== undefined) {
+    const list = new FieldReader(card, warn, 'cardData.').stringOrList('license');
+    if (list && list.length) raw = list.join(' OR ');
+  }
+  if (!raw) raw = tags.find((t) => t.startsWith('license:'))?.slice('license:'.length);
+  if (!raw) return {};
+  const parts = raw.split(' OR ');
+  const spdx = parts.map(spdxFor);
+  const license = spdx.every((s) => s) ? spdx.join(' OR ') : raw;
+  const out: Props = { license, licenseRaw: raw };
+  if (card && typeof card.license_name === 'string') out.licenseName = card.license_name;
+  if (card && typeof card.license_link === 'string') out.licenseLink = card.license_link;
+  return out;
+}
+
+/** Gated is false, true, "auto" or "manual"; anything else is a warning. */
+export function gatedValue(v: unknown, warn: (m: string) => void): boolean | string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean' || v === 'auto' || v === 'manual') return v;
+  warn(`field "gated" should be false, true, "auto" or "manual", got ${JSON.stringify(v).slice(0, 40)}; ignored`);
+  return undefined;
+}
+
+/** Properties every repo kind has, read defensively. */
+export function commonRepoProps(body: Json, ctx: MapContext, ref: RepoRef, card: Json | undefined, warn: (m: string) => void): Props {
+  const r = new FieldReader(body, warn);
+  const tags = r.strings('tags') ?? [];
+  const props: Props = {
+    name: ref.id,
+    url: webUrl(ctx.hubUrl, ref),
+    ...licenseProps(card, tags, warn),
+  };
+  const put = (k: string, v: JsonValue | undefined) => {
+    if (v !== undefined) props[k] = v;
+  };
+  put('sha', r.str('sha'));
+  put('author', r.str('author'));
+  put('createdAt', r.date('createdAt'));
+  put('lastModified', r.date('lastModified'));
+  put('gated', gatedValue(body.gated, warn));
+  put('private', r.bool('private'));
+  put('disabled', r.bool('disabled'));
+  put('downloads', r.num('downloads'));
+  put('likes', r.num('likes'));
+  if (tags.length) props.tags = tags;
+  if (card) {
+    const compact = cardForStorage(card);
+    if (compact) props.cardData = compact;
+    else warn('card data is over 64 KB; not stored');
+  }
+  return props;
+}
+
+/** Card data without model-index (stored on its own) and within a size that keeps nodes small. */
+function cardForStorage(card: Json): JsonValue | undefined {
+  const { 'model-index': _mi, ...rest } = card;
+  const text = JSON.stringify(rest);
+  if (text.length > 64 * 1024) return undefined;
+  return JSON.parse(text) as JsonValue;
+}
+
+/** The repo ref the Hub returned (a rename redirect changes `id`), or the requested one. */
+export function returnedRef(body: Json, ctx: MapContext, warn: (m: string) => void): RepoRef {
+  const id = body.id;
+  if (typeof id !== 'string') {
+    if (id !== undefined) warn(`field "id" should be a string; using the requested id`);
+    return ctx.requested;
+  }
+  return refFromData(ctx.requested.type, id) ?? ctx.requested;
+}
+
+export { repoKey };

@@ -1,0 +1,25 @@
+/** A dataset's API body (GET /api/datasets/{id}/revision/{rev}) → its node. Pure. */
+import { FieldReader, type Json } from './fields.ts';
+import { cardOf, commonRepoProps, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
+import { repoKey } from './refs.ts';
+
+export function mapDataset(body: Json, ctx: MapContext, parsedCard?: Json): RepoMapping {
+  const warnings: string[] = [];
+  const warn = (m: string) => warnings.push(m);
+  const ref = returnedRef(body, ctx, warn);
+  const card = cardOf(body, warn, parsedCard);
+  const props = commonRepoProps(body, ctx, ref, card, warn);
+  const description = new FieldReader(body, warn).str('description');
+  if (description) props.description = description.slice(0, 2000);
+  const sha = typeof props.sha === 'string' ? props.sha : undefined;
+  if (sha) props.syncedSha = sha;
+  return {
+    ref,
+    sha,
+    author: typeof props.author === 'string' ? props.author : undefined,
+    node: { kind: 'Dataset', key: repoKey(ref), props },
+    edges: [],
+    warnings,
+    hasCard: card !== undefined,
+  };
+}

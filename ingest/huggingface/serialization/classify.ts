@@ -1,0 +1,231 @@
+/**
+ * Verdicts for the globals a pickle imports.
+ *
+ * Three outcomes, from an allowlist and a denylist:
+ * - dangerous: the global can run code, spawn processes, touch the network or files, load another pickle, or is a
+ *   known gadget for chaining calls; also any STACK_GLOBAL we could not resolve ("unknown.unknown") and any name no
+ *   real Python module could have (an evasion signal).
+ * - safe: the global is on a short allowlist of what ordinary PyTorch / NumPy / collections checkpoints import.
+ * - suspicious: everything else. Unknown is not the same as harmless — a custom class can run code in
+ *   `__reduce__`/`__setstate__` — but neither is it proof of an attack.
+ *
+ * Matching: each global is "module.name" with dots inside both parts, so we match on the dotted text. A denylist
+ * entry `module: '*'` covers that module, every submodule and every attribute path below it (the parent-module
+ * rule: `os: '*'` catches `os.path.join` and `os.system`). A named entry like `builtins.getattr` also covers
+ * attribute paths below it (`builtins.getattr.__call__`). The allowlist matches exactly, nothing below.
+ *
+ * The lists were written for aispm after reading picklescan's and modelscan's published lists and PyTorch's
+ * weights-only allowlist; the grouping and reasons are ours.
+ */
+import { UNRESOLVED_GLOBAL } from './pickle-scan.ts';
+
+/**
+ * Name and version of this scanner, recorded on every scanned File node. Bump rule:
+ * - major: the result shape or the meaning of a verdict changes;
+ * - minor: the allow/deny lists or the parsing change so that some file could get a different verdict;
+ * - patch: fixes that cannot change the verdict of a well-formed pickle (messages, performance).
+ * A re-scan is worth doing whenever the recorded version differs in major or minor.
+ */
+export const SCANNER_VERSION = 'aispm-picklescan/1.0.0';
+
+export type GlobalVerdict = 'safe' | 'suspicious' | 'dangerous';
+
+export interface GlobalRule {
+  module: string;
+  /** '*' = the whole module and everything below it; otherwise attribute names (may be dotted qualnames). */
+  names: '*' | readonly string[];
+}
+
+export interface RuleGroup {
+  category: string;
+  /** Why the globals in this group get their verdict. */
+  why: string;
+  rules: readonly GlobalRule[];
+}
+
+const all = (...modules: string[]): GlobalRule[] => modules.map((module) => ({ module, names: '*' }));
+const some = (module: string, ...names: string[]): GlobalRule => ({ module, names });
+
+/** Python 2's name for builtins appears in old pickles and in attacks written for both. */
+const builtinNames = (...names: string[]): GlobalRule[] => [some('builtins', ...names), some('__builtin__', ...names)];
+
+export const DANGEROUS_GLOBALS: readonly RuleGroup[] = [
+  {
+    category: 'code-execution',
+    why: 'Runs Python source or bytecode given as data, imports arbitrary modules, or builds functions from code objects.',
+    rules: [
+      ...builtinNames('eval', 'exec', 'execfile', 'compile', '__import__', 'apply', 'breakpoint', 'input', 'reload'),
+      ...all('code', 'codeop', 'runpy', 'importlib', 'imp', 'pkgutil', 'marshal', 'ctypes', '_ctypes'),
+      some('types', 'FunctionType', 'LambdaType', 'CodeType', 'MethodType', 'ModuleType'),
+      ...all('numpy.f2py', 'numpy.testing._private.utils', 'numpy.distutils'),
+      some('torch.jit.unsupported_tensor_ops', 'execWrapper'),
+      some('torch._inductor.codecache', 'compile_file'),
+      some('torch._dynamo.guards', 'GuardBuilder.get'),
+      some('torch.fx.experimental.symbolic_shapes', 'ShapeEnv.evaluate_guards_expression'),
+      some('torch.utils._config_module', 'ConfigModule.load_config'),
+      some('torch.utils.data.datapipes.utils.decoder', 'basichandlers'),
+      ...all('torch.hub', 'torch.utils.bottleneck', 'idlelib', 'lib2to3'),
+    ],
+  },
+  {
+    category: 'reflection-gadget',
+    why: 'Reaches attributes or builds calls indirectly; chained with harmless-looking globals it reaches anything.',
+    rules: [
+      ...builtinNames('getattr', 'setattr', 'delattr', 'globals', 'locals', 'vars', '__getattribute__'),
+      some('operator', 'attrgetter', 'itemgetter', 'methodcaller'),
+      some('_operator', 'attrgetter', 'itemgetter', 'methodcaller'),
+      some('functools', 'partial', 'reduce'),
+      some('_functools', 'partial', 'reduce'),
+    ],
+  },
+  {
+    category: 'process-and-os',
+    why: 'Runs shell commands or programs, changes the process, or reads and writes the environment.',
+    rules: all(
+      'os', 'posix', 'nt', 'subprocess', '_posixsubprocess', 'pty', 'commands', 'popen2', 'multiprocessing',
+      'asyncio', 'sys',
+    ).concat(some('platform', 'popen')),
+  },
+  {
+    category: 'filesystem',
+    why: 'Opens, copies, moves or deletes files.',
+    rules: [
+      ...builtinNames('open', 'file'),
+      some('io', 'open', 'open_code', 'FileIO'),
+      some('_io', 'open', 'open_code', 'FileIO'),
+      some('codecs', 'open'),
+      ...all('shutil', 'pathlib', 'tempfile', 'fileinput', 'distutils.file_util'),
+    ],
+  },
+  {
+    category: 'network',
+    why: 'Opens connections or sends requests: exfiltration, downloading a second stage, reverse shells.',
+    rules: all(
+      'socket', '_socket', 'ssl', 'socketserver', 'http', 'httplib', 'urllib', 'urllib2', 'urllib3', 'requests',
+      'httpx', 'aiohttp', 'ftplib', 'smtplib', 'telnetlib', 'xmlrpc', 'webbrowser', 'paramiko',
+    ),
+  },
+  {
+    category: 'nested-deserialization',
+    why: 'Loads another serialized object; the inner payload escapes this scan.',
+    rules: [
+      ...all('pickle', '_pickle', 'cPickle', 'dill', 'cloudpickle', 'shelve', 'jsonpickle'),
+      some('joblib', 'load'),
+      some('torch.serialization', 'load'),
+      some('torch', 'load'),
+      some('numpy', 'load'),
+    ],
+  },
+  {
+    category: 'debugger-profiler',
+    why: 'Debuggers, profilers and timers take Python source as a string and run it.',
+    rules: [
+      ...all('pdb', 'bdb', 'trace', 'timeit', 'cProfile', 'profile', 'doctest', 'pydoc'),
+      some('torch.utils.collect_env', 'run'),
+    ],
+  },
+  {
+    category: 'package-install',
+    why: 'Installs packages or creates environments: runs setup code fetched from elsewhere.',
+    rules: all('pip', 'ensurepip', 'venv', 'setuptools'),
+  },
+];
+
+export const SAFE_GLOBALS: readonly RuleGroup[] = [
+  {
+    category: 'pytorch-tensors',
+    why: 'How torch.save writes tensors, parameters, storages, dtypes and sizes; they rebuild data, nothing else.',
+    rules: [
+      some(
+        'torch._utils',
+        '_rebuild_tensor', '_rebuild_tensor_v2', '_rebuild_tensor_v3', '_rebuild_parameter',
+        '_rebuild_parameter_with_state', '_rebuild_qtensor', '_rebuild_sparse_tensor', '_rebuild_device_tensor_from_numpy',
+        '_rebuild_meta_tensor_no_storage', '_rebuild_nested_tensor',
+      ),
+      some('torch._tensor', '_rebuild_from_type_v2'),
+      some(
+        'torch',
+        'Size', 'Tensor', 'device', 'dtype', 'UntypedStorage', 'TypedStorage',
+        'FloatStorage', 'DoubleStorage', 'HalfStorage', 'BFloat16Storage', 'LongStorage', 'IntStorage',
+        'ShortStorage', 'CharStorage', 'ByteStorage', 'BoolStorage', 'ComplexFloatStorage', 'ComplexDoubleStorage',
+        'QInt8Storage', 'QUInt8Storage', 'QInt32Storage', 'QUInt4x2Storage', 'QUInt2x4Storage',
+        'float16', 'float32', 'float64', 'bfloat16', 'int8', 'int16', 'int32', 'int64', 'uint8', 'bool',
+        'complex64', 'complex128', 'float8_e4m3fn', 'float8_e5m2',
+      ),
+      some('torch.nn.parameter', 'Parameter'),
+      some('torch.serialization', '_get_layout'),
+    ],
+  },
+  {
+    category: 'numpy-arrays',
+    why: 'How NumPy pickles arrays, scalars and dtypes.',
+    rules: [
+      some('numpy', 'dtype', 'ndarray'),
+      some('numpy.core.multiarray', '_reconstruct', 'scalar'),
+      some('numpy._core.multiarray', '_reconstruct', 'scalar'),
+    ],
+  },
+  {
+    category: 'plain-containers',
+    why: 'Standard containers and the helpers protocol 2 uses to write bytes, sets and slices.',
+    rules: [
+      some('collections', 'OrderedDict'),
+      some('builtins', 'set', 'frozenset', 'slice', 'complex', 'bytearray', 'range'),
+      some('_codecs', 'encode'),
+    ],
+  },
+];
+
+interface CompiledRules {
+  wholeModules: Set<string>;
+  names: Set<string>;
+}
+
+function compile(groups: readonly RuleGroup[]): CompiledRules {
+  const out: CompiledRules = { wholeModules: new Set(), names: new Set() };
+  for (const group of groups) {
+    for (const rule of group.rules) {
+      if (rule.names === '*') out.wholeModules.add(rule.module);
+      else for (const n of rule.names) out.names.add(`${rule.module}.${n}`);
+    }
+  }
+  return out;
+}
+
+const denied = compile(DANGEROUS_GLOBALS);
+const allowed = compile(SAFE_GLOBALS);
+
+/** Letters, digits, '_' and '.', with no empty dotted part: what a Python module path and qualname can be. */
+const PLAUSIBLE_NAME = /^[\p{L}\p{N}_]+(\.[\p{L}\p{N}_]+)+$/u;
+
+/** The verdict for one "module.name" global. */
+export function classifyGlobal(global: string): GlobalVerdict {
+  if (global === UNRESOLVED_GLOBAL) return 'dangerous';
+  if (!PLAUSIBLE_NAME.test(global)) return 'dangerous';
+  const parts = global.split('.');
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join('.');
+    if (i < parts.length && denied.wholeModules.has(prefix)) return 'dangerous';
+    if (denied.names.has(prefix)) return 'dangerous';
+  }
+  return allowed.names.has(global) ? 'safe' : 'suspicious';
+}
+
+export interface Classification {
+  verdict: GlobalVerdict;
+  dangerous: string[];
+  suspicious: string[];
+}
+
+/** The file verdict is the worst of its globals; no globals at all is safe (plain data). */
+export function classifyGlobals(globals: readonly string[]): Classification {
+  const dangerous: string[] = [];
+  const suspicious: string[] = [];
+  for (const g of globals) {
+    const v = classifyGlobal(g);
+    if (v === 'dangerous') dangerous.push(g);
+    else if (v === 'suspicious') suspicious.push(g);
+  }
+  const verdict: GlobalVerdict = dangerous.length > 0 ? 'dangerous' : suspicious.length > 0 ? 'suspicious' : 'safe';
+  return { verdict, dangerous, suspicious };
+}

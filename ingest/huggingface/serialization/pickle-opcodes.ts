@@ -1,0 +1,221 @@
+/**
+ * The pickle opcode table (protocols 0–5) and a decoder for one opcode at a time. Decoding only reads bytes: an
+ * argument is a slice of the input (or a number parsed from it), so a claimed length can never make us allocate
+ * more than the input already holds. Nothing here builds Python objects or calls anything.
+ */
+
+/** How an opcode's argument is laid out right after the opcode byte. */
+export type ArgKind =
+  | 'none'
+  | 'u1'
+  | 'u2'
+  | 'u4'
+  | 'i4'
+  | 'f8'
+  /** u8 little-endian number; FRAME's length hint. */
+  | 'u8'
+  /** One text line ending in '\n' (protocol 0 INT, LONG, FLOAT, STRING, UNICODE, PERSID, GET, PUT). */
+  | 'line'
+  /** Two text lines: module then name (GLOBAL, INST). */
+  | 'two-lines'
+  /** Bytes preceded by a length of 1, 4 (signed or unsigned) or 8 bytes. */
+  | 'bytes-u1'
+  | 'bytes-i4'
+  | 'bytes-u4'
+  | 'bytes-u8';
+
+export interface OpcodeSpec {
+  name: string;
+  arg: ArgKind;
+}
+
+/** Opcode byte → spec. Names follow CPython's pickletools so a reader can compare with `pickletools.dis`. */
+export const OPCODES: ReadonlyMap<number, OpcodeSpec> = new Map<number, OpcodeSpec>(
+  (
+    [
+      // protocol 0 and 1
+      ['(', 'MARK', 'none'],
+      ['.', 'STOP', 'none'],
+      ['0', 'POP', 'none'],
+      ['1', 'POP_MARK', 'none'],
+      ['2', 'DUP', 'none'],
+      ['F', 'FLOAT', 'line'],
+      ['I', 'INT', 'line'],
+      ['J', 'BININT', 'i4'],
+      ['K', 'BININT1', 'u1'],
+      ['L', 'LONG', 'line'],
+      ['M', 'BININT2', 'u2'],
+      ['N', 'NONE', 'none'],
+      ['P', 'PERSID', 'line'],
+      ['Q', 'BINPERSID', 'none'],
+      ['R', 'REDUCE', 'none'],
+      ['S', 'STRING', 'line'],
+      ['T', 'BINSTRING', 'bytes-i4'],
+      ['U', 'SHORT_BINSTRING', 'bytes-u1'],
+      ['V', 'UNICODE', 'line'],
+      ['X', 'BINUNICODE', 'bytes-u4'],
+      ['a', 'APPEND', 'none'],
+      ['b', 'BUILD', 'none'],
+      ['c', 'GLOBAL', 'two-lines'],
+      ['d', 'DICT', 'none'],
+      ['}', 'EMPTY_DICT', 'none'],
+      ['e', 'APPENDS', 'none'],
+      ['g', 'GET', 'line'],
+      ['h', 'BINGET', 'u1'],
+      ['i', 'INST', 'two-lines'],
+      ['j', 'LONG_BINGET', 'u4'],
+      ['l', 'LIST', 'none'],
+      [']', 'EMPTY_LIST', 'none'],
+      ['o', 'OBJ', 'none'],
+      ['p', 'PUT', 'line'],
+      ['q', 'BINPUT', 'u1'],
+      ['r', 'LONG_BINPUT', 'u4'],
+      ['s', 'SETITEM', 'none'],
+      ['t', 'TUPLE', 'none'],
+      [')', 'EMPTY_TUPLE', 'none'],
+      ['u', 'SETITEMS', 'none'],
+      ['G', 'BINFLOAT', 'f8'],
+      // protocol 2
+      [0x80, 'PROTO', 'u1'],
+      [0x81, 'NEWOBJ', 'none'],
+      [0x82, 'EXT1', 'u1'],
+      [0x83, 'EXT2', 'u2'],
+      [0x84, 'EXT4', 'i4'],
+      [0x85, 'TUPLE1', 'none'],
+      [0x86, 'TUPLE2', 'none'],
+      [0x87, 'TUPLE3', 'none'],
+      [0x88, 'NEWTRUE', 'none'],
+      [0x89, 'NEWFALSE', 'none'],
+      [0x8a, 'LONG1', 'bytes-u1'],
+      [0x8b, 'LONG4', 'bytes-i4'],
+      // protocol 3
+      ['B', 'BINBYTES', 'bytes-u4'],
+      ['C', 'SHORT_BINBYTES', 'bytes-u1'],
+      // protocol 4
+      [0x8c, 'SHORT_BINUNICODE', 'bytes-u1'],
+      [0x8d, 'BINUNICODE8', 'bytes-u8'],
+      [0x8e, 'BINBYTES8', 'bytes-u8'],
+      [0x8f, 'EMPTY_SET', 'none'],
+      [0x90, 'ADDITEMS', 'none'],
+      [0x91, 'FROZENSET', 'none'],
+      [0x92, 'NEWOBJ_EX', 'none'],
+      [0x93, 'STACK_GLOBAL', 'none'],
+      [0x94, 'MEMOIZE', 'none'],
+      [0x95, 'FRAME', 'u8'],
+      // protocol 5
+      [0x96, 'BYTEARRAY8', 'bytes-u8'],
+      [0x97, 'NEXT_BUFFER', 'none'],
+      [0x98, 'READONLY_BUFFER', 'none'],
+    ] as const
+  ).map(([code, name, arg]) => [typeof code === 'string' ? code.charCodeAt(0) : code, { name, arg }] as const),
+);
+
+/** One decoded opcode. `text`/`text2` hold decoded line arguments, `bytes` a length-prefixed payload. */
+export interface DecodedOp {
+  offset: number;
+  code: number;
+  name: string;
+  /** Numeric argument (u1/u2/u4/i4/u8, or the length of a bytes argument). */
+  num?: number;
+  text?: string;
+  text2?: string;
+  bytes?: Uint8Array;
+  /** Offset of the next opcode. */
+  next: number;
+}
+
+export type DecodeResult =
+  | { ok: true; op: DecodedOp }
+  | { ok: false; kind: 'truncated' | 'unknown-opcode' | 'bad-argument'; message: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+/** Lines longer than this are not a pickle any real writer produces; refusing them keeps decoding cheap. */
+const MAX_LINE_BYTES = 64 * 1024;
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(2, '0')}`;
+}
+
+function readLine(buf: Uint8Array, start: number): { text: string; next: number } | undefined {
+  const limit = Math.min(buf.length, start + MAX_LINE_BYTES + 1);
+  for (let i = start; i < limit; i++) {
+    if (buf[i] === 0x0a) return { text: utf8.decode(buf.subarray(start, i)), next: i + 1 };
+  }
+  return undefined;
+}
+
+/**
+ * Reads a little-endian u64 as a JS number, or Infinity when it cannot be a real length (beyond 2^53): callers
+ * compare it with the bytes left, so an absurd claim reads as "truncated" rather than as an allocation.
+ */
+function readU64(view: DataView, at: number): number {
+  const lo = view.getUint32(at, true);
+  const hi = view.getUint32(at + 4, true);
+  if (hi > 0x1fffff) return Infinity;
+  return hi * 0x1_0000_0000 + lo;
+}
+
+const FIXED_WIDTH: Partial<Record<ArgKind, number>> = { u1: 1, u2: 2, u4: 4, i4: 4, f8: 8, u8: 8 };
+const LENGTH_WIDTH: Partial<Record<ArgKind, number>> = { 'bytes-u1': 1, 'bytes-i4': 4, 'bytes-u4': 4, 'bytes-u8': 8 };
+
+function truncatedAt(name: string, pos: number): DecodeResult {
+  return { ok: false, kind: 'truncated', message: `truncated: ${name} at offset ${pos} runs past the end of the data` };
+}
+
+/**
+ * Decodes the opcode at `pos`. Never reads past `buf.length`; never throws. Callers decoding many opcodes pass
+ * one DataView over `buf` (this runs once per opcode, millions of times for a big pickle).
+ */
+export function decodeOp(buf: Uint8Array, pos: number, view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)): DecodeResult {
+  if (pos >= buf.length) return { ok: false, kind: 'truncated', message: `truncated: no opcode at offset ${pos}` };
+  const code = buf[pos]!;
+  const spec = OPCODES.get(code);
+  if (!spec) return { ok: false, kind: 'unknown-opcode', message: `unknown opcode ${hex(code)} at offset ${pos}` };
+  const argAt = pos + 1;
+  const { name, arg } = spec;
+  if (arg === 'none') return { ok: true, op: { offset: pos, code, name, next: argAt } };
+
+  const fixed = FIXED_WIDTH[arg];
+  if (fixed !== undefined) {
+    if (argAt + fixed > buf.length) return truncatedAt(name, pos);
+    let num: number;
+    switch (arg) {
+      case 'u1': num = view.getUint8(argAt); break;
+      case 'u2': num = view.getUint16(argAt, true); break;
+      case 'u4': num = view.getUint32(argAt, true); break;
+      case 'i4': num = view.getInt32(argAt, true); break;
+      case 'f8': num = view.getFloat64(argAt, true); break;
+      default: num = readU64(view, argAt);
+    }
+    return { ok: true, op: { offset: pos, code, name, num, next: argAt + fixed } };
+  }
+
+  const width = LENGTH_WIDTH[arg];
+  if (width !== undefined) {
+    if (argAt + width > buf.length) return truncatedAt(name, pos);
+    let len: number;
+    switch (arg) {
+      case 'bytes-u1': len = view.getUint8(argAt); break;
+      case 'bytes-i4': len = view.getInt32(argAt, true); break;
+      case 'bytes-u4': len = view.getUint32(argAt, true); break;
+      default: len = readU64(view, argAt);
+    }
+    if (len < 0) return { ok: false, kind: 'bad-argument', message: `${name} at offset ${pos} has a negative length` };
+    const start = argAt + width;
+    if (len > buf.length - start) return truncatedAt(name, pos);
+    return { ok: true, op: { offset: pos, code, name, num: len, bytes: buf.subarray(start, start + len), next: start + len } };
+  }
+
+  const first = readLine(buf, argAt);
+  if (!first) return truncatedAt(name, pos);
+  if (arg === 'line') return { ok: true, op: { offset: pos, code, name, text: first.text, next: first.next } };
+  const second = readLine(buf, first.next);
+  if (!second) return truncatedAt(name, pos);
+  return { ok: true, op: { offset: pos, code, name, text: first.text, text2: second.text, next: second.next } };
+}
+
+/** Bytes as text the way Python 3 reads protocol 2+ unicode opcodes (UTF-8; invalid sequences replaced). */
+export function decodeUtf8(bytes: Uint8Array): string {
+  return utf8.decode(bytes);
+}

@@ -1,0 +1,294 @@
+/**
+ * Reading a zip through byte ranges, so a multi-gigabyte PyTorch checkpoint on the Hub can be scanned by fetching
+ * its central directory and its small `data.pkl` — never the tensors.
+ *
+ * The layout we rely on: the End Of Central Directory record (EOCD) sits in the last 22 + up to 65,535 (comment)
+ * bytes; it points at the central directory, which lists every entry with sizes and the offset of its local
+ * header; the data follows each local header. ZIP64 moves sizes and offsets into 64-bit fields (an EOCD64 record
+ * found through a locator just before the EOCD, and an extra field per entry).
+ *
+ * Hostile archives are expected: every offset and size is checked against the file before it is used, entries may
+ * not overlap, and inflation is capped by the declared size. Failures throw ZipFormatError, which the caller turns
+ * into an error result.
+ */
+import { crc32, inflateRawSync } from 'node:zlib';
+
+/** Returns exactly the bytes [start, endInclusive] of the file. */
+export type RangeReader = (start: number, endInclusive: number) => Promise<Uint8Array>;
+
+export class ZipFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ZipFormatError';
+  }
+}
+
+/** The range reader returned a different number of bytes than asked for: the source, not the zip, is at fault. */
+export class RangeReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RangeReadError';
+  }
+}
+
+export interface ZipEntry {
+  name: string;
+  compressedSize: number;
+  uncompressedSize: number;
+  /** 0 stored, 8 deflate; anything else is listed but cannot be read. */
+  method: number;
+  localHeaderOffset: number;
+  crc32: number;
+  flags: number;
+  /** Where the next entry (or the central directory) starts: this entry's data must end by then. */
+  dataLimit: number;
+}
+
+export interface ZipDirectory {
+  entries: ZipEntry[];
+  centralDirectoryOffset: number;
+  centralDirectorySize: number;
+  zip64: boolean;
+}
+
+export interface ZipLimits {
+  /** Refuse central directories larger than this. Default 64 MiB (~500k entries with typical names). */
+  maxCentralDirectoryBytes?: number;
+  /** Refuse archives claiming more entries than this. Default 1,000,000. */
+  maxEntries?: number;
+}
+
+const SIG_LOCAL = 0x04034b50;
+const SIG_CENTRAL = 0x02014b50;
+const SIG_EOCD = 0x06054b50;
+const SIG_EOCD64 = 0x06064b50;
+const SIG_EOCD64_LOCATOR = 0x07064b50;
+const EOCD_SIZE = 22;
+const MAX_COMMENT = 0xffff;
+const CENTRAL_HEADER_SIZE = 46;
+const LOCAL_HEADER_SIZE = 30;
+const EOCD64_SIZE = 56;
+const LOCATOR_SIZE = 20;
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+function viewOf(b: Uint8Array): DataView {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** u64 as a number; values past 2^53 become Infinity so range checks reject them instead of rounding. */
+function u64(v: DataView, at: number): number {
+  const lo = v.getUint32(at, true);
+  const hi = v.getUint32(at + 4, true);
+  return hi > 0x1fffff ? Infinity : hi * 0x1_0000_0000 + lo;
+}
+
+/** Reads a range and insists on getting exactly that many bytes (a reader that returns less is a broken source). */
+export async function readExact(read: RangeReader, start: number, endInclusive: number): Promise<Uint8Array> {
+  const want = endInclusive - start + 1;
+  if (want <= 0) return new Uint8Array(0);
+  const got = await read(start, endInclusive);
+  if (got.length !== want) {
+    throw new RangeReadError(`range read ${start}-${endInclusive} returned ${got.length} bytes, expected ${want}`);
+  }
+  return got;
+}
+
+/** Finds the last EOCD whose comment fits inside the tail. */
+function findEocd(tail: Uint8Array): number {
+  const v = viewOf(tail);
+  for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
+    if (v.getUint32(i, true) !== SIG_EOCD) continue;
+    const commentLen = v.getUint16(i + 20, true);
+    if (i + EOCD_SIZE + commentLen <= tail.length) return i;
+  }
+  return -1;
+}
+
+interface DirectoryLocation {
+  entries: number;
+  cdOffset: number;
+  cdSize: number;
+  /** The first byte after the central directory may not pass this (the EOCD64 record or the EOCD). */
+  cdEndLimit: number;
+  zip64: boolean;
+}
+
+async function locateDirectory(read: RangeReader, size: number, tail: Uint8Array, tailStart: number): Promise<DirectoryLocation> {
+  const at = findEocd(tail);
+  if (at < 0) throw new ZipFormatError('not a zip: no end-of-central-directory record in the last 64 KiB');
+  const v = viewOf(tail);
+  const eocdAbs = tailStart + at;
+  const disk = v.getUint16(at + 4, true);
+  const cdDisk = v.getUint16(at + 6, true);
+  let entries = v.getUint16(at + 10, true);
+  let cdSize = v.getUint32(at + 12, true);
+  let cdOffset = v.getUint32(at + 16, true);
+  let cdEndLimit = eocdAbs;
+  let zip64 = false;
+
+  const hasLocator = at >= LOCATOR_SIZE && v.getUint32(at - LOCATOR_SIZE, true) === SIG_EOCD64_LOCATOR;
+  const needs64 = entries === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff;
+  if (hasLocator) {
+    const eocd64Offset = u64(v, at - LOCATOR_SIZE + 8);
+    const locatorAbs = eocdAbs - LOCATOR_SIZE;
+    if (!(eocd64Offset + EOCD64_SIZE <= locatorAbs)) throw new ZipFormatError('ZIP64 locator points outside the file');
+    const rel = eocd64Offset - tailStart;
+    const rec = rel >= 0 ? tail.subarray(rel, rel + EOCD64_SIZE) : await readExact(read, eocd64Offset, eocd64Offset + EOCD64_SIZE - 1);
+    const r = viewOf(rec);
+    if (r.getUint32(0, true) !== SIG_EOCD64) throw new ZipFormatError('ZIP64 end-of-central-directory record not found where the locator says');
+    if (r.getUint32(16, true) !== 0 || r.getUint32(20, true) !== 0) throw new ZipFormatError('multi-disk zip archives are not supported');
+    entries = u64(r, 32);
+    cdSize = u64(r, 40);
+    cdOffset = u64(r, 48);
+    cdEndLimit = eocd64Offset;
+    zip64 = true;
+  } else if (needs64) {
+    throw new ZipFormatError('zip needs ZIP64 fields but has no ZIP64 locator');
+  } else if (disk !== 0 || cdDisk !== 0) {
+    throw new ZipFormatError('multi-disk zip archives are not supported');
+  }
+  if (!(cdOffset + cdSize <= cdEndLimit) || cdEndLimit > size) {
+    throw new ZipFormatError(`central directory (offset ${cdOffset}, ${cdSize} bytes) does not fit in the file`);
+  }
+  return { entries, cdOffset, cdSize, cdEndLimit, zip64 };
+}
+
+/** Applies a ZIP64 extended-information extra field: each 0xFFFFFFFF in the fixed header moves here, in order. */
+function applyZip64Extra(extra: Uint8Array, e: { usize: number; csize: number; offset: number }): void {
+  const v = viewOf(extra);
+  let p = 0;
+  while (p + 4 <= extra.length) {
+    const id = v.getUint16(p, true);
+    const len = v.getUint16(p + 2, true);
+    const body = p + 4;
+    if (body + len > extra.length) throw new ZipFormatError('extra field runs past its entry');
+    if (id === 0x0001) {
+      let q = body;
+      const take = (): number => {
+        if (q + 8 > body + len) throw new ZipFormatError('ZIP64 extra field is too short');
+        const n = u64(v, q);
+        q += 8;
+        return n;
+      };
+      if (e.usize === 0xffffffff) e.usize = take();
+      if (e.csize === 0xffffffff) e.csize = take();
+      if (e.offset === 0xffffffff) e.offset = take();
+      return;
+    }
+    p = body + len;
+  }
+}
+
+function parseCentralDirectory(cd: Uint8Array, expected: number, cdOffset: number): ZipEntry[] {
+  const v = viewOf(cd);
+  const raw: Array<Omit<ZipEntry, 'dataLimit'> & { nameLen: number }> = [];
+  let p = 0;
+  for (let i = 0; i < expected; i++) {
+    if (p + CENTRAL_HEADER_SIZE > cd.length || v.getUint32(p, true) !== SIG_CENTRAL) {
+      throw new ZipFormatError(`central directory entry ${i} is missing or corrupt`);
+    }
+    const flags = v.getUint16(p + 8, true);
+    const method = v.getUint16(p + 10, true);
+    const crc = v.getUint32(p + 16, true);
+    const nameLen = v.getUint16(p + 28, true);
+    const extraLen = v.getUint16(p + 30, true);
+    const commentLen = v.getUint16(p + 32, true);
+    const diskStart = v.getUint16(p + 34, true);
+    const next = p + CENTRAL_HEADER_SIZE + nameLen + extraLen + commentLen;
+    if (next > cd.length) throw new ZipFormatError(`central directory entry ${i} runs past the directory`);
+    const nameBytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLen);
+    const sizes = { usize: v.getUint32(p + 24, true), csize: v.getUint32(p + 20, true), offset: v.getUint32(p + 42, true) };
+    applyZip64Extra(cd.subarray(p + CENTRAL_HEADER_SIZE + nameLen, p + CENTRAL_HEADER_SIZE + nameLen + extraLen), sizes);
+    if (diskStart !== 0 && diskStart !== 0xffff) throw new ZipFormatError('multi-disk zip archives are not supported');
+    raw.push({
+      name: utf8.decode(nameBytes),
+      nameLen,
+      flags,
+      method,
+      crc32: crc,
+      compressedSize: sizes.csize,
+      uncompressedSize: sizes.usize,
+      localHeaderOffset: sizes.offset,
+    });
+    p = next;
+  }
+
+  // Overlapping entries are how the densest zip bombs work, and never happen in an honest archive.
+  const byOffset = [...raw].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  const limits = new Map<(typeof raw)[number], number>();
+  for (let i = 0; i < byOffset.length; i++) {
+    const e = byOffset[i]!;
+    const limit = i + 1 < byOffset.length ? byOffset[i + 1]!.localHeaderOffset : cdOffset;
+    const minimalEnd = e.localHeaderOffset + LOCAL_HEADER_SIZE + e.nameLen + e.compressedSize;
+    if (!(minimalEnd <= limit)) {
+      throw new ZipFormatError(`entry "${e.name.slice(0, 200)}" overlaps the next entry or the central directory`);
+    }
+    limits.set(e, limit);
+  }
+  return raw.map((e) => {
+    const { nameLen: _nameLen, ...entry } = e;
+    return { ...entry, dataLimit: limits.get(e) ?? cdOffset };
+  });
+}
+
+/**
+ * Lists a zip's entries reading only its tail and central directory (usually two range reads).
+ * Throws ZipFormatError for anything that is not a sound, single-disk zip.
+ */
+export async function readZipDirectory(read: RangeReader, size: number, limits: ZipLimits = {}): Promise<ZipDirectory> {
+  const maxCd = limits.maxCentralDirectoryBytes ?? 64 * 1024 * 1024;
+  const maxEntries = limits.maxEntries ?? 1_000_000;
+  if (!Number.isSafeInteger(size) || size < EOCD_SIZE) throw new ZipFormatError(`not a zip: ${size} bytes is too small`);
+  const tailStart = Math.max(0, size - (EOCD_SIZE + MAX_COMMENT));
+  const tail = await readExact(read, tailStart, size - 1);
+  const loc = await locateDirectory(read, size, tail, tailStart);
+  if (loc.cdSize > maxCd) throw new ZipFormatError(`central directory of ${loc.cdSize} bytes is over the ${maxCd}-byte limit`);
+  if (loc.entries > maxEntries) throw new ZipFormatError(`zip claims ${loc.entries} entries, over the limit of ${maxEntries}`);
+  if (loc.entries * CENTRAL_HEADER_SIZE > loc.cdSize) {
+    throw new ZipFormatError(`zip claims ${loc.entries} entries but its central directory holds at most ${Math.floor(loc.cdSize / CENTRAL_HEADER_SIZE)}`);
+  }
+  const rel = loc.cdOffset - tailStart;
+  const cd = rel >= 0 ? tail.subarray(rel, rel + loc.cdSize) : await readExact(read, loc.cdOffset, loc.cdOffset + loc.cdSize - 1);
+  const entries = parseCentralDirectory(cd, loc.entries, loc.cdOffset);
+  return { entries, centralDirectoryOffset: loc.cdOffset, centralDirectorySize: loc.cdSize, zip64: loc.zip64 };
+}
+
+/**
+ * Reads and, if needed, inflates one entry. `maxBytes` caps the uncompressed size; inflation is also capped by the
+ * declared size, so an entry that inflates past what it claims fails instead of filling memory. CRC-32 is checked.
+ */
+export async function readZipEntry(read: RangeReader, entry: ZipEntry, opts: { maxBytes: number }): Promise<Uint8Array> {
+  const label = `entry "${entry.name.slice(0, 200)}"`;
+  if (entry.flags & 0x1) throw new ZipFormatError(`${label} is encrypted`);
+  if (entry.method !== 0 && entry.method !== 8) throw new ZipFormatError(`${label} uses unsupported compression method ${entry.method}`);
+  if (!(entry.uncompressedSize <= opts.maxBytes)) {
+    throw new ZipFormatError(`${label} is ${entry.uncompressedSize} bytes uncompressed, over the ${opts.maxBytes}-byte limit`);
+  }
+  if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize) {
+    throw new ZipFormatError(`${label} is stored but its compressed and uncompressed sizes differ`);
+  }
+  const header = await readExact(read, entry.localHeaderOffset, entry.localHeaderOffset + LOCAL_HEADER_SIZE - 1);
+  const h = viewOf(header);
+  if (h.getUint32(0, true) !== SIG_LOCAL) throw new ZipFormatError(`${label}: no local file header at offset ${entry.localHeaderOffset}`);
+  const dataStart = entry.localHeaderOffset + LOCAL_HEADER_SIZE + h.getUint16(26, true) + h.getUint16(28, true);
+  const dataEnd = dataStart + entry.compressedSize;
+  if (dataEnd > entry.dataLimit) throw new ZipFormatError(`${label}: data runs into the next entry`);
+  const stored = await readExact(read, dataStart, dataEnd - 1);
+  let data: Uint8Array;
+  if (entry.method === 0) {
+    data = stored;
+  } else {
+    try {
+      const inflated = inflateRawSync(stored, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+      data = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length); // a plain view, like stored data
+    } catch (err) {
+      throw new ZipFormatError(`${label}: inflate failed or produced more than the declared ${entry.uncompressedSize} bytes (${(err as Error).message})`);
+    }
+    if (data.length !== entry.uncompressedSize) {
+      throw new ZipFormatError(`${label}: inflated to ${data.length} bytes, declared ${entry.uncompressedSize}`);
+    }
+  }
+  if (crc32(data) >>> 0 !== entry.crc32 >>> 0) throw new ZipFormatError(`${label}: CRC-32 mismatch`);
+  return data;
+}

@@ -1,0 +1,186 @@
+/**
+ * The shared HTTP layer every ingestor hands to its upstream client as a custom `fetch`: p-queue bounds concurrency
+ * and request rate; 429 waits as `Retry-After` / `RateLimit` / `RateLimit-Reset` say; 5xx, network errors and
+ * timeouts are retried with exponential backoff and full jitter, a bounded number of times; a token is added only
+ * for the configured origin and never appears in messages. Generic: nothing here knows about Hugging Face.
+ */
+import PQueue from 'p-queue';
+import { registerSecret } from '../../services/secrets.ts';
+
+export interface HttpOptions {
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** Requests started per second (0 or Infinity: unlimited). */
+  ratePerSecond: number;
+  /** Attempts per request, the first included. */
+  maxAttempts?: number;
+  /** First backoff delay for 5xx/network retries; doubles each time, with full jitter. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Longest wait a 429 may impose before we give up honouring it and count the attempt as failed. */
+  maxRetryAfterMs?: number;
+  /** Per-attempt timeout until response headers arrive. */
+  timeoutMs?: number;
+  /** Bearer token, sent only to `tokenOrigin`. */
+  token?: string;
+  tokenOrigin?: string;
+  /** Extra headers on every request (User-Agent, …). */
+  headers?: Record<string, string>;
+}
+
+export interface HttpStats {
+  requests: number;
+  retries: number;
+  rateLimited: number;
+  failures: number;
+}
+
+export interface HttpClient {
+  fetch: typeof fetch;
+  stats: HttpStats;
+  /** Resolves when nothing is queued or running. */
+  onIdle(): Promise<void>;
+}
+
+/** A network-level failure (refused, reset, timed out) after every retry. */
+export class HttpNetworkError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HttpNetworkError';
+  }
+}
+
+const RETRYABLE_STATUS = new Set([500, 502, 503, 504, 520, 522, 524]);
+
+/** Spread `rate` per second over short windows so a rate is honoured without bursts of a whole second. */
+export function rateWindow(ratePerSecond: number): { intervalCap: number; interval: number } | undefined {
+  if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0) return undefined;
+  const intervalCap = Math.max(1, Math.round(ratePerSecond / 10));
+  return { intervalCap, interval: Math.max(1, Math.round((intervalCap * 1000) / ratePerSecond)) };
+}
+
+/**
+ * How long a 429 asks us to wait, in ms: `Retry-After` (seconds or an HTTP date), else the IETF `RateLimit`
+ * header's `t=` (draft-8 structured form) or `reset=` / a bare `RateLimit-Reset` seconds value. Undefined if none.
+ */
+export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
+  const ra = headers.get('retry-after')?.trim();
+  if (ra) {
+    if (/^\d+(\.\d+)?$/.test(ra)) return Math.round(Number(ra) * 1000);
+    const at = Date.parse(ra);
+    if (!Number.isNaN(at)) return Math.max(0, at - now);
+  }
+  const rl = headers.get('ratelimit');
+  if (rl) {
+    const m = /(?:^|[;,\s])(?:t|reset)=(\d+(?:\.\d+)?)/.exec(rl);
+    if (m) return Math.round(Number(m[1]) * 1000);
+  }
+  const reset = headers.get('ratelimit-reset') ?? headers.get('x-ratelimit-reset');
+  if (reset && /^\d+(\.\d+)?$/.test(reset.trim())) {
+    const n = Number(reset);
+    // Some hosts send an epoch second instead of a delta; a value past 2001 in seconds is an epoch.
+    return n > 1e9 ? Math.max(0, n * 1000 - now) : Math.round(n * 1000);
+  }
+  return undefined;
+}
+
+/** Exponential backoff with full jitter: uniform in [0, min(max, base·2^attempt)]. */
+export function backoffMs(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
+  return Math.round(random() * Math.min(maxMs, baseMs * 2 ** attempt));
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function createHttpClient(opts: HttpOptions): HttpClient {
+  const maxAttempts = opts.maxAttempts ?? 6;
+  const baseDelayMs = opts.baseDelayMs ?? 500;
+  const maxDelayMs = opts.maxDelayMs ?? 30_000;
+  const maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  registerSecret(opts.token);
+  const window = rateWindow(opts.ratePerSecond);
+  const queue = new PQueue({ concurrency: Math.max(1, opts.concurrency), ...(window ?? {}) });
+  const stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, failures: 0 };
+  const tokenOrigin = opts.tokenOrigin ? new URL(opts.tokenOrigin).origin : undefined;
+
+  const prepare = (url: string, init: RequestInit | undefined): RequestInit => {
+    const headers = new Headers(init?.headers);
+    for (const [k, v] of Object.entries(opts.headers ?? {})) if (!headers.has(k)) headers.set(k, v);
+    if (opts.token && tokenOrigin && new URL(url).origin === tokenOrigin) headers.set('authorization', `Bearer ${opts.token}`);
+    return { ...init, headers };
+  };
+
+  const attempt = (url: string, init: RequestInit): Promise<Response> =>
+    queue.add(async () => {
+        stats.requests++;
+        const timeout = AbortSignal.timeout(timeoutMs);
+        const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+        return fetch(url, { ...init, signal });
+    }) as Promise<Response>;
+
+  const wrapped = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const prepared = prepare(url, init);
+    for (let n = 0; ; n++) {
+      const last = n + 1 >= maxAttempts;
+      let res: Response;
+      try {
+        res = await attempt(url, prepared);
+      } catch (err) {
+        if (init?.signal?.aborted) throw err;
+        if (last) {
+          stats.failures++;
+          throw new HttpNetworkError(`request to ${safeUrl(url)} failed after ${n + 1} attempts: ${describe(err)}`, { cause: err });
+        }
+        stats.retries++;
+        await sleep(backoffMs(n, baseDelayMs, maxDelayMs));
+        continue;
+      }
+      if (res.status === 429) {
+        stats.rateLimited++;
+        const wait = retryAfterMs(res.headers) ?? backoffMs(n, baseDelayMs, maxDelayMs);
+        if (last || wait > maxRetryAfterMs) {
+          stats.failures++;
+          return res;
+        }
+        await res.body?.cancel().catch(() => undefined);
+        stats.retries++;
+        // A little jitter so that many waiting requests do not all return in the same millisecond.
+        await sleep(wait + Math.round(Math.random() * Math.min(250, baseDelayMs)));
+        continue;
+      }
+      if (RETRYABLE_STATUS.has(res.status)) {
+        if (last) {
+          stats.failures++;
+          return res;
+        }
+        await res.body?.cancel().catch(() => undefined);
+        stats.retries++;
+        await sleep(retryAfterMs(res.headers) ?? backoffMs(n, baseDelayMs, maxDelayMs));
+        continue;
+      }
+      return res;
+    }
+  };
+
+  return { fetch: wrapped as typeof fetch, stats, onIdle: () => queue.onIdle() };
+}
+
+/** A URL for messages: no userinfo, no query (query strings can carry signed tokens). */
+export function safeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    const code = cause && typeof cause === 'object' && 'code' in cause ? ` (${String((cause as { code: unknown }).code)})` : '';
+    return `${err.name === 'TimeoutError' ? 'timed out' : err.message}${code}`;
+  }
+  return String(err);
+}

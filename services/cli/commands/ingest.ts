@@ -1,0 +1,90 @@
+/**
+ * `aispm ingest <source> …`. Sources: `hf` (Hugging Face Hub). Exit 0 even with warnings on some repos; 2 for a
+ * malformed ref or option; 3 when a seed could not be read from the upstream after retries.
+ */
+import { existsSync } from 'node:fs';
+import { DEFAULT_HUB, formatSummary, ingestHub } from '../../../ingest/huggingface/ingest.ts';
+import { parseRef } from '../../../ingest/huggingface/refs.ts';
+import type { Seed } from '../../../ingest/huggingface/crawl.ts';
+import { UpstreamError, UsageError } from '../../errors.ts';
+import { loadToken } from '../../secrets.ts';
+import type { Command, CommandContext } from '../command.ts';
+
+const MB = 1024 * 1024;
+
+function intOption(ctx: CommandContext, name: string, fallback: number, min: number, max: number): number {
+  const v = ctx.values[name];
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${String(v).slice(0, 40)}"`);
+  }
+  return n;
+}
+
+function endpointOf(value: unknown): string {
+  const raw = (typeof value === 'string' && value) || process.env.HF_ENDPOINT || DEFAULT_HUB;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`--endpoint must be an http(s) URL, got "${raw.slice(0, 80)}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--endpoint must be an http(s) URL`);
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+export const ingestCommand: Command = {
+  name: 'ingest',
+  summary: 'Ingest a source into the graph: hf <owner/name | datasets/owner/name | spaces/owner/name …> [--author org]',
+  usage:
+    'ingest hf <ref…> [--author <owner>] [--descendants N] [--endpoint URL] [--token-file F] [--scan-pickles] [--max-scan-bytes N] [--concurrency N] [--rate N] [--max-repos N] [--json]',
+  options: {
+    author: { type: 'string', multiple: true },
+    descendants: { type: 'string' },
+    endpoint: { type: 'string' },
+    'token-file': { type: 'string' },
+    'scan-pickles': { type: 'boolean', default: false },
+    'max-scan-bytes': { type: 'string' },
+    concurrency: { type: 'string' },
+    rate: { type: 'string' },
+    'max-repos': { type: 'string' },
+    'retry-base-ms': { type: 'string' },
+  },
+  async run(ctx) {
+    const [source, ...refs] = ctx.positionals;
+    if (source !== 'hf') throw new UsageError(source ? `unknown source "${source.slice(0, 40)}" (available: hf)` : 'name a source: aispm ingest hf <ref…>');
+    const authors = (ctx.values.author as string[] | undefined) ?? [];
+    const seeds: Seed[] = [...refs.map((r) => ({ ref: parseRef(r) })), ...authors.map((a) => ({ author: validAuthor(a) }))];
+    if (seeds.length === 0) throw new UsageError('name at least one repo (owner/name, datasets/owner/name, spaces/owner/name) or --author <owner>');
+    const tokenFile = ctx.values['token-file'] as string | undefined;
+    if (tokenFile && !existsSync(tokenFile)) throw new UsageError(`--token-file ${tokenFile} does not exist`);
+    const token = loadToken(tokenFile ? { file: tokenFile } : { env: 'HF_TOKEN' });
+    const endpoint = endpointOf(ctx.values.endpoint);
+    const store = await ctx.store();
+    const summary = await ingestHub(store, {
+      seeds,
+      endpoint,
+      token,
+      descendants: intOption(ctx, 'descendants', 1, 0, 10),
+      scanPickles: Boolean(ctx.values['scan-pickles']),
+      maxScanBytes: intOption(ctx, 'max-scan-bytes', 256 * MB, 1, 1e12),
+      concurrency: intOption(ctx, 'concurrency', 8, 1, 256),
+      ratePerSecond: intOption(ctx, 'rate', 10, 0.1, 10_000),
+      maxRepos: intOption(ctx, 'max-repos', 5000, 1, 1_000_000),
+      retryBaseMs: intOption(ctx, 'retry-base-ms', 500, 0, 60_000),
+      progress: ctx.interactive ? process.stderr : undefined,
+    });
+    if (ctx.json) ctx.printJson(summary);
+    else ctx.print(formatSummary(summary));
+    if (summary.seedFailures.length) {
+      throw new UpstreamError(`could not read ${summary.seedFailures.map((f) => `${f.repo} (${f.message})`).join('; ')}`);
+    }
+    return 0;
+  },
+};
+
+function validAuthor(a: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,95}$/.test(a)) throw new UsageError(`--author "${a.slice(0, 60)}" is not a Hub user or organisation name`);
+  return a;
+}

@@ -1,0 +1,109 @@
+/**
+ * An outside check of the writers and the disassembler: CPython's own pickletools must accept every pickle we
+ * build, a CPython Unpickler whose find_class only records names (it returns an inert stub and never imports
+ * anything) must see the same globals our scanner lists, and CPython's zipfile must read our zips. Skipped, with a
+ * message, where python3 is absent.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  benignStateDictPickle,
+  buildPickle,
+  buildZip,
+  maliciousPickleGlobal,
+  maliciousPickleStackGlobal,
+  op,
+  pytorchZip,
+} from '../../ingest/huggingface/serialization/build.ts';
+import { scanPickle } from '../../ingest/huggingface/serialization/pickle-scan.ts';
+
+const probe = spawnSync('python3', ['-c', 'import pickletools, zipfile'], { encoding: 'utf8' });
+const skip = probe.error || probe.status !== 0 ? 'python3 (with pickletools and zipfile) not available on this machine' : false;
+
+const DIS = 'import pickletools,sys; pickletools.dis(sys.stdin.buffer.read())';
+const LIST_GLOBALS = `
+import io, pickle, sys
+data = sys.stdin.buffer.read()
+found = []
+class Stub:
+    def __init__(self, *args, **kwargs): pass
+    def __setitem__(self, key, value): pass
+    def __setstate__(self, state): pass
+class NamesOnly(pickle.Unpickler):
+    def find_class(self, module, name):
+        found.append(module + "." + name)
+        return Stub
+    def persistent_load(self, pid):
+        return None
+stream = io.BytesIO(data)
+while stream.tell() < len(data):
+    NamesOnly(stream).load()
+print("\\n".join(dict.fromkeys(found)))
+`;
+
+function python(script: string, input?: Uint8Array, args: string[] = []) {
+  const r = spawnSync('python3', ['-c', script, ...args], { input, encoding: 'utf8', timeout: 20_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const pickles: Record<string, Uint8Array> = {
+  'benign state dict (protocol 2)': benignStateDictPickle(['encoder.weight', 'encoder.bias']),
+  'STACK_GLOBAL via memo (protocol 4)': maliciousPickleStackGlobal('echo pwned'),
+  'GLOBAL builtins.exec (protocol 0)': maliciousPickleGlobal(),
+  'INST (protocol 0)': buildPickle([op.mark(), op.string0('ls'), op.inst('os', 'system'), op.stop()]),
+};
+
+describe('python3 cross-check', { skip }, () => {
+  const dir = skip ? '' : mkdtempSync(join(tmpdir(), 'aispm-serialization-'));
+  after(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const [name, bytes] of Object.entries(pickles)) {
+    it(`pickletools accepts, and CPython sees our globals: ${name}`, () => {
+      const dis = python(DIS, bytes);
+      assert.equal(dis.status, 0, `pickletools.dis failed: ${dis.stderr}`);
+      assert.match(dis.stdout, /STOP/);
+      const listed = python(LIST_GLOBALS, bytes);
+      assert.equal(listed.status, 0, listed.stderr);
+      const theirs = listed.stdout.trim().split('\n').filter(Boolean);
+      const ours = scanPickle(bytes);
+      assert.deepEqual(ours.errors, []);
+      assert.deepEqual(ours.globals, theirs);
+    });
+  }
+
+  it('pickletools rejects what our scanner calls truncated (both see the same break)', () => {
+    const full = maliciousPickleGlobal();
+    const cut = full.subarray(0, full.length - 1);
+    assert.notEqual(python(DIS, cut).status, 0);
+    assert.match(scanPickle(cut).errors.join('\n'), /truncated/);
+  });
+
+  it('zipfile reads our stored, deflated and ZIP64 archives and their CRCs', () => {
+    const pkl = benignStateDictPickle();
+    const archives = {
+      'stored.zip': pytorchZip(pkl, { tensorBytes: 4096 }),
+      'zip64.zip': pytorchZip(pkl, { tensorBytes: 4096, zip64: true }),
+      'deflated.zip': buildZip([{ name: 'archive/data.pkl', data: pkl, method: 8 }]),
+    };
+    for (const [file, bytes] of Object.entries(archives)) {
+      const path = join(dir, file);
+      writeFileSync(path, bytes);
+      const r = python(
+        'import sys, zipfile, hashlib\nz = zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\nprint(hashlib.sha256(z.read("archive/data.pkl")).hexdigest())\nprint(",".join(z.namelist()))',
+        undefined,
+        [path],
+      );
+      assert.equal(r.status, 0, `${file}: ${r.stderr}`);
+      const [sha, names] = r.stdout.trim().split('\n');
+      const ours = python('import sys, hashlib; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())', pkl).stdout.trim();
+      assert.equal(sha, ours, file);
+      assert.ok(names?.startsWith('archive/data.pkl'), file);
+    }
+  });
+});
