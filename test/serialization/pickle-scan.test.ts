@@ -68,6 +68,11 @@ describe('scanPickle on hand-written opcodes', () => {
     assert.deepEqual(scanPickle(asBytes).globals, [UNRESOLVED_GLOBAL]);
   });
 
+  it('treats a string too long to be a name as unknown (STACK_GLOBAL → unknown.unknown)', () => {
+    const long = buildPickle([op.proto(4), op.unicode('os'), op.unicode('s'.repeat(2000)), op.stackGlobal(), op.stop()]);
+    assert.deepEqual(scanPickle(long).globals, [UNRESOLVED_GLOBAL]);
+  });
+
   it('records unknown.unknown for extension-registry opcodes (EXT1)', () => {
     assert.deepEqual(scanPickle(buildPickle([op.proto(2), Uint8Array.of(0x82, 1), op.stop()])).globals, [UNRESOLVED_GLOBAL]);
   });

@@ -153,6 +153,17 @@ class MachineState {
   }
 }
 
+/**
+ * Strings longer than this are data (a vocabulary, a config blob), not a module or attribute name; keeping them
+ * unknown saves decoding megabytes, and should one reach STACK_GLOBAL it resolves to unknown.unknown (dangerous).
+ */
+const MAX_NAME_BYTES = 1024;
+
+function nameSlot(bytes: Uint8Array | undefined, decode: (b: Uint8Array) => string): Slot {
+  if (bytes === undefined || bytes.length > MAX_NAME_BYTES) return OTHER;
+  return { str: decode(bytes) };
+}
+
 function asString(slot: Slot | undefined): string | undefined {
   return slot !== undefined && 'str' in slot ? slot.str : undefined;
 }
@@ -236,11 +247,11 @@ export function scanPickle(buf: Uint8Array, options: PickleScanOptions = {}): Pi
       case 'BINSTRING':
       case 'SHORT_BINSTRING':
         // Python 3 decodes protocol-0/1 byte strings to str (encoding="ASCII" by default), so they can name globals.
-        return state.push({ str: latin1(op.bytes ?? new Uint8Array()) });
+        return state.push(nameSlot(op.bytes, latin1));
       case 'BINUNICODE':
       case 'SHORT_BINUNICODE':
       case 'BINUNICODE8':
-        return state.push({ str: decodeUtf8(op.bytes ?? new Uint8Array()) });
+        return state.push(nameSlot(op.bytes, decodeUtf8));
       case 'EXT1':
       case 'EXT2':
       case 'EXT4':
