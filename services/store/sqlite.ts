@@ -13,6 +13,7 @@ import { UsageError } from '../errors.ts';
 import { decodeCursor, encodeCursor, mergeProps, pageSize, whereClauses } from './common.ts';
 import {
   StoreError,
+  type Direction,
   type ExpandRequest,
   type FindQuery,
   type GraphStore,
@@ -57,6 +58,15 @@ CREATE INDEX IF NOT EXISTS edges_sync ON edges (sync_source, scope, sync_id);
 const MIGRATIONS: Record<number, (db: Database.Database) => void> = {};
 
 const CHUNK = 900;
+/** Keys per expand query: large enough that per-statement costs vanish, small enough to keep the IN list cheap. */
+const EXPAND_CHUNK = 10_000;
+/** Keys per bulk id lookup during upsert. */
+const ID_CHUNK = 10_000;
+
+type KindFilter = 'all' | 'one' | 'many';
+
+/** An expand row in raw (array) form: kind, near key, far key, then props and provenance when asked for. */
+type ExpandRow = [EdgeKind, string, string, string?, string?, string?, ('declared' | 'inferred')?, string?];
 
 interface EdgeRow {
   kind: EdgeKind;
@@ -74,6 +84,7 @@ export class SqliteStore implements GraphStore {
   readonly location: string;
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
+  private readonly expandStatements = new Map<string, Database.Statement>();
 
   private constructor(db: Database.Database, location: string) {
     this.db = db;
@@ -118,17 +129,21 @@ export class SqliteStore implements GraphStore {
         `UPDATE nodes SET props = ?, sync_source = coalesce(?, sync_source), scope = coalesce(?, scope),
            sync_id = coalesce(?, sync_id) WHERE id = ?`,
       ),
-      nodeId: db.prepare(`SELECT id FROM nodes WHERE key = ?`),
+      // Positional parameters: at bulk rates, binding twelve named values from an object per edge is measurable.
+      // Parameter order: src, kind, dst, source, evidence, confidence, observedAt, now, props, owner ×3, observedAt.
       upsertEdge: db.prepare(
         `INSERT INTO edges (src, kind, dst, source, evidence, confidence, observed_at, props, sync_source, scope, sync_id)
-         VALUES (@src, @kind, @dst, @source, @evidence, @confidence, coalesce(@observedAt, @now), @props, @syncSource, @scope, @syncId)
+         VALUES (?, ?, ?, ?, ?, ?, coalesce(?, ?), ?, ?, ?, ?)
          ON CONFLICT (src, kind, dst, source) DO UPDATE SET
            evidence = excluded.evidence, confidence = excluded.confidence, props = excluded.props,
-           observed_at = CASE WHEN @observedAt IS NULL THEN edges.observed_at ELSE excluded.observed_at END,
+           observed_at = CASE WHEN ? IS NULL THEN edges.observed_at ELSE excluded.observed_at END,
            sync_source = coalesce(excluded.sync_source, edges.sync_source),
            scope = coalesce(excluded.scope, edges.scope),
            sync_id = coalesce(excluded.sync_id, edges.sync_id)`,
       ),
+      // One query for many keys: the IN list is sorted before the index is searched, so the lookups walk the key
+      // index in order instead of seeking at random once per edge end.
+      nodeIds: db.prepare(`SELECT key, id FROM nodes WHERE key IN (SELECT value FROM json_each(?))`).raw(true),
       getMeta: db.prepare(`SELECT value FROM meta WHERE name = ?`),
       setMeta: db.prepare(`INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value`),
     };
@@ -139,52 +154,47 @@ export class SqliteStore implements GraphStore {
     const now = new Date().toISOString();
     const s = this.stmt;
     const owner = sync ? [sync.source, sync.scope, sync.syncId] : [null, null, null];
-    // Nodes may appear several times in one batch; merge them in order first so each is written once.
+    // Nodes may appear several times in one batch; merge them in order first so each is written once. Nulls are
+    // kept through this merge so that they still remove the property from what the store already holds.
     const nodeProps = new Map<string, { kind: NodeKind; props: Props }>();
     for (const n of valid.nodes) {
       const prev = nodeProps.get(n.key);
-      nodeProps.set(n.key, { kind: n.kind, props: prev ? mergeProps(prev.props, n.props ?? {}) : { ...(n.props ?? {}) } });
+      nodeProps.set(n.key, { kind: n.kind, props: prev ? { ...prev.props, ...n.props } : (n.props ?? {}) });
     }
     const write = this.db.transaction(() => {
       const ids = new Map<string, number>();
       for (const [key, { kind, props }] of nodeProps) {
-        const explicit = { ...props };
-        if (explicit.stub === undefined) explicit.stub = null; // a full record is no longer a stub
-        const fresh = dropNulls(explicit);
-        const info = s.insertNode.run(key, kind, JSON.stringify(fresh), ...owner);
+        // A new node stores its props without nulls; a stub mark is kept only when the record sets one.
+        const info = s.insertNode.run(key, kind, propsJson(props), ...owner);
         if (info.changes === 1) {
           ids.set(key, Number(info.lastInsertRowid));
           continue;
         }
         const row = s.nodeProps.get(key) as { id: number; kind: string; props: string };
         if (row.kind !== kind) throw new StoreError(`node ${key} exists as ${row.kind}, cannot write it as ${kind}`);
+        const explicit = props.stub === undefined ? { ...props, stub: null } : props; // a full record is no longer a stub
         s.updateNode.run(JSON.stringify(mergeProps(JSON.parse(row.props) as Props, explicit)), ...owner, row.id);
         ids.set(key, row.id);
       }
-      const idOf = (key: string): number => {
-        let id = ids.get(key);
-        if (id !== undefined) return id;
-        const row = s.nodeId.get(key) as { id: number } | undefined;
-        if (row) id = row.id;
-        else id = Number(s.insertNode.run(key, kindOfKey(key)!, '{"stub":true}', ...owner).lastInsertRowid);
-        ids.set(key, id);
-        return id;
-      };
+      // Edge ends not written above: resolve them in bulk, then create the ones still missing as stubs.
+      const unresolved = new Set<string>();
       for (const e of valid.edges) {
-        s.upsertEdge.run({
-          src: idOf(e.from),
-          kind: e.kind,
-          dst: idOf(e.to),
-          source: e.source,
-          evidence: e.evidence ?? '',
-          confidence: e.confidence ?? 'declared',
-          observedAt: e.observedAt ?? null,
-          now,
-          props: JSON.stringify(dropNulls(e.props ?? {})),
-          syncSource: owner[0],
-          scope: owner[1],
-          syncId: owner[2],
-        });
+        if (!ids.has(e.from)) unresolved.add(e.from);
+        if (!ids.has(e.to)) unresolved.add(e.to);
+      }
+      const pending = [...unresolved];
+      for (let i = 0; i < pending.length; i += ID_CHUNK) {
+        for (const [key, id] of s.nodeIds.all(JSON.stringify(pending.slice(i, i + ID_CHUNK))) as [string, number][]) ids.set(key, id);
+      }
+      for (const key of pending) {
+        if (!ids.has(key)) ids.set(key, Number(s.insertNode.run(key, kindOfKey(key)!, '{"stub":true}', ...owner).lastInsertRowid));
+      }
+      for (const e of valid.edges) {
+        const observedAt = e.observedAt ?? null;
+        s.upsertEdge.run(
+          ids.get(e.from)!, e.kind, ids.get(e.to)!, e.source, e.evidence ?? '', e.confidence ?? 'declared',
+          observedAt, now, propsJson(e.props), ...owner, observedAt,
+        );
       }
     });
     try {
@@ -209,26 +219,55 @@ export class SqliteStore implements GraphStore {
 
   async expand(req: ExpandRequest): Promise<GraphEdge[]> {
     if (req.keys.length === 0) return [];
-    const kinds = req.edgeKinds ? [...req.edgeKinds] : null;
+    const kinds = req.edgeKinds ? [...new Set(req.edgeKinds)] : null;
     if (kinds && kinds.length === 0) return [];
-    const near = req.direction === 'out' ? 'src' : 'dst';
-    const far = req.direction === 'out' ? 'dst' : 'src';
-    const kindFilter = kinds ? `AND e.kind IN (SELECT value FROM json_each(?))` : '';
-    const sql = `SELECT e.kind, f.key AS ${req.direction === 'out' ? 'from_key' : 'to_key'},
-                        o.key AS ${req.direction === 'out' ? 'to_key' : 'from_key'},
-                        e.props, e.source, e.evidence, e.confidence, e.observed_at
-                 FROM nodes f JOIN edges e ON e.${near} = f.id ${kindFilter}
-                 JOIN nodes o ON o.id = e.${far}
-                 WHERE f.key IN (SELECT value FROM json_each(?))`;
-    const q = this.db.prepare(sql);
+    const withProps = req.withProps ?? true;
+    const filter: KindFilter = kinds === null ? 'all' : kinds.length === 1 ? 'one' : 'many';
+    const q = this.expandStatement(req.direction, filter, withProps);
+    const kindParam = kinds === null ? [] : kinds.length === 1 ? [kinds[0]] : [JSON.stringify(kinds)];
+    // A key listed twice is one frontier node; without this, chunks would return its edges twice.
+    const frontier = [...new Set(req.keys)];
+    const outward = req.direction === 'out';
     const out: GraphEdge[] = [];
-    const kindsJson = kinds ? JSON.stringify(kinds) : undefined;
-    for (let i = 0; i < req.keys.length; i += 4 * CHUNK) {
-      const frontier = JSON.stringify(req.keys.slice(i, i + 4 * CHUNK));
-      const rows = (kindsJson ? q.all(kindsJson, frontier) : q.all(frontier)) as EdgeRow[];
-      for (const r of rows) out.push(edgeFromRow(r));
+    for (let i = 0; i < frontier.length; i += EXPAND_CHUNK) {
+      const rows = q.all(...kindParam, JSON.stringify(frontier.slice(i, i + EXPAND_CHUNK))) as ExpandRow[];
+      for (const r of rows) {
+        const from = outward ? r[1] : r[2];
+        const to = outward ? r[2] : r[1];
+        out.push(
+          withProps
+            ? { kind: r[0], from, to, props: JSON.parse(r[3]!) as Props, source: r[4]!, evidence: r[5]!, confidence: r[6]!, observedAt: r[7]! }
+            : { kind: r[0], from, to, props: {}, source: '', evidence: '', confidence: 'declared', observedAt: '' },
+        );
+      }
     }
     return out;
+  }
+
+  /**
+   * Statements for expand, prepared once per shape. The frontier is looked up by key, then its edges are read as
+   * one range of the (src, kind, …) or (dst, kind, …) index per node. With several kinds the kind test is kept off
+   * the index (`+e.kind`): one range read per node beats one index seek per (node, kind), most of which find
+   * nothing. Without props the query never touches the edges table: the index covers it.
+   */
+  private expandStatement(direction: Direction, filter: KindFilter, withProps: boolean): Database.Statement {
+    const name = `${direction}:${filter}:${withProps}`;
+    let q = this.expandStatements.get(name);
+    if (q) return q;
+    const near = direction === 'out' ? 'src' : 'dst';
+    const far = direction === 'out' ? 'dst' : 'src';
+    const kindFilter = filter === 'all' ? '' : filter === 'one' ? 'AND e.kind = ?' : 'AND +e.kind IN (SELECT value FROM json_each(?))';
+    const rest = withProps ? ', e.props, e.source, e.evidence, e.confidence, e.observed_at' : '';
+    q = this.db
+      .prepare(
+        `SELECT e.kind, f.key, o.key${rest}
+         FROM nodes f JOIN edges e ON e.${near} = f.id ${kindFilter}
+         JOIN nodes o ON o.id = e.${far}
+         WHERE f.key IN (SELECT value FROM json_each(?))`,
+      )
+      .raw(true);
+    this.expandStatements.set(name, q);
+    return q;
   }
 
   async find(query: FindQuery): Promise<Page<GraphNode>> {
@@ -333,6 +372,13 @@ function edgeFromRow(r: EdgeRow): GraphEdge {
     confidence: r.confidence,
     observedAt: r.observed_at,
   };
+}
+
+/** Props as stored: JSON without null values. Most records have no nulls, and then nothing is copied. */
+function propsJson(props: Props | undefined): string {
+  if (props === undefined) return '{}';
+  for (const key in props) if (props[key] === null) return JSON.stringify(dropNulls(props));
+  return JSON.stringify(props);
 }
 
 function dropNulls(props: Props): Props {

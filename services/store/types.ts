@@ -14,6 +14,13 @@ export interface ExpandRequest {
   edgeKinds?: readonly EdgeKind[];
   /** `out`: edges whose `from` is in the frontier; `in`: edges whose `to` is in the frontier. */
   direction: Direction;
+  /**
+   * Default true. False is a promise by the caller to read only each edge's `kind`, `from` and `to` (a
+   * reachability that needs no edge properties); a store may then skip reading the rest and return `props` as
+   * `{}` and the provenance fields at their defaults (`source`, `evidence`, `observedAt` empty, `confidence`
+   * 'declared'). SQLite then answers from its edge indexes alone.
+   */
+  withProps?: boolean;
 }
 
 export interface FindQuery {
