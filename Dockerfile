@@ -20,7 +20,6 @@ COPY --from=deps /app/node_modules ./node_modules
 # Only what runs is copied (no tests, no .git, no host node_modules or local .aispm stores), so the image does not
 # depend on a .dockerignore being present.
 COPY package.json package-lock.json tsconfig.json ./
-COPY bin ./bin
 COPY schema ./schema
 COPY services ./services
 COPY ingest ./ingest
@@ -30,5 +29,5 @@ RUN mkdir -p /app/.aispm && chown node:node /app/.aispm
 # Not root: the image's `node` user.
 USER node
 EXPOSE 4000
-ENTRYPOINT ["node", "bin/aispm.js"]
+ENTRYPOINT ["node", "services/cli/aispm.js"]
 CMD ["serve", "--host", "0.0.0.0", "--port", "4000"]

@@ -1,5 +1,5 @@
 /**
- * Runs the real CLI (bin/aispm.js) as a child process, the way a user does, and a fresh temporary SQLite store.
+ * Runs the real CLI (services/cli/aispm.js) as a child process, the way a user does, and a fresh temporary SQLite store.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const CLI = join(ROOT, 'bin/aispm.js');
+export const CLI = join(ROOT, 'services/cli/aispm.js');
 
 export interface CliResult {
   code: number | null;
