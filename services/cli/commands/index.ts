@@ -10,7 +10,8 @@ import { importCommand } from './import.ts';
 import { ingestCommand } from './ingest.ts';
 import { lineageCommand } from './lineage.ts';
 import { pathsCommand } from './paths.ts';
+import { reportCommand } from './report.ts';
 import { statsCommand } from './stats.ts';
 import { tagCommand } from './tag.ts';
 
-export const COMMANDS: Command[] = [demoCommand, statsCommand, importCommand, ingestCommand, exportCommand, blastRadiusCommand, pathsCommand, lineageCommand, findingsCommand, bomCommand, tagCommand, cypherCommand];
+export const COMMANDS: Command[] = [demoCommand, statsCommand, importCommand, ingestCommand, exportCommand, blastRadiusCommand, pathsCommand, lineageCommand, findingsCommand, reportCommand, bomCommand, tagCommand, cypherCommand];
