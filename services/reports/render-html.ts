@@ -9,7 +9,7 @@ h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:1px solid #dee2e6;paddi
 code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f5;padding:1px 4px;border-radius:3px;word-break:break-all}
 table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #dee2e6;padding:4px 8px;text-align:left;vertical-align:top}
 .meta{color:#868e96}.cards{display:flex;flex-wrap:wrap;gap:.8rem}.card{border:1px solid #dee2e6;border-radius:8px;padding:.6rem 1rem;min-width:150px}
-.card b{display:block;font-size:1.4rem}.sev{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-size:12px}
+.card b{display:block;font-size:1.4rem}.card small{display:block;word-break:break-all;max-width:260px}.sev{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-size:12px}
 .sev-critical{background:#c92a2a}.sev-high{background:#e8590c}.sev-medium{background:#f08c00}.sev-low{background:#1971c2}.sev-info{background:#868e96}
 .warn{background:#fff5f5;border:1px solid #fa5252;border-radius:8px;padding:.5rem 1rem}.card small{display:block;color:#495057;max-width:260px}
 .path{border:1px solid #dee2e6;border-radius:8px;padding:.5rem 1rem;margin:1rem 0}.diagram{overflow-x:auto}

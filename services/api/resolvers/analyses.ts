@@ -1,0 +1,94 @@
+/**
+ * The analyses as fields: lineage, path, blastRadius, attackPaths, findings. Results are computed once per set of
+ * arguments and kept briefly (ResultCache) so that paging does not recompute them; pages are cut from the result.
+ * Keys are looked up first so that an unknown key answers NOT_FOUND rather than a generic input error.
+ */
+import { DERIVATION_RELATIONS } from '../../../schema/model.ts';
+import { attackPaths, type AttackPath, type AttackPathsResult } from '../../../queries/attack-paths.ts';
+import { blastRadius, type BlastRadius, type BlastRadiusNode } from '../../../queries/blast-radius.ts';
+import { runFindings, type Finding, type Severity } from '../../../queries/findings/index.ts';
+import { lineage, type LineageDirection } from '../../../queries/lineage.ts';
+import { shortestPath } from '../../../queries/path.ts';
+import { pageByRank, pageBySortKey } from '../connection.ts';
+import type { ApiContext } from '../context.ts';
+import { optionalInt, requireNode, requireNodes } from './args.ts';
+
+type PageArgs = { first?: number | null; after?: string | null };
+
+/** Depth is fixed-width so that markers compare as (depth, key) tuples. */
+const reachedMarker = (n: BlastRadiusNode) => `${String(n.depth).padStart(4, '0')} ${n.key}`;
+
+const LINEAGE_DIRECTION: Record<string, LineageDirection> = { UP: 'up', DOWN: 'down', BOTH: 'both' };
+
+const byKindList = (byKind: Record<string, number>) =>
+  Object.entries(byKind)
+    .map(([kind, count]) => ({ kind, count }))
+    .sort((a, b) => (a.kind < b.kind ? -1 : 1));
+
+export const analysisResolvers = {
+  async lineage(_: unknown, args: { key: string; direction?: string | null; maxDepth?: number | null }, ctx: ApiContext) {
+    const node = await requireNode(ctx, args.key);
+    const direction = LINEAGE_DIRECTION[args.direction ?? 'BOTH'] ?? 'both';
+    return lineage(ctx.store, node.key, { direction, maxDepth: optionalInt(args.maxDepth) });
+  },
+
+  async path(_: unknown, args: { from: string; to: string; maxDepth?: number | null }, ctx: ApiContext) {
+    const [from, to] = await Promise.all([requireNode(ctx, args.from, 'from'), requireNode(ctx, args.to, 'to')]);
+    const found = await shortestPath(ctx.store, from.key, to.key, { maxDepth: optionalInt(args.maxDepth) });
+    if (!found) return null;
+    return { keys: found.nodes, edges: found.edges.map((edge) => ({ edge })), length: found.edges.length };
+  },
+
+  async blastRadius(_: unknown, args: { from: string; maxDepth?: number | null } & PageArgs, ctx: ApiContext) {
+    const start = await requireNode(ctx, args.from, 'from');
+    const maxDepth = optionalInt(args.maxDepth);
+    const result = await ctx.results.get<BlastRadius>(`blast\u0001${start.key}\u0001${maxDepth ?? ''}`, () =>
+      blastRadius(ctx.store, start.key, { maxDepth }),
+    );
+    const page = pageBySortKey(result.nodes, reachedMarker, args, { prefix: 'b:', defaultFirst: 100 });
+    return {
+      from: result.from,
+      total: result.total,
+      byKind: byKindList(result.byKind),
+      endpoints: result.endpoints,
+      truncated: result.truncated,
+      reason: result.reason ?? null,
+      ...page,
+    };
+  },
+
+  async attackPaths(_: unknown, args: { from?: string[] | null; to?: string[] | null; k?: number | null; maxDepth?: number | null } & PageArgs, ctx: ApiContext) {
+    const from = args.from ? [...new Set(await requireNodes(ctx, args.from, 'from'))].sort() : undefined;
+    const to = args.to ? [...new Set(await requireNodes(ctx, args.to, 'to'))].sort() : undefined;
+    const k = optionalInt(args.k);
+    const maxDepth = optionalInt(args.maxDepth);
+    const cacheKey = JSON.stringify(['attack', from ?? null, to ?? null, k ?? null, maxDepth ?? null]);
+    const result = await ctx.results.get<AttackPathsResult>(cacheKey, () => attackPaths(ctx.store, { from, to, k, maxDepth }));
+    const page = pageByRank<AttackPath>(result.paths, args, { prefix: 'a:', defaultFirst: 10 });
+    return { entries: result.entries, targets: result.targets, truncated: result.truncated, ...page };
+  },
+
+  async findings(_: unknown, args: { minSeverity?: Severity | null; rule?: string | null } & PageArgs, ctx: ApiContext) {
+    const minSeverity = args.minSeverity ?? undefined;
+    const rules = args.rule ? [args.rule] : undefined;
+    const cacheKey = JSON.stringify(['findings', minSeverity ?? null, rules ?? null]);
+    const found = await ctx.results.get<Finding[]>(cacheKey, () => runFindings(ctx.store, { minSeverity, rules }));
+    return pageByRank(found, args, { prefix: 'f:', defaultFirst: 100 });
+  },
+};
+
+/** Nested fields that point at nodes, resolved through the batching loader. */
+const nodeOf = (v: { key: string }, _: unknown, ctx: ApiContext) => ctx.loaders.node.load(v.key);
+
+export const analysisTypeResolvers = {
+  ReachedNode: { node: nodeOf },
+  BlastEndpoint: { node: nodeOf },
+  LineageEntry: { node: nodeOf },
+  WeakestLink: { node: nodeOf },
+  Path: {
+    nodes: async (p: { keys: string[] }, _: unknown, ctx: ApiContext) => (await ctx.loaders.node.loadMany(p.keys)).filter((n) => n !== null),
+  },
+  AttackStep: {
+    relation: (s: { relation?: string }) => (s.relation && (DERIVATION_RELATIONS as readonly string[]).includes(s.relation) ? s.relation : null),
+  },
+};
