@@ -2,21 +2,13 @@
  * The attack-path report as data. Every renderer (Markdown, HTML, JSON, SARIF) is a pure function of this model,
  * so the formats cannot disagree. The JSON format is this model as it is (schema: report.schema.json).
  */
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
-export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+import type { Step } from '../../queries/attack-paths.ts';
+import type { Finding, Severity } from '../../queries/findings/types.ts';
 
-export interface ReportStep {
-  from: string;
-  to: string;
-  edgeKind: string;
-  relation?: string;
-  likelihood: number;
-  meaning: string;
-  abuse: string;
-  remediation: string;
-  evidence: string;
-  source: string;
-}
+export { SEVERITIES, type Severity } from '../../queries/findings/types.ts';
+
+/** A step as the analyses explain it (what the edge means, how it is abused, the evidence and the fix). */
+export type ReportStep = Step;
 
 export interface ReportPath {
   rank: number;
@@ -39,15 +31,8 @@ export interface ChokePoint {
   remediation: string;
 }
 
-export interface ReportFinding {
-  id: string;
-  rule: string;
-  severity: Severity;
-  title: string;
-  nodes: string[];
-  evidence: string[];
-  remediation: string;
-}
+/** A finding as the rules produce it. */
+export type ReportFinding = Finding;
 
 export interface ReportBlastRadius {
   from: string;
