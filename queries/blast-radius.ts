@@ -39,7 +39,8 @@ export interface BlastRadius {
 
 export async function blastRadius(store: GraphStore, fromKey: string, opts: { maxDepth?: number; nodeBudget?: number } = {}): Promise<BlastRadius> {
   await requireNodes(store, [fromKey]);
-  const t = await traverse(store, [fromKey], { maxDepth: opts.maxDepth, nodeBudget: opts.nodeBudget, step: 'compromise' });
+  // Only keys, depths and parents are read here, so the store may answer from its indexes or adjacency cache.
+  const t = await traverse(store, [fromKey], { maxDepth: opts.maxDepth, nodeBudget: opts.nodeBudget, step: 'compromise', withEdgeProps: false });
   const nodes: BlastRadiusNode[] = [];
   for (const r of t.reached.values()) {
     if (r.key === fromKey) continue;

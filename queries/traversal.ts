@@ -6,6 +6,7 @@
  * Parents are chosen deterministically (edges sorted before use), so the same graph gives the same explanation on
  * every store, whatever order a store returns edges in.
  */
+import { EDGE_SPECS, type EdgeKind } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
 import type { Direction, GraphStore } from '../services/store/types.ts';
 import {
@@ -43,6 +44,13 @@ export interface TraverseOptions {
   step?: StepMode;
   /** Called with every followed edge of a level (tree edges and the others), e.g. to load a weighted region. */
   onEdges?: (edges: readonly FollowedEdge[]) => void;
+  /**
+   * Default true. False promises that the caller reads only keys, depths and parents — not the props or provenance
+   * of `via` or of the edges given to `onEdges` (their `kind`, `from` and `to` are still right). The engine then
+   * asks the store for edge props only for kinds whose following depends on them (a `flowWhen` in the compromise
+   * modes), which lets a store answer the rest from its indexes or an adjacency cache.
+   */
+  withEdgeProps?: boolean;
 }
 
 export interface FollowedEdge {
@@ -60,32 +68,61 @@ interface Plan {
   steps: ExpansionStep[];
   /** Whether a returned edge may be followed (flowWhen for the compromise modes). */
   follows: (edge: GraphEdge) => boolean;
+  /** Whether `follows` reads the props of edges of this kind. */
+  followReadsProps: (kind: EdgeKind) => boolean;
 }
+
+const hasFlowCondition = (kind: EdgeKind) => EDGE_SPECS[kind].flowWhen !== undefined;
+const never = () => false;
 
 function planFor(mode: StepMode): Plan {
   switch (mode) {
     case 'compromise':
-      return { steps: compromiseSteps(), follows: edgeCarriesCompromise };
+      return { steps: compromiseSteps(), follows: edgeCarriesCompromise, followReadsProps: hasFlowCondition };
     case 'compromise-source':
-      return { steps: compromiseSourceSteps(), follows: edgeCarriesCompromise };
+      return { steps: compromiseSourceSteps(), follows: edgeCarriesCompromise, followReadsProps: hasFlowCondition };
     case 'lineage-up':
-      return { steps: lineageSteps('up'), follows: () => true };
+      return { steps: lineageSteps('up'), follows: () => true, followReadsProps: never };
     case 'lineage-down':
-      return { steps: lineageSteps('down'), follows: () => true };
+      return { steps: lineageSteps('down'), follows: () => true, followReadsProps: never };
     case 'any':
-      return { steps: anySteps(), follows: () => true };
+      return { steps: anySteps(), follows: () => true, followReadsProps: never };
   }
+}
+
+interface ExpandCall {
+  direction: Direction;
+  kinds: EdgeKind[];
+  withProps: boolean;
+}
+
+/**
+ * One call per direction; when the caller needs no edge props, a direction's kinds are split into those whose
+ * following reads props (asked with props) and the rest (asked without).
+ */
+function expandCalls(plan: Plan, withEdgeProps: boolean): ExpandCall[] {
+  const calls: ExpandCall[] = [];
+  for (const { direction, kinds } of groupSteps(plan.steps)) {
+    if (withEdgeProps) {
+      calls.push({ direction, kinds, withProps: true });
+      continue;
+    }
+    const needing = kinds.filter(plan.followReadsProps);
+    const rest = kinds.filter((k) => !plan.followReadsProps(k));
+    if (rest.length) calls.push({ direction, kinds: rest, withProps: false });
+    if (needing.length) calls.push({ direction, kinds: needing, withProps: true });
+  }
+  return calls;
 }
 
 const STEP_MODES: readonly StepMode[] = ['compromise', 'compromise-source', 'lineage-up', 'lineage-down', 'any'];
 
-/** One frontier expanded along every step of the plan: one store call per direction. */
-async function expandFrontier(store: GraphStore, frontier: readonly string[], plan: Plan): Promise<FollowedEdge[]> {
-  const groups = groupSteps(plan.steps);
-  const results = await Promise.all(groups.map((g) => store.expand({ keys: frontier, edgeKinds: g.kinds, direction: g.direction })));
+/** One frontier expanded along every step of the plan: one store call per direction (two when props are split). */
+async function expandFrontier(store: GraphStore, frontier: readonly string[], plan: Plan, calls: readonly ExpandCall[]): Promise<FollowedEdge[]> {
+  const results = await Promise.all(calls.map((c) => store.expand({ keys: frontier, edgeKinds: c.kinds, direction: c.direction, withProps: c.withProps })));
   const followed: FollowedEdge[] = [];
   results.forEach((edges, i) => {
-    const direction = groups[i]!.direction;
+    const direction = calls[i]!.direction;
     for (const edge of edges) if (plan.follows(edge)) followed.push({ edge, direction });
   });
   followed.sort(compareFollowed);
@@ -110,6 +147,7 @@ export async function traverse(store: GraphStore, fromKeys: string[], opts: Trav
   const mode = opts.step ?? 'compromise';
   if (!STEP_MODES.includes(mode)) throw new TypeError(`unknown traversal step "${String(mode)}"`);
   const plan = planFor(mode);
+  const calls = expandCalls(plan, opts.withEdgeProps ?? true);
 
   const reached = new Map<string, Reached>();
   let frontier: string[] = [];
@@ -121,7 +159,7 @@ export async function traverse(store: GraphStore, fromKeys: string[], opts: Trav
   }
 
   for (let depth = 0; frontier.length > 0; depth++) {
-    const followed = await expandFrontier(store, frontier, plan);
+    const followed = await expandFrontier(store, frontier, plan, calls);
     if (depth === maxDepth) {
       // The limit is reached; report truncation only if something really lies beyond it.
       const beyond = followed.some((f) => !reached.has(farEnd(f.edge, f.direction)));

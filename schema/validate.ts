@@ -57,31 +57,99 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-function checkProps(where: string, props: unknown, specs: Readonly<Record<string, PropSpec>>, problems: string[]): void {
+/**
+ * How a record is named in messages, built only when there is a problem to report: building it for every record
+ * (clipping and escaping three keys per edge) used to be a large share of validating a valid batch.
+ */
+type Label = () => string;
+
+function lazyLabel(build: () => string): Label {
+  let text: string | undefined;
+  return () => (text ??= build());
+}
+
+function checkProps(where: Label, props: unknown, specs: Readonly<Record<string, PropSpec>>, problems: string[]): void {
   if (props === undefined) return;
   if (!isPlainObject(props)) {
-    problems.push(`${where}: props must be an object, got ${typeName(props)}`);
+    problems.push(`${where()}: props must be an object, got ${typeName(props)}`);
     return;
   }
-  let bytes: number;
-  try {
-    bytes = Buffer.byteLength(JSON.stringify(props));
-  } catch {
-    problems.push(`${where}: props are not JSON-serialisable`);
-    return;
+  // Serialising every props object just to measure it is the costliest step for a valid batch; most are far
+  // below the limit, which a quick upper bound shows. Only when the bound cannot rule it out is it measured.
+  if (jsonBytesUpperBound(props, LIMITS.propsBytes) > LIMITS.propsBytes) {
+    let bytes: number;
+    try {
+      bytes = Buffer.byteLength(JSON.stringify(props));
+    } catch {
+      problems.push(`${where()}: props are not JSON-serialisable`);
+      return;
+    }
+    if (bytes > LIMITS.propsBytes) {
+      problems.push(`${where()}: props are ${bytes} bytes, over the limit of ${LIMITS.propsBytes}`);
+      return;
+    }
   }
-  if (bytes > LIMITS.propsBytes) {
-    problems.push(`${where}: props are ${bytes} bytes, over the limit of ${LIMITS.propsBytes}`);
-    return;
-  }
-  for (const [name, value] of Object.entries(props)) {
+  for (const name in props) {
+    if (!Object.hasOwn(props, name)) continue; // own enumerable keys, as Object.entries gives them
+    const value = props[name];
     const spec = specs[name];
     if (!spec) {
-      if (!isJsonValue(value)) problems.push(`${where}: property "${name}" is not a JSON value`);
+      if (!isJsonValue(value)) problems.push(`${where()}: property "${name}" is not a JSON value`);
       continue;
     }
     const p = typeProblem(spec, value);
-    if (p) problems.push(`${where}: property "${name}" ${p}`);
+    if (p) problems.push(`${where()}: property "${name}" ${p}`);
+  }
+}
+
+/**
+ * An upper bound on Buffer.byteLength(JSON.stringify(value)), or Infinity when no cheap bound holds (anything
+ * JSON.stringify might treat specially: toJSON, non-plain objects, BigInt, very deep or cyclic values) — the
+ * caller then measures exactly, so the outcome and the messages are those of the exact measure. A UTF-16 unit
+ * takes at most 6 bytes in JSON (`\u001f`; a non-ASCII unit takes at most 3 in UTF-8). Stops early past `limit`.
+ */
+export function jsonBytesUpperBound(value: unknown, limit: number): number {
+  try {
+    return boundOf(value, limit, 0);
+  } catch {
+    return Infinity; // a throwing getter: let the exact measure report it
+  }
+}
+
+const MAX_BOUND_DEPTH = 64;
+/** `-1.2345678901234567e+308` */
+const MAX_NUMBER_CHARS = 24;
+
+function boundOf(value: unknown, limit: number, depth: number): number {
+  switch (typeof value) {
+    case 'string':
+      return 2 + 6 * value.length;
+    case 'number':
+      return MAX_NUMBER_CHARS;
+    case 'boolean':
+    case 'undefined': // omitted from objects, `null` in arrays
+    case 'function':
+    case 'symbol':
+      return 5;
+    case 'object': {
+      if (value === null) return 4;
+      if (depth >= MAX_BOUND_DEPTH || typeof (value as { toJSON?: unknown }).toJSON === 'function') return Infinity;
+      let total = 2;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length && total <= limit; i++) total += 1 + boundOf(value[i], limit, depth + 1);
+        return total;
+      }
+      const proto = Object.getPrototypeOf(value) as unknown;
+      if (proto !== Object.prototype && proto !== null) return Infinity;
+      const record = value as Record<string, unknown>;
+      for (const key in record) {
+        total += 4 + 6 * key.length + boundOf(record[key], limit, depth + 1); // "key": and a comma
+        if (total > limit) return total;
+      }
+      return total;
+    }
+    default:
+      return Infinity; // bigint: JSON.stringify throws
   }
 }
 
@@ -93,13 +161,13 @@ function isJsonValue(v: unknown): boolean {
   return false;
 }
 
-function checkKey(where: string, key: unknown, problems: string[]): boolean {
+function checkKey(where: Label, end: string, key: unknown, problems: string[]): boolean {
   if (typeof key !== 'string' || key.length === 0) {
-    problems.push(`${where}: key must be a non-empty string`);
+    problems.push(`${where()}${end}: key must be a non-empty string`);
     return false;
   }
   if (key.length > LIMITS.keyLength) {
-    problems.push(`${where}: key is ${key.length} characters, over the limit of ${LIMITS.keyLength}`);
+    problems.push(`${where()}${end}: key is ${key.length} characters, over the limit of ${LIMITS.keyLength}`);
     return false;
   }
   return true;
@@ -112,15 +180,15 @@ export function validateNode(node: unknown, index: number, problems: string[], l
     problems.push(`${label ?? `nodes[${index}]`}: must be an object`);
     return;
   }
-  const where = label ? `${label}${typeof n.key === 'string' ? ` (${clip(n.key)})` : ''}` : describeNode(index, n.key);
+  const where = lazyLabel(() => (label ? `${label}${typeof n.key === 'string' ? ` (${clip(n.key)})` : ''}` : describeNode(index, n.key)));
   if (!isNodeKind(n.kind)) {
-    problems.push(`${where}: unknown node kind ${JSON.stringify(n.kind)}`);
+    problems.push(`${where()}: unknown node kind ${JSON.stringify(n.kind)}`);
     return;
   }
-  if (!checkKey(where, n.key, problems)) return;
+  if (!checkKey(where, '', n.key, problems)) return;
   const spec = NODE_SPECS[n.kind];
   if (!spec.keyPatterns.some((p) => p.test(n.key!))) {
-    problems.push(`${where}: key does not match the ${n.kind} formats (${spec.keyFormats.join(' | ')})`);
+    problems.push(`${where()}: key does not match the ${n.kind} formats (${spec.keyFormats.join(' | ')})`);
     return;
   }
   checkProps(where, n.props, spec.props, problems);
@@ -132,29 +200,29 @@ export function validateEdge(edge: unknown, index: number, problems: string[], l
     problems.push(`${label ?? `edges[${index}]`}: must be an object`);
     return;
   }
-  const where = label ? `${label} ${describeEdge(index, e).replace(/^edges\[\d+\] /, '')}` : describeEdge(index, e);
+  const where = lazyLabel(() => (label ? `${label} ${describeEdge(index, e).replace(/^edges\[\d+\] /, '')}` : describeEdge(index, e)));
   if (!isEdgeKind(e.kind)) {
-    problems.push(`${where}: unknown edge kind ${JSON.stringify(e.kind)}`);
+    problems.push(`${where()}: unknown edge kind ${JSON.stringify(e.kind)}`);
     return;
   }
-  if (!checkKey(`${where} from`, e.from, problems) || !checkKey(`${where} to`, e.to, problems)) return;
+  if (!checkKey(where, ' from', e.from, problems) || !checkKey(where, ' to', e.to, problems)) return;
   const fromKind = kindOfKey(e.from!);
   const toKind = kindOfKey(e.to!);
-  if (!fromKind) problems.push(`${where}: "from" key matches no node kind's format`);
-  if (!toKind) problems.push(`${where}: "to" key matches no node kind's format`);
+  if (!fromKind) problems.push(`${where()}: "from" key matches no node kind's format`);
+  if (!toKind) problems.push(`${where()}: "to" key matches no node kind's format`);
   if (!fromKind || !toKind) return;
   const spec = EDGE_SPECS[e.kind];
   if (!spec.pairs.some(([f, t]) => f === fromKind && t === toKind)) {
     const allowed = spec.pairs.map(([f, t]) => `${f}→${t}`).join(', ');
-    problems.push(`${where}: ${e.kind} may not join ${fromKind}→${toKind} (allowed: ${allowed})`);
+    problems.push(`${where()}: ${e.kind} may not join ${fromKind}→${toKind} (allowed: ${allowed})`);
   }
-  if (typeof e.source !== 'string' || e.source.length === 0) problems.push(`${where}: provenance "source" is required`);
-  if (e.evidence !== undefined && typeof e.evidence !== 'string') problems.push(`${where}: "evidence" must be a string`);
+  if (typeof e.source !== 'string' || e.source.length === 0) problems.push(`${where()}: provenance "source" is required`);
+  if (e.evidence !== undefined && typeof e.evidence !== 'string') problems.push(`${where()}: "evidence" must be a string`);
   if (e.confidence !== undefined && !(CONFIDENCES as readonly string[]).includes(e.confidence as string)) {
-    problems.push(`${where}: "confidence" must be one of ${CONFIDENCES.join(', ')}`);
+    problems.push(`${where()}: "confidence" must be one of ${CONFIDENCES.join(', ')}`);
   }
   if (e.observedAt !== undefined && (typeof e.observedAt !== 'string' || Number.isNaN(Date.parse(e.observedAt)))) {
-    problems.push(`${where}: "observedAt" must be an ISO-8601 time`);
+    problems.push(`${where()}: "observedAt" must be an ISO-8601 time`);
   }
   checkProps(where, e.props, spec.props, problems);
 }

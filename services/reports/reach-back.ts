@@ -17,6 +17,6 @@ export interface ReachBack {
 }
 
 export async function nodesThatReach(store: GraphStore, targets: readonly string[], opts: { maxDepth?: number; nodeBudget?: number } = {}): Promise<ReachBack> {
-  const t = await traverse(store, [...targets], { step: 'compromise-source', maxDepth: opts.maxDepth, nodeBudget: opts.nodeBudget });
+  const t = await traverse(store, [...targets], { step: 'compromise-source', maxDepth: opts.maxDepth, nodeBudget: opts.nodeBudget, withEdgeProps: false });
   return { nodes: new Set(t.reached.keys()), truncated: t.truncated };
 }

@@ -11,6 +11,8 @@ import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext }
 import { validateBatch } from '../../schema/validate.ts';
 import { UsageError } from '../errors.ts';
 import { decodeCursor, encodeCursor, mergeProps, pageSize, whereClauses } from './common.ts';
+import { AdjacencyCache, adjacencyCacheEnabledByEnv, type AdjacencyCacheStats } from './sqlite-adjacency-cache.ts';
+import { expandFromAdjacency, keysWithEdges } from './sqlite-adjacency.ts';
 import {
   StoreError,
   type Direction,
@@ -79,20 +81,30 @@ interface EdgeRow {
   observed_at: string;
 }
 
+export interface SqliteOpenOptions {
+  /**
+   * Answer `withProps: false` expands from an in-process copy of the edge topology (sqlite-adjacency-cache.ts).
+   * Default: on, unless the environment sets AISPM_SQLITE_ADJACENCY=off.
+   */
+  adjacencyCache?: boolean;
+}
+
 export class SqliteStore implements GraphStore {
   readonly backend = 'sqlite';
   readonly location: string;
   private readonly db: Database.Database;
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private readonly expandStatements = new Map<string, Database.Statement>();
+  private readonly adjacency: AdjacencyCache;
 
-  private constructor(db: Database.Database, location: string) {
+  private constructor(db: Database.Database, location: string, options: SqliteOpenOptions) {
     this.db = db;
     this.location = location;
     this.stmt = this.prepare();
+    this.adjacency = new AdjacencyCache(db, options.adjacencyCache ?? adjacencyCacheEnabledByEnv());
   }
 
-  static open(path: string): SqliteStore {
+  static open(path: string, options: SqliteOpenOptions = {}): SqliteStore {
     const location = path === ':memory:' ? path : resolve(path);
     if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
     let db: Database.Database;
@@ -114,7 +126,7 @@ export class SqliteStore implements GraphStore {
       if (err instanceof StoreError) throw err;
       throw new StoreError(`cannot use SQLite store at ${location}: ${(err as Error).message}`, { cause: err });
     }
-    return new SqliteStore(db, location);
+    return new SqliteStore(db, location, options);
   }
 
   private prepare() {
@@ -202,6 +214,8 @@ export class SqliteStore implements GraphStore {
     } catch (err) {
       if (err instanceof StoreError) throw err;
       throw new StoreError(`SQLite write failed (nothing written): ${(err as Error).message}`, { cause: err });
+    } finally {
+      this.adjacency.invalidate();
     }
     return { nodes: nodeProps.size, edges: valid.edges.length };
   }
@@ -222,11 +236,16 @@ export class SqliteStore implements GraphStore {
     const kinds = req.edgeKinds ? [...new Set(req.edgeKinds)] : null;
     if (kinds && kinds.length === 0) return [];
     const withProps = req.withProps ?? true;
+    // Without props the adjacency copy answers alone (built on first use). With props it is only consulted when
+    // already held, to send SQL just the keys that have edges of these kinds: the answer is the same.
+    const adjacency = withProps ? this.adjacency.ifCurrent() : this.adjacency.current();
+    if (adjacency && !withProps) return expandFromAdjacency(adjacency, req.keys, kinds, req.direction);
+    // A key listed twice is one frontier node; without this, chunks would return its edges twice.
+    const frontier = adjacency ? keysWithEdges(adjacency, req.keys, kinds, req.direction) : [...new Set(req.keys)];
+    if (frontier.length === 0) return [];
     const filter: KindFilter = kinds === null ? 'all' : kinds.length === 1 ? 'one' : 'many';
     const q = this.expandStatement(req.direction, filter, withProps);
     const kindParam = kinds === null ? [] : kinds.length === 1 ? [kinds[0]] : [JSON.stringify(kinds)];
-    // A key listed twice is one frontier node; without this, chunks would return its edges twice.
-    const frontier = [...new Set(req.keys)];
     const outward = req.direction === 'out';
     const out: GraphEdge[] = [];
     for (let i = 0; i < frontier.length; i += EXPAND_CHUNK) {
@@ -314,7 +333,11 @@ export class SqliteStore implements GraphStore {
         .run(sync.source, sync.scope, sync.syncId).changes;
       return { edgesRemoved: edges, nodesRemoved: nodes };
     });
-    return run();
+    try {
+      return run();
+    } finally {
+      this.adjacency.invalidate();
+    }
   }
 
   async stats(): Promise<StoreStats> {
@@ -356,7 +379,13 @@ export class SqliteStore implements GraphStore {
     this.stmt.setMeta.run(`user:${name}`, JSON.stringify(value));
   }
 
+  /** What the adjacency cache holds and what it cost; for benchmarks and tests (not part of GraphStore). */
+  adjacencyStats(): AdjacencyCacheStats {
+    return this.adjacency.stats();
+  }
+
   async close(): Promise<void> {
+    this.adjacency.invalidate();
     if (this.db.open) this.db.close();
   }
 }

@@ -155,6 +155,46 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
       }
     });
 
+    it('withProps false returns the same (kind, from, to) edges as withProps true, both directions, any kind filter', async () => {
+      const store = await harness.open();
+      try {
+        await store.upsert(lineage());
+        await store.upsert({
+          nodes: [{ kind: 'Identity', key: 'hf:user/u' }, { kind: 'Identity', key: 'hf:org/org' }],
+          edges: [
+            edge('CAN_WRITE', 'hf:user/u', 'hf:model/org/a', { props: { role: 'write' } }),
+            edge('CAN_WRITE', 'hf:org/org', 'hf:model/org/a', { props: { role: 'admin' } }),
+            edge('MEMBER_OF', 'hf:user/u', 'hf:org/org', { props: { role: 'read' } }),
+            // The same (from, kind, to) seen by a second source is a second edge; both must come back.
+            edge('TRAINED_ON', 'hf:model/org/a', 'hf:dataset/org/d', { source: 'other' }),
+            // A self-loop is an edge out of and into the same node.
+            edge('DERIVED_FROM', 'hf:model/other/x', 'hf:model/other/x', { props: { relation: 'unknown' } }),
+          ],
+        });
+        const all = ['hf:model/org/a', 'hf:model/org/b', 'hf:model/org/c', 'hf:model/other/x', 'hf:dataset/org/d', 'hf:space/org/s', 'hf:user/u', 'hf:org/org'];
+        // Duplicate and unknown keys are part of the frontier on purpose.
+        const frontiers = [all, ['hf:model/org/a', 'hf:model/org/a', 'hf:model/nope/nope'], ['hf:dataset/org/d'], ['hf:model/nope/nope'], []];
+        const filters: (EdgeRecord['kind'][] | undefined)[] = [undefined, ['DERIVED_FROM'], ['TRAINED_ON', 'CAN_WRITE', 'MEMBER_OF'], ['DEPLOYS'], []];
+        const ends = (es: { kind: string; from: string; to: string }[]) => sortStrings(es.map((e) => `${e.from} ${e.kind} ${e.to}`));
+        let compared = 0;
+        for (const keys of frontiers) {
+          for (const edgeKinds of filters) {
+            for (const direction of ['out', 'in'] as const) {
+              const full = await store.expand({ keys, direction, edgeKinds, withProps: true });
+              const bare = await store.expand({ keys, direction, edgeKinds, withProps: false });
+              assert.deepEqual(ends(bare), ends(full), `${direction} ${edgeKinds?.join(',') ?? 'all kinds'} from ${keys.length} keys`);
+              compared += full.length;
+            }
+          }
+        }
+        assert.ok(compared > 30, 'the comparison covered real edges');
+        const twice = await store.expand({ keys: ['hf:dataset/org/d'], direction: 'in', edgeKinds: ['TRAINED_ON'], withProps: false });
+        assert.equal(twice.length, 2, 'an edge seen by two sources comes back twice');
+      } finally {
+        await store.close();
+      }
+    });
+
     it('finds by kind, property and text, paging with cursors without gaps or repeats', async () => {
       const store = await harness.open();
       try {

@@ -1,0 +1,102 @@
+/**
+ * When the SQLite store may answer a props-free expand from its in-process adjacency copy: built lazily on the
+ * first such expand, used while nothing changed, dropped as soon as something may have.
+ *
+ * Two kinds of change make it stale:
+ * - this store's own writes (upsert, removeStale) call `invalidate()`: a new generation;
+ * - another connection's commit (another process, or another SqliteStore on the same file) changes
+ *   `PRAGMA data_version`, which SQLite bumps for commits by *other* connections only — hence both checks.
+ *
+ * `AISPM_SQLITE_ADJACENCY=off` (or the `adjacencyCache: false` open option) disables it: every expand then takes
+ * the SQL path, e.g. to compare the two in a benchmark or to rule the cache out when chasing a bug.
+ */
+import type Database from 'better-sqlite3';
+import { adjacencyBytes, buildAdjacency, type Adjacency } from './sqlite-adjacency.ts';
+
+export interface AdjacencyCacheStats {
+  enabled: boolean;
+  /** Bumped by each of this store's writes. */
+  generation: number;
+  /** Builds so far, and how long the last one took. */
+  builds: number;
+  lastBuildMs: number;
+  /** Present while a copy is held. */
+  held?: { nodes: number; edges: number; typedArrayBytes: number; keysBytesEstimate: number };
+}
+
+export class AdjacencyCache {
+  private readonly db: Database.Database;
+  private readonly dataVersion: Database.Statement;
+  private adjacency: Adjacency | undefined;
+  /** The generation and data_version the held copy was read at. */
+  private heldGeneration = -1;
+  private heldDataVersion = -1;
+  private generation = 0;
+  private builds = 0;
+  private lastBuildMs = 0;
+  /** Set when the data could not be coded: no use trying again before something changes. */
+  private unbuildableAt: { generation: number; dataVersion: number } | undefined;
+
+  constructor(db: Database.Database, readonly enabled: boolean) {
+    this.db = db;
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  /** After a write through this store. Frees the copy at once rather than holding stale memory until the next read. */
+  invalidate(): void {
+    this.generation++;
+    this.adjacency = undefined;
+  }
+
+  /** The copy held, if it is still current; never builds one. */
+  ifCurrent(): Adjacency | undefined {
+    if (!this.adjacency) return undefined;
+    if (this.isCurrent(this.dataVersion.get() as number)) return this.adjacency;
+    this.adjacency = undefined;
+    return undefined;
+  }
+
+  /** The copy for the current data, built if needed; undefined when disabled or the data cannot be coded. */
+  current(): Adjacency | undefined {
+    if (!this.enabled) return undefined;
+    // Read before the snapshot the build uses: a commit in between makes the copy look older than it is (one
+    // needless rebuild later), never newer (a stale answer).
+    const dataVersion = this.dataVersion.get() as number;
+    if (this.isCurrent(dataVersion)) return this.adjacency;
+    this.adjacency = undefined;
+    const gen = this.generation;
+    if (this.unbuildableAt?.generation === gen && this.unbuildableAt.dataVersion === dataVersion) return undefined;
+    const start = performance.now();
+    // One read transaction: nodes and edges from one snapshot even while another process writes.
+    const built = this.db.transaction(() => buildAdjacency(this.db))();
+    this.lastBuildMs = performance.now() - start;
+    this.builds++;
+    if (!built) {
+      this.unbuildableAt = { generation: gen, dataVersion };
+      return undefined;
+    }
+    this.adjacency = built;
+    this.heldGeneration = gen;
+    this.heldDataVersion = dataVersion;
+    return built;
+  }
+
+  private isCurrent(dataVersion: number): boolean {
+    return this.adjacency !== undefined && this.heldGeneration === this.generation && this.heldDataVersion === dataVersion;
+  }
+
+  stats(): AdjacencyCacheStats {
+    const stats: AdjacencyCacheStats = { enabled: this.enabled, generation: this.generation, builds: this.builds, lastBuildMs: this.lastBuildMs };
+    if (this.adjacency) {
+      const bytes = adjacencyBytes(this.adjacency);
+      stats.held = { nodes: this.adjacency.keys.length, edges: this.adjacency.edgeCount, typedArrayBytes: bytes.typedArrays, keysBytesEstimate: bytes.keysEstimate };
+    }
+    return stats;
+  }
+}
+
+/** The default for a new store: on unless AISPM_SQLITE_ADJACENCY says off. */
+export function adjacencyCacheEnabledByEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.AISPM_SQLITE_ADJACENCY?.trim().toLowerCase();
+  return !(value === 'off' || value === '0' || value === 'false' || value === 'no');
+}
