@@ -4,7 +4,7 @@
  * - `.ndjson` / `.jsonl`: one record per line, `{"type":"node",…NodeRecord}` or `{"type":"edge",…EdgeRecord}`.
  * Edges without a `source` get the importing file's default source.
  */
-import type { EdgeRecord, GraphEdge, GraphNode, NodeRecord, RecordBatch } from '../schema/records.ts';
+import { clip, type EdgeRecord, type GraphEdge, type GraphNode, type NodeRecord, type RecordBatch } from '../schema/records.ts';
 import { ValidationError, validateEdge, validateNode } from '../schema/validate.ts';
 import { UsageError } from './errors.ts';
 
@@ -27,7 +27,7 @@ export function parseRecords(text: string, format: RecordsFormat, defaultSource:
     try {
       doc = JSON.parse(text);
     } catch (err) {
-      throw new UsageError(`malformed JSON: ${(err as Error).message}`);
+      throw new UsageError(`malformed JSON${where(text, (err as Error).message)}: ${clip((err as Error).message, 300)}`);
     }
     if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError('a records file must be a JSON object with "nodes" and "edges" arrays');
     const d = doc as { nodes?: unknown; edges?: unknown };
@@ -71,6 +71,17 @@ export function parseRecords(text: string, format: RecordsFormat, defaultSource:
   }
   if (problems.length) throw new ValidationError(problems);
   return { nodes, edges };
+}
+
+/** ` at line L, column C` when the parser said at which character it stopped. */
+function where(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return '';
+  const pos = Math.min(Number(m[1]), text.length);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return ` at line ${line}, column ${column}`;
 }
 
 export function nodeToRecord(n: GraphNode): NodeRecord {

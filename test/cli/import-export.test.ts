@@ -54,7 +54,7 @@ describe('aispm import / export / stats', () => {
   const badInputs: [string, string, string, RegExp][] = [
     ['an unknown kind', 'kind.json', JSON.stringify({ nodes: [good.nodes[0], { kind: 'Starship', key: 'hf:model/x/y' }], edges: [] }), /nodes\[1\] \(hf:model\/x\/y\): unknown node kind "Starship"/],
     ['an edge between disallowed kinds', 'pair.json', JSON.stringify({ nodes: [], edges: [{ kind: 'TRAINED_ON', from: 'hf:dataset/acme/reviews', to: 'hf:model/acme/base' }] }), /edges\[0\] \(hf:dataset\/acme\/reviews -TRAINED_ON-> hf:model\/acme\/base\): TRAINED_ON may not join Dataset→Model/],
-    ['malformed JSON', 'broken.json', '{"nodes": [ {"kind": "Model", ', /malformed JSON/],
+    ['malformed JSON', 'broken.json', '{"nodes": [\n  {"kind": "Model", ', /malformed JSON at line 2, column 21/],
     ['a 5 MB property', 'huge.json', JSON.stringify({ nodes: [{ kind: 'Model', key: 'hf:model/acme/huge', props: { description: 'A'.repeat(5 * 1024 * 1024) } }], edges: [] }), /nodes\[0\] \(hf:model\/acme\/huge\): props are \d+ bytes, over the limit/],
     ['a malformed NDJSON line', 'lines.ndjson', `${JSON.stringify({ type: 'node', kind: 'Model', key: 'hf:model/acme/ok' })}\n{"type":"node",\n`, /line 2: malformed JSON/],
     ['a wrongly typed property in NDJSON', 'typed.ndjson', `${JSON.stringify({ type: 'node', kind: 'Model', key: 'hf:model/acme/ok' })}\n${JSON.stringify({ type: 'node', kind: 'Model', key: 'hf:model/acme/t', props: { downloads: 'lots' } })}\n`, /line 2 \(hf:model\/acme\/t\): property "downloads" must be a finite number/],
