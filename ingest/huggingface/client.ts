@@ -4,8 +4,9 @@
  * mapping functions are tested on exactly what the Hub sends. Owner type (user or org) is the one call the client
  * lacks; it goes through the same fetch.
  */
-import { datasetInfo, downloadFile, listDatasets, listFiles, listModels, listSpaces, modelInfo, spaceInfo, HubApiError } from '@huggingface/hub';
-import { isObject, type Json } from './fields.ts';
+import { datasetInfo, downloadFile, listDatasets, listFiles, listModels, listSpaces, modelInfo, spaceInfo, HubApiError, InvalidApiResponseFormatError } from '@huggingface/hub';
+import { boundedDownloads, boundedPages, limitBody } from '../pipeline/bounds.ts';
+import type { Json } from './fields.ts';
 import type { OwnerType, RepoRef, RepoType } from './refs.ts';
 
 export const MODEL_FIELDS = ['author', 'cardData', 'config', 'createdAt', 'disabled', 'library_name', 'model-index', 'sha', 'spaces', 'tags'] as const;
@@ -36,11 +37,32 @@ export function toApiShape(entry: Record<string, unknown>): Json {
   return out;
 }
 
+/** No API body the crawler reads (repo info, one page of a listing, an overview) is near this; a larger one is hostile. */
+export const MAX_API_BODY_BYTES = 32 * 1024 * 1024;
+/** Pages of one listing; a real listing within --max-repos or the file cap needs far fewer. */
+export const MAX_LIST_PAGES = 1000;
+
+/** A repo file path as a URL path: each segment encoded, so `?`, `#` or `%` in a name cannot change the request. */
+export function encodeRepoPath(path: string): string {
+  return path.split('/').map(encodeURIComponent).join('/');
+}
+
 export class HubClient {
+  /** Every API call: bodies are bounded. */
+  private readonly fetchImpl: typeof fetch;
+
   constructor(
     readonly hubUrl: string,
-    private readonly fetchImpl: typeof fetch,
-  ) {}
+    private readonly rawFetch: typeof fetch,
+  ) {
+    this.fetchImpl = (async (input: string | URL | Request, init?: RequestInit) =>
+      limitBody(await rawFetch(input, init), MAX_API_BODY_BYTES)) as typeof fetch;
+  }
+
+  /** A fetch for one paged listing (it always ends). */
+  private paged(): typeof fetch {
+    return boundedPages(this.fetchImpl, MAX_LIST_PAGES);
+  }
 
   async info(ref: RepoRef): Promise<InfoResult> {
     const common = { name: ref.id, hubUrl: this.hubUrl, fetch: this.fetchImpl };
@@ -59,7 +81,7 @@ export class HubClient {
   /** Every file of the repo at one commit (recursive tree; follows `Link: rel="next"` pages). */
   async tree(ref: RepoRef, revision: string, maxFiles: number): Promise<{ entries: unknown[]; truncated: boolean }> {
     const entries: unknown[] = [];
-    for await (const e of listFiles({ repo: { type: ref.type, name: ref.id }, revision, recursive: true, hubUrl: this.hubUrl, fetch: this.fetchImpl })) {
+    for await (const e of listFiles({ repo: { type: ref.type, name: ref.id }, revision, recursive: true, hubUrl: this.hubUrl, fetch: this.paged() })) {
       if (entries.length >= maxFiles) return { entries, truncated: true };
       entries.push(e);
     }
@@ -69,19 +91,19 @@ export class HubClient {
   /** Models carrying a tag (`base_model:<id>`, `dataset:<id>`), with sha and tags so unchanged ones need no more calls. */
   async modelsTagged(tag: string, limit: number): Promise<ListedRepo[]> {
     const out: ListedRepo[] = [];
-    for await (const m of listModels({ search: { tags: [tag] }, additionalFields: ['sha', 'tags'], hubUrl: this.hubUrl, fetch: this.fetchImpl, limit })) {
-      out.push(listed(m as unknown as Record<string, unknown>));
+    for await (const m of listModels({ search: { tags: [tag] }, additionalFields: ['sha', 'tags'], hubUrl: this.hubUrl, fetch: this.paged(), limit })) {
+      pushListed(out, m);
     }
     return out;
   }
 
   async reposOf(type: RepoType, owner: string, limit: number): Promise<ListedRepo[]> {
-    const common = { search: { owner }, hubUrl: this.hubUrl, fetch: this.fetchImpl };
+    const common = { search: { owner }, hubUrl: this.hubUrl, fetch: this.paged() };
     const out: ListedRepo[] = [];
-    if (type === 'model') for await (const m of listModels({ ...common, additionalFields: ['sha'], limit })) out.push(listed(m as unknown as Record<string, unknown>));
-    else if (type === 'dataset') for await (const d of listDatasets({ ...common, additionalFields: ['sha'], limit })) out.push(listed(d as unknown as Record<string, unknown>));
+    if (type === 'model') for await (const m of listModels({ ...common, additionalFields: ['sha'], limit })) pushListed(out, m);
+    else if (type === 'dataset') for await (const d of listDatasets({ ...common, additionalFields: ['sha'], limit })) pushListed(out, d);
     else for await (const s of listSpaces({ ...common, additionalFields: ['sha'] })) {
-      out.push(listed(s as unknown as Record<string, unknown>));
+      pushListed(out, s);
       if (out.length >= limit) break;
     }
     return out;
@@ -103,29 +125,30 @@ export class HubClient {
   }
 
   /** The whole of a small text file (README.md), or undefined if it is gone. */
-  async text(ref: RepoRef, revision: string, path: string): Promise<string | undefined> {
-    const blob = await downloadFile({ repo: { type: ref.type, name: ref.id }, path, revision, hubUrl: this.hubUrl, fetch: this.fetchImpl, xet: false });
+  async text(ref: RepoRef, revision: string, path: string, maxBytes: number): Promise<string | undefined> {
+    const fetch = boundedDownloads(this.rawFetch, maxBytes);
+    const blob = await downloadFile({ repo: { type: ref.type, name: ref.id }, path: encodeRepoPath(path), revision, hubUrl: this.hubUrl, fetch, xet: false });
     return blob ? blob.text() : undefined;
   }
 
   /** Range reads of one file: `downloadFile` probes it once, then each read is one `Range:` request. */
-  async rangeReader(ref: RepoRef, revision: string, path: string): Promise<RangeReader | undefined> {
-    const blob = await downloadFile({ repo: { type: ref.type, name: ref.id }, path, revision, hubUrl: this.hubUrl, fetch: this.fetchImpl, xet: false });
+  async rangeReader(ref: RepoRef, revision: string, path: string, size: number): Promise<RangeReader | undefined> {
+    // A whole-file read (the slice of a whole small file) may not be longer than the listing said the file is.
+    const fetch = boundedDownloads(this.rawFetch, size);
+    const blob = await downloadFile({ repo: { type: ref.type, name: ref.id }, path: encodeRepoPath(path), revision, hubUrl: this.hubUrl, fetch, xet: false });
     if (!blob) return undefined;
-    return async (start, endInclusive) => {
-      const want = endInclusive - start + 1;
-      const bytes = new Uint8Array(await blob.slice(start, endInclusive + 1).arrayBuffer());
-      // A server that ignores Range sends the whole file; keep only what was asked for.
-      return bytes.length > want ? bytes.subarray(0, want) : bytes;
-    };
+    return async (start, endInclusive) => new Uint8Array(await blob.slice(start, endInclusive + 1).arrayBuffer());
   }
 }
 
-function listed(e: Record<string, unknown>): ListedRepo {
-  const out: ListedRepo = { id: String(e.name) };
-  if (typeof e.sha === 'string') out.sha = e.sha;
-  if (Array.isArray(e.tags)) out.tags = e.tags.filter((t): t is string => typeof t === 'string');
-  return out;
+/** A listing entry without a string id is dropped: it names no repo (String(undefined) would crawl "undefined"). */
+function pushListed(out: ListedRepo[], entry: unknown): void {
+  const e = entry as Record<string, unknown>;
+  if (typeof e?.name !== 'string') return;
+  const item: ListedRepo = { id: e.name };
+  if (typeof e.sha === 'string') item.sha = e.sha;
+  if (Array.isArray(e.tags)) item.tags = e.tags.filter((t): t is string => typeof t === 'string');
+  out.push(item);
 }
 
-export { HubApiError, isObject };
+export { HubApiError, InvalidApiResponseFormatError };

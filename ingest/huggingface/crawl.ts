@@ -10,9 +10,10 @@ import { StoreError, type GraphStore } from '../../services/store/types.ts';
 import { ValidationError } from '../../schema/validate.ts';
 import { HttpNetworkError } from '../pipeline/http.ts';
 import type { ScopeWriter } from '../pipeline/sync.ts';
-import type { WarningLog } from '../pipeline/warnings.ts';
+import { printable, type WarningLog } from '../pipeline/warnings.ts';
 import { parseCardFrontMatter } from './card.ts';
-import { HubApiError, type HubClient, type ListedRepo } from './client.ts';
+import { HubApiError, InvalidApiResponseFormatError, type HubClient, type ListedRepo } from './client.ts';
+import { UpstreamLimitError } from '../pipeline/bounds.ts';
 import { fileFacts } from './file-facts.ts';
 import type { Json } from './fields.ts';
 import { edge, type MapContext, type RepoMapping } from './map-common.ts';
@@ -21,7 +22,7 @@ import { mapFiles, treeFiles } from './map-files.ts';
 import { mapModel, type ModelMapping } from './map-model.ts';
 import { mapOwner } from './map-owner.ts';
 import { mapSpace, type SpaceMapping } from './map-space.ts';
-import { identityKey, ownerOf, refFromData, refLabel, repoKey, webUrl, type OwnerType, type RepoRef, type RepoType } from './refs.ts';
+import { identityKey, isValidOwnerName, ownerOf, refFromData, refLabel, repoKey, webUrl, type OwnerType, type RepoRef, type RepoType } from './refs.ts';
 
 export interface CrawlOptions {
   hubUrl: string;
@@ -100,10 +101,6 @@ export class HubCrawler {
     private readonly onProgress: (done: number, total: number) => void = () => undefined,
   ) {
     this.repoQueue = new PQueue({ concurrency: Math.max(1, opts.repoConcurrency) });
-  }
-
-  get scheduled(): number {
-    return this.entries.size;
   }
 
   async run(seeds: Seed[]): Promise<void> {
@@ -280,7 +277,7 @@ export class HubCrawler {
         this.warnings.add(label, `upstream data gave invalid records, repo not written: ${err.problems.slice(0, 3).join('; ')}`);
         return undefined;
       }
-      if (!(err instanceof HubApiError || err instanceof HttpNetworkError || err instanceof TypeError || err instanceof SyntaxError)) throw err;
+      if (!isUpstreamFault(err)) throw err;
       this.counts.repos[requested.type].failed++;
       const message = `could not read: ${describe(err)}; left as it was`;
       this.warnings.add(label, message);
@@ -300,7 +297,7 @@ export class HubCrawler {
     const files = treeFiles(tree.entries, warn);
     const readme = files.find((f) => README.test(f.path));
     if (!mapping.hasCard && readme && readme.size <= MAX_README_BYTES) {
-      const text = await this.client.text(ref, sha, readme.path);
+      const text = await this.client.text(ref, sha, readme.path, MAX_README_BYTES);
       const card = text === undefined ? ({ kind: 'none' } as const) : parseCardFrontMatter(text);
       if (card.kind === 'invalid') warn(`${card.problem}; card ignored, the rest of the repo was read`);
       else if (card.kind === 'ok') {
@@ -313,13 +310,17 @@ export class HubCrawler {
     const facts = await fileFacts(files, {
       scanPickles: this.opts.scanPickles,
       maxScanBytes: this.opts.maxScanBytes,
-      open: (path) => this.client.rangeReader(ref, sha, path),
+      open: (path, size) => this.client.rangeReader(ref, sha, path, size),
     });
     const fileBatch = mapFiles(ref, key, sha, files, facts);
     const node = { ...mapping.node, props: { ...mapping.node.props, pickleScan: this.opts.scanPickles } };
     const nodes = [node, ...fileBatch.nodes];
     const edges: EdgeRecord[] = [...mapping.edges, ...fileBatch.edges];
-    const author = mapping.author ?? ownerOf(ref);
+    // The owner is part of the repo id; an `author` field that is not a valid owner name must not become a key.
+    if (mapping.author !== undefined && !isValidOwnerName(mapping.author)) {
+      warn(`field "author" "${mapping.author.slice(0, 80)}" is not a Hub owner name; the owner is taken from the repo id`);
+    }
+    const author = (mapping.author !== undefined && isValidOwnerName(mapping.author) ? mapping.author : undefined) ?? ownerOf(ref);
     if (author) {
       const type = await this.ownerType(author);
       if (type) {
@@ -387,6 +388,18 @@ export class HubCrawler {
   }
 }
 
+/** What a hostile or broken upstream can make a read throw: that repo fails with a warning, the run goes on. */
+function isUpstreamFault(err: unknown): boolean {
+  return (
+    err instanceof HubApiError ||
+    err instanceof InvalidApiResponseFormatError ||
+    err instanceof UpstreamLimitError ||
+    err instanceof HttpNetworkError ||
+    err instanceof TypeError ||
+    err instanceof SyntaxError
+  );
+}
+
 function mapRepo(type: RepoType, body: Json, ctx: MapContext, card?: Json): RepoMapping {
   return type === 'model' ? mapModel(body, ctx, card) : type === 'dataset' ? mapDataset(body, ctx, card) : mapSpace(body, ctx, card);
 }
@@ -407,7 +420,8 @@ function kindOf(type: RepoType): 'Model' | 'Dataset' | 'Endpoint' {
   return type === 'model' ? 'Model' : type === 'dataset' ? 'Dataset' : 'Endpoint';
 }
 
+/** An error as one printable line; a Hub error's message is upstream text, so it is cleaned and cut. */
 export function describe(err: unknown): string {
-  if (err instanceof HubApiError) return `HTTP ${err.statusCode}${err.message ? ` (${err.message.split('.')[0]!.slice(0, 120)})` : ''}`;
-  return err instanceof Error ? err.message.split('\n')[0]!.slice(0, 300) : String(err);
+  if (err instanceof HubApiError) return `HTTP ${err.statusCode}${err.message ? ` (${printable(String(err.message).split('.')[0]!, 120)})` : ''}`;
+  return printable(err instanceof Error ? String(err.message).split('\n')[0]! : String(err), 300);
 }

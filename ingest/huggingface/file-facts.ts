@@ -11,8 +11,8 @@ import type { FileFacts, TreeFile } from './map-files.ts';
 export interface FactOptions {
   scanPickles: boolean;
   maxScanBytes: number;
-  /** Opens range reads of one file of the repo. */
-  open(path: string): Promise<RangeReader | undefined>;
+  /** Opens range reads of one file of the repo (`size` as listed: a whole-file read may not exceed it). */
+  open(path: string, size: number): Promise<RangeReader | undefined>;
 }
 
 /** Files scanned at once within one repo (the HTTP layer bounds the total). */
@@ -40,7 +40,7 @@ export async function fileFacts(files: TreeFile[], opts: FactOptions): Promise<M
 async function scanOne(f: TreeFile, opts: FactOptions): Promise<FileFacts> {
   const byName = detectFormatByName(f.path);
   try {
-    const read = await opts.open(f.path);
+    const read = await opts.open(f.path, f.size);
     if (!read) return { format: byName, formatSource: 'name', scanStatus: 'error', scanReason: 'file not found when read' };
     // Loaded only when scanning, so a crawl without --scan-pickles never loads the scanner.
     const { scanRemoteFile } = await import('./serialization/scan-file.ts');

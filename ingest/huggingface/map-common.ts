@@ -66,6 +66,19 @@ export function gatedValue(v: unknown, warn: (m: string) => void): boolean | str
   return undefined;
 }
 
+/** A git commit id (SHA-1, or SHA-256 for SHA-256 repos). */
+const COMMIT_SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * The sha names the revision in file keys and in `/tree/{sha}` and `/resolve/{sha}` URLs, so anything but a commit
+ * id (a path fragment, a branch name) is refused with a warning rather than let into a key or a URL.
+ */
+function commitSha(v: string | undefined, warn: (m: string) => void): string | undefined {
+  if (v === undefined || COMMIT_SHA.test(v)) return v;
+  warn(`field "sha" should be a commit id, got "${v.slice(0, 80)}"; ignored`);
+  return undefined;
+}
+
 /** Properties every repo kind has, read defensively. */
 export function commonRepoProps(body: Json, ctx: MapContext, ref: RepoRef, card: Json | undefined, warn: (m: string) => void): Props {
   const r = new FieldReader(body, warn);
@@ -78,7 +91,7 @@ export function commonRepoProps(body: Json, ctx: MapContext, ref: RepoRef, card:
   const put = (k: string, v: JsonValue | undefined) => {
     if (v !== undefined) props[k] = v;
   };
-  put('sha', r.str('sha'));
+  put('sha', commitSha(r.str('sha'), warn));
   put('author', r.str('author'));
   put('createdAt', r.date('createdAt'));
   put('lastModified', r.date('lastModified'));

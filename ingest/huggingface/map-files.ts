@@ -26,13 +26,21 @@ export interface FileFacts {
   scanReason?: string;
 }
 
+/**
+ * A path a git tree can hold: relative, no empty, `.` or `..` segment (they would walk out of the repo in a
+ * download URL or a key), no control characters (they cannot be part of a key), bounded length.
+ */
+export function isRepoPath(path: string): boolean {
+  if (path.length === 0 || path.length > 4096 || /[\u0000-\u001f\u007f]/.test(path)) return false;
+  return path.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+}
+
 /** Tree entries → files; directories and malformed entries are dropped (malformed ones reported). */
 export function treeFiles(entries: unknown[], warn: (m: string) => void): TreeFile[] {
   const out: TreeFile[] = [];
   let bad = 0;
   for (const e of entries) {
-    // Control characters cannot be part of a key; such a path is hostile or broken either way.
-    if (!isObject(e) || typeof e.path !== 'string' || e.path.length === 0 || /[\u0000-\u001f\u007f]/.test(e.path)) {
+    if (!isObject(e) || typeof e.path !== 'string' || !isRepoPath(e.path)) {
       bad++;
       continue;
     }

@@ -22,6 +22,11 @@ export function isValidRepoId(id: string, type: RepoType): boolean {
   return parts.length === 2 || type !== 'space';
 }
 
+/** A user or organisation name as the Hub allows it (one id part). */
+export function isValidOwnerName(name: string): boolean {
+  return PART.test(name);
+}
+
 /** Parses a CLI ref; throws UsageError for anything that is not a Hub repo reference. */
 export function parseRef(text: string): RepoRef {
   const trimmed = text.trim().replace(/^https?:\/\/[^/]+\//, '');

@@ -38,8 +38,6 @@ export interface HttpStats {
 export interface HttpClient {
   fetch: typeof fetch;
   stats: HttpStats;
-  /** Resolves when nothing is queued or running. */
-  onIdle(): Promise<void>;
 }
 
 /** A network-level failure (refused, reset, timed out) after every retry. */
@@ -163,7 +161,7 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
     }
   };
 
-  return { fetch: wrapped as typeof fetch, stats, onIdle: () => queue.onIdle() };
+  return { fetch: wrapped as typeof fetch, stats };
 }
 
 /** A URL for messages: no userinfo, no query (query strings can carry signed tokens). */

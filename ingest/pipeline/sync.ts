@@ -52,8 +52,3 @@ export function createScopeWriter(store: GraphStore, source: string, syncId = ne
     },
   };
 }
-
-/** Merge batches; duplicates are harmless (the store merges nodes by key and edges by identity). */
-export function mergeBatches(...batches: RecordBatch[]): RecordBatch {
-  return { nodes: batches.flatMap((b) => b.nodes), edges: batches.flatMap((b) => b.edges) };
-}

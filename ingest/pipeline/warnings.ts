@@ -5,12 +5,26 @@ export interface IngestWarning {
   message: string;
 }
 
+/** Longest warning kept; upstream text (error bodies, card values) can be arbitrarily long. */
+const MAX_WARNING_CHARS = 1000;
+
+/**
+ * Upstream text made safe to print: control characters (ANSI escapes, carriage returns that overwrite a line,
+ * newlines that forge extra lines) become `?`, and the text is cut at `max` characters.
+ */
+export function printable(text: string, max = MAX_WARNING_CHARS): string {
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
 export class WarningLog {
   readonly items: IngestWarning[] = [];
   private readonly seen = new Set<string>();
   constructor(private readonly onWarn?: (w: IngestWarning) => void) {}
 
-  add(repo: string, message: string): void {
+  add(rawRepo: string, rawMessage: string): void {
+    const repo = printable(rawRepo, 200);
+    const message = printable(rawMessage);
     const id = `${repo}\u0000${message}`;
     if (this.seen.has(id)) return; // a retried or re-visited item should not repeat itself
     this.seen.add(id);

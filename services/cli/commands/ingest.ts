@@ -12,12 +12,15 @@ import type { Command, CommandContext } from '../command.ts';
 
 const MB = 1024 * 1024;
 
-function intOption(ctx: CommandContext, name: string, fallback: number, min: number, max: number): number {
+/** A numeric option; whole numbers only unless `fraction` (a rate), since 1.5 levels or repos means nothing. */
+function numOption(ctx: CommandContext, name: string, fallback: number, min: number, max: number, fraction = false): number {
   const v = ctx.values[name];
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (typeof v !== 'string' || !/^\d+(\.\d+)?$/.test(v) || !Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a number from ${min} to ${max}, got "${String(v).slice(0, 40)}"`);
+  const shape = fraction ? /^\d+(\.\d+)?$/ : /^\d+$/;
+  if (typeof v !== 'string' || !shape.test(v) || !Number.isFinite(n) || n < min || n > max) {
+    const what = fraction ? 'a number' : 'a whole number';
+    throw new UsageError(`--${name} must be ${what} from ${min} to ${max}, got "${String(v).slice(0, 40)}"`);
   }
   return n;
 }
@@ -66,13 +69,13 @@ export const ingestCommand: Command = {
       seeds,
       endpoint,
       token,
-      descendants: intOption(ctx, 'descendants', 1, 0, 10),
+      descendants: numOption(ctx, 'descendants', 1, 0, 10),
       scanPickles: Boolean(ctx.values['scan-pickles']),
-      maxScanBytes: intOption(ctx, 'max-scan-bytes', 256 * MB, 1, 1e12),
-      concurrency: intOption(ctx, 'concurrency', 8, 1, 256),
-      ratePerSecond: intOption(ctx, 'rate', 10, 0.1, 10_000),
-      maxRepos: intOption(ctx, 'max-repos', 5000, 1, 1_000_000),
-      retryBaseMs: intOption(ctx, 'retry-base-ms', 500, 0, 60_000),
+      maxScanBytes: numOption(ctx, 'max-scan-bytes', 256 * MB, 1, 1e12),
+      concurrency: numOption(ctx, 'concurrency', 8, 1, 256),
+      ratePerSecond: numOption(ctx, 'rate', 10, 0.1, 10_000, true),
+      maxRepos: numOption(ctx, 'max-repos', 5000, 1, 1_000_000),
+      retryBaseMs: numOption(ctx, 'retry-base-ms', 500, 0, 60_000),
       progress: ctx.interactive ? process.stderr : undefined,
     });
     if (ctx.json) ctx.printJson(summary);
