@@ -161,6 +161,17 @@ function isJsonValue(v: unknown): boolean {
   return false;
 }
 
+/** The fields a record may have: an unknown one (a typo such as `prop`) would otherwise be dropped without a word. */
+const NODE_FIELDS: ReadonlySet<string> = new Set(['kind', 'key', 'props']);
+const EDGE_FIELDS: ReadonlySet<string> = new Set(['kind', 'from', 'to', 'props', 'source', 'evidence', 'confidence', 'observedAt']);
+
+function checkFields(where: Label, record: Record<string, unknown>, allowed: ReadonlySet<string>, problems: string[]): void {
+  for (const name in record) {
+    if (!Object.hasOwn(record, name) || allowed.has(name)) continue;
+    problems.push(`${where()}: unknown field "${clip(name, 60)}" (allowed: ${[...allowed].join(', ')})`);
+  }
+}
+
 function checkKey(where: Label, end: string, key: unknown, problems: string[]): boolean {
   if (typeof key !== 'string' || key.length === 0) {
     problems.push(`${where()}${end}: key must be a non-empty string`);
@@ -191,6 +202,7 @@ export function validateNode(node: unknown, index: number, problems: string[], l
     problems.push(`${where()}: key does not match the ${n.kind} formats (${spec.keyFormats.join(' | ')})`);
     return;
   }
+  checkFields(where, n as Record<string, unknown>, NODE_FIELDS, problems);
   checkProps(where, n.props, spec.props, problems);
 }
 
@@ -224,6 +236,7 @@ export function validateEdge(edge: unknown, index: number, problems: string[], l
   if (e.observedAt !== undefined && (typeof e.observedAt !== 'string' || Number.isNaN(Date.parse(e.observedAt)))) {
     problems.push(`${where()}: "observedAt" must be an ISO-8601 time`);
   }
+  checkFields(where, e as Record<string, unknown>, EDGE_FIELDS, problems);
   checkProps(where, e.props, spec.props, problems);
 }
 

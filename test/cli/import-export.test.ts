@@ -57,6 +57,8 @@ describe('aispm import / export / stats', () => {
     ['malformed JSON', 'broken.json', '{"nodes": [\n  {"kind": "Model", ', /malformed JSON at line 2, column 21/],
     ['a 5 MB property', 'huge.json', JSON.stringify({ nodes: [{ kind: 'Model', key: 'hf:model/acme/huge', props: { description: 'A'.repeat(5 * 1024 * 1024) } }], edges: [] }), /nodes\[0\] \(hf:model\/acme\/huge\): props are \d+ bytes, over the limit/],
     ['a malformed NDJSON line', 'lines.ndjson', `${JSON.stringify({ type: 'node', kind: 'Model', key: 'hf:model/acme/ok' })}\n{"type":"node",\n`, /line 2: malformed JSON/],
+    ['a misspelt field (it would be dropped silently)', 'typo.ndjson', `${JSON.stringify({ type: 'node', kind: 'Model', key: 'hf:model/acme/ok' })}\n${JSON.stringify({ type: 'node', kind: 'Model', key: 'hf:model/acme/t', prop: { license: 'mit' } })}\n`, /line 2 \(hf:model\/acme\/t\): unknown field "prop"/],
+    ['an unknown edge field', 'edge-typo.json', JSON.stringify({ nodes: [], edges: [{ kind: 'SERVES', from: 'hf:space/acme/s', to: 'hf:model/acme/base', source: 'x', properties: { revision: 'main' } }] }), /edges\[0\] \(hf:space\/acme\/s -SERVES-> hf:model\/acme\/base\): unknown field "properties"/],
     ['a wrongly typed property in NDJSON', 'typed.ndjson', `${JSON.stringify({ type: 'node', kind: 'Model', key: 'hf:model/acme/ok' })}\n${JSON.stringify({ type: 'node', kind: 'Model', key: 'hf:model/acme/t', props: { downloads: 'lots' } })}\n`, /line 2 \(hf:model\/acme\/t\): property "downloads" must be a finite number/],
   ];
   for (const [what, name, content, message] of badInputs) {
@@ -72,6 +74,9 @@ describe('aispm import / export / stats', () => {
     const missing = await runCli(['import', join(ws.dir, 'nope.json'), '--store', ws.store]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read .*nope\.json: ENOENT/);
+    const unwritable = await runCli(['export', '--out', join(ws.dir, 'no-such-dir', 'out.ndjson'), '--store', ws.store]);
+    assert.equal(unwritable.code, 2, unwritable.stderr);
+    assert.match(unwritable.stderr, /cannot write .*out\.ndjson: ENOENT/);
     const opt = await runCli(['stats', '--bogus', '--store', ws.store]);
     assert.equal(opt.code, 2);
     assert.match(opt.stderr, /Unknown option '--bogus'/);

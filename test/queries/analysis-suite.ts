@@ -352,9 +352,11 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
           `medium custom-code ${F.served},${F.app}`,
           `medium license-drift ${F.mid},${F.root}`,
           `medium license-drift ${F.served},${F.root}`,
+          // transitive: served → safe → deep (vulnerable)
+          `medium vulnerable-dependency ${F.vulnC},${F.deep},${F.served}`,
         ].sort());
         // Most severe first.
-        assert.deepEqual(findings.map((f) => f.severity), ['critical', 'critical', 'high', 'high', 'high', 'high', 'high', 'medium', 'medium', 'medium']);
+        assert.deepEqual(findings.map((f) => f.severity), ['critical', 'critical', 'high', 'high', 'high', 'high', 'high', 'medium', 'medium', 'medium', 'medium']);
       });
 
       it('negatives: unserved models, insiders, stricter derivatives and unused missing models raise nothing', async () => {

@@ -129,7 +129,7 @@ describe('aispm findings (CI gate)', () => {
     const r = await runCli(['findings', '--fail-on', 'high', '--json', '--store', ws.store]);
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.equal(out.total, 10);
+    assert.equal(out.total, 11);
     assert.equal(out.failing, 7);
     assert.deepEqual(Object.keys(out.findings[0]).sort(), ['evidence', 'id', 'nodes', 'remediation', 'rule', 'severity', 'title']);
     assert.equal(out.findings[0].severity, 'critical');

@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { UsageError } from '../../errors.ts';
 import { edgeToRecord, formatOf, nodeToRecord } from '../../records-file.ts';
 import type { Command } from '../command.ts';
 
@@ -12,7 +13,7 @@ export const exportCommand: Command = {
   async run(ctx) {
     const out = ctx.values.out as string | undefined;
     const store = await ctx.store();
-    const sink: Writable = out ? createWriteStream(out) : process.stdout;
+    const sink: Writable = out ? await openOutput(out) : process.stdout;
     const write = async (text: string) => {
       if (!sink.write(text)) await once(sink, 'drain');
     };
@@ -44,3 +45,14 @@ export const exportCommand: Command = {
     return 0;
   },
 };
+
+/** The output file, opened before anything is read: a path that cannot be written is the user's to fix (exit 2). */
+async function openOutput(path: string): Promise<Writable> {
+  const stream = createWriteStream(path);
+  try {
+    await once(stream, 'open');
+  } catch (err) {
+    throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return stream;
+}
