@@ -2,6 +2,7 @@
 import type { GraphQLError } from 'graphql';
 import { LIMITS } from '../../schema/model.ts';
 import { clip } from '../../schema/records.ts';
+import { redact } from '../secrets.ts';
 import { aibomFileName } from '../aibom/index.ts';
 import { buildAibomFor, checkSpec } from './aibom.ts';
 import { maskError } from './errors.ts';
@@ -41,7 +42,7 @@ export const aibomRoute: Route = {
     }
     try {
       const [node] = key.length <= LIMITS.keyLength ? await ctx.store.getNodes([key]) : [];
-      if (!node || node.kind !== 'Model') return sendError(res, 404, 'NOT_FOUND', `no model with key ${clip(key)}`);
+      if (!node || node.kind !== 'Model') return sendError(res, 404, 'NOT_FOUND', `no model with key ${clip(redact(key))}`);
       const spec = checkSpec(ctx.url.searchParams.get('spec'));
       const out = await buildAibomFor(ctx.store, node.key, { spec, deterministic: ctx.url.searchParams.get('deterministic') === 'true' });
       res.writeHead(200, {

@@ -4,6 +4,7 @@
  * offset) where the list has one, so a page stays correct when the list is recomputed between pages.
  */
 import { UsageError } from '../errors.ts';
+import { redact } from '../secrets.ts';
 
 export const MAX_FIRST = 1000;
 
@@ -30,7 +31,8 @@ export function encodeCursor(marker: string): string {
 export function decodeCursor(cursor: string, prefix: string): string {
   const marker = Buffer.from(cursor, 'base64url').toString('utf8');
   if (cursor.length > 16_384 || encodeCursor(marker) !== cursor || !marker.startsWith(prefix)) {
-    throw new UsageError(`invalid cursor "${cursor.slice(0, 80)}"`);
+    // Redacted before it is cut short, or a cut through a token would leave a prefix redaction cannot recognise.
+    throw new UsageError(`invalid cursor "${redact(cursor).slice(0, 80)}"`);
   }
   return marker.slice(prefix.length);
 }

@@ -59,6 +59,19 @@ function isGraphQLErrorLike(e: unknown): e is GraphQLErrorLike {
   return e instanceof Error && typeof (e as GraphQLErrorLike).extensions === 'object';
 }
 
+/**
+ * The extensions a client may see on an error we did not make: our code, and yoga's `http` (the status it answers
+ * with). Everything else goes: yoga puts the JSON parser's own message in `originalError`, and that message quotes
+ * the request body (tokens included), unredacted.
+ */
+function foreignExtensions(extensions: Record<string, unknown> | undefined, code: ApiErrorCode): Record<string, unknown> {
+  if (!extensions?.http) return { code };
+  // yoga answers 400 (not the spec's 200 for application/json) to a body it could not parse by spotting that
+  // originalError; with it gone, clearing `spec` keeps that 400.
+  const http = extensions.originalError ? { ...(extensions.http as object), spec: false } : extensions.http;
+  return { code, http };
+}
+
 function rebuilt(from: GraphQLErrorLike | undefined, message: string, extensions: Record<string, unknown>): GraphQLError {
   return new GraphQLError(redact(message), { nodes: from?.nodes, source: from?.source, positions: from?.positions, path: from?.path, extensions });
 }
@@ -81,7 +94,7 @@ export function maskError(error: unknown, log: (text: string) => void = (t) => p
   // body): the client's request was wrong. Errors with a path come from executing it: ours to explain.
   if (gql && !gql.path && (original === gql || isGraphQLErrorLike(original))) {
     const code = gql.extensions?.code;
-    if (code === undefined || FOREIGN_INPUT_CODES.has(String(code))) return rebuilt(gql, gql.message, { ...gql.extensions, code: 'BAD_INPUT' });
+    if (code === undefined || FOREIGN_INPUT_CODES.has(String(code))) return rebuilt(gql, gql.message, foreignExtensions(gql.extensions, 'BAD_INPUT'));
   }
   const detail = original instanceof Error ? (original.stack ?? original.message) : String(original);
   log(`aispm serve: internal error: ${redact(detail)}`);
@@ -99,6 +112,6 @@ export function withApiCodes(errors: readonly unknown[]): GraphQLError[] {
     if (isApiCode(code) && err instanceof GraphQLError) return err;
     if (isApiCode(code)) return rebuilt(err, err.message, err.extensions!);
     const mapped: ApiErrorCode = code === undefined || FOREIGN_INPUT_CODES.has(String(code)) ? 'BAD_INPUT' : 'INTERNAL';
-    return rebuilt(err, mapped === 'INTERNAL' ? 'internal error' : err.message, { ...err.extensions, code: mapped });
+    return rebuilt(err, mapped === 'INTERNAL' ? 'internal error' : err.message, foreignExtensions(err.extensions, mapped));
   });
 }

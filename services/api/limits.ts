@@ -2,11 +2,15 @@
  * What one request may ask of the server: query depth and an estimated cost (checked as GraphQL validation rules,
  * before anything runs), a time limit on execution, and a body size limit.
  *
- * Cost estimate: each field costs 1 plus its children's cost times a multiplier: for a connection's `edges` the
- * connection's `first` (or its declared default), for other fields with `first` that, the length of a `keys` list
- * argument, and LIST_GUESS for other lists. Introspection (`__schema`, `__type`) is bounded by the
- * schema's own size, so it is checked separately: a depth ceiling that the standard introspection query fits and at
- * most three nested lists (types → fields → args), which stops exponential `fields { type { fields … } }` queries.
+ * Cost estimate: each field costs 1 (or its FIELD_COST, for the analyses) plus its children's cost times a
+ * multiplier: for a connection's `edges` the connection's `first` (or its declared default), for other fields with
+ * `first` that, the length of a `keys` list argument, and LIST_GUESS for other lists. Arguments given as variables
+ * count with the request's values, or the variable's declared default when the request leaves it out.
+ * Introspection (`__schema`, `__type`) is bounded by the schema's own size, so it is checked separately: a depth
+ * ceiling that the standard introspection query fits and at most three nested lists (types → fields → args), which
+ * stops exponential `fields { type { fields … } }` queries; and each use has a fixed cost, so aliases cannot repeat it
+ * thousands of times. The walk itself is bounded too (MAX_WALK_STEPS): fragments that spread another fragment twice
+ * would otherwise make it exponential, and it runs synchronously, before any time limit applies.
  */
 import {
   getNamedType,
@@ -16,6 +20,7 @@ import {
   isInterfaceType,
   Kind,
   valueFromASTUntyped,
+  type OperationDefinitionNode,
   type ASTVisitor,
   type FieldNode,
   type GraphQLField,
@@ -41,6 +46,27 @@ export interface ApiLimits {
 export const DEFAULT_LIMITS: ApiLimits = { maxDepth: 12, maxCost: 10_000, timeoutMs: 10_000, maxBodyBytes: 1_000_000 };
 
 export const LIST_GUESS = 10;
+
+/**
+ * Root fields that run an analysis over the graph rather than read a page: their cost is the work, not the size of
+ * the answer. Without these an alias could repeat a whole report (attack paths, findings, a reach-back traversal and
+ * three blast radii) for the price of one field; with the default maxCost at most a few fit in one request.
+ */
+export const FIELD_COST: Readonly<Record<string, number>> = {
+  report: 2000,
+  attackPaths: 500,
+  findings: 200,
+  blastRadius: 100,
+  aibom: 100,
+  path: 50,
+  lineage: 50,
+};
+
+/** `__schema` answers with the whole schema; `__type` with one type. */
+export const INTROSPECTION_COST: Readonly<Record<string, number>> = { __schema: 1000, __type: 50 };
+
+/** Selections the estimate may visit (fragments expanded) before it gives up and refuses the query. */
+export const MAX_WALK_STEPS = 50_000;
 /** Counts fragments as levels too (so nested fragments cannot recurse unbounded); the standard query needs ~20. */
 const INTROSPECTION_MAX_DEPTH = 30;
 const INTROSPECTION_MAX_LISTS = 3;
@@ -50,6 +76,27 @@ type Variables = Readonly<Record<string, unknown>> | undefined;
 interface Measure {
   depth: number;
   cost: number;
+}
+
+/** Counts the selections visited, shared by the whole walk of one operation. */
+interface Walk {
+  steps: number;
+}
+
+function step(walk: Walk): void {
+  if (++walk.steps > MAX_WALK_STEPS) {
+    throw new LimitExceeded('QUERY_TOO_COSTLY', `the query expands (through its fragments) to more than ${MAX_WALK_STEPS} selections`);
+  }
+}
+
+/** The request's variables, with each declared default filled in where the request leaves the variable out. */
+function withDefaults(op: OperationDefinitionNode, variables: Variables): Variables {
+  const out: Record<string, unknown> = { ...variables };
+  for (const def of op.variableDefinitions ?? []) {
+    const name = def.variable.name.value;
+    if (out[name] === undefined && def.defaultValue) out[name] = valueFromASTUntyped(def.defaultValue);
+  }
+  return out;
 }
 
 /** Numbers from a literal or a variable; undefined when absent or not a number. */
@@ -104,6 +151,7 @@ function measure(
   seen: ReadonlySet<string>,
   level: number,
   maxDepth: number,
+  walk: Walk,
   nesting = 0,
   page?: number,
 ): Measure {
@@ -113,12 +161,13 @@ function measure(
   let depth = 0;
   let cost = 0;
   for (const sel of set.selections) {
+    step(walk);
     if (sel.kind === Kind.FIELD) {
       const name = sel.name.value;
       if (name === '__typename') continue;
       if (name === '__schema' || name === '__type') {
-        checkIntrospection(sel.selectionSet, ctx, 1, 0, seen);
-        cost += 1;
+        checkIntrospection(sel.selectionSet, ctx, 1, 0, seen, walk);
+        cost += INTROSPECTION_COST[name]!;
         continue;
       }
       const def = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
@@ -126,9 +175,10 @@ function measure(
       if (!def) continue;
       const type = getNamedType(def.type);
       const childPage = isConnection(type) ? pageSizeOf(sel, def, variables) : undefined;
-      const child = sel.selectionSet ? measure(ctx, sel.selectionSet, type, variables, seen, level + 1, maxDepth, nesting + 1, childPage) : { depth: 0, cost: 0 };
+      const child = sel.selectionSet ? measure(ctx, sel.selectionSet, type, variables, seen, level + 1, maxDepth, walk, nesting + 1, childPage) : { depth: 0, cost: 0 };
       depth = Math.max(depth, 1 + child.depth);
-      cost += 1 + multiplier(sel, def, parent, variables, page) * child.cost;
+      const own = parent === ctx.getSchema().getQueryType() ? (FIELD_COST[name] ?? 1) : 1;
+      cost += own + multiplier(sel, def, parent, variables, page) * child.cost;
     } else {
       let inner: SelectionSetNode | undefined;
       let type: GraphQLNamedType | undefined = parent;
@@ -145,7 +195,7 @@ function measure(
         nextSeen = new Set([...seen, name]);
       }
       if (!inner || !type) continue;
-      const m = measure(ctx, inner, type, variables, nextSeen, level, maxDepth, nesting + 1, page);
+      const m = measure(ctx, inner, type, variables, nextSeen, level, maxDepth, walk, nesting + 1, page);
       depth = Math.max(depth, m.depth);
       cost += m.cost;
     }
@@ -160,21 +210,22 @@ class LimitExceeded extends Error {
 }
 
 /** Introspection has no schema walk here (its types are the meta-types); only nesting is bounded. */
-function checkIntrospection(set: SelectionSetNode | undefined, ctx: ValidationContext, depth: number, lists: number, seen: ReadonlySet<string>): void {
+function checkIntrospection(set: SelectionSetNode | undefined, ctx: ValidationContext, depth: number, lists: number, seen: ReadonlySet<string>, walk: Walk): void {
   if (depth > INTROSPECTION_MAX_DEPTH) throw new LimitExceeded('QUERY_TOO_DEEP', `introspection nested deeper than ${INTROSPECTION_MAX_DEPTH}`);
   if (!set) return;
   const LISTS = new Set(['types', 'fields', 'args', 'inputFields', 'interfaces', 'possibleTypes', 'enumValues', 'directives', 'locations']);
   for (const sel of set.selections) {
+    step(walk);
     if (sel.kind === Kind.FIELD) {
       const nested = lists + (LISTS.has(sel.name.value) && sel.selectionSet ? 1 : 0);
       if (nested > INTROSPECTION_MAX_LISTS) {
         throw new LimitExceeded('QUERY_TOO_COSTLY', `introspection nests more than ${INTROSPECTION_MAX_LISTS} lists`);
       }
-      checkIntrospection(sel.selectionSet, ctx, depth + 1, nested, seen);
+      checkIntrospection(sel.selectionSet, ctx, depth + 1, nested, seen, walk);
     } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      checkIntrospection(sel.selectionSet, ctx, depth + 1, lists, seen);
+      checkIntrospection(sel.selectionSet, ctx, depth + 1, lists, seen, walk);
     } else if (!seen.has(sel.name.value)) {
-      checkIntrospection(ctx.getFragment(sel.name.value)?.selectionSet, ctx, depth + 1, lists, new Set([...seen, sel.name.value]));
+      checkIntrospection(ctx.getFragment(sel.name.value)?.selectionSet, ctx, depth + 1, lists, new Set([...seen, sel.name.value]), walk);
     }
   }
 }
@@ -190,7 +241,7 @@ export function limitsRule(limits: Pick<ApiLimits, 'maxDepth' | 'maxCost'>, vari
         const root = op.operation === 'mutation' ? ctx.getSchema().getMutationType() : op.operation === 'query' ? ctx.getSchema().getQueryType() : undefined;
         if (!root) return;
         try {
-          const m = measure(ctx, op.selectionSet, root, variables, new Set(), 0, limits.maxDepth);
+          const m = measure(ctx, op.selectionSet, root, withDefaults(op, variables), new Set(), 0, limits.maxDepth, { steps: 0 });
           if (m.depth > limits.maxDepth) {
             throw new LimitExceeded('QUERY_TOO_DEEP', `query depth ${m.depth} exceeds the limit of ${limits.maxDepth}`);
           }

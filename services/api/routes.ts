@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GraphStore } from '../store/types.ts';
+import { redact } from '../secrets.ts';
 import type { Caller, Role } from './auth.ts';
 
 export interface RouteContext {
@@ -42,7 +43,10 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
-/** An error in the same shape GraphQL errors have, so clients parse one format. */
+/**
+ * An error in the same shape GraphQL errors have, so clients parse one format. Redacted like GraphQL errors: route
+ * messages name what the client asked for (a key in the path), which may be a token pasted in the wrong place.
+ */
 export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
+  sendJson(res, status, { errors: [{ message: redact(message), extensions: { code } }] }, headers);
 }

@@ -15,9 +15,15 @@ const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
 
 const SECURITY_SEVERITY: Record<Severity, string> = { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0', info: '0.0' };
 
+/**
+ * encodeURIComponent throws on a lone surrogate, which a key read from JSON may hold; there the URI gets U+FFFD, and
+ * the logical location still names the key exactly.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 function location(key: string, message?: string) {
   return {
-    physicalLocation: { artifactLocation: { uri: `aispm:${encodeURIComponent(key)}` } },
+    physicalLocation: { artifactLocation: { uri: `aispm:${encodeURIComponent(key.replace(LONE_SURROGATE, '\uFFFD'))}` } },
     logicalLocations: [{ fullyQualifiedName: key, kind: 'resource' }],
     ...(message ? { message: { text: message } } : {}),
   };

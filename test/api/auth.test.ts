@@ -87,6 +87,31 @@ describe('API tokens', () => {
     assert.doesNotMatch(JSON.stringify(r.body), new RegExp(`${READ}|${ADMIN}`));
     assert.equal(redact(`token ${ADMIN}`), 'token ***');
   });
+
+  it('never echoes a token, whole or cut short, from a route, a clipped key, a cursor or a malformed body', async () => {
+    // Any 10 characters of a token, as a clip through its middle would leave them.
+    const leaks = (text: string) => [READ, ADMIN].some((t) => text.includes(t.slice(0, 10)));
+    const bom = await fetch(`${h.server.url}/aibom/${encodeURIComponent(ADMIN)}.cdx.json`, { headers: bearer(READ) });
+    assert.equal(bom.status, 404);
+    assert.ok(!leaks(await bom.text()), 'AIBOM route 404');
+    // Long enough that the message clips it, with the clip falling inside the token.
+    const clipped = await h.gql(`query($k: ID!) { blastRadius(from: $k) { total } }`, { k: 'x'.repeat(190) + ADMIN }, bearer(READ));
+    assert.deepEqual(codesOf(clipped), ['NOT_FOUND']);
+    assert.ok(!leaks(JSON.stringify(clipped.body)), clipped.body.errors![0]!.message);
+    const cursor = await h.gql(`query($a: String) { blastRadius(from: "${DATASET}", after: $a) { total } }`, { a: 'x'.repeat(70) + ADMIN }, bearer(READ));
+    assert.deepEqual(codesOf(cursor), ['BAD_INPUT']);
+    assert.ok(!leaks(JSON.stringify(cursor.body)), cursor.body.errors![0]!.message);
+    // A body that is not JSON: the parser's message quotes it, and must not reach the client.
+    const res = await fetch(`${h.server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...bearer(READ) },
+      body: `{"query": "{ stats { nodes } }", "variables": {"t": "${ADMIN}"}`,
+    });
+    assert.equal(res.status, 400);
+    const text = await res.text();
+    assert.ok(!leaks(text), text);
+    assert.deepEqual((JSON.parse(text) as { errors: { extensions: object }[] }).errors.map((e) => e.extensions), [{ code: 'BAD_INPUT' }]);
+  });
 });
 
 describe('token sources and binding', () => {

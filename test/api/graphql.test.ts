@@ -204,6 +204,31 @@ describe('GraphQL API over HTTP', () => {
     // Aliases multiply cost too.
     const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: search(first: 1000) { edges { node { key name } } }`).join(' ');
     assert.deepEqual(codesOf(await h.gql(`{ ${aliases} }`)), ['QUERY_TOO_COSTLY']);
+    // A variable left out of the request counts with its declared default, which is what execution will use.
+    const defaulted = `query($n: Int = 1000) { search(first: $n) { edges { node { edges(first: $n) { edges { node { other { key } } } } } } } }`;
+    assert.deepEqual(codesOf(await h.gql(defaulted)), ['QUERY_TOO_COSTLY']);
+    assert.equal((await h.gql(defaulted.replace('= 1000', '= 5'))).body.errors, undefined);
+  });
+
+  it('prices the analyses by their work: aliases cannot repeat a report or a blast radius for the price of one field', async () => {
+    const reports = Array.from({ length: 8 }, (_, i) => `r${i}: report(k: ${i + 1}) { format }`).join(' ');
+    const r = await h.gql(`{ ${reports} }`);
+    assert.deepEqual(codesOf(r), ['QUERY_TOO_COSTLY']);
+    assert.equal(r.body.data, undefined, 'refused before anything ran');
+    const radii = Array.from({ length: 100 }, (_, i) => `b${i}: blastRadius(from: "${DATASET}", maxDepth: ${i + 1}, first: 0) { total }`).join(' ');
+    assert.deepEqual(codesOf(await h.gql(`{ ${radii} }`)), ['QUERY_TOO_COSTLY']);
+    // One of each is an ordinary request.
+    const one = await h.gql(`{ report(k: 1) { format } blastRadius(from: "${DATASET}", first: 0) { total } }`);
+    assert.equal(one.body.errors, undefined, JSON.stringify(one.body.errors));
+  });
+
+  it('refuses fragments that double at every level in a bounded time, before the estimate blows up', async () => {
+    let frags = 'fragment F0 on Query { __typename }\n';
+    for (let i = 1; i <= 40; i++) frags += `fragment F${i} on Query { ...F${i - 1} ...F${i - 1} }\n`;
+    const started = Date.now();
+    const r = await h.gql(`{ ...F40 }\n${frags}`);
+    assert.deepEqual(codesOf(r), ['QUERY_TOO_COSTLY']);
+    assert.ok(Date.now() - started < 5_000, `answered in ${Date.now() - started} ms`);
   });
 
   it('allows the standard introspection query (GraphiQL needs it) but not exponential introspection', async () => {
@@ -212,6 +237,9 @@ describe('GraphQL API over HTTP', () => {
     assert.ok(r.body.data.__schema.types.some((t: { name: string }) => t.name === 'BlastRadius'));
     const bomb = `{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }`;
     assert.ok(codesOf(await h.gql(bomb)).includes('QUERY_TOO_COSTLY'));
+    // Each use of __schema answers with the whole schema, so aliases of it are priced, not free.
+    const aliased = Array.from({ length: 2000 }, (_, i) => `s${i}: __schema { types { fields { args { name } } } }`).join(' ');
+    assert.deepEqual(codesOf(await h.gql(`{ ${aliased} }`)), ['QUERY_TOO_COSTLY']);
   });
 
   it('refuses oversized bodies', async () => {

@@ -275,6 +275,20 @@ describe('report renderings', () => {
       for (const r of [report, hostile, empty]) assertValidSarif(JSON.parse(renderReport(r, 'sarif')));
     });
 
+    it('stays valid for a key holding a lone surrogate (JSON allows one; encodeURIComponent throws on it)', () => {
+      const odd = 'hf:dataset/evil/d\uD800x';
+      const swap = (k: string) => (k === HOSTILE.dataset ? odd : k);
+      const r: Report = {
+        ...hostile,
+        attackPaths: hostile.attackPaths.map((p) => ({ ...p, from: swap(p.from), nodes: p.nodes.map(swap), steps: p.steps.map((s) => ({ ...s, from: swap(s.from), to: swap(s.to) })) })),
+      };
+      assert.ok(r.attackPaths.some((p) => p.from === odd), 'the odd key is on a path');
+      const log = JSON.parse(renderReport(r, 'sarif')) as { runs: { results: { codeFlows?: { threadFlows: { locations: { location: { logicalLocations: { fullyQualifiedName: string }[] } }[] }[] }[] }[] }[] };
+      assertValidSarif(log);
+      const flow = log.runs[0]!.results.find((x) => x.codeFlows)!.codeFlows![0]!.threadFlows[0]!.locations;
+      assert.equal(flow[0]!.location.logicalLocations[0]!.fullyQualifiedName, odd);
+    });
+
     it('one result per finding and per path, each pointing at its rule, with levels from severity and risk', () => {
       const log = JSON.parse(renderReport(report, 'sarif')) as Log;
       assert.equal(log.version, '2.1.0');

@@ -100,4 +100,28 @@ describe('graph view in Chromium', { skip: CHROMIUM ? false : 'no Chromium found
     await page.waitForFunction(() => document.querySelector('#status')?.className === 'error' || /no path/.test(document.querySelector('#status')?.textContent ?? ''));
     assert.equal((await store.stats()).nodes, 10, 'the hostile key changed nothing');
   });
+
+  it('shows markup in keys and kinds of edges as text: no element is made from graph data', async () => {
+    const evil = 'hf:model/x"><img src=x onerror="window.__xss=1">';
+    const evilSpace = 'hf:space/x/<svg onload=window.__xss=2>';
+    await store.upsert({
+      nodes: [{ kind: 'Model', key: evil, props: { name: '<b>zz-evil</b>' } }, { kind: 'Endpoint', key: evilSpace, props: {} }],
+      edges: [{ kind: 'SERVES', from: evilSpace, to: evil, source: 'ui-test', evidence: '<i>e</i>', confidence: 'declared', observedAt: '2026-01-01T00:00:00.000Z' }],
+    });
+    await page.getByTestId('search').fill('onerror');
+    await page.getByTestId('search').press('Enter');
+    const item = page.locator('li.result').filter({ hasText: 'onerror' });
+    await item.waitFor({ timeout: 10_000 });
+    assert.equal(await item.getAttribute('data-key'), evil);
+    await item.click();
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent?.startsWith('neighbourhood'));
+    const keys = await page.locator('#canvas g.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')).sort());
+    assert.deepEqual(keys, [evil, evilSpace].sort());
+    assert.equal(await page.getByTestId('selected').innerText(), evil);
+    const injected = await page.evaluate(() => ({
+      flag: (window as unknown as { __xss?: number }).__xss,
+      tags: document.querySelectorAll('img, b, i, script:not(body > script), svg svg').length,
+    }));
+    assert.deepEqual(injected, { flag: undefined, tags: 0 });
+  });
 });

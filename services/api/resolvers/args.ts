@@ -1,6 +1,7 @@
 /** Checks on arguments that GraphQL's types cannot express, and node look-ups that answer NOT_FOUND. */
 import { LIMITS } from '../../../schema/model.ts';
 import { clip, type GraphNode } from '../../../schema/records.ts';
+import { redact } from '../../secrets.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
 
@@ -10,11 +11,14 @@ export function checkKey(key: unknown, name = 'key'): string {
   return key;
 }
 
-/** The node, or NOT_FOUND naming the key (clipped and with control characters escaped). */
+/**
+ * The node, or NOT_FOUND naming the key (clipped and with control characters escaped). Redacted before clipping:
+ * a clip through the middle of a token would leave a prefix that redaction no longer recognises.
+ */
 export async function requireNode(ctx: ApiContext, key: unknown, name = 'key'): Promise<GraphNode> {
   const k = checkKey(key, name);
   const node = await ctx.loaders.node.load(k);
-  if (!node) throw apiError('NOT_FOUND', `no node with key ${clip(k)}`);
+  if (!node) throw apiError('NOT_FOUND', `no node with key ${clip(redact(k))}`);
   return node;
 }
 

@@ -5,6 +5,7 @@ import { MAX_FIRST, checkFirst } from '../connection.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
 import { encodeCursor as storeCursor } from '../../store/common.ts';
+import { redact } from '../../secrets.ts';
 import { checkKey } from './args.ts';
 
 function whereOf(value: unknown): Record<string, string | number | boolean> | undefined {
@@ -14,7 +15,7 @@ function whereOf(value: unknown): Record<string, string | number | boolean> | un
   const out: Record<string, string | number | boolean> = Object.create(null) as Record<string, string | number | boolean>;
   for (const [k, v] of Object.entries(value)) {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
-      throw apiError('BAD_INPUT', `where.${k.slice(0, 60)} must be a string, number or boolean`);
+      throw apiError('BAD_INPUT', `where.${redact(k).slice(0, 60)} must be a string, number or boolean`);
     }
     out[k] = v;
   }
