@@ -181,7 +181,16 @@ function checkKey(where: Label, end: string, key: unknown, problems: string[]): 
     problems.push(`${where()}${end}: key is ${key.length} characters, over the limit of ${LIMITS.keyLength}`);
     return false;
   }
+  // A lone surrogate cannot be stored as UTF-8 unchanged, so the key would not come back as written.
+  if (!isWellFormed(key)) {
+    problems.push(`${where()}${end}: key is not well-formed Unicode (it holds a lone surrogate)`);
+    return false;
+  }
   return true;
+}
+
+function isWellFormed(text: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
 
 /** `label` names the record in messages (default `nodes[index]`), e.g. `line 12` for NDJSON input. */

@@ -2,12 +2,15 @@
 import type { Props } from '../../schema/records.ts';
 import { UsageError } from '../errors.ts';
 
-/** Shallow merge: later values win; `null` removes a property. */
+/**
+ * Shallow merge: later values win; `null` removes a property. Properties are defined, not assigned, so a property
+ * named `__proto__` (upstream data is hostile) is stored as data instead of changing the object's prototype.
+ */
 export function mergeProps(base: Props, patch: Props): Props {
   const out: Props = { ...base };
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else out[k] = v;
+    else Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -31,9 +31,10 @@ export function graphViewHtml(): string {
   // JSON is safe inside <script> once `<` is escaped (no `</script>` can appear).
   const json = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
   cached = template
-    .replace('/*PALETTE*/{}', json(palette))
-    .replace('/*EDGE_STYLES*/{}', json(edgeStyles()))
-    .replace('/*QUERIES*/', readFileSync(join(here, 'queries.js'), 'utf8'));
+    // Function replacers: a `$&` or `$'` in the inserted text must stay literal.
+    .replace('/*PALETTE*/{}', () => json(palette))
+    .replace('/*EDGE_STYLES*/{}', () => json(edgeStyles()))
+    .replace('/*QUERIES*/', () => readFileSync(join(here, 'queries.js'), 'utf8'));
   return cached;
 }
 

@@ -45,6 +45,15 @@ describe('aispm blast-radius / lineage', () => {
     });
   });
 
+  it('--json says why a result is partial', async () => {
+    const r = await runCli(['blast-radius', G.C, '--max-depth', '1', '--json', '--store', ws.store]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.total, 3, 'depth 1 only: AD, Q, S1');
+    assert.equal(out.truncated, true);
+    assert.equal(out.reason, 'depth');
+  });
+
   it('human output lists endpoints and owners before the counts and nodes', async () => {
     const r = await runCli(['blast-radius', G.C, '--store', ws.store]);
     assert.equal(r.code, 0, r.stderr);

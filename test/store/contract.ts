@@ -398,6 +398,21 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
       }
     });
 
+    it('stores a property named __proto__ as data, on insert and on merge, and refuses keys with lone surrogates', async () => {
+      const store = await harness.open();
+      try {
+        const key = 'hf:model/proto/m';
+        await store.upsert({ nodes: [{ kind: 'Model', key, props: { name: 'm', ['__proto__']: 'first' } }], edges: [] });
+        await store.upsert({ nodes: [{ kind: 'Model', key, props: { ['__proto__']: { polluted: true }, likes: 1 } }], edges: [] });
+        const [m] = await store.getNodes([key]);
+        assert.deepEqual(Object.entries(m!.props).sort(), [['__proto__', { polluted: true }], ['likes', 1], ['name', 'm']]);
+        assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted');
+        await assert.rejects(store.upsert({ nodes: [{ kind: 'Model', key: 'hf:model/bad/\ud800x' }], edges: [] }), /lone surrogate/);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('keeps metadata values', async () => {
       const store = await harness.open();
       try {

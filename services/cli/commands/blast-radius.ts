@@ -24,6 +24,7 @@ export const blastRadiusCommand: Command = {
         nodes: r.nodes.map((n) => ({ key: n.key, kind: n.kind, depth: n.depth, path: n.path })),
         endpoints: r.endpoints,
         truncated: r.truncated,
+        ...(r.reason ? { reason: r.reason } : {}),
       });
       return 0;
     }
