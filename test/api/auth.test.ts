@@ -3,6 +3,7 @@
  * (FORBIDDEN), admin tokens may; tokens from a file; a server without tokens will not listen beyond loopback.
  */
 import assert from 'node:assert/strict';
+import { validateAibom } from '../../services/aibom/index.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -77,6 +78,7 @@ describe('API tokens', () => {
     const doc = (await served.json()) as { bomFormat: string; metadata: { component: { 'bom-ref': string } } };
     assert.equal(doc.bomFormat, 'CycloneDX');
     assert.equal(doc.metadata.component['bom-ref'], 'hf:model/acme/m00000');
+    assert.deepEqual(validateAibom(doc, '1.6'), { valid: true, errors: [] }, 'the downloaded BOM is schema-valid');
     const unknown = await fetch(`${h.server.url}/aibom/${encodeURIComponent("hf:model/x/y' OR 1=1")}.cdx.json`, { headers: bearer(READ) });
     assert.equal(unknown.status, 404);
     await unknown.body?.cancel();

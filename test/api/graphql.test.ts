@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { getIntrospectionQuery } from 'graphql';
 import { codesOf, DATASET, fanGraph, startHarness, type Harness } from './helpers.ts';
+import { validateAibom } from '../../services/aibom/index.ts';
+import { runFindings } from '../../queries/findings/index.ts';
 
 const MODELS = 2000;
 const ENDPOINTS = 500;
@@ -123,11 +125,16 @@ describe('GraphQL API over HTTP', () => {
     assert.deepEqual(path.steps.map((s: { edgeKind: string }) => s.edgeKind), ['TRAINED_ON', 'SERVES']);
     assert.ok(path.steps.every((s: { meaning: string; remediation: string }) => s.meaning && s.remediation));
     assert.ok(path.risk > 0 && path.likelihood > 0);
-    assert.ok(r.body.data.findings.totalCount >= 0);
+    // GraphQL pages the same findings the rules produce.
+    const expected = await runFindings(h.store);
+    assert.equal(r.body.data.findings.totalCount, expected.length);
+    assert.equal(r.body.data.findings.edges.length, Math.min(2, expected.length));
+    assert.equal(r.body.data.findings.pageInfo.hasNextPage, expected.length > 2);
     const bom = r.body.data.aibom;
     assert.equal(bom.model, 'hf:model/acme/m00000');
     assert.equal(bom.document.bomFormat, 'CycloneDX');
     assert.equal(bom.document.specVersion, '1.6');
+    assert.deepEqual(validateAibom(bom.document, '1.6'), { valid: true, errors: [] }, 'the GraphQL BOM is schema-valid');
     assert.equal(typeof bom.score.total, 'number');
     const notModel = await h.gql(`{ aibom(model: "${DATASET}") { model } }`);
     assert.deepEqual(codesOf(notModel), ['BAD_INPUT']);
