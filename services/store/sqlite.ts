@@ -9,7 +9,6 @@ import { dirname, resolve } from 'node:path';
 import { kindOfKey, type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
 import { validateBatch } from '../../schema/validate.ts';
-import { UsageError } from '../errors.ts';
 import { decodeCursor, encodeCursor, mergeProps, pageSize, whereClauses } from './common.ts';
 import { AdjacencyCache, adjacencyCacheEnabledByEnv, type AdjacencyCacheStats } from './sqlite-adjacency-cache.ts';
 import { expandFromAdjacency, keysWithEdges } from './sqlite-adjacency.ts';
@@ -449,5 +448,3 @@ function migrate(db: Database.Database, location: string): void {
     })();
   }
 }
-
-export { UsageError };
