@@ -9,6 +9,9 @@
  *    identity tagged `anyone` (standing for "any signed-in user") has CAN_WRITE on it.
  *  - `dangerous-file`: a File whose pickle scan said `dangerous` (code runs on load).
  *  - `vulnerable-package`: a Package with a known vulnerability (an AFFECTS edge into it).
+ *  - `floating-revision`: a Model or Dataset that some consumer loads at a floating revision (the far end of a SERVES
+ *    or USES edge — every kind with a `revision` property — whose revision is absent, a branch such as `main`, or
+ *    anything but a full commit sha; see revisions.ts). Whoever can push to it reaches the consumer on its next load.
  *
  * Targets: nodes tagged `crown-jewel` when any exist, else every Endpoint.
  */
@@ -16,11 +19,12 @@ import { NODE_KINDS, type EdgeKind } from '../schema/model.ts';
 import type { GraphStore } from '../services/store/types.ts';
 import { nodesOfKind, tagsOf } from './nodes.ts';
 import { ANYONE_TAG, MEMBERSHIP, WRITE_ACCESS, bareName, ownerOf } from './ownership.ts';
+import { floatingConsumptions } from './revisions.ts';
 
 export const CROWN_JEWEL_TAG = 'crown-jewel';
 const ADVISORY: EdgeKind = 'AFFECTS';
 
-export type EntryReason = 'outside-writer' | 'public-write' | 'dangerous-file' | 'vulnerable-package';
+export type EntryReason = 'outside-writer' | 'public-write' | 'dangerous-file' | 'vulnerable-package' | 'floating-revision';
 
 /** Entry point key → why it is one. */
 export async function entryPointReasons(store: GraphStore): Promise<Map<string, EntryReason[]>> {
@@ -68,6 +72,7 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
     const affects = await store.expand({ keys: vulns.map((v) => v.key), direction: 'out', edgeKinds: [ADVISORY] });
     for (const e of affects) add(e.to, 'vulnerable-package');
   }
+  for (const e of await floatingConsumptions(store)) add(e.to, 'floating-revision');
   return new Map([...reasons].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

@@ -3,17 +3,19 @@ import type { GraphStore } from '../../services/store/types.ts';
 import { UsageError } from '../../services/errors.ts';
 import { createContext } from './context.ts';
 import { customCode } from './custom-code.ts';
+import { gatedDataInPublicModel } from './gated-data-in-public-model.ts';
 import { licenseDrift } from './license-drift.ts';
 import { missingBase } from './missing-base.ts';
 import { outsideWriter } from './outside-writer.ts';
 import { pickleDangerous } from './pickle-dangerous.ts';
 import { pickleUnscanned } from './pickle-unscanned.ts';
+import { unpinnedRevision } from './unpinned-revision.ts';
 import { SEVERITIES, isSeverity, severityAtLeast, type Finding, type FindingRule, type Severity } from './types.ts';
 import { vulnerableDependency } from './vulnerable-dependency.ts';
 
 export { SEVERITIES, isSeverity, severityAtLeast, type Finding, type FindingRule, type Severity };
 
-export const RULES: readonly FindingRule[] = [pickleDangerous, pickleUnscanned, outsideWriter, vulnerableDependency, missingBase, licenseDrift, customCode];
+export const RULES: readonly FindingRule[] = [pickleDangerous, pickleUnscanned, outsideWriter, vulnerableDependency, missingBase, licenseDrift, customCode, unpinnedRevision, gatedDataInPublicModel];
 
 export interface FindingOptions {
   /** Keep findings at least this severe. */

@@ -9,13 +9,13 @@ import { EDGE_SPECS } from '../../schema/model.ts';
 import type { RecordBatch } from '../../schema/records.ts';
 import { UsageError } from '../../services/errors.ts';
 import type { ExpandRequest, GraphStore } from '../../services/store/types.ts';
-import { attackPaths, findEntryPoints, findTargets } from '../../queries/attack-paths.ts';
+import { attackPaths, entryPointReasons, findEntryPoints, findTargets } from '../../queries/attack-paths.ts';
 import { blastRadius } from '../../queries/blast-radius.ts';
 import { runFindings } from '../../queries/findings/index.ts';
 import { lineage } from '../../queries/lineage.ts';
 import { shortestPath } from '../../queries/path.ts';
 import { pathTo, traverse } from '../../queries/traversal.ts';
-import { F, G, P, attackGraph, edge, lineageGraph, postureGraph } from './fixtures.ts';
+import { F, G, P, SHA1, SHA256, attackGraph, edge, lineageGraph, postureGraph } from './fixtures.ts';
 
 export type OpenStore = () => Promise<GraphStore>;
 
@@ -254,7 +254,8 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
       const g = withGraph(openStore, attackGraph);
 
       it('finds entry points by the documented rules, and endpoints as targets', async () => {
-        assert.deepEqual(await findEntryPoints(g.get()), [P.open, P.wiki, P.file, P.anyone, P.mallory, P.torch]);
+        // chat: prod SERVES it with no revision, so whoever pushes to chat reaches prod on its next load.
+        assert.deepEqual(await findEntryPoints(g.get()), [P.open, P.wiki, P.file, P.chat, P.anyone, P.mallory, P.torch]);
         assert.deepEqual(await findTargets(g.get()), [P.prod]);
       });
 
@@ -262,18 +263,19 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
         const r = await attackPaths(g.get(), {});
         assert.deepEqual(r.targets, [P.prod]);
         assert.deepEqual(r.paths.map((p) => p.nodes), [
+          [P.chat, P.prod], // .95 (chat is served at a floating revision)
           [P.file, P.chat, P.prod], // .95 × .95 = .9025
           [P.open, P.chat, P.prod], // .7 × .95 = .665
           [P.torch, P.chat, P.prod], // .6 × .95 = .57
           [P.mallory, P.sft, P.chat, P.prod], // .5 × .7 × .95 = .3325
         ]);
-        const expected = [0.9025, 0.665, 0.57, 0.3325];
+        const expected = [0.95, 0.9025, 0.665, 0.57, 0.3325];
         r.paths.forEach((p, i) => {
           assert.ok(Math.abs(p.likelihood - expected[i]!) < 1e-6, `likelihood of path ${i}`);
           assert.ok(Math.abs(p.risk - 10 * expected[i]!) <= 0.005 + 1e-9, `risk of path ${i}`);
           assert.ok(Math.abs(p.cost + Math.log(expected[i]!)) < 1e-5, `cost of path ${i}`);
         });
-        const mallory = r.paths[3]!;
+        const mallory = r.paths[4]!;
         assert.equal(mallory.from, P.mallory);
         assert.equal(mallory.to, P.prod);
         assert.deepEqual(mallory.steps.map((s) => [s.from, s.to, s.edgeKind, s.likelihood]), [
@@ -290,7 +292,7 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
 
       it('k limits the answer to the cheapest ones', async () => {
         const r = await attackPaths(g.get(), { k: 2 });
-        assert.deepEqual(r.paths.map((p) => p.from), [P.file, P.open]);
+        assert.deepEqual(r.paths.map((p) => p.from), [P.chat, P.file]);
       });
 
       it('takes explicit entries and targets, and refuses unknown ones', async () => {
@@ -308,7 +310,7 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
 
       it('a path too long for maxDepth is not found', async () => {
         const r = await attackPaths(g.get(), { maxDepth: 2 });
-        assert.deepEqual(r.paths.map((p) => p.from), [P.file, P.open, P.torch]);
+        assert.deepEqual(r.paths.map((p) => p.from), [P.chat, P.file, P.open, P.torch]);
       });
     });
 
@@ -354,16 +356,97 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
           `medium license-drift ${F.served},${F.root}`,
           // transitive: served → safe → deep (vulnerable)
           `medium vulnerable-dependency ${F.vulnC},${F.deep},${F.served}`,
+          // no revision, "master" and "main" float; demo's sha1 and pipeline's sha256 pins do not.
+          `medium unpinned-revision ${F.app},${F.served}`,
+          `medium unpinned-revision ${F.trainer},${F.served}`,
+          `medium unpinned-revision ${F.trainer},${F.train}`,
+          // gated "auto" and a private dataset directly; gated "manual" through the ancestor mid. open (gated false)
+          // is not; privateModel's gated consented is not (the model is private).
+          `medium gated-data-in-public-model ${F.licensed},${F.served}`,
+          `medium gated-data-in-public-model ${F.internalData},${F.served}`,
+          `medium gated-data-in-public-model ${F.train},${F.mid},${F.served}`,
         ].sort());
         // Most severe first.
-        assert.deepEqual(findings.map((f) => f.severity), ['critical', 'critical', 'high', 'high', 'high', 'high', 'high', 'medium', 'medium', 'medium', 'medium']);
+        assert.deepEqual(findings.map((f) => f.severity), [
+          ...Array(2).fill('critical'),
+          ...Array(5).fill('high'),
+          ...Array(10).fill('medium'),
+        ]);
       });
 
       it('negatives: unserved models, insiders, stricter derivatives and unused missing models raise nothing', async () => {
         const all = (await runFindings(g.get())).flatMap((f) => f.nodes);
-        for (const quiet of [F.lonely, F.lonelyPickle, F.numpy, F.vulnB, F.insider, F.strictChild, F.permBase, F.goneUnused, F.servedSafe, F.safePkg, F.demo]) {
+        for (const quiet of [F.lonely, F.lonelyPickle, F.numpy, F.vulnB, F.insider, F.strictChild, F.permBase, F.goneUnused, F.servedSafe, F.safePkg, F.demo, F.internal, F.privateModel, F.consented, F.pipeline]) {
           assert.ok(!all.includes(quiet), `${quiet} should not appear in any finding`);
         }
+        // open is in an outside-writer finding, but its gated: false raises no gated-data finding.
+        const gated = (await runFindings(g.get(), { rules: ['gated-data-in-public-model'] })).flatMap((f) => f.nodes);
+        assert.ok(!gated.includes(F.open));
+      });
+
+      it('unpinned-revision and gated-data evidence name the edge, its revision, the dataset and its gated value', async () => {
+        const found = await runFindings(g.get(), { rules: ['unpinned-revision', 'gated-data-in-public-model'] });
+        const by = (rule: string, ...nodes: string[]) => found.find((f) => f.rule === rule && f.nodes.join() === nodes.join())!;
+        assert.deepEqual(by('unpinned-revision', F.app, F.served).evidence, [`${F.app} SERVES ${F.served} at no revision (loads the default branch) (source test, evidence fixture)`]);
+        assert.deepEqual(by('unpinned-revision', F.trainer, F.train).evidence, [`${F.trainer} USES ${F.train} at revision "main" (source test, evidence fixture)`]);
+        assert.deepEqual(by('unpinned-revision', F.trainer, F.served).evidence, [`${F.trainer} USES ${F.served} at revision "master" (source test, evidence fixture)`]);
+        assert.match(by('unpinned-revision', F.app, F.served).remediation, /commit sha/);
+        assert.deepEqual(by('gated-data-in-public-model', F.train, F.mid, F.served).evidence, [
+          `${F.train} is gated: "manual"`,
+          `${F.mid} was trained on ${F.train}`,
+          `lineage: ${F.served} → ${F.mid}`,
+          `${F.served} is not private and is served by ${F.app}`,
+        ]);
+        assert.deepEqual(by('gated-data-in-public-model', F.licensed, F.served).evidence, [
+          `${F.licensed} is gated: "auto"`,
+          `${F.served} was trained on ${F.licensed}`,
+          `${F.served} is not private and is served by ${F.app}`,
+        ]);
+        assert.deepEqual(by('gated-data-in-public-model', F.internalData, F.served).evidence[0], `${F.internalData} is private: true`);
+        assert.match(by('gated-data-in-public-model', F.licensed, F.served).remediation, /licens.*consent|consent.*licens/);
+      });
+
+      it('the two rules read the graph in whole frontiers: one expand per consumer kind page, per lineage level', async () => {
+        const { store, calls } = recording(g.get());
+        await runFindings(store, { rules: ['unpinned-revision'] });
+        // Consumer kinds of SERVES and USES: Endpoint, Repository, Package, one page each.
+        assert.deepEqual(calls.map((c) => [c.direction, c.edgeKinds, c.keys]), [
+          ['out', ['SERVES', 'USES'], [F.app, F.demo, F.internal].sort()],
+          ['out', ['SERVES', 'USES'], [F.pipeline, F.trainer].sort()],
+          ['out', ['SERVES', 'USES'], [F.transformers, F.numpy, F.safePkg, F.deep].sort()],
+        ]);
+        calls.length = 0;
+        await runFindings(store, { rules: ['gated-data-in-public-model'] });
+        // Served models (one page of endpoints); lineage up from the public served models, level by level
+        // (privateModel is left out); then TRAINED_ON out of the whole lineage at once.
+        assert.deepEqual(calls.map((c) => [c.direction, c.edgeKinds, c.keys]), [
+          ['out', ['SERVES'], [F.app, F.demo, F.internal].sort()],
+          ['out', ['DERIVED_FROM'], [F.root, F.served].sort()],
+          ['out', ['DERIVED_FROM'], [F.mid]],
+          ['out', ['TRAINED_ON'], [F.served, F.mid, F.root].sort()],
+        ]);
+      });
+
+      it('entry points: assets consumed at a floating revision, beside the other rules', async () => {
+        const reasons = await entryPointReasons(g.get());
+        assert.deepEqual(Object.fromEntries(reasons), {
+          [F.open]: ['public-write'],
+          // trainer USES train at "main"
+          [F.train]: ['floating-revision'],
+          [F.lonelyPickle]: ['dangerous-file'],
+          [F.rootPickle]: ['dangerous-file'],
+          // app SERVES served with no revision, trainer USES it at "master"
+          [F.served]: ['floating-revision'],
+          [F.mallory]: ['outside-writer'],
+          [F.deep]: ['vulnerable-package'],
+          [F.numpy]: ['vulnerable-package'],
+          [F.transformers]: ['vulnerable-package'],
+        });
+        // Pinned: root (sha1 from demo), privateModel (sha1 from internal), lonely (sha256 from pipeline).
+        for (const pinned of [F.root, F.privateModel, F.lonely]) assert.ok(!reasons.has(pinned), pinned);
+        assert.deepEqual([...reasons.keys()], [...reasons.keys()].sort());
+        assert.equal(SHA1.length, 40);
+        assert.equal(SHA256.length, 64);
       });
 
       it('evidence explains, ids are stable, and minSeverity filters', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RecordBatch } from '../../schema/records.ts';
 import { runCli, tempWorkspace } from '../helpers/cli.ts';
-import { F, G, P, attackGraph, lineageGraph, postureGraph } from './fixtures.ts';
+import { F, G, P, SHA1, attackGraph, lineageGraph, postureGraph } from './fixtures.ts';
 
 function workspaceWith(batch: () => RecordBatch) {
   const ws = tempWorkspace('aispm-queries-cli-');
@@ -100,7 +100,8 @@ describe('aispm paths / tag', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.targets, [P.prod]);
-    assert.deepEqual(out.paths.map((p: { from: string }) => p.from), [P.file, P.open, P.torch]);
+    // chat is served at a floating revision (no revision on prod SERVES chat): the one-step path chat → prod is first.
+    assert.deepEqual(out.paths.map((p: { from: string }) => p.from), [P.chat, P.file, P.open]);
     assert.deepEqual(Object.keys(out.paths[0].steps[0]).sort(), ['abuse', 'edgeKind', 'evidence', 'from', 'likelihood', 'meaning', 'remediation', 'source', 'to']);
     const k0 = await runCli(['paths', '--k', '0', '--store', ws.store]);
     assert.equal(k0.code, 2);
@@ -132,13 +133,20 @@ describe('aispm paths / tag', () => {
 
 describe('aispm findings (CI gate)', () => {
   const ws = workspaceWith(postureGraph);
-  const clean = workspaceWith(lineageGraph);
+  const floating = workspaceWith(lineageGraph);
+  // The lineage graph with both SERVES edges pinned to a commit: nothing left to find.
+  const clean = workspaceWith(() => {
+    const b = lineageGraph();
+    b.edges = b.edges.map((e) => (e.kind === 'SERVES' ? { ...e, props: { revision: SHA1 } } : e));
+    return b;
+  });
 
   it('--fail-on high exits 1 when high or critical findings exist; --json carries them', async () => {
     const r = await runCli(['findings', '--fail-on', 'high', '--json', '--store', ws.store]);
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.equal(out.total, 11);
+    // 7 critical or high; 10 medium, 6 of them from unpinned-revision and gated-data-in-public-model.
+    assert.equal(out.total, 17);
     assert.equal(out.failing, 7);
     assert.deepEqual(Object.keys(out.findings[0]).sort(), ['evidence', 'id', 'nodes', 'remediation', 'rule', 'severity', 'title']);
     assert.equal(out.findings[0].severity, 'critical');
@@ -151,6 +159,21 @@ describe('aispm findings (CI gate)', () => {
     const bad = await runCli(['findings', '--fail-on', 'info', '--store', ws.store]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--fail-on must be one of critical, high, medium, low/);
+  });
+
+  it('floating revisions are medium: they fail a medium gate, not a high one', async () => {
+    // S1 SERVES C and S2 SERVES AD carry no revision; nothing else in the lineage graph is a finding.
+    const high = await runCli(['findings', '--fail-on', 'high', '--json', '--store', floating.store]);
+    assert.equal(high.code, 0, high.stderr);
+    const out = JSON.parse(high.stdout);
+    assert.deepEqual(out.findings.map((f: { rule: string; severity: string; nodes: string[] }) => `${f.severity} ${f.rule} ${f.nodes.join(',')}`).sort(), [
+      `medium unpinned-revision ${G.S1},${G.C}`,
+      `medium unpinned-revision ${G.S2},${G.AD}`,
+    ]);
+    assert.equal(out.failing, 0);
+    const medium = await runCli(['findings', '--fail-on', 'medium', '--store', floating.store]);
+    assert.equal(medium.code, 1, medium.stderr);
+    assert.match(medium.stdout, /^2 findings/);
   });
 
   it('a graph with no findings passes the gate (exit 0)', async () => {

@@ -86,6 +86,7 @@ export function lineageGraph(): RecordBatch {
  *   ann (org acme) →CAN_WRITE→ chat, ben (member of acme, write) →CAN_WRITE→ sft : insiders, not entry points
  *   anyone (tagged anyone) →CAN_WRITE→ wiki : entry points, but nothing reaches prod from there
  *   chat —DERIVED_FROM(finetune)→ base (meta)
+ *   prod SERVES chat with no revision: chat itself is an entry point (floating-revision), one step from prod
  */
 export const P = {
   prod: space('prod'),
@@ -138,7 +139,20 @@ export function attackGraph(): RecordBatch {
   return { nodes, edges };
 }
 
-/** Posture graph: see findings.test expectations (one positive and at least one negative per rule). */
+/** A full commit sha (40 hex) and a SHA-256 one (64 hex): pinned revisions. */
+export const SHA1 = '0123456789abcdef0123456789abcdef01234567';
+export const SHA256 = 'fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210';
+
+/**
+ * Posture graph: see the findings expectations in analysis-suite.ts (one positive and at least one negative per rule).
+ *
+ * Revisions: app —SERVES (no revision)→ served;  trainer —USES "main"→ train;  trainer —USES "master"→ served
+ *   (all three float);  demo —SERVES sha1→ root;  internal —SERVES sha1→ privateModel;  pipeline —USES sha256→ lonely
+ *   (pinned).
+ * Gated data: served —TRAINED_ON→ open (gated false), licensed (gated "auto"), internalData (private);
+ *   mid —TRAINED_ON→ train (gated "manual"; reaches served through served → mid);  privateModel (private, served by
+ *   internal) —TRAINED_ON→ consented (gated "manual").
+ */
 export const F = {
   app: space('app'),
   demo: space('demo', 'up'),
@@ -165,6 +179,13 @@ export const F = {
   vulnC: 'vuln:GHSA-cccc',
   train: dataset('train'),
   open: dataset('open'),
+  licensed: dataset('licensed'),
+  internalData: dataset('internal-data'),
+  consented: dataset('consented'),
+  internal: space('internal'),
+  privateModel: model('private-tuned'),
+  trainer: 'gh:repo/acme/trainer',
+  pipeline: 'gh:repo/acme/pipeline',
   mallory: 'hf:user/mallory',
   insider: 'hf:user/insider',
   upman: 'hf:user/upman',
@@ -196,8 +217,15 @@ export function postureGraph(): RecordBatch {
     { kind: 'Vulnerability', key: F.vulnA, props: { severity: 'critical', summary: 'code execution' } },
     { kind: 'Vulnerability', key: F.vulnB, props: { severity: 'critical' } },
     { kind: 'Vulnerability', key: F.vulnC, props: { severity: 'medium' } },
-    { kind: 'Dataset', key: F.train },
-    { kind: 'Dataset', key: F.open, props: { publicWrite: true } },
+    { kind: 'Dataset', key: F.train, props: { gated: 'manual' } },
+    { kind: 'Dataset', key: F.open, props: { publicWrite: true, gated: false } },
+    { kind: 'Dataset', key: F.licensed, props: { gated: 'auto' } },
+    { kind: 'Dataset', key: F.internalData, props: { private: true } },
+    { kind: 'Dataset', key: F.consented, props: { gated: 'manual' } },
+    { kind: 'Endpoint', key: F.internal },
+    { kind: 'Model', key: F.privateModel, props: { private: true } },
+    { kind: 'Repository', key: F.trainer },
+    { kind: 'Repository', key: F.pipeline },
     { kind: 'Identity', key: F.mallory, props: { org: 'evil' } },
     { kind: 'Identity', key: F.insider },
     { kind: 'Identity', key: F.upman },
@@ -206,7 +234,14 @@ export function postureGraph(): RecordBatch {
   ];
   const edges = [
     edge('SERVES', F.app, F.served),
-    edge('SERVES', F.demo, F.root),
+    edge('SERVES', F.demo, F.root, { revision: SHA1 }),
+    edge('SERVES', F.internal, F.privateModel, { revision: SHA1 }),
+    edge('USES', F.trainer, F.train, { revision: 'main' }),
+    edge('USES', F.trainer, F.served, { revision: 'master' }),
+    edge('USES', F.pipeline, F.lonely, { revision: SHA256 }),
+    edge('TRAINED_ON', F.served, F.licensed),
+    edge('TRAINED_ON', F.served, F.internalData),
+    edge('TRAINED_ON', F.privateModel, F.consented),
     edge('DERIVED_FROM', F.served, F.mid, { relation: 'finetune' }),
     edge('DERIVED_FROM', F.mid, F.root, { relation: 'finetune' }),
     edge('DERIVED_FROM', F.strictChild, F.permBase, { relation: 'finetune' }),

@@ -1,4 +1,4 @@
-/** The pure parts of the analyses: flow derivation, Yen's algorithm, license order, severity order. */
+/** The pure parts of the analyses: flow derivation, Yen's algorithm, license order, severity order, revision pins. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { GraphEdge } from '../../schema/records.ts';
@@ -7,6 +7,7 @@ import { kShortestPaths, type WeightedDigraph } from '../../queries/k-shortest.t
 import { isLooser, licenseClass } from '../../queries/findings/license.ts';
 import { severityAtLeast } from '../../queries/findings/index.ts';
 import { bareName, ownerOf } from '../../queries/ownership.ts';
+import { consumerKinds, describeRevision, isPinnedRevision, revisionKinds } from '../../queries/revisions.ts';
 
 const e = (kind: GraphEdge['kind'], props: GraphEdge['props'] = {}): GraphEdge => ({
   kind,
@@ -119,5 +120,23 @@ describe('severity and ownership helpers', () => {
     assert.equal(ownerOf({ key: 'hf:model/gpt2', props: {} }), undefined);
     assert.equal(bareName('hf:org/acme'), 'acme');
     assert.equal(bareName('Acme'), 'acme');
+  });
+});
+
+describe('revision pins', () => {
+  it('only a full 40- or 64-hex commit sha is pinned; absent, branches, tags and short shas float', () => {
+    assert.equal(isPinnedRevision('0123456789abcdef0123456789abcdef01234567'), true);
+    assert.equal(isPinnedRevision('0123456789ABCDEF0123456789ABCDEF01234567'), true);
+    assert.equal(isPinnedRevision('f'.repeat(64)), true);
+    for (const floating of [undefined, null, '', 'main', 'master', 'v1.0', '0123456', 'g'.repeat(40), 'a'.repeat(41), 42]) {
+      assert.equal(isPinnedRevision(floating), false, String(floating));
+    }
+  });
+
+  it('the consumption kinds and consumers come from the schema (the kinds with a revision property)', () => {
+    assert.deepEqual(revisionKinds(), ['SERVES', 'USES']);
+    assert.deepEqual(consumerKinds().sort(), ['Endpoint', 'Package', 'Repository']);
+    assert.equal(describeRevision(e('SERVES')), 'no revision (loads the default branch)');
+    assert.equal(describeRevision(e('USES', { revision: 'main' })), 'revision "main"');
   });
 });

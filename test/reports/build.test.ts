@@ -10,8 +10,10 @@
  *   PYSEC → pillow@9.0.0 (vulnerable) ─DEPENDS_ON 0.6─► vision-exp (served by nothing)
  *   alice (acme, write) ─CAN_WRITE─► space chat; acme ─CAN_WRITE─► space summarize; alice MEMBER_OF acme
  *
- * Entry points (5): webtext (public-write), the pickle (dangerous-file), mallory (outside-writer), transformers and
- * pillow (vulnerable-package). No crown jewel is tagged, so the targets are both spaces.
+ * Entry points (7): webtext (public-write), the pickle (dangerous-file), mallory (outside-writer), transformers and
+ * pillow (vulnerable-package), chat-7b and summarizer (floating-revision: both SERVES edges carry no revision, so
+ * whoever pushes to either model reaches its space on the next load). No crown jewel is tagged, so the targets are
+ * both spaces.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,8 +28,11 @@ import { FIXED_NOW, K, storeWith } from './helpers.ts';
 
 const L = (...kinds: EdgeKind[]) => kinds.reduce((acc, k) => acc * EDGE_SPECS[k].likelihood, 1);
 
-/** The seven paths to the two spaces, cheapest first, with their likelihoods worked out by hand. */
+/** The nine paths to the two spaces, cheapest first, with their likelihoods worked out by hand. */
 const ALL_PATHS: { nodes: string[]; kinds: EdgeKind[]; likelihood: number }[] = [
+  // 0.95: a served model at a floating revision is one step from its space (chat-7b < summarizer by key).
+  { nodes: [K.chat, K.chatSpace], kinds: ['SERVES'], likelihood: 0.95 },
+  { nodes: [K.summarizer, K.summarizeSpace], kinds: ['SERVES'], likelihood: 0.95 },
   // 0.95 × 0.9 × 0.95 = 0.81225; the two equal paths are ordered by node key (chat-7b < summarizer).
   { nodes: [K.pickle, K.base, K.chat, K.chatSpace], kinds: ['CONTAINS', 'DERIVED_FROM', 'SERVES'], likelihood: 0.81225 },
   { nodes: [K.pickle, K.base, K.summarizer, K.summarizeSpace], kinds: ['CONTAINS', 'DERIVED_FROM', 'SERVES'], likelihood: 0.81225 },
@@ -105,39 +110,41 @@ describe('buildReport on the incident graph (SQLite)', () => {
         byKind: { Dataset: 2, Endpoint: 2, File: 1, Identity: 3, Model: 4, Package: 2, Vulnerability: 2 },
       });
       assert.deepEqual(report.summary.crownJewels, []);
-      assert.equal(report.summary.entryPoints, 5);
+      assert.equal(report.summary.entryPoints, 7);
     });
 
-    it('the seven attack paths in order, every step explained with its evidence', () => {
+    it('the nine attack paths in order, every step explained with its evidence', () => {
       assertPaths(report, ALL_PATHS);
-      assert.equal(report.attackPaths[1]!.steps[1]!.relation, 'adapter');
-      assert.equal(report.attackPaths[0]!.steps[1]!.relation, 'finetune');
+      assert.equal(report.attackPaths[3]!.steps[1]!.relation, 'adapter');
+      assert.equal(report.attackPaths[2]!.steps[1]!.relation, 'finetune');
     });
 
-    it('the choke point: chat-7b → space chat (SERVES) lies on 4 of the 7 paths, more than any other step', () => {
-      // Counts: chat-7b→chat 4 (paths 1,3,5,6); base→chat-7b 3; base→summarizer 3; summarizer→summarize 3; others ≤ 2.
+    it('the choke point: chat-7b → space chat (SERVES) lies on 5 of the 9 paths, more than any other step', () => {
+      // Counts: chat-7b→chat 5 (paths 1,3,5,7,8); summarizer→summarize 4 (2,4,6,9); base→chat-7b 3; base→summarizer 3;
+      // others ≤ 2.
       assert.deepEqual(report.chokePoint, {
         from: K.chat,
         to: K.chatSpace,
         edgeKind: 'SERVES',
-        pathsCut: 4,
-        pathsTotal: 7,
+        pathsCut: 5,
+        pathsTotal: 9,
         remediation: EDGE_SPECS.SERVES.remediation,
       });
     });
 
-    it('exposure: 4 of the 5 entry points reach a target (pillow only reaches an unserved model)', () => {
-      assert.deepEqual(report.summary.exposure, { entriesReachingTargets: 4, entries: 5, percent: 80 });
+    it('exposure: 6 of the 7 entry points reach a target (pillow only reaches an unserved model)', () => {
+      // 6 / 7 = 85.71…% → 85.7
+      assert.deepEqual(report.summary.exposure, { entriesReachingTargets: 6, entries: 7, percent: 85.7 });
     });
 
     it('impact: the pickle (first top entry point) compromises base, chat-7b, summarizer and both spaces: 5 of 16 nodes', () => {
-      // Compared over the three top entry points (the pickle 5, webtext 5, transformers 2); the tie goes to the pickle.
+      // Compared over the three top entry points (chat-7b 1, summarizer 1, the pickle 5): the pickle is widest.
       assert.deepEqual(report.summary.impact, { entry: K.pickle, reached: 5, total: 16, percent: 31.3, entriesCompared: 3 });
       assert.equal(report.summary.truncated, false);
     });
 
-    it('findings by severity: the dangerous pickle and the critical advisory; four outside-writer; custom code and license drift', () => {
-      assert.deepEqual(report.summary.findingsBySeverity, { critical: 2, high: 4, medium: 2, low: 0, info: 0 });
+    it('findings by severity: the dangerous pickle and the critical advisory; four outside-writer; custom code, license drift and two unpinned revisions', () => {
+      assert.deepEqual(report.summary.findingsBySeverity, { critical: 2, high: 4, medium: 4, low: 0, info: 0 });
       const brief = report.findings.map((f) => `${f.severity} ${f.rule} ${[...f.nodes].sort().join(',')}`).sort();
       assert.deepEqual(
         brief,
@@ -150,10 +157,13 @@ describe('buildReport on the incident graph (SQLite)', () => {
           `high outside-writer ${[K.summarizeSpace, K.mallory, K.base].sort().join(',')}`,
           `medium custom-code ${[K.summarizer, K.summarizeSpace].sort().join(',')}`,
           `medium license-drift ${[K.summarizer, K.base].sort().join(',')}`,
+          // Both SERVES edges carry no revision. No dataset is gated or private, so no gated-data finding.
+          `medium unpinned-revision ${[K.chatSpace, K.chat].sort().join(',')}`,
+          `medium unpinned-revision ${[K.summarizeSpace, K.summarizer].sort().join(',')}`,
         ].sort(),
       );
       // Most severe first, each with its remediation.
-      assert.deepEqual(report.findings.map((f) => f.severity), ['critical', 'critical', 'high', 'high', 'high', 'high', 'medium', 'medium']);
+      assert.deepEqual(report.findings.map((f) => f.severity), ['critical', 'critical', 'high', 'high', 'high', 'high', 'medium', 'medium', 'medium', 'medium']);
       for (const f of report.findings) assert.ok(f.remediation.length > 20, `${f.rule} has a remediation`);
     });
 
@@ -161,12 +171,14 @@ describe('buildReport on the incident graph (SQLite)', () => {
       assert.deepEqual(
         report.blastRadii.map((b) => [b.from, b.total, b.percentOfGraph, b.byKind]),
         [
+          // 1 / 16 = 6.25% → 6.3
+          [K.chat, 1, 6.3, { Endpoint: 1 }],
+          [K.summarizer, 1, 6.3, { Endpoint: 1 }],
           [K.pickle, 5, 31.3, { Model: 3, Endpoint: 2 }],
-          [K.webtext, 5, 31.3, { Model: 3, Endpoint: 2 }],
-          [K.transformers, 2, 12.5, { Model: 1, Endpoint: 1 }],
         ],
       );
-      assert.deepEqual(report.blastRadii[0]!.endpoints, [
+      assert.deepEqual(report.blastRadii[0]!.endpoints, [{ key: K.chatSpace, depth: 1, owners: [K.acme, K.alice] }]);
+      assert.deepEqual(report.blastRadii[2]!.endpoints, [
         { key: K.chatSpace, depth: 3, owners: [K.acme, K.alice] },
         { key: K.summarizeSpace, depth: 3, owners: [K.acme] },
       ]);
@@ -190,16 +202,17 @@ describe('buildReport on the incident graph (SQLite)', () => {
       assert.deepEqual(explicit, report);
     });
 
-    it('four paths, all through chat-7b → chat, which is therefore the choke point for all four', () => {
+    it('five paths, all through chat-7b → chat, which is therefore the choke point for all five', () => {
       assertPaths(report, ALL_PATHS.filter((p) => p.nodes.at(-1) === K.chatSpace));
       assert.equal(report.chokePoint?.from, K.chat);
       assert.equal(report.chokePoint?.to, K.chatSpace);
-      assert.equal(report.chokePoint?.pathsCut, 4);
-      assert.equal(report.chokePoint?.pathsTotal, 4);
+      assert.equal(report.chokePoint?.pathsCut, 5);
+      assert.equal(report.chokePoint?.pathsTotal, 5);
     });
 
-    it('exposure is still 4 of 5: every entry that reached a space reaches the chat space', () => {
-      assert.deepEqual(report.summary.exposure, { entriesReachingTargets: 4, entries: 5, percent: 80 });
+    it('exposure is 5 of 7: every entry that reached a space reaches the chat space, except summarizer', () => {
+      // chat-7b, the pickle, webtext, transformers, mallory; summarizer only reaches the summarize space. 5 / 7 → 71.4
+      assert.deepEqual(report.summary.exposure, { entriesReachingTargets: 5, entries: 7, percent: 71.4 });
     });
   });
 
@@ -210,22 +223,23 @@ describe('buildReport on the incident graph (SQLite)', () => {
     });
     after(() => store.close());
 
-    it('the summarize space: three paths; choke point ties broken toward the more likely step', async () => {
+    it('the summarize space: four paths; the choke point is the one step on all of them', async () => {
       const report = await buildReport(store, { targets: [K.summarizeSpace], now: FIXED_NOW });
       assert.deepEqual(report.scope, { mode: 'targets', targets: [K.summarizeSpace] });
       assertPaths(report, ALL_PATHS.filter((p) => p.nodes.at(-1) === K.summarizeSpace));
-      // base→summarizer (0.9) and summarizer→summarize (0.95) both lie on all three paths.
+      // summarizer→summarize lies on all four paths; base→summarizer only on the three from beyond summarizer.
       assert.deepEqual(report.chokePoint, {
         from: K.summarizer,
         to: K.summarizeSpace,
         edgeKind: 'SERVES',
-        pathsCut: 3,
-        pathsTotal: 3,
+        pathsCut: 4,
+        pathsTotal: 4,
         remediation: EDGE_SPECS.SERVES.remediation,
       });
-      // transformers only reaches chat-7b, so 3 of 5 (the pickle, webtext, mallory).
-      assert.deepEqual(report.summary.exposure, { entriesReachingTargets: 3, entries: 5, percent: 60 });
-      assert.deepEqual(report.blastRadii.map((b) => b.from), [K.pickle, K.webtext, K.mallory]);
+      // transformers and chat-7b only reach the chat space, so 4 of 7 (summarizer, the pickle, webtext, mallory):
+      // 4 / 7 = 57.14…% → 57.1.
+      assert.deepEqual(report.summary.exposure, { entriesReachingTargets: 4, entries: 7, percent: 57.1 });
+      assert.deepEqual(report.blastRadii.map((b) => b.from), [K.summarizer, K.pickle, K.webtext]);
     });
 
     it('an unknown target is a usage error naming it; crownJewels with none tagged is a usage error', async () => {
@@ -234,12 +248,17 @@ describe('buildReport on the incident graph (SQLite)', () => {
     });
   });
 
-  it('a depth limit that cuts the search is reported: only the two-step path is left, exposure 1 of 5', async () => {
+  it('a depth limit that cuts the search is reported: only the one- and two-step paths are left, exposure 3 of 7', async () => {
     const store = await open();
     try {
       const report = await buildReport(store, { maxDepth: 2, now: FIXED_NOW });
-      assert.deepEqual(report.attackPaths.map((p) => p.nodes), [[K.transformers, K.chat, K.chatSpace]]);
-      assert.deepEqual(report.summary.exposure, { entriesReachingTargets: 1, entries: 5, percent: 20 });
+      assert.deepEqual(report.attackPaths.map((p) => p.nodes), [
+        [K.chat, K.chatSpace],
+        [K.summarizer, K.summarizeSpace],
+        [K.transformers, K.chat, K.chatSpace],
+      ]);
+      // chat-7b, summarizer (depth 1) and transformers (depth 2): 3 / 7 = 42.86…% → 42.9.
+      assert.deepEqual(report.summary.exposure, { entriesReachingTargets: 3, entries: 7, percent: 42.9 });
       assert.equal(report.summary.truncated, true);
     } finally {
       await store.close();

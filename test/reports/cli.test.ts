@@ -31,11 +31,13 @@ describe('aispm report', () => {
     const r = await report();
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^# AI supply-chain attack-path report$/m);
-    assert.match(r.stdout, /^### 1\. `hf:file\/basecorp\/base-7b\/pytorch_model\.bin@abc123` → `hf:space\/acme\/chat`$/m);
-    assert.match(r.stdout, /^### 7\. `hf:user\/mallory` → `hf:space\/acme\/summarize`$/m);
-    assert.match(r.stdout, /^Cutting `hf:model\/acme\/chat-7b` → `hf:space\/acme\/chat` \(\*\*SERVES\*\*\) breaks 4 of the 7 paths above\.$/m);
+    // chat-7b is served at a floating revision (no revision on its SERVES edge): the one-step path ranks first.
+    assert.match(r.stdout, /^### 1\. `hf:model\/acme\/chat-7b` → `hf:space\/acme\/chat`$/m);
+    assert.match(r.stdout, /^### 3\. `hf:file\/basecorp\/base-7b\/pytorch_model\.bin@abc123` → `hf:space\/acme\/chat`$/m);
+    assert.match(r.stdout, /^### 9\. `hf:user\/mallory` → `hf:space\/acme\/summarize`$/m);
+    assert.match(r.stdout, /^Cutting `hf:model\/acme\/chat-7b` → `hf:space\/acme\/chat` \(\*\*SERVES\*\*\) breaks 5 of the 9 paths above\.$/m);
     assert.match(r.stdout, /^### Critical \(2\)$/m);
-    assert.match(r.stdout, /^\| exposure \| 80\.0% — 4 of 5 entry points have an attack path to a target \|$/m);
+    assert.match(r.stdout, /^\| exposure \| 85\.7% — 6 of 7 entry points have an attack path to a target \|$/m);
   });
 
   it('JSON to stdout (--format json and --json alike) validates against its schema and carries the hand-worked answers', async () => {
@@ -45,11 +47,11 @@ describe('aispm report', () => {
       const doc = JSON.parse(r.stdout) as JsonReport;
       assertValidReportJson(doc);
       assert.deepEqual(doc.scope, { mode: 'endpoints', targets: [K.chatSpace, K.summarizeSpace] });
-      assert.deepEqual(doc.attackPaths.map((p) => p.likelihood), [0.81225, 0.81225, 0.5985, 0.5985, 0.57, 0.4275, 0.4275]);
-      assert.deepEqual(doc.chokePoint && [doc.chokePoint.from, doc.chokePoint.to, doc.chokePoint.pathsCut], [K.chat, K.chatSpace, 4]);
-      assert.equal(doc.summary.exposure.percent, 80);
+      assert.deepEqual(doc.attackPaths.map((p) => p.likelihood), [0.95, 0.95, 0.81225, 0.81225, 0.5985, 0.5985, 0.57, 0.4275, 0.4275]);
+      assert.deepEqual(doc.chokePoint && [doc.chokePoint.from, doc.chokePoint.to, doc.chokePoint.pathsCut], [K.chat, K.chatSpace, 5]);
+      assert.equal(doc.summary.exposure.percent, 85.7);
       assert.deepEqual([doc.summary.impact.entry, doc.summary.impact.percent], [K.pickle, 31.3]);
-      assert.deepEqual(doc.summary.findingsBySeverity, { critical: 2, high: 4, medium: 2, low: 0, info: 0 });
+      assert.deepEqual(doc.summary.findingsBySeverity, { critical: 2, high: 4, medium: 4, low: 0, info: 0 });
     }
   });
 
@@ -58,13 +60,13 @@ describe('aispm report', () => {
     assert.equal(r.code, 0, r.stderr);
     const log = JSON.parse(r.stdout) as { runs: { results: unknown[] }[] };
     assertValidSarif(log);
-    assert.equal(log.runs[0]!.results.length, 8 + 7);
+    assert.equal(log.runs[0]!.results.length, 10 + 9);
   });
 
   it('--out writes each format to a file (format from --format or the file name) and says so', async () => {
     const cases: [string, string[], (text: string) => void][] = [
       ['report.md', [], (t) => assert.match(t, /^## Choke point$/m)],
-      ['report.html', [], (t) => assert.equal(elements(parseHtmlStrictly(t)).filter((e) => e.tagName === 'svg').length, 7)],
+      ['report.html', [], (t) => assert.equal(elements(parseHtmlStrictly(t)).filter((e) => e.tagName === 'svg').length, 9)],
       ['report.json', [], (t) => assertValidReportJson(JSON.parse(t))],
       ['report.sarif', [], (t) => assertValidSarif(JSON.parse(t))],
       ['scan.out', ['--format', 'sarif'], (t) => assertValidSarif(JSON.parse(t))],
@@ -73,13 +75,13 @@ describe('aispm report', () => {
       const file = join(ws.dir, name);
       const r = await report('--out', file, ...extra);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, new RegExp(`^wrote (md|html|json|sarif) report to .*${name.replace('.', '\\.')}: 7 attack paths, 8 findings$`, 'm'));
+      assert.match(r.stdout, new RegExp(`^wrote (md|html|json|sarif) report to .*${name.replace('.', '\\.')}: 9 attack paths, 10 findings$`, 'm'));
       check(readFileSync(file, 'utf8'));
     }
     const j = await report('--out', join(ws.dir, 'quiet.html'), '--json');
     assert.equal(j.code, 0, j.stderr);
     const doc = JSON.parse(j.stdout) as { format: string; attackPaths: number; findings: number; summary: Summary };
-    assert.deepEqual([doc.format, doc.attackPaths, doc.findings, doc.summary.exposure.percent], ['html', 7, 8, 80]);
+    assert.deepEqual([doc.format, doc.attackPaths, doc.findings, doc.summary.exposure.percent], ['html', 9, 10, 85.7]);
   });
 
   it('--target narrows the targets; an unknown key is exit 2 naming it', async () => {
@@ -87,7 +89,7 @@ describe('aispm report', () => {
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as JsonReport;
     assert.deepEqual(doc.scope, { mode: 'targets', targets: [K.summarizeSpace] });
-    assert.equal(doc.attackPaths.length, 3);
+    assert.equal(doc.attackPaths.length, 4);
     const bad = await report('--target', 'hf:space/acme/nope');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /^aispm: unknown node hf:space\/acme\/nope$/m);
@@ -125,8 +127,8 @@ describe('aispm report', () => {
       const doc = JSON.parse(r.stdout) as JsonReport;
       assertValidReportJson(doc);
       assert.deepEqual(doc.scope, { mode: 'crown-jewels', targets: [K.chatSpace] });
-      assert.deepEqual(doc.attackPaths.map((p) => p.nodes[0]), [K.pickle, K.webtext, K.transformers, K.mallory]);
-      assert.deepEqual(doc.chokePoint && [doc.chokePoint.from, doc.chokePoint.to, doc.chokePoint.pathsCut], [K.chat, K.chatSpace, 4]);
+      assert.deepEqual(doc.attackPaths.map((p) => p.nodes[0]), [K.chat, K.pickle, K.webtext, K.transformers, K.mallory]);
+      assert.deepEqual(doc.chokePoint && [doc.chokePoint.from, doc.chokePoint.to, doc.chokePoint.pathsCut], [K.chat, K.chatSpace, 5]);
     } finally {
       ws2.cleanup();
     }

@@ -17,10 +17,10 @@ describe('GraphQL report', () => {
     const rep = r.body.data.report;
     assert.equal(rep.format, 'md');
     assertValidReportJson(rep.document);
-    // Same answers as the CLI tests work out by hand: seven paths, the choke point on the chat space's SERVES edge.
-    assert.equal(rep.document.attackPaths.length, 7);
+    // Same answers as the CLI tests work out by hand: nine paths, the choke point on the chat space's SERVES edge.
+    assert.equal(rep.document.attackPaths.length, 9);
     assert.equal(rep.document.chokePoint.to, K.chatSpace);
-    assert.equal(rep.document.chokePoint.pathsCut, 4);
+    assert.equal(rep.document.chokePoint.pathsCut, 5);
     assert.match(rep.text, /^# AI supply-chain attack-path report/);
     assert.match(rep.text, /## Choke point/);
   });

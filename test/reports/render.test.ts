@@ -97,8 +97,8 @@ describe('report renderings', () => {
       const row = (name: string) => visible(lines.find((l) => l.startsWith(`| ${name} |`)) ?? assert.fail(`no ${name} row`), true);
       assert.match(row('assets in scope'), /\| 16 nodes \(Dataset 2, Endpoint 2, File 1, Identity 3, Model 4, Package 2, Vulnerability 2\) \|/);
       assert.match(row('crown jewels'), /none tagged; targets are every endpoint \(2\)/);
-      assert.match(row('findings'), /critical 2 · high 4 · medium 2 · low 0 · info 0/);
-      assert.match(row('exposure'), /80\.0% — 4 of 5 entry points have an attack path to a target/);
+      assert.match(row('findings'), /critical 2 · high 4 · medium 4 · low 0 · info 0/);
+      assert.match(row('exposure'), /85\.7% — 6 of 7 entry points have an attack path to a target/);
       assert.match(row('impact'), new RegExp(`31\\.3% — ${K.pickle.replace(/[.]/g, '\\.')} reaches 5 of the 16 nodes; the widest blast radius of the top 3 entry points`));
     });
 
@@ -107,7 +107,8 @@ describe('report renderings', () => {
         const at = lines.findIndex((l) => l.startsWith(`### ${p.rank}. `));
         assert.ok(at >= 0, `heading for path ${p.rank}`);
         assert.deepEqual(codeSpans(lines[at]!), [p.from, p.to]);
-        assert.equal(visible(lines[at + 2]!), `Risk ${p.risk.toFixed(1)}/10 · likelihood ${p.likelihood} · ${p.steps.length} steps`);
+        // A one-step path (a model served at a floating revision) says "1 step".
+        assert.equal(visible(lines[at + 2]!), `Risk ${p.risk.toFixed(1)}/10 · likelihood ${p.likelihood} · ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}`);
         const block = lines.slice(at + 4, at + 4 + p.steps.length * 5).map((l) => visible(l));
         p.steps.forEach((st, i) => {
           const spec = EDGE_SPECS[st.edgeKind as EdgeKind];
@@ -121,20 +122,20 @@ describe('report renderings', () => {
           assert.equal(fix, `   - Fix: ${spec.remediation}`);
         });
       }
-      // The markup around the text, for the first path: bold kind, code keys, a numbered list with nested bullets.
+      // The markup around the text, for the first pickle path: bold kind, code keys, a numbered list with nested bullets.
       assert.ok(lines.includes('1. `hf:file/basecorp/base-7b/pytorch_model.bin@abc123` → `hf:model/basecorp/base-7b` via **CONTAINS**'));
       assert.ok(lines.includes('   - *Evidence:* `siblings` (source `hf`)'));
     });
 
     it('the choke point and its fix', () => {
       const at = lines.indexOf('## Choke point');
-      assert.equal(visible(lines[at + 2]!), `Cutting ${K.chat} → ${K.chatSpace} (SERVES) breaks 4 of the 7 paths above.`);
+      assert.equal(visible(lines[at + 2]!), `Cutting ${K.chat} → ${K.chatSpace} (SERVES) breaks 5 of the 9 paths above.`);
       assert.equal(visible(lines[at + 4]!), `Fix: ${EDGE_SPECS.SERVES.remediation}`);
     });
 
     it('findings grouped by severity, most severe first, each with nodes, evidence and remediation', () => {
       const groups = lines.filter((l) => /^### (Critical|High|Medium|Low|Info) /.test(l));
-      assert.deepEqual(groups, ['### Critical (2)', '### High (4)', '### Medium (2)']);
+      assert.deepEqual(groups, ['### Critical (2)', '### High (4)', '### Medium (4)']);
       const section = lines.slice(lines.indexOf('## Findings'), lines.indexOf('## Blast radius of the top entry points'));
       const under = (heading: string) => {
         const start = section.indexOf(heading);
@@ -147,8 +148,14 @@ describe('report renderings', () => {
       assert.ok(critical.includes(`  - Evidence: ${K.ghsa} affects ${K.transformers} (fixed in 4.36.0): Deserialization of untrusted data in transformers`));
       assert.ok(critical.includes('  - Remediation: Remove the file, convert the weights to safetensors, and redeploy from a scanned revision.'));
       assert.equal(under('### High (4)').filter((l) => l.startsWith('- ')).length, 4);
-      const medium = under('### Medium (2)');
-      assert.deepEqual(medium.filter((l) => l.startsWith('- ')).sort(), ['- Derived model licensed more loosely than an ancestor (license-drift)', '- Served model needs custom code to load (custom-code)']);
+      const medium = under('### Medium (4)');
+      assert.deepEqual(medium.filter((l) => l.startsWith('- ')).sort(), [
+        '- Derived model licensed more loosely than an ancestor (license-drift)',
+        '- Model or dataset consumed at a floating revision (unpinned-revision)',
+        '- Model or dataset consumed at a floating revision (unpinned-revision)',
+        '- Served model needs custom code to load (custom-code)',
+      ]);
+      assert.ok(medium.includes(`  - Evidence: ${K.chatSpace} SERVES ${K.chat} at no revision (loads the default branch) (source hf, evidence app.py from_pretrained)`));
     });
 
     it('blast radius of each top entry point with its endpoints and owners', () => {
@@ -156,9 +163,10 @@ describe('report renderings', () => {
       const rest = lines.slice(at).map((l) => visible(l, isTableRow(l)));
       assert.deepEqual(
         rest.filter((l) => l.startsWith('### ')),
-        [`### ${K.pickle}`, `### ${K.webtext}`, `### ${K.transformers}`],
+        [`### ${K.chat}`, `### ${K.summarizer}`, `### ${K.pickle}`],
       );
       assert.ok(rest.includes('Reaches 5 nodes (31.3% of the graph): Model 3, Endpoint 2.'));
+      assert.ok(rest.includes(`| ${K.chatSpace} | 1 | ${K.acme}, ${K.alice} |`));
       assert.ok(rest.includes(`| ${K.chatSpace} | 3 | ${K.acme}, ${K.alice} |`));
     });
 
@@ -169,9 +177,10 @@ describe('report renderings', () => {
       const hl = text.split('\n');
       const spans = hl.flatMap((l) => codeSpans(l, isTableRow(l)));
       for (const key of [HOSTILE.dataset, HOSTILE.model, HOSTILE.endpoint, HOSTILE.evidence]) assert.ok(spans.includes(key), `code span with exactly ${key}`);
-      // The path heading in prose: pipes are not backslash-escaped there (they would show as \|).
-      const heading = hl.find((l) => l.startsWith('### 1. '))!;
-      assert.deepEqual(codeSpans(heading), [HOSTILE.dataset, HOSTILE.endpoint]);
+      // The path headings in prose: pipes are not backslash-escaped there (they would show as \|). The model is served
+      // at a floating revision, so its one-step path comes first.
+      assert.deepEqual(codeSpans(hl.find((l) => l.startsWith('### 1. '))!), [HOSTILE.model, HOSTILE.endpoint]);
+      assert.deepEqual(codeSpans(hl.find((l) => l.startsWith('### 2. '))!), [HOSTILE.dataset, HOSTILE.endpoint]);
       assert.equal(visible(hl[0]!), '# Review <script>alert(3)</script> | `x`');
     });
 
@@ -225,21 +234,21 @@ describe('report renderings', () => {
       const card = (label: string) => cards.find((c) => c[0] === label) ?? assert.fail(`no ${label} card`);
       assert.deepEqual(card('Assets in scope'), ['Assets in scope', '16', 'nodes: Dataset 2, Endpoint 2, File 1, Identity 3, Model 4, Package 2, Vulnerability 2']);
       assert.deepEqual(card('Crown jewels'), ['Crown jewels', '0', 'none tagged; targets are every endpoint']);
-      assert.deepEqual(card('Entry points'), ['Entry points', '5']);
-      assert.deepEqual(card('Exposure'), ['Exposure', '80.0%', '4 of 5 entry points have an attack path to a target']);
+      assert.deepEqual(card('Entry points'), ['Entry points', '7']);
+      assert.deepEqual(card('Exposure'), ['Exposure', '85.7%', '6 of 7 entry points have an attack path to a target']);
       assert.deepEqual(card('Impact'), ['Impact', '31.3%', `5 of 16 nodes reached from ${K.pickle}, the widest blast radius of the top 3 entry points`]);
       assert.deepEqual(
         ['critical', 'high', 'medium', 'low', 'info'].map((sev) => card(`${sev} findings`)[1]),
-        ['2', '4', '2', '0', '0'],
+        ['2', '4', '4', '0', '0'],
       );
       for (const kind of ['CONTAINS', 'TRAINED_ON', 'CAN_WRITE', 'DERIVED_FROM', 'SERVES', 'DEPENDS_ON'] as const) {
         assert.ok(text.includes(EDGE_SPECS[kind].meaning), `${kind} meaning`);
         assert.ok(text.includes(EDGE_SPECS[kind].abuse), `${kind} abuse`);
         assert.ok(text.includes(EDGE_SPECS[kind].remediation), `${kind} fix`);
       }
-      assert.ok(text.includes(`Cutting ${K.chat} → ${K.chatSpace} (SERVES) breaks 4 of the 7 paths above.`));
+      assert.ok(text.includes(`Cutting ${K.chat} → ${K.chatSpace} (SERVES) breaks 5 of the 9 paths above.`));
       const sev = elements(doc).filter((el) => el.tagName === 'h3' && elements(el).some((s) => attr(s, 'class')?.startsWith('sev ')));
-      assert.deepEqual(sev.map((h) => textOf(h)), ['critical 2', 'high 4', 'medium 2']);
+      assert.deepEqual(sev.map((h) => textOf(h)), ['critical 2', 'high 4', 'medium 4']);
       const lists = elements(doc).filter((el) => el.tagName === 'ol' && attr(el, 'class') === 'steps');
       assert.deepEqual(lists.map((ol) => elements(ol).filter((e) => e.tagName === 'li').length), report.attackPaths.map((p) => p.steps.length));
     });
@@ -256,8 +265,9 @@ describe('report renderings', () => {
       for (const key of [HOSTILE.dataset, HOSTILE.model, HOSTILE.endpoint, HOSTILE.evidence]) assert.ok(codes.includes(key), `code element with ${key}`);
       const title = elements(doc).find((el) => el.tagName === 'title')!;
       assert.equal(textOf(title), 'Review <script>alert(3)</script> | `x`');
+      // Two diagrams: model → endpoint (the model is served at a floating revision), then dataset → model → endpoint.
       const keys = elements(doc).filter((el) => el.tagName === 'g').map((g) => attr(g, 'data-key'));
-      assert.deepEqual(keys, [HOSTILE.dataset, HOSTILE.model, HOSTILE.endpoint]);
+      assert.deepEqual(keys, [HOSTILE.model, HOSTILE.endpoint, HOSTILE.dataset, HOSTILE.model, HOSTILE.endpoint]);
     });
 
     it('an empty graph renders a valid page saying there is no path', () => {
@@ -285,7 +295,9 @@ describe('report renderings', () => {
       assert.ok(r.attackPaths.some((p) => p.from === odd), 'the odd key is on a path');
       const log = JSON.parse(renderReport(r, 'sarif')) as { runs: { results: { codeFlows?: { threadFlows: { locations: { location: { logicalLocations: { fullyQualifiedName: string }[] } }[] }[] }[] }[] }[] };
       assertValidSarif(log);
-      const flow = log.runs[0]!.results.find((x) => x.codeFlows)!.codeFlows![0]!.threadFlows[0]!.locations;
+      // The path results follow the report's paths in order; look at the one that starts at the odd key.
+      const at = r.attackPaths.findIndex((p) => p.from === odd);
+      const flow = log.runs[0]!.results.filter((x) => x.codeFlows)[at]!.codeFlows![0]!.threadFlows[0]!.locations;
       assert.equal(flow[0]!.location.logicalLocations[0]!.fullyQualifiedName, odd);
     });
 
@@ -294,15 +306,15 @@ describe('report renderings', () => {
       assert.equal(log.version, '2.1.0');
       const run = log.runs[0]!;
       const rules = run.tool.driver.rules.map((r) => r.id);
-      assert.deepEqual(rules, ['custom-code', 'license-drift', 'outside-writer', 'pickle-dangerous', 'vulnerable-dependency', 'aispm/attack-path']);
+      assert.deepEqual(rules, ['custom-code', 'license-drift', 'outside-writer', 'pickle-dangerous', 'unpinned-revision', 'vulnerable-dependency', 'aispm/attack-path']);
       for (const res of run.results) assert.equal(rules[res.ruleIndex], res.ruleId);
       const findings = run.results.filter((r) => r.ruleId !== 'aispm/attack-path');
       const paths = run.results.filter((r) => r.ruleId === 'aispm/attack-path');
-      assert.equal(findings.length, 8);
+      assert.equal(findings.length, 10);
       // critical and high → error; medium → warning.
-      assert.deepEqual(findings.map((r) => r.level), ['error', 'error', 'error', 'error', 'error', 'error', 'warning', 'warning']);
-      // risk 8.12 ×2 → error; 5.99 ×2, 5.7, 4.28 ×2 → warning (error from 7, warning from 4).
-      assert.deepEqual(paths.map((r) => r.level), ['error', 'error', 'warning', 'warning', 'warning', 'warning', 'warning']);
+      assert.deepEqual(findings.map((r) => r.level), [...Array(6).fill('error'), ...Array(4).fill('warning')]);
+      // risk 9.5 ×2 and 8.12 ×2 → error; 5.99 ×2, 5.7, 4.28 ×2 → warning (error from 7, warning from 4).
+      assert.deepEqual(paths.map((r) => r.level), [...Array(4).fill('error'), ...Array(5).fill('warning')]);
       paths.forEach((r, i) => {
         const flow = r.codeFlows![0]!.threadFlows[0]!.locations.map((l) => l.location.logicalLocations[0]!.fullyQualifiedName);
         assert.deepEqual(flow, report.attackPaths[i]!.nodes);

@@ -14,7 +14,7 @@ function severityOption(value: unknown, name: string, allowed: readonly Severity
 
 export const findingsCommand: Command = {
   name: 'findings',
-  summary: 'Posture findings (unsafe pickles, outside writers, vulnerable deps, license drift, …); a CI gate with --fail-on',
+  summary: 'Posture findings (unsafe pickles, outside writers, vulnerable deps, license drift, unpinned revisions, …); a CI gate with --fail-on',
   usage: 'findings [--min-severity critical|high|medium|low|info] [--fail-on critical|high|medium|low]',
   options: { 'min-severity': { type: 'string' }, 'fail-on': { type: 'string' } },
   async run(ctx) {
