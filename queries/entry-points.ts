@@ -9,9 +9,12 @@
  *    identity tagged `anyone` (standing for "any signed-in user") has CAN_WRITE on it.
  *  - `dangerous-file`: a File whose pickle scan said `dangerous` (code runs on load).
  *  - `vulnerable-package`: a Package with a known vulnerability (an AFFECTS edge into it).
- *  - `floating-revision`: a Model or Dataset that some consumer loads at a floating revision (the far end of a SERVES
- *    or USES edge — every kind with a `revision` property — whose revision is absent, a branch such as `main`, or
- *    anything but a full commit sha; see revisions.ts). Whoever can push to it reaches the consumer on its next load.
+ *  - `floating-revision`: a Model or Dataset that some consumer is recorded loading at a floating revision (the far
+ *    end of a SERVES or USES edge — every kind with a `revision` property — whose revision is a branch such as
+ *    `main`, a tag or a short sha; see revisions.ts). Whoever can push to it reaches the consumer on its next load.
+ *    An edge with no revision at all is a posture finding (unpinned-revision) but not an entry point: most sources
+ *    (a Space's model list, for one) do not say which revision is loaded, and counting every such asset as an entry
+ *    would bury the paths that have real evidence behind one-step paths that have none.
  *
  * Targets: nodes tagged `crown-jewel` when any exist, else every Endpoint.
  */
@@ -19,7 +22,7 @@ import { NODE_KINDS, type EdgeKind } from '../schema/model.ts';
 import type { GraphStore } from '../services/store/types.ts';
 import { nodesOfKind, tagsOf } from './nodes.ts';
 import { ANYONE_TAG, MEMBERSHIP, WRITE_ACCESS, bareName, ownerOf } from './ownership.ts';
-import { floatingConsumptions } from './revisions.ts';
+import { floatingConsumptions, hasRecordedRevision } from './revisions.ts';
 
 export const CROWN_JEWEL_TAG = 'crown-jewel';
 const ADVISORY: EdgeKind = 'AFFECTS';
@@ -72,7 +75,7 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
     const affects = await store.expand({ keys: vulns.map((v) => v.key), direction: 'out', edgeKinds: [ADVISORY] });
     for (const e of affects) add(e.to, 'vulnerable-package');
   }
-  for (const e of await floatingConsumptions(store)) add(e.to, 'floating-revision');
+  for (const e of await floatingConsumptions(store)) if (hasRecordedRevision(e)) add(e.to, 'floating-revision');
   return new Map([...reasons].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

@@ -31,6 +31,12 @@ export function isPinnedRevision(value: unknown): boolean {
   return typeof value === 'string' && COMMIT_SHA.test(value.trim());
 }
 
+/** Whether the edge says which revision is loaded at all (pinned or not). */
+export function hasRecordedRevision(edge: GraphEdge): boolean {
+  const value = edge.props[REVISION_PROP];
+  return typeof value === 'string' && value.trim() !== '';
+}
+
 /** How an edge's revision reads in evidence: `revision "main"`, or `no revision (the default branch)`. */
 export function describeRevision(edge: GraphEdge): string {
   const value = edge.props[REVISION_PROP];

@@ -254,7 +254,7 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
       const g = withGraph(openStore, attackGraph);
 
       it('finds entry points by the documented rules, and endpoints as targets', async () => {
-        // chat: prod SERVES it with no revision, so whoever pushes to chat reaches prod on its next load.
+        // chat: prod SERVES it at "main", so whoever pushes to chat reaches prod on its next load.
         assert.deepEqual(await findEntryPoints(g.get()), [P.open, P.wiki, P.file, P.chat, P.anyone, P.mallory, P.torch]);
         assert.deepEqual(await findTargets(g.get()), [P.prod]);
       });
@@ -334,6 +334,26 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
         ]);
         assert.equal(r.paths[0]!.steps[0]!.likelihood, 0.99);
         assert.equal(EDGE_SPECS.DEPENDS_ON.likelihood, 0.6);
+      });
+    });
+
+    describe('floating revisions: recorded branch vs no revision at all', () => {
+      const space = 'hf:space/acme/plain';
+      const served = 'hf:model/acme/plain-model';
+      const g = withGraph(openStore, () => ({
+        nodes: [
+          { kind: 'Endpoint', key: space },
+          { kind: 'Model', key: served },
+        ],
+        edges: [edge('SERVES', space, served)],
+      }));
+
+      it('an edge that records no revision is a finding, not an entry point; one that says "main" is both', async () => {
+        assert.deepEqual(await findEntryPoints(g.get()), []);
+        assert.deepEqual((await runFindings(g.get())).filter((f) => f.rule === 'unpinned-revision').map((f) => f.nodes), [[space, served]]);
+        await g.get().upsert({ nodes: [], edges: [edge('SERVES', space, served, { revision: 'main' })] });
+        assert.deepEqual(await findEntryPoints(g.get()), [served]);
+        assert.deepEqual((await entryPointReasons(g.get())).get(served), ['floating-revision']);
       });
     });
 

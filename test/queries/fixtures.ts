@@ -86,7 +86,7 @@ export function lineageGraph(): RecordBatch {
  *   ann (org acme) →CAN_WRITE→ chat, ben (member of acme, write) →CAN_WRITE→ sft : insiders, not entry points
  *   anyone (tagged anyone) →CAN_WRITE→ wiki : entry points, but nothing reaches prod from there
  *   chat —DERIVED_FROM(finetune)→ base (meta)
- *   prod SERVES chat with no revision: chat itself is an entry point (floating-revision), one step from prod
+ *   prod SERVES chat at "main": chat itself is an entry point (floating-revision), one step from prod
  */
 export const P = {
   prod: space('prod'),
@@ -123,7 +123,7 @@ export function attackGraph(): RecordBatch {
     { kind: 'Identity', key: P.acme, props: { type: 'org' } },
   ];
   const edges = [
-    edge('SERVES', P.prod, P.chat, undefined, { source: 'hf', evidence: 'space.models' }),
+    edge('SERVES', P.prod, P.chat, { revision: 'main' }, { source: 'hf', evidence: 'space.models' }),
     edge('CONTAINS', P.chat, P.file),
     edge('TRAINED_ON', P.chat, P.open),
     edge('TRAINED_ON', P.chat, P.sft, undefined, { source: 'hf', evidence: 'cardData.datasets' }),

@@ -11,7 +11,7 @@
  *   alice (acme, write) ─CAN_WRITE─► space chat; acme ─CAN_WRITE─► space summarize; alice MEMBER_OF acme
  *
  * Entry points (7): webtext (public-write), the pickle (dangerous-file), mallory (outside-writer), transformers and
- * pillow (vulnerable-package), chat-7b and summarizer (floating-revision: both SERVES edges carry no revision, so
+ * pillow (vulnerable-package), chat-7b and summarizer (floating-revision: both SERVES edges load "main", so
  * whoever pushes to either model reaches its space on the next load). No crown jewel is tagged, so the targets are
  * both spaces.
  */
@@ -157,7 +157,7 @@ describe('buildReport on the incident graph (SQLite)', () => {
           `high outside-writer ${[K.summarizeSpace, K.mallory, K.base].sort().join(',')}`,
           `medium custom-code ${[K.summarizer, K.summarizeSpace].sort().join(',')}`,
           `medium license-drift ${[K.summarizer, K.base].sort().join(',')}`,
-          // Both SERVES edges carry no revision. No dataset is gated or private, so no gated-data finding.
+          // Both SERVES edges load the floating "main". No dataset is gated or private, so no gated-data finding.
           `medium unpinned-revision ${[K.chatSpace, K.chat].sort().join(',')}`,
           `medium unpinned-revision ${[K.summarizeSpace, K.summarizer].sort().join(',')}`,
         ].sort(),

@@ -31,7 +31,7 @@ describe('aispm report', () => {
     const r = await report();
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^# AI supply-chain attack-path report$/m);
-    // chat-7b is served at a floating revision (no revision on its SERVES edge): the one-step path ranks first.
+    // chat-7b is served at a floating revision ("main" on its SERVES edge): the one-step path ranks first.
     assert.match(r.stdout, /^### 1\. `hf:model\/acme\/chat-7b` → `hf:space\/acme\/chat`$/m);
     assert.match(r.stdout, /^### 3\. `hf:file\/basecorp\/base-7b\/pytorch_model\.bin@abc123` → `hf:space\/acme\/chat`$/m);
     assert.match(r.stdout, /^### 9\. `hf:user\/mallory` → `hf:space\/acme\/summarize`$/m);

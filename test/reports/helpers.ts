@@ -71,7 +71,7 @@ export function hostileBatch(): RecordBatch {
     ],
     edges: [
       { kind: 'TRAINED_ON', from: HOSTILE.model, to: HOSTILE.dataset, source: 'hf', evidence: HOSTILE.evidence },
-      { kind: 'SERVES', from: HOSTILE.endpoint, to: HOSTILE.model, source: 'hf', evidence: 'app.py' },
+      { kind: 'SERVES', from: HOSTILE.endpoint, to: HOSTILE.model, source: 'hf', evidence: 'app.py', props: { revision: 'main' } },
     ],
   };
 }

@@ -155,7 +155,7 @@ describe('report renderings', () => {
         '- Model or dataset consumed at a floating revision (unpinned-revision)',
         '- Served model needs custom code to load (custom-code)',
       ]);
-      assert.ok(medium.includes(`  - Evidence: ${K.chatSpace} SERVES ${K.chat} at no revision (loads the default branch) (source hf, evidence app.py from_pretrained)`));
+      assert.ok(medium.includes(`  - Evidence: ${K.chatSpace} SERVES ${K.chat} at revision "main" (source hf, evidence app.py from_pretrained)`));
     });
 
     it('blast radius of each top entry point with its endpoints and owners', () => {
