@@ -9,8 +9,9 @@ import { createScopeWriter } from '../pipeline/sync.ts';
 import { WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
 import { HubClient } from './client.ts';
 import { HubCrawler, type CrawlCounts, type Seed } from './crawl.ts';
+import { PUBLIC_HUB_URL } from './map-common.ts';
 
-export const DEFAULT_HUB = 'https://huggingface.co';
+export const DEFAULT_HUB = PUBLIC_HUB_URL;
 
 export interface HubIngestOptions {
   seeds: Seed[];

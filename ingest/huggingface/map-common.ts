@@ -6,6 +6,17 @@ import { refFromData, repoKey, webUrl, type RepoRef } from './refs.ts';
 
 export const SOURCE = 'hf';
 
+/** The public Hub. Some facts follow from it alone (its Spaces answer on `<subdomain>.hf.space`). */
+export const PUBLIC_HUB_URL = 'https://huggingface.co';
+
+export function isPublicHub(hubUrl: string): boolean {
+  try {
+    return new URL(hubUrl).host === new URL(PUBLIC_HUB_URL).host;
+  } catch {
+    return false;
+  }
+}
+
 export interface MapContext {
   hubUrl: string;
   /** The ref as requested (before any rename redirect). */

@@ -4,7 +4,7 @@
  */
 import type { EdgeRecord } from '../../schema/records.ts';
 import { FieldReader, isObject, type Json } from './fields.ts';
-import { cardOf, commonRepoProps, edge, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
+import { cardOf, commonRepoProps, edge, isPublicHub, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
 import { refFromData, repoKey, type RepoRef } from './refs.ts';
 
 export interface SpaceMapping extends RepoMapping {
@@ -22,8 +22,10 @@ export function mapSpace(body: Json, ctx: MapContext, parsedCard?: Json): SpaceM
   const props = commonRepoProps(body, ctx, ref, card, warn);
   const sdk = r.str('sdk') ?? (card && typeof card.sdk === 'string' ? card.sdk : undefined);
   if (sdk) props.sdk = sdk;
+  // Where the app answers: `<subdomain>.hf.space` is the public Hub's app domain. A mirror or an enterprise Hub serves
+  // its Spaces elsewhere (and the expanded API body has no host field), so there we do not guess.
   const subdomain = r.str('subdomain');
-  if (subdomain) props.endpointUrl = `https://${subdomain}.hf.space`;
+  if (subdomain && /^[a-z0-9-]+$/i.test(subdomain) && isPublicHub(ctx.hubUrl)) props.endpointUrl = `https://${subdomain}.hf.space`;
   const runtime = isObject(body.runtime) ? body.runtime : undefined;
   if (runtime && typeof runtime.stage === 'string') props.runtimeStage = runtime.stage;
   const sha = typeof props.sha === 'string' ? props.sha : undefined;

@@ -4,7 +4,8 @@
  */
 import type { GraphNode } from '../../schema/records.ts';
 
-const HUB = 'https://huggingface.co';
+/** Where Hub links point when the graph did not record where a repo was read (records imported without `url`). */
+export const PUBLIC_HUB = 'https://huggingface.co';
 
 export interface RepoName {
   /** Hub owner (user or org); absent for legacy ownerless ids and MLflow models. */
@@ -69,22 +70,30 @@ function hubPath(repo: RepoName): string | undefined {
   return undefined;
 }
 
-/** The Hub page of a model, dataset or space. */
-export function hubPageUrl(key: string): string | undefined {
-  const path = hubPath(repoNameOf(key));
-  return path === undefined ? undefined : `${HUB}/${path}`;
+/**
+ * Where a person can look at a model, dataset or space: the page the ingestor recorded (it knows which Hub it read —
+ * the public one, a mirror, an enterprise Hub), else the repo's page on the public Hub, else undefined.
+ */
+export function repoPageUrl(node: GraphNode): string | undefined {
+  const recorded = safeUrl(node.props.url);
+  if (recorded) return recorded;
+  const path = hubPath(repoNameOf(node.key));
+  return path === undefined ? undefined : `${PUBLIC_HUB}/${path}`;
 }
 
 /** The model card (README) at the revision read, so the reference does not drift. */
-export function hubCardUrl(key: string, sha: string | undefined): string | undefined {
-  const page = hubPageUrl(key);
+export function repoCardUrl(node: GraphNode, sha: string | undefined): string | undefined {
+  if (hubPath(repoNameOf(node.key)) === undefined) return undefined; // only Hub repos have a README card
+  const page = repoPageUrl(node);
   if (page === undefined) return undefined;
   return `${page}/blob/${encodeURIComponent(sha ?? 'main')}/README.md`;
 }
 
-/** A URL a reader can follow for an owner on the Hub. */
-export function hubOwnerUrl(owner: string): string {
-  return `${HUB}/${encodeURIComponent(owner)}`;
+/** A URL a reader can follow for the owner of a repo: on the same Hub as the repo's page. */
+export function ownerUrl(node: GraphNode, owner: string): string {
+  const page = repoPageUrl(node);
+  const origin = page ? new URL(page).origin : PUBLIC_HUB;
+  return `${origin}/${encodeURIComponent(owner)}`;
 }
 
 /** A URL from the graph, when it is an absolute http(s) URL (anything else is not put into a BOM as a link). */

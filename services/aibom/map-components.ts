@@ -6,7 +6,7 @@ import { Enums, Models, SPDX } from '@cyclonedx/cyclonedx-library';
 import type { GraphNode } from '../../schema/records.ts';
 import { compositionsOf } from './compositions.ts';
 import type { Neighbourhood } from './gather.ts';
-import { hubCardUrl, hubOwnerUrl, hubPageUrl, packageParts, propStr, purlOf, purlVersion, repoNameOf, safeUrl, str } from './identity.ts';
+import { ownerUrl, packageParts, repoCardUrl, repoPageUrl, propStr, purlOf, purlVersion, repoNameOf, safeUrl, str } from './identity.ts';
 import { modelCardOf, type Json } from './model-card.ts';
 
 /** Per bom-ref: the ML fields CycloneDX defines but the library does not model. */
@@ -79,7 +79,7 @@ function supplierOf(node: GraphNode): Models.OrganizationalEntity | undefined {
   const owner = repoNameOf(node.key).owner;
   if (owner === undefined) return undefined;
   const area = repoNameOf(node.key).area;
-  const urls = area === 'model' || area === 'dataset' || area === 'space' ? [hubOwnerUrl(owner)] : [];
+  const urls = area === 'model' || area === 'dataset' || area === 'space' ? [ownerUrl(node, owner)] : [];
   return new Models.OrganizationalEntity({ name: owner, url: new Set(urls) });
 }
 
@@ -101,10 +101,10 @@ function modelComponent(node: GraphNode, datasetRefs: string[], ext: MlExtension
     supplier: supplierOf(node),
     licenses: licensesOf(node),
     externalReferences: externalRefs([
-      [hubPageUrl(node.key) ?? safeUrl(node.props.url), Enums.ExternalReferenceType.Website, 'model page'],
-      [hubCardUrl(node.key, sha), Enums.ExternalReferenceType.ModelCard, 'model card at the revision read'],
+      [repoPageUrl(node), Enums.ExternalReferenceType.Website, 'model page'],
+      [repoCardUrl(node, sha), Enums.ExternalReferenceType.ModelCard, 'model card at the revision read'],
       // A Hub repo is a git repository, clonable at its page URL.
-      [hubPageUrl(node.key), Enums.ExternalReferenceType.VCS, 'git repository'],
+      [repo.area === 'model' ? repoPageUrl(node) : undefined, Enums.ExternalReferenceType.VCS, 'git repository'],
     ]),
     properties: new Models.PropertyRepository(properties),
   });
@@ -120,7 +120,7 @@ function modelComponent(node: GraphNode, datasetRefs: string[], ext: MlExtension
 function datasetComponent(node: GraphNode, uses: Set<string>, ext: MlExtensions): Models.Component {
   const repo = repoNameOf(node.key);
   const sha = shaOf(node);
-  const url = hubPageUrl(node.key) ?? safeUrl(node.props.url);
+  const url = repoPageUrl(node);
   const gated = node.props.gated;
   const isGated = gated !== undefined && gated !== false && gated !== 'false';
   const properties: Props = [];
@@ -190,7 +190,7 @@ function libraryComponent(node: GraphNode): Models.Component {
 
 function endpointService(node: GraphNode, ext: MlExtensions): Models.Service {
   const repo = repoNameOf(node.key);
-  const page = hubPageUrl(node.key) ?? safeUrl(node.props.url);
+  const page = repoPageUrl(node);
   const properties: Props = [];
   repoProperties(node, properties);
   prop(properties, 'sdk', propStr(node, 'sdk'));

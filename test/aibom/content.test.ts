@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildAibom, type AibomResult } from '../../services/aibom/index.ts';
+import { PUBLIC_HUB } from '../../services/aibom/identity.ts';
 import type { GraphStore } from '../../services/store/types.ts';
 import { UsageError } from '../../services/errors.ts';
 import { tempWorkspace } from '../helpers/cli.ts';
@@ -58,8 +59,14 @@ describe('AIBOM content', () => {
     assert.deepEqual(model.authors, [{ name: 'AcmeAI' }]);
     assert.deepEqual(model.licenses, [{ license: { id: 'Apache-2.0' } }]);
     const refs = (model.externalReferences as Json[]).map((r) => `${r.type} ${r.url}`);
-    assert.ok(refs.includes('website https://huggingface.co/AcmeAI/Chat-Tuned-7B'));
-    assert.ok(refs.includes('model-card https://huggingface.co/AcmeAI/Chat-Tuned-7B/blob/9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a/README.md'));
+    // Links point at the Hub the ingestor read (the node's recorded url), here an enterprise Hub.
+    assert.ok(refs.includes('website https://hub.internal.example/AcmeAI/Chat-Tuned-7B'));
+    assert.ok(refs.includes('model-card https://hub.internal.example/AcmeAI/Chat-Tuned-7B/blob/9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a/README.md'));
+    assert.ok(refs.includes('vcs https://hub.internal.example/AcmeAI/Chat-Tuned-7B'));
+    assert.deepEqual((model.supplier as Json).url, ['https://hub.internal.example/AcmeAI']);
+    // A node imported without a url links to the public Hub.
+    const mergedRefs = (component(KEYS.merged)!.externalReferences as Json[]).map((r) => `${r.type} ${r.url}`);
+    assert.ok(mergedRefs.includes(`website ${PUBLIC_HUB}/AcmeAI/chat-merged`), mergedRefs.join(', '));
     // A license that is not an SPDX id is kept by name.
     assert.deepEqual(component(KEYS.merged)?.licenses, [{ license: { name: 'llama2' } }]);
   });
@@ -105,7 +112,7 @@ describe('AIBOM content', () => {
     const data = (gated.data as Json[])[0]!;
     assert.equal(data.type, 'dataset');
     assert.equal(data.classification, 'gated (manual)');
-    assert.deepEqual(data.contents, { url: 'https://huggingface.co/datasets/AcmeAI/chat-prefs' });
+    assert.deepEqual(data.contents, { url: 'https://hub.internal.example/datasets/AcmeAI/chat-prefs' });
     assert.deepEqual(propValues(gated, 'aispm:gated'), ['manual']);
     assert.deepEqual(propValues(gated, 'aispm:dataset-use'), ['training']);
     // The base model's training data is part of the lineage's data too.
@@ -141,7 +148,7 @@ describe('AIBOM content', () => {
     const services = bom.services as Json[];
     assert.equal(services.length, 1);
     assert.equal(services[0]!['bom-ref'], KEYS.space);
-    assert.deepEqual(services[0]!.endpoints, ['https://acmeai-chat-demo.hf.space/']);
+    assert.deepEqual(services[0]!.endpoints, ['https://acmeai-chat-demo.spaces.internal.example/']);
 
     const vulns = bom.vulnerabilities as Json[];
     assert.equal(vulns.length, 1);

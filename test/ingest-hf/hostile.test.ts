@@ -133,7 +133,7 @@ describe('hostile upstream strings', () => {
   });
 
   it('a sha that is not a commit id never reaches keys or URLs', () => {
-    const m = mapModel({ id: 'a/b', sha: '../../api/x?y=', tags: [] }, { hubUrl: 'https://huggingface.co', requested: { type: 'model', id: 'a/b' } });
+    const m = mapModel({ id: 'a/b', sha: '../../api/x?y=', tags: [] }, { hubUrl: 'https://hub.internal.example', requested: { type: 'model', id: 'a/b' } });
     assert.equal(m.sha, undefined);
     assert.equal(m.node.props!.syncedSha, undefined);
     assert.ok(m.warnings.some((w) => /"sha" should be a commit id/.test(w)), m.warnings.join('; '));

@@ -9,11 +9,12 @@ import { mapFiles, treeFiles, type FileFacts } from '../../ingest/huggingface/ma
 import { baseLinks, mapModel } from '../../ingest/huggingface/map-model.ts';
 import { mapOwner } from '../../ingest/huggingface/map-owner.ts';
 import { mapSpace } from '../../ingest/huggingface/map-space.ts';
+import { PUBLIC_HUB_URL } from '../../ingest/huggingface/map-common.ts';
 import { fileKey, parseRef, repoKey } from '../../ingest/huggingface/refs.ts';
 import { UsageError } from '../../services/errors.ts';
 import { body, json } from './fixtures.ts';
 
-const HUB = 'https://huggingface.co';
+const HUB = 'https://hub.internal.example'; // mapping is pure: the Hub URL only shapes the links it writes
 const ctx = (id: string, type: 'model' | 'dataset' | 'space' = 'model') => ({ hubUrl: HUB, requested: { type, id } });
 
 describe('refs and keys', () => {
@@ -155,12 +156,20 @@ describe('cards', () => {
 });
 
 describe('mapSpace, mapDataset, mapOwner, mapFiles', () => {
+  it('derives a Space app URL from its subdomain only on the public Hub, and never from a hostile subdomain', () => {
+    const spaceBody = body('space-demo');
+    assert.equal(mapSpace(spaceBody, ctx('lab/demo', 'space')).node.props!.endpointUrl, undefined, 'another Hub: no guess');
+    const onPublic = mapSpace(spaceBody, { hubUrl: PUBLIC_HUB_URL, requested: { type: 'space', id: 'lab/demo' } });
+    assert.equal(new URL(String(onPublic.node.props!.endpointUrl)).hostname.split('.')[0], 'lab-demo');
+    const hostile = mapSpace({ ...spaceBody, subdomain: 'x.evil/../' }, { hubUrl: PUBLIC_HUB_URL, requested: { type: 'space', id: 'lab/demo' } });
+    assert.equal(hostile.node.props!.endpointUrl, undefined);
+  });
+
   it('maps a Space: SERVES its models (API and card), USES its datasets', () => {
     const s = mapSpace(body('space-demo'), ctx('lab/demo', 'space'));
     validateBatch({ nodes: [s.node], edges: s.edges });
     assert.equal(s.node.kind, 'Endpoint');
     assert.equal(s.node.props!.sdk, 'gradio');
-    assert.equal(s.node.props!.endpointUrl, 'https://lab-demo.hf.space');
     assert.deepEqual(s.edges.map((e) => [e.kind, e.to, e.evidence]), [
       ['SERVES', 'hf:model/lab/phi-lora', 'spaceInfo.models'],
       ['SERVES', 'hf:model/microsoft/phi-2', 'spaceInfo.models'],
