@@ -19,7 +19,7 @@ import { checkPositive } from './limits.ts';
 import { requireNodes } from './nodes.ts';
 import { traverse } from './traversal.ts';
 
-export { findEntryPoints, findTargets, entryPointReasons, findCrownJewels, CROWN_JEWEL_TAG } from './entry-points.ts';
+export { findEntryPoints, findTargets, findEndpoints, entryPointReasons, findCrownJewels, CROWN_JEWEL_TAG } from './entry-points.ts';
 
 export interface Step {
   /** Compromised first. */

@@ -93,11 +93,15 @@ export async function findCrownJewels(store: GraphStore): Promise<string[]> {
   return jewels.sort();
 }
 
-/** Crown jewels when any are tagged, else every endpoint; sorted. */
-export async function findTargets(store: GraphStore): Promise<string[]> {
-  const jewels = await findCrownJewels(store);
-  if (jewels.length) return jewels;
+/** Every endpoint, sorted. */
+export async function findEndpoints(store: GraphStore): Promise<string[]> {
   const endpoints: string[] = [];
   for await (const page of nodesOfKind(store, 'Endpoint')) for (const n of page) endpoints.push(n.key);
   return endpoints.sort();
+}
+
+/** Crown jewels when any are tagged, else every endpoint; sorted. */
+export async function findTargets(store: GraphStore): Promise<string[]> {
+  const jewels = await findCrownJewels(store);
+  return jewels.length ? jewels : findEndpoints(store);
 }

@@ -35,6 +35,24 @@ export interface RepoMapping {
   hasCard: boolean;
 }
 
+/**
+ * What every repo mapping returns, once its node properties and edges are built. The sha read is recorded as
+ * `syncedSha`: the crawler writes a repo's records only after the whole repo was read, so they go together.
+ */
+export function repoMapping(kind: 'Model' | 'Dataset' | 'Endpoint', ref: RepoRef, props: Props, edges: EdgeRecord[], warnings: string[], card: Json | undefined): RepoMapping {
+  const sha = typeof props.sha === 'string' ? props.sha : undefined;
+  if (sha) props.syncedSha = sha;
+  return {
+    ref,
+    sha,
+    author: typeof props.author === 'string' ? props.author : undefined,
+    node: { kind, key: repoKey(ref), props },
+    edges,
+    warnings,
+    hasCard: card !== undefined,
+  };
+}
+
 export function edge(kind: EdgeRecord['kind'], from: string, to: string, evidence: string, extra: Partial<EdgeRecord> = {}): EdgeRecord {
   return { kind, from, to, source: SOURCE, evidence, confidence: 'declared', ...extra };
 }

@@ -1,7 +1,6 @@
 /** A dataset's API body (GET /api/datasets/{id}/revision/{rev}) → its node. Pure. */
 import { FieldReader, type Json } from './fields.ts';
-import { cardOf, commonRepoProps, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
-import { repoKey } from './refs.ts';
+import { cardOf, commonRepoProps, repoMapping, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
 
 export function mapDataset(body: Json, ctx: MapContext, parsedCard?: Json): RepoMapping {
   const warnings: string[] = [];
@@ -11,15 +10,5 @@ export function mapDataset(body: Json, ctx: MapContext, parsedCard?: Json): Repo
   const props = commonRepoProps(body, ctx, ref, card, warn);
   const description = new FieldReader(body, warn).str('description');
   if (description) props.description = description.slice(0, 2000);
-  const sha = typeof props.sha === 'string' ? props.sha : undefined;
-  if (sha) props.syncedSha = sha;
-  return {
-    ref,
-    sha,
-    author: typeof props.author === 'string' ? props.author : undefined,
-    node: { kind: 'Dataset', key: repoKey(ref), props },
-    edges: [],
-    warnings,
-    hasCard: card !== undefined,
-  };
+  return repoMapping('Dataset', ref, props, [], warnings, card);
 }

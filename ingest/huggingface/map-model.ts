@@ -6,7 +6,7 @@ import { DERIVATION_RELATIONS, type DerivationRelation } from '../../schema/mode
 import type { Confidence } from '../../schema/model.ts';
 import type { EdgeRecord, JsonValue } from '../../schema/records.ts';
 import { FieldReader, isObject, type Json } from './fields.ts';
-import { cardOf, commonRepoProps, edge, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
+import { cardOf, commonRepoProps, edge, repoMapping, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
 import { refFromData, repoKey, type RepoRef } from './refs.ts';
 
 export interface BaseLink {
@@ -165,8 +165,6 @@ export function mapModel(body: Json, ctx: MapContext, parsedCard?: Json): ModelM
   const arch = config && Array.isArray(config.architectures) && typeof config.architectures[0] === 'string' ? config.architectures[0] : undefined;
   const modelType = config && typeof config.model_type === 'string' ? config.model_type : undefined;
   if (arch ?? modelType) props.architecture = (arch ?? modelType)!;
-  const sha = typeof props.sha === 'string' ? props.sha : undefined;
-  if (sha) props.syncedSha = sha;
 
   const bases = baseLinks(card, tags, { library }, warn).filter((b) => b.ref.id !== ref.id);
   const datasets = trainingDatasets(card, tags, warn);
@@ -188,13 +186,7 @@ export function mapModel(body: Json, ctx: MapContext, parsedCard?: Json): ModelM
     ...[...evalRefs.values()].map((d) => edge('EVALUATED_ON', key, repoKey(d), 'model-index')),
   ];
   return {
-    ref,
-    sha,
-    author: typeof props.author === 'string' ? props.author : undefined,
-    node: { kind: 'Model', key, props },
-    edges,
-    warnings,
-    hasCard: card !== undefined,
+    ...repoMapping('Model', ref, props, edges, warnings, card),
     bases,
     trainedOn: datasets.map((d) => d.ref),
     evaluatedOn: [...evalRefs.values()],

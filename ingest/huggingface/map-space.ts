@@ -4,7 +4,7 @@
  */
 import type { EdgeRecord } from '../../schema/records.ts';
 import { FieldReader, isObject, type Json } from './fields.ts';
-import { cardOf, commonRepoProps, edge, isPublicHub, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
+import { cardOf, commonRepoProps, edge, isPublicHub, repoMapping, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
 import { refFromData, repoKey, type RepoRef } from './refs.ts';
 
 export interface SpaceMapping extends RepoMapping {
@@ -28,8 +28,6 @@ export function mapSpace(body: Json, ctx: MapContext, parsedCard?: Json): SpaceM
   if (subdomain && /^[a-z0-9-]+$/i.test(subdomain) && isPublicHub(ctx.hubUrl)) props.endpointUrl = `https://${subdomain}.hf.space`;
   const runtime = isObject(body.runtime) ? body.runtime : undefined;
   if (runtime && typeof runtime.stage === 'string') props.runtimeStage = runtime.stage;
-  const sha = typeof props.sha === 'string' ? props.sha : undefined;
-  if (sha) props.syncedSha = sha;
 
   const collect = (type: 'model' | 'dataset', apiField: string): { ref: RepoRef; evidence: string }[] => {
     const out = new Map<string, { ref: RepoRef; evidence: string }>();
@@ -52,13 +50,7 @@ export function mapSpace(body: Json, ctx: MapContext, parsedCard?: Json): SpaceM
     ...datasets.map((d) => edge('USES', key, repoKey(d.ref), d.evidence)),
   ];
   return {
-    ref,
-    sha,
-    author: typeof props.author === 'string' ? props.author : undefined,
-    node: { kind: 'Endpoint', key, props },
-    edges,
-    warnings,
-    hasCard: card !== undefined,
+    ...repoMapping('Endpoint', ref, props, edges, warnings, card),
     models: models.map((m) => m.ref),
     datasets: datasets.map((d) => d.ref),
   };

@@ -4,7 +4,7 @@
  * Only reads through the analyses and the store contract, so it answers alike on every store.
  */
 import { kindOfKey } from '../../schema/model.ts';
-import { attackPaths, findCrownJewels, findEntryPoints, findTargets } from '../../queries/attack-paths.ts';
+import { attackPaths, findCrownJewels, findEndpoints, findEntryPoints } from '../../queries/attack-paths.ts';
 import { blastRadius } from '../../queries/blast-radius.ts';
 import { runFindings } from '../../queries/findings/index.ts';
 import { requireNodes } from '../../queries/nodes.ts';
@@ -42,7 +42,8 @@ export async function buildReport(store: GraphStore, opts: ReportOptions = {}): 
     mode = 'crown-jewels';
     targets = crownJewels;
   } else {
-    targets = (await findTargets(store)).sort();
+    // The same rule as findTargets, without scanning every node for tags a second time.
+    targets = crownJewels.length ? crownJewels : await findEndpoints(store);
     mode = crownJewels.length ? 'crown-jewels' : 'endpoints';
   }
 

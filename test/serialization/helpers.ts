@@ -1,5 +1,6 @@
 /** Test helpers: an in-memory range reader that behaves like an HTTP Range source and counts what it serves. */
 import type { RangeReader } from '../../ingest/huggingface/serialization/zip.ts';
+import { concat } from '../../ingest/huggingface/serialization/build.ts';
 
 export interface CountingReader {
   read: RangeReader;
@@ -21,13 +22,7 @@ export function memoryReader(bytes: Uint8Array): CountingReader {
 }
 
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concat(parts);
 }
 
 export const ascii = (s: string) => new TextEncoder().encode(s);

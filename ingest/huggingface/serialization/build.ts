@@ -10,7 +10,8 @@ import { crc32, deflateRawSync } from 'node:zlib';
 
 const enc = new TextEncoder();
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+/** The parts, one after another, in a new array. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {
