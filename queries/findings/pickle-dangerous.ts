@@ -1,4 +1,4 @@
-import { describeServedFile, filesOfServedLineage } from './served-files.ts';
+import { describeServedFile, filesOfServedLineage, servedFileNodes } from './served-files.ts';
 import { makeFinding, type FindingRule } from './types.ts';
 
 export const pickleDangerous: FindingRule = {
@@ -11,6 +11,6 @@ export const pickleDangerous: FindingRule = {
     const files = await filesOfServedLineage(ctx);
     return files
       .filter((f) => f.file.props.scanStatus === 'dangerous')
-      .map((f) => makeFinding(pickleDangerous, [f.file.key, f.holder, ...f.servedModels.filter((m) => m !== f.holder)], describeServedFile(f)));
+      .map((f) => makeFinding(pickleDangerous, servedFileNodes(f), describeServedFile(f)));
   },
 };

@@ -1,4 +1,4 @@
-import { PICKLE_FORMATS, describeServedFile, filesOfServedLineage } from './served-files.ts';
+import { PICKLE_FORMATS, describeServedFile, filesOfServedLineage, servedFileNodes } from './served-files.ts';
 import { makeFinding, type FindingRule } from './types.ts';
 
 /** Not proven safe: the scan was skipped, failed or was suspicious, or a pickle-format file has no verdict at all. */
@@ -18,6 +18,6 @@ export const pickleUnscanned: FindingRule = {
         if (typeof status === 'string') return UNVERIFIED.includes(status);
         return typeof f.file.props.format === 'string' && PICKLE_FORMATS.includes(f.file.props.format);
       })
-      .map((f) => makeFinding(pickleUnscanned, [f.file.key, f.holder, ...f.servedModels.filter((m) => m !== f.holder)], describeServedFile(f)));
+      .map((f) => makeFinding(pickleUnscanned, servedFileNodes(f), describeServedFile(f)));
   },
 };

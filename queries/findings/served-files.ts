@@ -21,7 +21,21 @@ export interface ServedFile {
   endpoints: string[];
 }
 
-export async function filesOfServedLineage(ctx: FindingContext): Promise<ServedFile[]> {
+/** Both pickle rules ask for the same files in one findings run: read them once per context. */
+const loaded = new WeakMap<FindingContext, Promise<ServedFile[]>>();
+
+export function filesOfServedLineage(ctx: FindingContext): Promise<ServedFile[]> {
+  let files = loaded.get(ctx);
+  if (!files) loaded.set(ctx, (files = loadFilesOfServedLineage(ctx)));
+  return files;
+}
+
+/** The nodes a finding about a served file names: the file, the model holding it, then the served models it feeds. */
+export function servedFileNodes(f: ServedFile): string[] {
+  return [f.file.key, f.holder, ...f.servedModels.filter((m) => m !== f.holder)];
+}
+
+async function loadFilesOfServedLineage(ctx: FindingContext): Promise<ServedFile[]> {
   const served = await ctx.servedModels();
   const models = [...served.keys()];
   if (!models.length) return [];

@@ -447,6 +447,13 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
         ]);
       });
 
+      it('the two pickle rules share one read of the served lineage\'s files', async () => {
+        const { store, calls } = recording(g.get());
+        const found = await runFindings(store, { rules: ['pickle-dangerous', 'pickle-unscanned'] });
+        assert.ok(found.some((f) => f.rule === 'pickle-dangerous') && found.some((f) => f.rule === 'pickle-unscanned'));
+        assert.equal(calls.filter((c) => c.edgeKinds?.includes('CONTAINS')).length, 1);
+      });
+
       it('entry points: assets consumed at a floating revision, beside the other rules', async () => {
         const reasons = await entryPointReasons(g.get());
         assert.deepEqual(Object.fromEntries(reasons), {
