@@ -175,21 +175,7 @@ export function codeSpans(line: string, table = false): string[] {
       let j = i;
       while (text[j] === '`') j++;
       const run = j - i;
-      let k = j;
-      let close = -1;
-      while (k < text.length) {
-        if (text[k] !== '`') {
-          k++;
-          continue;
-        }
-        let e = k;
-        while (text[e] === '`') e++;
-        if (e - k === run) {
-          close = k;
-          break;
-        }
-        k = e;
-      }
+      const close = findRun(text, j, run);
       if (close < 0) {
         i = j;
         continue;
