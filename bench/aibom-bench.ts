@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { EdgeRecord, NodeRecord } from '../schema/records.ts';
 import { aibomFileName, buildAibom } from '../services/aibom/index.ts';
 import { openStore } from '../services/store/open.ts';
-import type { GraphStore } from '../services/store/types.ts';
+import type { GraphStore } from '../schema/store.ts';
 import { parseNumericFlags } from './lib/args.ts';
 import { fmtInt, fmtMs } from './lib/format.ts';
 import { summarize } from './lib/stats.ts';

@@ -16,7 +16,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { validateBatch } from '../schema/validate.ts';
 import { SqliteStore } from '../services/store/sqlite.ts';
-import type { ExpandRequest, GraphStore } from '../services/store/types.ts';
+import type { ExpandRequest, GraphStore } from '../schema/store.ts';
 import { generateHubGraph, mostPopularDataset } from './generate.ts';
 import { parseNumericFlags } from './lib/args.ts';
 import { chunkBatch } from './lib/batches.ts';

@@ -11,7 +11,7 @@
  */
 import { EDGE_SPECS } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
-import type { GraphStore } from '../services/store/types.ts';
+import type { GraphStore } from '../schema/store.ts';
 import { findEntryPoints, findTargets } from './entry-points.ts';
 import { compromiseEnds, edgeLikelihood } from './flow.ts';
 import { kShortestPaths, type Arc, type WeightedDigraph } from './k-shortest.ts';

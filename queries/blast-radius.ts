@@ -3,7 +3,7 @@
  * its depth and one shortest path; endpoints come first with their owners, because that is who must act.
  */
 import { kindOfKey } from '../schema/model.ts';
-import type { GraphStore } from '../services/store/types.ts';
+import type { GraphStore } from '../schema/store.ts';
 import { requireNodes } from './nodes.ts';
 import { loadWriteAccess, ownersOf } from './ownership.ts';
 import { pathTo, traverse } from './traversal.ts';

@@ -19,7 +19,7 @@
  * Targets: nodes tagged `crown-jewel` when any exist, else every Endpoint.
  */
 import { NODE_KINDS, type EdgeKind } from '../schema/model.ts';
-import type { GraphStore } from '../services/store/types.ts';
+import type { GraphStore } from '../schema/store.ts';
 import { nodesOfKind, tagsOf } from './nodes.ts';
 import { ANYONE_TAG, MEMBERSHIP, WRITE_ACCESS, bareName, ownerOf } from './ownership.ts';
 import { floatingConsumptions, hasRecordedRevision } from './revisions.ts';

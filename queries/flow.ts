@@ -7,7 +7,7 @@
  */
 import { EDGE_KINDS, EDGE_SPECS, type EdgeKind } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
-import type { Direction } from '../services/store/types.ts';
+import type { Direction } from '../schema/store.ts';
 
 export interface ExpansionStep {
   kind: EdgeKind;

@@ -1,5 +1,5 @@
 /** Bounds every analysis accepts, checked in one place so that the CLI, the API and tests refuse alike. */
-import { UsageError } from '../services/errors.ts';
+import { UsageError } from '../schema/errors.ts';
 
 export const DEFAULT_MAX_DEPTH = 25;
 export const MAX_DEPTH_LIMIT = 100;

@@ -2,8 +2,8 @@
  * Lineage: the ancestors (bases) and descendants (derivatives) of a node along the edges that carry a derivation
  * `relation` (read from the model: today DERIVED_FROM for models and datasets). Merges list every parent.
  */
-import { UsageError } from '../services/errors.ts';
-import type { GraphStore } from '../services/store/types.ts';
+import { UsageError } from '../schema/errors.ts';
+import type { GraphStore } from '../schema/store.ts';
 import { requireNodes } from './nodes.ts';
 import { traverse, type Traversal } from './traversal.ts';
 

@@ -1,8 +1,8 @@
 /** Small node look-ups shared by the analyses. */
 import { clip } from '../schema/records.ts';
 import type { GraphNode } from '../schema/records.ts';
-import { UsageError } from '../services/errors.ts';
-import type { GraphStore } from '../services/store/types.ts';
+import { UsageError } from '../schema/errors.ts';
+import type { GraphStore } from '../schema/store.ts';
 
 /** The nodes for `keys`, in one call; throws "unknown node …" naming the first few that do not exist. */
 export async function requireNodes(store: GraphStore, keys: readonly string[]): Promise<Map<string, GraphNode>> {

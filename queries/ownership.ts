@@ -8,7 +8,7 @@
  */
 import type { EdgeKind } from '../schema/model.ts';
 import type { GraphEdge, GraphNode } from '../schema/records.ts';
-import type { GraphStore } from '../services/store/types.ts';
+import type { GraphStore } from '../schema/store.ts';
 import { tagsOf } from './nodes.ts';
 
 export const WRITE_ACCESS: EdgeKind = 'CAN_WRITE';

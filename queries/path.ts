@@ -3,7 +3,7 @@
  * Bidirectional breadth-first search: each round expands the smaller frontier by one level, in two store calls.
  */
 import type { GraphEdge } from '../schema/records.ts';
-import type { GraphStore } from '../services/store/types.ts';
+import type { GraphStore } from '../schema/store.ts';
 import { farEnd, nearEnd } from './flow.ts';
 import type { FollowedEdge } from './traversal.ts';
 import { checkMaxDepth, checkNodeBudget } from './limits.ts';

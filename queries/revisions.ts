@@ -10,7 +10,7 @@
  */
 import { EDGE_KINDS, EDGE_SPECS, type EdgeKind, type NodeKind } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
-import type { GraphStore } from '../services/store/types.ts';
+import type { GraphStore } from '../schema/store.ts';
 import { nodesOfKind } from './nodes.ts';
 
 export const REVISION_PROP = 'revision';

@@ -8,7 +8,7 @@
  */
 import { EDGE_SPECS, type EdgeKind } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
-import type { Direction, GraphStore } from '../services/store/types.ts';
+import type { Direction, GraphStore } from '../schema/store.ts';
 import {
   anySteps,
   compromiseSourceSteps,

@@ -6,7 +6,7 @@
  */
 import { clip, type EdgeRecord, type GraphEdge, type GraphNode, type NodeRecord, type RecordBatch } from '../schema/records.ts';
 import { ValidationError, validateEdge, validateNode } from '../schema/validate.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../schema/errors.ts';
 
 export type RecordsFormat = 'json' | 'ndjson';
 

@@ -5,7 +5,7 @@
  */
 import { EDGE_KINDS, EDGE_SPECS, type EdgeKind } from '../../schema/model.ts';
 import type { Props, RecordBatch } from '../../schema/records.ts';
-import type { Direction, GraphStore } from '../../services/store/types.ts';
+import type { Direction, GraphStore } from '../../schema/store.ts';
 
 export interface ExpansionGroup {
   direction: Direction;

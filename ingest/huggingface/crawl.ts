@@ -6,7 +6,7 @@
  */
 import PQueue from 'p-queue';
 import type { EdgeRecord, RecordBatch } from '../../schema/records.ts';
-import { StoreError, type GraphStore } from '../../services/store/types.ts';
+import { StoreError, type GraphStore } from '../../schema/store.ts';
 import { ValidationError } from '../../schema/validate.ts';
 import { HttpNetworkError } from '../pipeline/http.ts';
 import type { ScopeWriter } from '../pipeline/sync.ts';

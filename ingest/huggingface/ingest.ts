@@ -2,7 +2,7 @@
  * One `aispm ingest hf` run: the HTTP pipeline, the Hub client and the crawl wired together, with the summary the
  * CLI prints. The demo calls this too, against its local replay server.
  */
-import type { GraphStore } from '../../services/store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { createHttpClient, type HttpStats } from '../pipeline/http.ts';
 import { createProgress } from '../pipeline/progress.ts';
 import { createScopeWriter } from '../pipeline/sync.ts';

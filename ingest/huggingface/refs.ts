@@ -2,7 +2,7 @@
  * Repo references as written on the Hub (`owner/name`, `datasets/owner/name`, `spaces/owner/name`, legacy
  * ownerless ids such as `squad_v2`) and the graph keys they map to.
  */
-import { UsageError } from '../../services/errors.ts';
+import { UsageError } from '../../schema/errors.ts';
 
 export type RepoType = 'model' | 'dataset' | 'space';
 

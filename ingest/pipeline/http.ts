@@ -5,7 +5,7 @@
  * for the configured origin and never appears in messages. Generic: nothing here knows about Hugging Face.
  */
 import PQueue from 'p-queue';
-import { registerSecret } from '../../services/secrets.ts';
+import { registerSecret } from '../../schema/secrets.ts';
 
 export interface HttpOptions {
   /** Requests in flight at once. */

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RecordBatch, SyncContext } from '../../schema/records.ts';
-import type { GraphStore } from '../../services/store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 
 export interface WriteTotals {
   nodes: number;

@@ -4,7 +4,7 @@
  */
 import type { EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge } from '../../schema/records.ts';
-import type { GraphStore } from '../../services/store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { nodesOfKind } from '../nodes.ts';
 import { traverse } from '../traversal.ts';
 

@@ -1,6 +1,6 @@
 /** The posture rules, and running them. Add a rule: one module exporting a FindingRule, one line in RULES. */
-import type { GraphStore } from '../../services/store/types.ts';
-import { UsageError } from '../../services/errors.ts';
+import type { GraphStore } from '../../schema/store.ts';
+import { UsageError } from '../../schema/errors.ts';
 import { createContext } from './context.ts';
 import { customCode } from './custom-code.ts';
 import { gatedDataInPublicModel } from './gated-data-in-public-model.ts';

@@ -1,6 +1,6 @@
 /** What a posture finding and a rule are, and the severity order. */
 import { createHash } from 'node:crypto';
-import type { GraphStore } from '../../services/store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import type { FindingContext } from './context.ts';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';

@@ -6,7 +6,7 @@
  */
 import { kindOfKey, type EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge, GraphNode } from '../../schema/records.ts';
-import type { Direction, GraphStore } from '../store/types.ts';
+import type { Direction, GraphStore } from '../../schema/store.ts';
 
 /** Bounds that keep a pathological graph (a cycle, a huge dependency tree) from running away. */
 export const GATHER_LIMITS = { lineageDepth: 64, lineageNodes: 2000, packageDepth: 16, packageNodes: 5000 } as const;

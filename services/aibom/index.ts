@@ -3,8 +3,8 @@
  * the HTTP route call. Read the neighbourhood (batched store calls) → map (pure) → serialise.
  */
 import { clip } from '../../schema/records.ts';
-import { UsageError } from '../errors.ts';
-import type { GraphStore } from '../store/types.ts';
+import { UsageError } from '../../schema/errors.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { assembleAibom, type AibomResult } from './assemble.ts';
 import { gatherNeighbourhood } from './gather.ts';
 import { parseSpec, type AibomOptions } from './options.ts';

@@ -1,5 +1,5 @@
 /** Options of an AIBOM export, and their parsing from user input. */
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../schema/errors.ts';
 
 export const AIBOM_SPECS = ['1.6', '1.7'] as const;
 export type AibomSpec = (typeof AIBOM_SPECS)[number];

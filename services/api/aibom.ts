@@ -1,6 +1,6 @@
 /** The AIBOM exporter (services/aibom/) as the API uses it: argument checks shared by the GraphQL field and the route. */
 import { AIBOM_SPECS, buildAibom, type AibomResult, type AibomSpec } from '../aibom/index.ts';
-import type { GraphStore } from '../store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { apiError } from './errors.ts';
 
 export function checkSpec(value: string | null | undefined): AibomSpec | undefined {

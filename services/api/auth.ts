@@ -5,8 +5,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.ts';
-import { registerSecret } from '../secrets.ts';
+import { UsageError } from '../../schema/errors.ts';
+import { registerSecret } from '../../schema/secrets.ts';
 
 export const ROLES = ['read', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

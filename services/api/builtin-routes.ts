@@ -2,7 +2,7 @@
 import type { GraphQLError } from 'graphql';
 import { LIMITS } from '../../schema/model.ts';
 import { clip } from '../../schema/records.ts';
-import { redact } from '../secrets.ts';
+import { redact } from '../../schema/secrets.ts';
 import { aibomFileName } from '../aibom/index.ts';
 import { buildAibomFor, checkSpec } from './aibom.ts';
 import { maskError } from './errors.ts';

@@ -3,8 +3,8 @@
  * to clients: base64url of a position marker that this module alone reads. A position is a sort key (not an
  * offset) where the list has one, so a page stays correct when the list is recomputed between pages.
  */
-import { UsageError } from '../errors.ts';
-import { redact } from '../secrets.ts';
+import { UsageError } from '../../schema/errors.ts';
+import { redact } from '../../schema/secrets.ts';
 
 export const MAX_FIRST = 1000;
 

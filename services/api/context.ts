@@ -1,5 +1,5 @@
 /** What every resolver receives: the store, the caller, the request's loaders, and server-wide shared state. */
-import type { GraphStore } from '../store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import type { Caller } from './auth.ts';
 import type { ApiLimits } from './limits.ts';
 import type { Loaders } from './loader.ts';

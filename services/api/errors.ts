@@ -3,8 +3,8 @@
  * `extensions.code` and a redacted message; stack traces and internal messages never leave the server.
  */
 import { GraphQLError } from 'graphql';
-import { AispmError } from '../errors.ts';
-import { redact } from '../secrets.ts';
+import { AispmError } from '../../schema/errors.ts';
+import { redact } from '../../schema/secrets.ts';
 import { ValidationError } from '../../schema/validate.ts';
 
 export const API_ERROR_CODES = [

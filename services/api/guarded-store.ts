@@ -3,7 +3,7 @@
  * time stops at its next store call. The check reads the clock rather than waiting for a timer: SQLite calls are
  * synchronous, so a long analysis on it runs in promise jobs without ever letting a timer fire.
  */
-import type { GraphStore } from '../store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { apiError } from './errors.ts';
 
 export function guardedStore(store: GraphStore, signal: AbortSignal, deadline: number): GraphStore {

@@ -5,7 +5,7 @@
  */
 import type { EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge, GraphNode } from '../../schema/records.ts';
-import type { Direction, GraphStore } from '../store/types.ts';
+import type { Direction, GraphStore } from '../../schema/store.ts';
 
 /**
  * A minimal DataLoader: `load(key)` queues the key; once the current tick's resolvers have all queued theirs, one

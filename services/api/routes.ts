@@ -4,8 +4,8 @@
  * before the handler runs.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { GraphStore } from '../store/types.ts';
-import { redact } from '../secrets.ts';
+import type { GraphStore } from '../../schema/store.ts';
+import { redact } from '../../schema/secrets.ts';
 import type { Caller, Role } from './auth.ts';
 
 export interface RouteContext {

@@ -8,9 +8,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createYoga } from 'graphql-yoga';
-import { UsageError } from '../errors.ts';
-import { redact } from '../secrets.ts';
-import type { GraphStore } from '../store/types.ts';
+import { UsageError } from '../../schema/errors.ts';
+import { redact } from '../../schema/secrets.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { createAuthenticator, isLoopbackAddress, isLoopbackHostHeader, type ApiToken, type Caller, type Role } from './auth.ts';
 import { BUILTIN_ROUTES } from './builtin-routes.ts';
 import type { ApiContext, ServerContext } from './context.ts';
@@ -21,7 +21,7 @@ import { createLoaders } from './loader.ts';
 import { errorCodesPlugin, limitsPlugin, timeoutPlugin } from './plugins.ts';
 import { ResultCache } from './result-cache.ts';
 import { matches, pathKnown, sendError, type Route } from './routes.ts';
-import { apiSchema } from './schema.ts';
+import { apiSchema } from './executable-schema.ts';
 
 export interface ServerOptions {
   store: GraphStore;

@@ -1,6 +1,6 @@
 /** What a CLI command is. Each command lives in its own module under services/cli/commands/. */
 import type { ParseArgsConfig } from 'node:util';
-import type { GraphStore } from '../store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 
 export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
 

@@ -3,10 +3,10 @@
  * secrets redacted. Exit codes: 0 ok · 1 findings above a threshold · 2 usage/input error · 3 upstream/store failure.
  */
 import { parseArgs } from 'node:util';
-import { AispmError, EXIT } from '../errors.ts';
-import { redact } from '../secrets.ts';
+import { AispmError, EXIT } from '../../schema/errors.ts';
+import { redact } from '../../schema/secrets.ts';
 import { ValidationError } from '../../schema/validate.ts';
-import { StoreError, type GraphStore } from '../store/types.ts';
+import { StoreError, type GraphStore } from '../../schema/store.ts';
 import { openStore, resolveStoreSpec } from '../store/open.ts';
 import type { Command, CommandContext, OptionSpecs } from './command.ts';
 import { COMMANDS } from './commands/index.ts';

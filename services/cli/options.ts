@@ -1,5 +1,5 @@
 /** Parsing of numeric CLI options, with usage errors that name the option. */
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../schema/errors.ts';
 
 export function positiveInt(value: unknown, name: string, max: number): number | undefined {
   if (value === undefined) return undefined;

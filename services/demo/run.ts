@@ -8,7 +8,7 @@ import { REPLAY_BUILDERS } from '../../ingest/huggingface/replay/builders.ts';
 import { loadUniverse } from '../../ingest/huggingface/replay/load.ts';
 import { startReplayServer } from '../../ingest/huggingface/replay/server.ts';
 import { parseRef } from '../../ingest/huggingface/refs.ts';
-import type { GraphStore } from '../store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { POISONED_DATASET, POISONED_KEY, SAMPLE_UNIVERSE } from './sample.ts';
 
 export interface DemoResult {

@@ -8,8 +8,8 @@ import { attackPaths, findCrownJewels, findEndpoints, findEntryPoints } from '..
 import { blastRadius } from '../../queries/blast-radius.ts';
 import { runFindings } from '../../queries/findings/index.ts';
 import { requireNodes } from '../../queries/nodes.ts';
-import { UsageError } from '../errors.ts';
-import type { GraphStore } from '../store/types.ts';
+import { UsageError } from '../../schema/errors.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { chokePoint } from './choke-point.ts';
 import { SEVERITIES, percent, type Report, type ReportPath, type Severity } from './model.ts';
 import { nodesThatReach } from './reach-back.ts';

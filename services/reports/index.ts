@@ -1,5 +1,5 @@
 /** Reports: build the model once, render it in the asked format. */
-import type { GraphStore } from '../store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { buildReport, type ReportOptions } from './build.ts';
 import type { Report } from './model.ts';
 import { renderHtml } from './render-html.ts';

@@ -7,7 +7,7 @@
  * the same depth; a hand-rolled copy of the flow rules here once disagreed with it (role case).
  */
 import { traverse } from '../../queries/traversal.ts';
-import type { GraphStore } from '../store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 
 export interface ReachBack {
   /** Targets and every node that can compromise one of them. */

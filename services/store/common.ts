@@ -1,6 +1,6 @@
 /** Pieces both stores share: property merging, cursors, page sizes and safe property filters. */
 import type { Props } from '../../schema/records.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../schema/errors.ts';
 
 /**
  * Shallow merge: later values win; `null` removes a property. Properties are defined, not assigned, so a property

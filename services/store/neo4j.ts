@@ -11,8 +11,8 @@ import neo4j, { type Driver, type ManagedTransaction, type Session } from 'neo4j
 import { isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
 import { ValidationError, validateBatch } from '../../schema/validate.ts';
-import { AispmError, UsageError } from '../errors.ts';
-import { redact, registerSecret } from '../secrets.ts';
+import { AispmError, UsageError } from '../../schema/errors.ts';
+import { redact, registerSecret } from '../../schema/secrets.ts';
 import { decodeCursor, encodeCursor, pageSize } from './common.ts';
 import {
   META_LABEL,
@@ -42,7 +42,7 @@ import {
   type StaleRemoval,
   type StoreStats,
   type UpsertResult,
-} from './types.ts';
+} from '../../schema/store.ts';
 
 export interface Neo4jConnectOptions {
   /** `neo4j://`, `neo4j+s://`, `bolt://`, … Credentials in the URI (`neo4j://user:pass@host`) are taken out of it. */

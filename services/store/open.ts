@@ -2,8 +2,8 @@
  * Opens the store named by a spec: `sqlite:<path>` (or a bare path ending in .db), or a Neo4j URI
  * (`neo4j://`, `neo4j+s://`, `bolt://`, …) with credentials from NEO4J_USER / NEO4J_PASSWORD.
  */
-import { UsageError } from '../errors.ts';
-import type { GraphStore } from './types.ts';
+import { UsageError } from '../../schema/errors.ts';
+import type { GraphStore } from '../../schema/store.ts';
 
 export const DEFAULT_STORE = 'sqlite:.aispm/graph.db';
 

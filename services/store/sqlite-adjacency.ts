@@ -9,7 +9,7 @@
 import type Database from 'better-sqlite3';
 import { EDGE_KINDS, type EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge, Props } from '../../schema/records.ts';
-import type { Direction } from './types.ts';
+import type { Direction } from '../../schema/store.ts';
 
 /** Edges of one direction: those of node v are at [offsets[v], offsets[v + 1]) of `far` and `kinds`. */
 interface Rows {

@@ -22,7 +22,7 @@ import {
   type StaleRemoval,
   type StoreStats,
   type UpsertResult,
-} from './types.ts';
+} from '../../schema/store.ts';
 
 /** Bump when the DDL changes, and add the step from the previous version to MIGRATIONS. */
 export const SQLITE_SCHEMA_VERSION = 1;

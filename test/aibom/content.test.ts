@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildAibom, type AibomResult } from '../../services/aibom/index.ts';
 import { PUBLIC_HUB } from '../../services/aibom/identity.ts';
-import type { GraphStore } from '../../services/store/types.ts';
-import { UsageError } from '../../services/errors.ts';
+import type { GraphStore } from '../../schema/store.ts';
+import { UsageError } from '../../schema/errors.ts';
 import { tempWorkspace } from '../helpers/cli.ts';
 import { assertValidBom, componentsOf, fixtureStore, KEYS, propValues } from './helpers.ts';
 

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRecords } from '../../services/records-file.ts';
 import { openStore } from '../../services/store/open.ts';
-import type { GraphStore } from '../../services/store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { validateAibom, type AibomSpec } from '../../services/aibom/index.ts';
 
 export const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/aibom/lineage-graph.json');

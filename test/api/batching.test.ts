@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { GraphStore } from '../../services/store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { fanGraph, startHarness, type Harness } from './helpers.ts';
 
 type Counted = 'getNodes' | 'expand' | 'find' | 'stats';

@@ -5,7 +5,7 @@
 import type { EdgeRecord, NodeRecord, RecordBatch } from '../../schema/records.ts';
 import { startServer, type RunningServer, type ServerOptions } from '../../services/api/server.ts';
 import { SqliteStore } from '../../services/store/sqlite.ts';
-import type { GraphStore } from '../../services/store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { tempWorkspace } from '../helpers/cli.ts';
 
 export interface GqlResponse {

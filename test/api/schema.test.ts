@@ -5,7 +5,7 @@ import { buildSchema } from 'graphql';
 import { DERIVATION_RELATIONS, EDGE_KINDS, NODE_KINDS } from '../../schema/model.ts';
 import { SEVERITIES } from '../../queries/findings/types.ts';
 import { enumDrift } from '../../services/api/enums.ts';
-import { apiSchema, readSdl } from '../../services/api/schema.ts';
+import { apiSchema, readSdl } from '../../services/api/executable-schema.ts';
 
 describe('schema/schema.graphql', () => {
   it('has exactly the node kinds, edge kinds, relations and severities of the model', () => {

@@ -11,7 +11,7 @@ import { mapOwner } from '../../ingest/huggingface/map-owner.ts';
 import { mapSpace } from '../../ingest/huggingface/map-space.ts';
 import { PUBLIC_HUB_URL } from '../../ingest/huggingface/map-common.ts';
 import { fileKey, parseRef, repoKey } from '../../ingest/huggingface/refs.ts';
-import { UsageError } from '../../services/errors.ts';
+import { UsageError } from '../../schema/errors.ts';
 import { body, json } from './fixtures.ts';
 
 const HUB = 'https://hub.internal.example'; // mapping is pure: the Hub URL only shapes the links it writes

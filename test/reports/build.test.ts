@@ -21,9 +21,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EDGE_SPECS, type EdgeKind } from '../../schema/model.ts';
-import { UsageError } from '../../services/errors.ts';
+import { UsageError } from '../../schema/errors.ts';
 import { buildReport, type Report } from '../../services/reports/index.ts';
-import type { GraphStore } from '../../services/store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { FIXED_NOW, K, storeWith } from './helpers.ts';
 
 const L = (...kinds: EdgeKind[]) => kinds.reduce((acc, k) => acc * EDGE_SPECS[k].likelihood, 1);

@@ -11,7 +11,7 @@ import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import type { RecordBatch } from '../../schema/records.ts';
 import { parseRecords } from '../../services/records-file.ts';
 import { SqliteStore } from '../../services/store/sqlite.ts';
-import type { GraphStore } from '../../services/store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const FIXTURE = join(HERE, '../fixtures/reports/graph.json');

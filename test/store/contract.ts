@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it, before, after } from 'node:test';
 import type { EdgeRecord, NodeRecord, RecordBatch } from '../../schema/records.ts';
 import { ValidationError } from '../../schema/validate.ts';
-import type { GraphStore } from '../../services/store/types.ts';
+import type { GraphStore } from '../../schema/store.ts';
 import { openStore } from '../../services/store/open.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';

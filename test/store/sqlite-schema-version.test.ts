@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { SQLITE_SCHEMA_VERSION, SqliteStore } from '../../services/store/sqlite.ts';
-import { StoreError } from '../../services/store/types.ts';
+import { StoreError } from '../../schema/store.ts';
 
 describe('sqlite store schema versions', () => {
   const dir = mkdtempSync(join(tmpdir(), 'aispm-schema-'));

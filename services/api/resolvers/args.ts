@@ -1,7 +1,7 @@
 /** Checks on arguments that GraphQL's types cannot express, and node look-ups that answer NOT_FOUND. */
 import { LIMITS } from '../../../schema/model.ts';
 import { clip, type GraphNode } from '../../../schema/records.ts';
-import { redact } from '../../secrets.ts';
+import { redact } from '../../../schema/secrets.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
 

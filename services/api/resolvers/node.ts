@@ -1,7 +1,7 @@
 /** Fields of Node and GraphEdge: a node's own data, its edges (paged) and neighbours, all through the loaders. */
 import { DERIVATION_RELATIONS, type EdgeKind } from '../../../schema/model.ts';
 import type { GraphEdge, GraphNode } from '../../../schema/records.ts';
-import type { Direction } from '../../store/types.ts';
+import type { Direction } from '../../../schema/store.ts';
 import { checkFirst, pageBySortKey } from '../connection.ts';
 import type { ApiContext } from '../context.ts';
 

@@ -5,7 +5,7 @@ import { MAX_FIRST, checkFirst } from '../connection.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
 import { encodeCursor as storeCursor } from '../../store/common.ts';
-import { redact } from '../../secrets.ts';
+import { redact } from '../../../schema/secrets.ts';
 import { checkKey } from './args.ts';
 
 function whereOf(value: unknown): Record<string, string | number | boolean> | undefined {

@@ -1,6 +1,6 @@
 import { blastRadius } from '../../../queries/blast-radius.ts';
 import { MAX_DEPTH_LIMIT, NODE_BUDGET_LIMIT } from '../../../queries/limits.ts';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../../schema/errors.ts';
 import type { Command } from '../command.ts';
 import { positiveInt } from '../options.ts';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aibomFileName, buildAibom, parseSpec } from '../../aibom/index.ts';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../../schema/errors.ts';
 import type { Command, CommandContext } from '../command.ts';
 
 /** Models read per page in `--all`: big enough to keep paging cheap, small enough to keep memory flat. */

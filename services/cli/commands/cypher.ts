@@ -3,7 +3,7 @@
  * with EXPLAIN (it must be read-only) and runs it in a READ transaction; see Neo4jStore.runReadOnlyCypher.
  */
 import type { JsonValue } from '../../../schema/records.ts';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../../schema/errors.ts';
 import { resolveStoreSpec } from '../../store/open.ts';
 import type { Neo4jStore, RawCypherResult } from '../../store/neo4j.ts';
 import type { Command } from '../command.ts';

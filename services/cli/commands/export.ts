@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../../schema/errors.ts';
 import { edgeToRecord, formatOf, nodeToRecord } from '../../records-file.ts';
 import type { Command } from '../command.ts';
 

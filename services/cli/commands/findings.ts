@@ -1,5 +1,5 @@
 import { SEVERITIES, isSeverity, runFindings, severityAtLeast, type Severity } from '../../../queries/findings/index.ts';
-import { EXIT, UsageError } from '../../errors.ts';
+import { EXIT, UsageError } from '../../../schema/errors.ts';
 import type { Command } from '../command.ts';
 
 const GATE_LEVELS = SEVERITIES.filter((s) => s !== 'info');

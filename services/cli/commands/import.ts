@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../../schema/errors.ts';
 import { formatOf, parseRecords } from '../../records-file.ts';
 import type { Command } from '../command.ts';
 

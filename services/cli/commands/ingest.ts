@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { DEFAULT_HUB, formatSummary, ingestHub } from '../../../ingest/huggingface/ingest.ts';
 import { parseRef } from '../../../ingest/huggingface/refs.ts';
 import type { Seed } from '../../../ingest/huggingface/crawl.ts';
-import { UpstreamError, UsageError } from '../../errors.ts';
-import { loadToken } from '../../secrets.ts';
+import { UpstreamError, UsageError } from '../../../schema/errors.ts';
+import { loadToken } from '../../tokens.ts';
 import type { Command, CommandContext } from '../command.ts';
 
 const MB = 1024 * 1024;

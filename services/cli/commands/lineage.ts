@@ -1,6 +1,6 @@
 import { LINEAGE_DIRECTIONS, lineage, type LineageDirection } from '../../../queries/lineage.ts';
 import { MAX_DEPTH_LIMIT } from '../../../queries/limits.ts';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../../schema/errors.ts';
 import type { Command } from '../command.ts';
 import { positiveInt } from '../options.ts';
 

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../../schema/errors.ts';
 import { REPORT_FORMATS, generateReport, type ReportFormat } from '../../reports/index.ts';
 import type { Command } from '../command.ts';
 import { positiveInt } from '../options.ts';

@@ -2,7 +2,7 @@
  * `aispm serve`: the GraphQL API (and GraphiQL, /healthz, AIBOM downloads) until SIGINT or SIGTERM, then a clean
  * shutdown (the CLI closes the store after the command returns).
  */
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../../schema/errors.ts';
 import { loadApiTokens } from '../../api/auth.ts';
 import { startServer } from '../../api/server.ts';
 import { graphViewRoute } from '../../ui/route.ts';

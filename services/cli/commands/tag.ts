@@ -1,6 +1,6 @@
 import { clip } from '../../../schema/records.ts';
 import { requireNodes } from '../../../queries/nodes.ts';
-import { UsageError } from '../../errors.ts';
+import { UsageError } from '../../../schema/errors.ts';
 import type { Command } from '../command.ts';
 
 /** Tags are short labels; anything else is almost certainly a mistake (or an attack on the output). */

@@ -2,8 +2,6 @@
  * Tokens (HF, GitHub, MLflow, Neo4j, API) must never reach logs, errors, exports or the graph. Everything that
  * loads a secret registers it here, and every path that prints text passes it through `redact`.
  */
-import { readFileSync } from 'node:fs';
-
 const known = new Set<string>();
 
 export function registerSecret(secret: string | undefined): void {
@@ -18,13 +16,4 @@ export function redact(text: string): string {
   out = out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^\s/@:]+):([^\s/@]+)@/gi, '$1$2:***@');
   out = out.replace(/(authorization["']?\s*[:=]\s*["']?(?:bearer|token)\s+)[^\s"',]+/gi, '$1***');
   return out;
-}
-
-/** A token from an environment variable or a file (first line, trimmed); registered for redaction. */
-export function loadToken(opts: { env?: string; file?: string }): string | undefined {
-  let token: string | undefined;
-  if (opts.file) token = readFileSync(opts.file, 'utf8').split(/\r?\n/)[0]?.trim() || undefined;
-  else if (opts.env) token = process.env[opts.env]?.trim() || undefined;
-  registerSecret(token);
-  return token;
 }

@@ -2,8 +2,8 @@
  * The store contract. Small and set-based so that analyses run alike on every store: they are written against
  * this interface only, and the same contract test suite (test/store/contract.ts) runs against each implementation.
  */
-import type { EdgeKind, NodeKind } from '../../schema/model.ts';
-import type { GraphEdge, GraphNode, JsonValue, RecordBatch, SyncContext } from '../../schema/records.ts';
+import type { EdgeKind, NodeKind } from './model.ts';
+import type { GraphEdge, GraphNode, JsonValue, RecordBatch, SyncContext } from './records.ts';
 
 export type Direction = 'out' | 'in';
 
