@@ -4,7 +4,7 @@
  * else; a failed read is an `error` verdict on that file, never a failed repo.
  */
 import PQueue from 'p-queue';
-import { detectFormatByName, isScanCandidateByName } from './serialization/format.ts';
+import { detectFormatByName, isScanCandidateByName } from '../scan/format.ts';
 import type { RangeReader } from './client.ts';
 import type { FileFacts, TreeFile } from './map-files.ts';
 
@@ -43,7 +43,7 @@ async function scanOne(f: TreeFile, opts: FactOptions): Promise<FileFacts> {
     const read = await opts.open(f.path, f.size);
     if (!read) return { format: byName, formatSource: 'name', scanStatus: 'error', scanReason: 'file not found when read' };
     // Loaded only when scanning, so a crawl without --scan-pickles never loads the scanner.
-    const { scanRemoteFile } = await import('./serialization/scan-file.ts');
+    const { scanRemoteFile } = await import('../scan/scan-file.ts');
     const r = await scanRemoteFile({ path: f.path, size: f.size, read }, { maxScanBytes: opts.maxScanBytes });
     const out: FileFacts = { format: r.format, formatSource: r.formatSource };
     if (r.scanStatus) out.scanStatus = r.scanStatus;

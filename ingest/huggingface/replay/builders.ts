@@ -9,7 +9,7 @@ import {
   maliciousPickleStackGlobal,
   pytorchZip,
   safetensorsBytes,
-} from '../serialization/build.ts';
+} from '../../scan/build.ts';
 import type { Builders } from './universe.ts';
 
 function padTo(bytes: Uint8Array, size: number): Uint8Array {

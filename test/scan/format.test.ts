@@ -11,7 +11,7 @@ import {
   op,
   pytorchZip,
   safetensorsBytes,
-} from '../../ingest/huggingface/serialization/build.ts';
+} from '../../ingest/scan/build.ts';
 import {
   detectCompression,
   detectFormatByBytes,
@@ -19,7 +19,7 @@ import {
   detectFormatOnly,
   isPickleBearing,
   isScanCandidateByName,
-} from '../../ingest/huggingface/serialization/format.ts';
+} from '../../ingest/scan/format.ts';
 import { ascii, concatBytes } from './helpers.ts';
 
 const head = (b: Uint8Array) => b.subarray(0, 64);

@@ -6,8 +6,8 @@ import {
   maliciousPickleGlobal,
   maliciousPickleStackGlobal,
   op,
-} from '../../ingest/huggingface/serialization/build.ts';
-import { scanPickle, UNRESOLVED_GLOBAL } from '../../ingest/huggingface/serialization/pickle-scan.ts';
+} from '../../ingest/scan/build.ts';
+import { scanPickle, UNRESOLVED_GLOBAL } from '../../ingest/scan/pickle-scan.ts';
 import { ascii, concatBytes } from './helpers.ts';
 
 describe('scanPickle on the builders', () => {

@@ -11,9 +11,9 @@ import {
   op,
   pytorchZip,
   safetensorsBytes,
-} from '../../ingest/huggingface/serialization/build.ts';
-import { SCANNER_VERSION } from '../../ingest/huggingface/serialization/classify.ts';
-import { scanRemoteFile } from '../../ingest/huggingface/serialization/scan-file.ts';
+} from '../../ingest/scan/build.ts';
+import { SCANNER_VERSION } from '../../ingest/scan/classify.ts';
+import { scanRemoteFile } from '../../ingest/scan/scan-file.ts';
 import { ascii, concatBytes, memoryReader } from './helpers.ts';
 
 const MiB = 1024 * 1024;

@@ -18,8 +18,8 @@ import {
   maliciousPickleStackGlobal,
   op,
   pytorchZip,
-} from '../../ingest/huggingface/serialization/build.ts';
-import { scanPickle } from '../../ingest/huggingface/serialization/pickle-scan.ts';
+} from '../../ingest/scan/build.ts';
+import { scanPickle } from '../../ingest/scan/pickle-scan.ts';
 
 const probe = spawnSync('python3', ['-c', 'import pickletools, zipfile'], { encoding: 'utf8' });
 const skip = probe.error || probe.status !== 0 ? 'python3 (with pickletools and zipfile) not available on this machine' : false;
@@ -58,7 +58,7 @@ const pickles: Record<string, Uint8Array> = {
 };
 
 describe('python3 cross-check', { skip }, () => {
-  const dir = skip ? '' : mkdtempSync(join(tmpdir(), 'aispm-serialization-'));
+  const dir = skip ? '' : mkdtempSync(join(tmpdir(), 'aispm-scan-'));
   after(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });

@@ -266,3 +266,182 @@ export function npyBytes(descr: string, shape: readonly number[], body: Uint8Arr
   const h = enc.encode(header);
   return concat([Uint8Array.of(0x93), enc.encode('NUMPY'), Uint8Array.of(1, 0), new Bytes().u16(h.length).done(), h, body]);
 }
+
+/** GGUF metadata value types (gguf.h `gguf_type`). */
+export const GGUF_TYPE = { u8: 0, i8: 1, u16: 2, i16: 3, u32: 4, i32: 5, f32: 6, bool: 7, string: 8, array: 9, u64: 10, i64: 11, f64: 12 } as const;
+
+export type GgufValue =
+  | { type: 'string'; value: string }
+  | { type: 'u32' | 'i32' | 'u64' | 'f32' | 'bool' | 'u8'; value: number | boolean }
+  | { type: 'array-string'; value: readonly string[] }
+  | { type: 'array-i32'; value: readonly number[] };
+
+export interface GgufTensorInput {
+  name: string;
+  dims: readonly number[];
+  /** ggml type id: 0 = F32 (4 bytes an element), 1 = F16 (2). */
+  ggmlType: 0 | 1;
+}
+
+function ggufString(w: Bytes, s: string): void {
+  const b = enc.encode(s);
+  w.u64(b.length).bytes(b);
+}
+
+/**
+ * A real GGUF file (version 3 unless told): header, metadata key/values, tensor infos, padding to
+ * `general.alignment` (32), then the tensor data (zeros).
+ */
+export function ggufBytes(kv: ReadonlyArray<readonly [string, GgufValue]>, tensors: readonly GgufTensorInput[] = [], opts: { version?: number } = {}): Uint8Array {
+  const w = new Bytes().bytes(enc.encode('GGUF')).u32(opts.version ?? 3).u64(tensors.length).u64(kv.length);
+  for (const [key, v] of kv) {
+    ggufString(w, key);
+    switch (v.type) {
+      case 'string': w.u32(GGUF_TYPE.string); ggufString(w, v.value); break;
+      case 'u8': w.u32(GGUF_TYPE.u8).u8(Number(v.value)); break;
+      case 'u32': w.u32(GGUF_TYPE.u32).u32(Number(v.value)); break;
+      case 'i32': w.u32(GGUF_TYPE.i32).u32(Number(v.value) >>> 0); break;
+      case 'u64': w.u32(GGUF_TYPE.u64).u64(Number(v.value)); break;
+      case 'bool': w.u32(GGUF_TYPE.bool).u8(v.value ? 1 : 0); break;
+      case 'f32': {
+        const b = new Uint8Array(4);
+        new DataView(b.buffer).setFloat32(0, Number(v.value), true);
+        w.u32(GGUF_TYPE.f32).bytes(b);
+        break;
+      }
+      case 'array-string': w.u32(GGUF_TYPE.array).u32(GGUF_TYPE.string).u64(v.value.length); for (const s of v.value) ggufString(w, s); break;
+      case 'array-i32': w.u32(GGUF_TYPE.array).u32(GGUF_TYPE.i32).u64(v.value.length); for (const n of v.value) w.u32(n >>> 0); break;
+    }
+  }
+  let offset = 0;
+  const sizes: number[] = [];
+  for (const t of tensors) {
+    ggufString(w, t.name);
+    w.u32(t.dims.length);
+    for (const d of t.dims) w.u64(d);
+    w.u32(t.ggmlType).u64(offset);
+    const size = t.dims.reduce((n, d) => n * d, 1) * (t.ggmlType === 0 ? 4 : 2);
+    sizes.push(size);
+    offset += Math.ceil(size / 32) * 32;
+  }
+  const head = w.done();
+  const pad = (32 - (head.length % 32)) % 32;
+  return concat([head, new Uint8Array(pad), new Uint8Array(offset)]);
+}
+
+/** Protobuf wire-format writer: enough of it for ONNX ModelProto messages. */
+export const pb = {
+  varint(n: number | bigint): Uint8Array {
+    let v = BigInt(n);
+    if (v < 0n) v += 1n << 64n;
+    const out: number[] = [];
+    do {
+      let b = Number(v & 0x7fn);
+      v >>= 7n;
+      if (v > 0n) b |= 0x80;
+      out.push(b);
+    } while (v > 0n);
+    return Uint8Array.from(out);
+  },
+  /** A varint field (wire type 0). */
+  int(field: number, n: number | bigint): Uint8Array {
+    return concat([pb.varint(field << 3), pb.varint(n)]);
+  },
+  /** A length-delimited field (wire type 2): bytes, a string or an embedded message. */
+  bytes(field: number, body: Uint8Array | string): Uint8Array {
+    const b = typeof body === 'string' ? enc.encode(body) : body;
+    return concat([pb.varint((field << 3) | 2), pb.varint(b.length), b]);
+  },
+};
+
+export interface OnnxInitializer {
+  name: string;
+  dims: readonly number[];
+  /** Inline bytes (raw_data) … */
+  raw?: Uint8Array;
+  /** … or an external data file named by path (data_location = EXTERNAL). */
+  externalLocation?: string;
+}
+
+export interface OnnxModelInput {
+  opsets?: ReadonlyArray<{ domain: string; version: number }>;
+  nodes?: ReadonlyArray<{ opType: string; domain?: string; inputs?: readonly string[]; outputs?: readonly string[] }>;
+  initializers?: readonly OnnxInitializer[];
+}
+
+/** A real ONNX ModelProto (onnx.proto3 field numbers), fields in the order the exporters write them. */
+export function onnxModelBytes(m: OnnxModelInput = {}): Uint8Array {
+  const nodes = (m.nodes ?? [{ opType: 'Relu', inputs: ['x'], outputs: ['y'] }]).map((n, i) =>
+    pb.bytes(1, concat([
+      ...(n.inputs ?? []).map((s) => pb.bytes(1, s)),
+      ...(n.outputs ?? []).map((s) => pb.bytes(2, s)),
+      pb.bytes(3, `node_${i}`),
+      pb.bytes(4, n.opType),
+      ...(n.domain !== undefined ? [pb.bytes(7, n.domain)] : []),
+    ])),
+  );
+  const inits = (m.initializers ?? []).map((t) =>
+    pb.bytes(5, concat([
+      ...t.dims.map((d) => pb.int(1, d)),
+      pb.int(2, 1), // FLOAT
+      pb.bytes(8, t.name),
+      ...(t.raw ? [pb.bytes(9, t.raw)] : []),
+      ...(t.externalLocation !== undefined ? [pb.bytes(13, concat([pb.bytes(1, 'location'), pb.bytes(2, t.externalLocation)])), pb.int(14, 1)] : []),
+    ])),
+  );
+  const graph = concat([...nodes, pb.bytes(2, 'main_graph'), ...inits]);
+  const opsets = (m.opsets ?? [{ domain: '', version: 17 }]).map((o) => pb.bytes(8, concat([pb.bytes(1, o.domain), pb.int(2, o.version)])));
+  return concat([pb.int(1, 8), pb.bytes(2, 'pytorch'), pb.bytes(3, '2.1.0'), pb.bytes(7, graph), ...opsets]);
+}
+
+/** A ustar archive (what Python's tarfile reads), each member a regular file. */
+export function tarBytes(members: ReadonlyArray<{ name: string; data: Uint8Array }>): Uint8Array {
+  const parts: Uint8Array[] = [];
+  for (const m of members) {
+    const h = new Uint8Array(512);
+    const put = (s: string, at: number) => h.set(enc.encode(s), at);
+    put(m.name, 0);
+    put('0000644\0', 100);
+    put('0000000\0', 108);
+    put('0000000\0', 116);
+    put(`${m.data.length.toString(8).padStart(11, '0')}\0`, 124);
+    put('00000000000\0', 136);
+    put('        ', 148); // checksum field counts as spaces while summing
+    put('0', 156);
+    put('ustar\0', 257);
+    put('00', 263);
+    const sum = h.reduce((n, b) => n + b, 0);
+    put(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    parts.push(h, m.data, new Uint8Array((512 - (m.data.length % 512)) % 512));
+  }
+  parts.push(new Uint8Array(1024));
+  return concat(parts);
+}
+
+/**
+ * The oldest torch.save layout (a tar, before PyTorch 0.4; torch.load still opens it): members `sys_info`,
+ * `pickle`, `storages`, `tensors`, each a pickle.
+ */
+export function legacyTorchTar(pickleBytes: Uint8Array): Uint8Array {
+  const empty = buildPickle([op.proto(2), op.emptyDict(), op.stop()]);
+  return tarBytes([
+    { name: 'sys_info', data: buildPickle([op.proto(2), op.emptyDict(), op.stop()]) },
+    { name: 'pickle', data: pickleBytes },
+    { name: 'storages', data: empty },
+    { name: 'tensors', data: empty },
+  ]);
+}
+
+/** A Keras 3 `.keras` archive: `metadata.json`, `config.json` (the model config), `model.weights.h5`. */
+export function kerasArchive(config: unknown): Uint8Array {
+  return buildZip([
+    { name: 'metadata.json', data: enc.encode(JSON.stringify({ keras_version: '3.3.3', date_saved: '2024-05-01@12:00:00' })) },
+    { name: 'config.json', data: enc.encode(JSON.stringify(config)), method: 8 },
+    { name: 'model.weights.h5', data: concat([Uint8Array.of(0x89), enc.encode('HDF\r\n'), Uint8Array.of(0x1a, 0x0a), new Uint8Array(56)]) },
+  ]);
+}
+
+/** A Keras functional-model config with the given layers (`{class_name, config}` objects). */
+export function kerasModelConfig(layers: ReadonlyArray<{ class_name: string; config: Record<string, unknown> }>): unknown {
+  return { module: 'keras', class_name: 'Sequential', config: { name: 'sequential', layers }, registered_name: null };
+}

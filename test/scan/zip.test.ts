@@ -5,14 +5,14 @@ import {
   buildStoredZip,
   buildZip,
   pytorchZip,
-} from '../../ingest/huggingface/serialization/build.ts';
+} from '../../ingest/scan/build.ts';
 import {
   RangeReadError,
   readZipDirectory,
   readZipEntry,
   ZipFormatError,
   type ZipDirectory,
-} from '../../ingest/huggingface/serialization/zip.ts';
+} from '../../ingest/scan/zip.ts';
 import { ascii, concatBytes, memoryReader } from './helpers.ts';
 
 const MiB = 1024 * 1024;

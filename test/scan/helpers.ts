@@ -1,6 +1,6 @@
 /** Test helpers: an in-memory range reader that behaves like an HTTP Range source and counts what it serves. */
-import type { RangeReader } from '../../ingest/huggingface/serialization/zip.ts';
-import { concat } from '../../ingest/huggingface/serialization/build.ts';
+import type { RangeReader } from '../../ingest/scan/zip.ts';
+import { concat } from '../../ingest/scan/build.ts';
 
 export interface CountingReader {
   read: RangeReader;

@@ -6,7 +6,7 @@ import {
   DANGEROUS_GLOBALS,
   SAFE_GLOBALS,
   SCANNER_VERSION,
-} from '../../ingest/huggingface/serialization/classify.ts';
+} from '../../ingest/scan/classify.ts';
 
 describe('classifyGlobal', () => {
   const cases: Array<[string, 'safe' | 'suspicious' | 'dangerous', string]> = [
