@@ -2,7 +2,7 @@
  * Blast radius: everything compromise of one node reaches, following the flow table. Each reached node comes with
  * its depth and one shortest path; endpoints come first with their owners, because that is who must act.
  */
-import { kindOfKey } from '../schema/model.ts';
+import { kindOfKey } from '../schema/keys.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { requireNodes } from './nodes.ts';
 import { loadWriteAccess, ownersOf } from './ownership.ts';

@@ -21,7 +21,7 @@
 import { NODE_KINDS, type EdgeKind } from '../schema/model.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { nodesOfKind, tagsOf } from './nodes.ts';
-import { ANYONE_TAG, MEMBERSHIP, WRITE_ACCESS, bareName, ownerOf } from './ownership.ts';
+import { ANYONE_TAG, MEMBERSHIP, WRITE_ACCESS, bareName, ownOrgs, ownerOf } from './ownership.ts';
 import { floatingConsumptions, hasRecordedRevision } from './revisions.ts';
 
 export const CROWN_JEWEL_TAG = 'crown-jewel';
@@ -46,11 +46,7 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
     ]);
     if (!writes.length) continue;
     const orgs = new Map<string, Set<string>>();
-    for (const n of identities) {
-      const set = new Set([bareName(n.key)]);
-      if (typeof n.props.org === 'string' && n.props.org) set.add(bareName(n.props.org));
-      orgs.set(n.key, set);
-    }
+    for (const n of identities) orgs.set(n.key, ownOrgs(n.key, n));
     for (const m of memberships) orgs.get(m.from)?.add(bareName(m.to));
     const anyone = new Set(identities.filter((n) => tagsOf(n).includes(ANYONE_TAG)).map((n) => n.key));
     const assets = new Map((await store.getNodes([...new Set(writes.map((e) => e.to))])).map((n) => [n.key, n]));

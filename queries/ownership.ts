@@ -8,6 +8,7 @@
  */
 import type { EdgeKind } from '../schema/model.ts';
 import type { GraphEdge, GraphNode } from '../schema/records.ts';
+import { identityName, ownerOfKey } from '../schema/keys.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { tagsOf } from './nodes.ts';
 
@@ -17,24 +18,31 @@ export const MEMBERSHIP: EdgeKind = 'MEMBER_OF';
 /** Identities tagged with this stand for "any signed-in user" (an open-contribution repository). */
 export const ANYONE_TAG = 'anyone';
 
-/** The bare name at the end of an identity key (`hf:org/acme` → `acme`), or the value itself when it has no prefix. */
-export function bareName(value: string): string {
-  const m = /^[a-z]+:(?:user|org)\/(.+)$/.exec(value);
-  return (m ? m[1]! : value).toLowerCase();
-}
+/** The bare name of an identity key (`hf:org/acme` → `acme`), or the value itself lower-cased when it is a plain name. */
+export const bareName = identityName;
 
 /**
- * The owning user or org of an asset: its `author` property, else the owner segment of its key
- * (`hf:model/<owner>/<name>`, `hf:space/<owner>/…`, `gh:repo/<owner>/…`, `gh:deployment/<owner>/…`,
- * `hf:file/<owner>/…`). Packages (purls) and ownerless legacy keys have no known owner.
+ * The owning user or org of an asset: its `author` property, else the owner its key format names
+ * (`hf:model/<owner>/<name>`, `gh:repo/<owner>/…`, files by their repository's owner; see `schema/model.ts`).
+ * Packages (purls) and ownerless legacy keys have no known owner.
  */
 export function ownerOf(node: Pick<GraphNode, 'key' | 'props'>): string | undefined {
   const author = node.props.author;
   if (typeof author === 'string' && author) return author.toLowerCase();
-  const m = /^(?:hf:(?:model|dataset|space)|gh:(?:repo|deployment))\/([^/]+)\/[^/]/.exec(node.key);
-  if (m) return m[1]!.toLowerCase();
-  const file = /^hf:file\/(?:(?:datasets|spaces)\/)?([^/]+)\/[^/]+\//.exec(node.key);
-  return file ? file[1]!.toLowerCase() : undefined;
+  return ownerOfKey(node.key)?.toLowerCase();
+}
+
+/**
+ * The organisations an identity belongs to by itself, before MEMBER_OF edges: its own name, the organisation its
+ * key names (a team's), and its `org` property.
+ */
+export function ownOrgs(key: string, node: Pick<GraphNode, 'props'> | undefined): Set<string> {
+  const orgs = new Set([bareName(key)]);
+  const keyOrg = ownerOfKey(key);
+  if (keyOrg) orgs.add(bareName(keyOrg));
+  const org = node?.props.org;
+  if (typeof org === 'string' && org) orgs.add(bareName(org));
+  return orgs;
 }
 
 export interface WriteAccess {
@@ -62,12 +70,7 @@ export async function loadWriteAccess(store: GraphStore, assets: readonly string
     store.getNodes(writers),
   ]);
   const identities = new Map(nodes.map((n) => [n.key, n]));
-  for (const w of writers) {
-    const orgs = new Set([bareName(w)]);
-    const org = identities.get(w)?.props.org;
-    if (typeof org === 'string' && org) orgs.add(bareName(org));
-    orgsOf.set(w, orgs);
-  }
+  for (const w of writers) orgsOf.set(w, ownOrgs(w, identities.get(w)));
   for (const m of memberships) {
     orgsOf.get(m.from)?.add(bareName(m.to));
     push(memberOf, m.from, m.to);

@@ -28,6 +28,7 @@ export const EDGE_KINDS = [
   'AFFECTS',
   'CAN_WRITE',
   'MEMBER_OF',
+  'BUILDS',
 ] as const;
 export type EdgeKind = (typeof EDGE_KINDS)[number];
 
@@ -46,20 +47,10 @@ export interface PropSpec {
 
 export interface NodeKindSpec {
   kind: NodeKind;
-  /** Key formats, written for people; `keyPatterns` are what validation enforces. */
-  keyFormats: readonly string[];
-  keyPatterns: readonly RegExp[];
   /** Declared properties are type-checked; undeclared ones are accepted if they are JSON (sources differ). */
   props: Readonly<Record<string, PropSpec>>;
   doc: string;
 }
-
-/** One key segment: anything but '/', whitespace-control characters and NUL. Hostile text is data, not syntax. */
-const SEG = String.raw`[^/\u0000-\u001f\u007f]+`;
-/** A path inside a repo may contain '/'. */
-const PATH = String.raw`[^\u0000-\u001f\u007f]+`;
-
-const re = (body: string) => new RegExp(`^${body}$`, 'u');
 
 const commonProps = {
   name: { type: 'string', doc: 'Display name.' },
@@ -91,8 +82,6 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
   Model: {
     kind: 'Model',
     doc: 'A machine-learning model (weights plus config), on a hub or in a registry.',
-    keyFormats: ['hf:model/<owner>/<name>', 'hf:model/<name> (legacy, ownerless)', 'mlflow:model/<name>/<version>'],
-    keyPatterns: [re(`hf:model/${SEG}(/${SEG})?`), re(`mlflow:model/${PATH}/${SEG}`)],
     props: {
       ...commonProps,
       ...hubRepoProps,
@@ -108,15 +97,11 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
   Dataset: {
     kind: 'Dataset',
     doc: 'A dataset used to train or evaluate models.',
-    keyFormats: ['hf:dataset/<owner>/<name>', 'hf:dataset/<name> (legacy, ownerless)'],
-    keyPatterns: [re(`hf:dataset/${SEG}(/${SEG})?`)],
     props: { ...commonProps, ...hubRepoProps, cardData: { type: 'json', doc: 'Dataset-card front matter.' } },
   },
   Endpoint: {
     kind: 'Endpoint',
     doc: 'Something that serves models to users: a Space, a deployment, a serving endpoint.',
-    keyFormats: ['hf:space/<owner>/<name>', 'gh:deployment/<owner>/<repo>/<environment>', 'mlflow:endpoint/<name>'],
-    keyPatterns: [re(`hf:space/${SEG}/${SEG}`), re(`gh:deployment/${SEG}/${SEG}/${SEG}`), re(`mlflow:endpoint/${PATH}`)],
     props: {
       ...commonProps,
       ...hubRepoProps,
@@ -127,8 +112,6 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
   Repository: {
     kind: 'Repository',
     doc: 'A source repository.',
-    keyFormats: ['gh:repo/<owner>/<name>'],
-    keyPatterns: [re(`gh:repo/${SEG}/${SEG}`)],
     props: {
       ...commonProps,
       defaultBranch: { type: 'string', doc: 'Default branch.' },
@@ -140,8 +123,6 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
   Package: {
     kind: 'Package',
     doc: 'A library at one version, named by its purl.',
-    keyFormats: ['pkg:<type>/<namespace?>/<name>@<version> (a purl with version)'],
-    keyPatterns: [re(String.raw`pkg:[a-z][a-z0-9.+-]*/${PATH}@[^\u0000-\u001f\u007f@]+`)],
     props: {
       ...commonProps,
       ecosystem: { type: 'string', doc: 'pypi, npm, …' },
@@ -152,19 +133,15 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
   Identity: {
     kind: 'Identity',
     doc: 'A person, bot or organisation that can act on assets.',
-    keyFormats: ['hf:user/<name>', 'hf:org/<name>', 'gh:user/<login>', 'gh:org/<login>', 'pypi:user/<name>', 'npm:user/<name>', 'mlflow:user/<name>'],
-    keyPatterns: [re(`(hf|gh|pypi|npm|mlflow):(user|org)/${SEG}`)],
     props: {
       ...commonProps,
-      type: { type: 'string', oneOf: ['user', 'org', 'bot'], doc: 'user, org or bot.' },
+      type: { type: 'string', oneOf: ['user', 'org', 'team', 'bot'], doc: 'user, org, team or bot.' },
       org: { type: 'string', doc: 'Organisation the identity belongs to, when known.' },
     },
   },
   Vulnerability: {
     kind: 'Vulnerability',
     doc: 'A known vulnerability advisory.',
-    keyFormats: ['vuln:<OSV id>'],
-    keyPatterns: [re(`vuln:${SEG}`)],
     props: {
       ...commonProps,
       aliases: { type: 'string[]', doc: 'CVE and GHSA ids.' },
@@ -178,8 +155,6 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
   File: {
     kind: 'File',
     doc: 'A file in a repository at one revision.',
-    keyFormats: ['hf:file/<owner>/<name>/<path>@<sha>', 'hf:file/datasets/<owner>/<name>/<path>@<sha>', 'hf:file/spaces/<owner>/<name>/<path>@<sha>'],
-    keyPatterns: [re(`hf:file/${PATH}@[0-9A-Za-z._-]+`)],
     props: {
       ...commonProps,
       path: { type: 'string', doc: 'Path inside the repository.' },
@@ -349,6 +324,19 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     remediation: 'Give members read roles by default and grant write per repository.',
     props: { role: { type: 'string', doc: 'admin, write, read, …' } },
   },
+  BUILDS: {
+    kind: 'BUILDS',
+    pairs: [['Repository', 'Package'], ['Repository', 'Model']],
+    flow: 'forward',
+    likelihood: 0.85,
+    meaning: "The repository's code and workflows build and publish the package or model (publish provenance, or the run that trained it).",
+    abuse: 'Code pushed to the repository, or a hijacked release workflow, ships inside the next published version to everyone who installs or loads it.',
+    remediation: 'Protect the release branch and workflow, pin third-party actions to a commit, require reviews, and verify provenance before installing or loading.',
+    props: {
+      workflow: { type: 'string', doc: 'Workflow or entry point that built it, when known.' },
+      commit: { type: 'string', doc: 'Commit built from, when known.' },
+    },
+  },
 };
 
 /** Provenance every edge carries. */
@@ -362,14 +350,6 @@ export const LIMITS = {
   propsBytes: 1024 * 1024,
 } as const;
 
-/** The node kind a key belongs to, or undefined. Key formats are disjoint, so this is unambiguous. */
-export function kindOfKey(key: string): NodeKind | undefined {
-  for (const kind of NODE_KINDS) {
-    if (NODE_SPECS[kind].keyPatterns.some((p) => p.test(key))) return kind;
-  }
-  return undefined;
-}
-
 export function isNodeKind(value: unknown): value is NodeKind {
   return typeof value === 'string' && (NODE_KINDS as readonly string[]).includes(value);
 }
@@ -377,3 +357,220 @@ export function isNodeKind(value: unknown): value is NodeKind {
 export function isEdgeKind(value: unknown): value is EdgeKind {
   return typeof value === 'string' && (EDGE_KINDS as readonly string[]).includes(value);
 }
+
+/**
+ * Key formats, and what each key means. Every key in the graph matches exactly one format; `schema/keys.ts` is the
+ * one module that reads this table (parse a key, build one, its owner, its page URL, its purl, the key of a purl or
+ * URL). A new source adds its formats here and nowhere else.
+ *
+ * `template` is the key written for people and parsed by machine: literal text, `<part>` for one segment (no `/`),
+ * `<part…>` for a part that may hold `/` (a path in a repository). A one-segment part holding `/` or `%` is written
+ * percent-encoded (`%2F`, `%25`) so that every key splits one way only; `keyOf` and `parseKey` do that.
+ */
+export interface KeyFormatSpec {
+  /** Stable id, used by ingestors to build keys: `keyOf('hf-model', { owner, name })`. */
+  id: string;
+  kind: NodeKind;
+  /** Which source owns keys of this format (the one that writes them from its own records). */
+  source: SourceId;
+  template: string;
+  doc: string;
+  /** The part naming the owning user or organisation (an identity's org, for teams). */
+  owner?: string;
+  /** Parts compared case-insensitively upstream are written lower-case, so every source writes one key. */
+  caseInsensitive?: boolean;
+  /** A part's own pattern where it is narrower than "one segment" (a commit sha, a version number). */
+  partPatterns?: Readonly<Record<string, string>>;
+  /** The page a person opens: `{part}` are the key's parts (URL-encoded; paths per segment), `{endpoint}` the source's. */
+  url?: string;
+  /** The purl it stands for (see PurlMapping); absent when there is none. */
+  purl?: PurlMapping;
+}
+
+/**
+ * How a key maps to a purl and back. `namespace` and `name` name key parts; the purl version is the key part
+ * `version` names, else the revision the caller read (a commit sha). `qualifiers` are written and also select the
+ * format when a purl is read back (`?type=dataset` → a Hub dataset).
+ */
+export interface PurlMapping {
+  type: string;
+  namespace?: readonly string[];
+  name: string;
+  version?: string;
+  qualifiers?: Readonly<Record<string, string>>;
+  /** Values of qualifiers it does not write that still select it when a purl is read (`type=model`). */
+  readQualifiers?: Readonly<Record<string, readonly string[]>>;
+}
+
+export const SOURCE_IDS = ['hf', 'gh', 'mlflow', 'pypi', 'npm', 'osv', 'purl', 'local'] as const;
+export type SourceId = (typeof SOURCE_IDS)[number];
+
+export interface SourceSpec {
+  id: SourceId;
+  doc: string;
+  /** Where its pages are when no endpoint is configured; absent when there is no public default (MLflow). */
+  defaultWebUrl?: string;
+}
+
+export const SOURCE_SPECS: Readonly<Record<SourceId, SourceSpec>> = {
+  hf: { id: 'hf', doc: 'Hugging Face Hub (or a mirror / enterprise Hub).', defaultWebUrl: 'https://huggingface.co' },
+  gh: { id: 'gh', doc: 'GitHub or GitHub Enterprise Server (web origin, not the /api/v3 base).', defaultWebUrl: 'https://github.com' },
+  mlflow: { id: 'mlflow', doc: 'An MLflow tracking server and model registry (its tracking URI).' },
+  pypi: { id: 'pypi', doc: 'PyPI or a mirror.', defaultWebUrl: 'https://pypi.org' },
+  npm: { id: 'npm', doc: 'The npm registry website.', defaultWebUrl: 'https://www.npmjs.com' },
+  osv: { id: 'osv', doc: 'OSV.dev advisories.', defaultWebUrl: 'https://osv.dev' },
+  purl: { id: 'purl', doc: 'A package named by its purl, whoever wrote it (registries, SBOMs, dependency graphs).' },
+  local: { id: 'local', doc: 'Files scanned on this machine (`aispm scan --into-graph`).' },
+};
+
+const HUB_FILE_SHA = '[0-9A-Za-z._-]+';
+const identity = (source: 'hf' | 'gh' | 'pypi' | 'npm' | 'mlflow', type: 'user' | 'org', url?: string): KeyFormatSpec => ({
+  id: `${source}-${type}`,
+  kind: 'Identity',
+  source,
+  template: `${source}:${type}/<name>`,
+  doc: `A ${type === 'user' ? 'user' : 'organisation'} of ${source}.`,
+  ...(source === 'gh' ? { caseInsensitive: true } : {}),
+  ...(url ? { url } : {}),
+});
+
+export const KEY_FORMATS: readonly KeyFormatSpec[] = [
+  // Hugging Face Hub
+  {
+    id: 'hf-model', kind: 'Model', source: 'hf', template: 'hf:model/<owner>/<name>', owner: 'owner',
+    doc: 'A model repository on the Hub.', url: '{endpoint}/{owner}/{name}',
+    purl: { type: 'huggingface', namespace: ['owner'], name: 'name', readQualifiers: { type: ['model'] } },
+  },
+  {
+    id: 'hf-model-legacy', kind: 'Model', source: 'hf', template: 'hf:model/<name>',
+    doc: 'A legacy ownerless Hub model id (gpt2, bert-base-uncased).', url: '{endpoint}/{name}',
+    purl: { type: 'huggingface', name: 'name', readQualifiers: { type: ['model'] } },
+  },
+  {
+    id: 'hf-dataset', kind: 'Dataset', source: 'hf', template: 'hf:dataset/<owner>/<name>', owner: 'owner',
+    doc: 'A dataset repository on the Hub.', url: '{endpoint}/datasets/{owner}/{name}',
+    purl: { type: 'huggingface', namespace: ['owner'], name: 'name', qualifiers: { type: 'dataset' } },
+  },
+  {
+    id: 'hf-dataset-legacy', kind: 'Dataset', source: 'hf', template: 'hf:dataset/<name>',
+    doc: 'A legacy ownerless Hub dataset id (squad, imdb).', url: '{endpoint}/datasets/{name}',
+    purl: { type: 'huggingface', name: 'name', qualifiers: { type: 'dataset' } },
+  },
+  {
+    id: 'hf-space', kind: 'Endpoint', source: 'hf', template: 'hf:space/<owner>/<name>', owner: 'owner',
+    doc: 'A Space (an app serving models) on the Hub.', url: '{endpoint}/spaces/{owner}/{name}',
+    purl: { type: 'huggingface', namespace: ['owner'], name: 'name', qualifiers: { type: 'space' } },
+  },
+  // Dataset, Space and legacy files first: no Hub owner is named "datasets" or "spaces", and no repo "-".
+  {
+    id: 'hf-model-legacy-file', kind: 'File', source: 'hf', template: 'hf:file/<name>/-/<path…>@<sha>',
+    doc: 'A file of a legacy ownerless Hub model at one commit.', partPatterns: { sha: HUB_FILE_SHA }, url: '{endpoint}/{name}/blob/{sha}/{path}',
+  },
+  {
+    id: 'hf-dataset-legacy-file', kind: 'File', source: 'hf', template: 'hf:file/datasets/<name>/-/<path…>@<sha>',
+    doc: 'A file of a legacy ownerless Hub dataset at one commit.', partPatterns: { sha: HUB_FILE_SHA }, url: '{endpoint}/datasets/{name}/blob/{sha}/{path}',
+  },
+  {
+    id: 'hf-dataset-file', kind: 'File', source: 'hf', template: 'hf:file/datasets/<owner>/<name>/<path…>@<sha>', owner: 'owner',
+    doc: 'A file of a Hub dataset at one commit.', partPatterns: { sha: HUB_FILE_SHA }, url: '{endpoint}/datasets/{owner}/{name}/blob/{sha}/{path}',
+  },
+  {
+    id: 'hf-space-file', kind: 'File', source: 'hf', template: 'hf:file/spaces/<owner>/<name>/<path…>@<sha>', owner: 'owner',
+    doc: 'A file of a Space at one commit.', partPatterns: { sha: HUB_FILE_SHA }, url: '{endpoint}/spaces/{owner}/{name}/blob/{sha}/{path}',
+  },
+  {
+    id: 'hf-model-file', kind: 'File', source: 'hf', template: 'hf:file/<owner>/<name>/<path…>@<sha>', owner: 'owner',
+    doc: 'A file of a Hub model at one commit.', partPatterns: { sha: HUB_FILE_SHA }, url: '{endpoint}/{owner}/{name}/blob/{sha}/{path}',
+  },
+  identity('hf', 'user', '{endpoint}/{name}'),
+  identity('hf', 'org', '{endpoint}/{name}'),
+  // GitHub (logins and repository names are case-insensitive there, so keys are lower-case)
+  {
+    id: 'gh-repo', kind: 'Repository', source: 'gh', template: 'gh:repo/<owner>/<name>', owner: 'owner', caseInsensitive: true,
+    doc: 'A GitHub repository.', url: '{endpoint}/{owner}/{name}',
+    purl: { type: 'github', namespace: ['owner'], name: 'name' },
+  },
+  {
+    id: 'gh-deployment', kind: 'Endpoint', source: 'gh', template: 'gh:deployment/<owner>/<repo>/<environment>', owner: 'owner',
+    caseInsensitive: true, doc: "A repository's deployment environment (what it deploys to).",
+    url: '{endpoint}/{owner}/{repo}/deployments/{environment}',
+  },
+  {
+    id: 'gh-file', kind: 'File', source: 'gh', template: 'gh:file/<owner>/<repo>/<path…>@<sha>', owner: 'owner',
+    caseInsensitive: true, partPatterns: { sha: '[0-9a-f]{40}|[0-9a-f]{64}' },
+    doc: 'A file committed to a GitHub repository at one commit.', url: '{endpoint}/{owner}/{repo}/blob/{sha}/{path}',
+  },
+  identity('gh', 'user', '{endpoint}/{name}'),
+  identity('gh', 'org', '{endpoint}/{name}'),
+  {
+    id: 'gh-team', kind: 'Identity', source: 'gh', template: 'gh:team/<org>/<slug>', owner: 'org', caseInsensitive: true,
+    doc: 'A team of a GitHub organisation.', url: '{endpoint}/orgs/{org}/teams/{slug}',
+  },
+  // MLflow
+  {
+    id: 'mlflow-model', kind: 'Model', source: 'mlflow', template: 'mlflow:model/<name>/<version>',
+    doc: 'A registered model version in an MLflow registry.', url: '{endpoint}/#/models/{name}/versions/{version}',
+    purl: { type: 'mlflow', name: 'name', version: 'version' },
+  },
+  {
+    id: 'mlflow-logged-model', kind: 'Model', source: 'mlflow', template: 'mlflow:logged-model/<id>',
+    doc: 'An MLflow 3 logged model (what a run produced, registered or not).',
+  },
+  {
+    id: 'mlflow-dataset', kind: 'Dataset', source: 'mlflow', template: 'mlflow:dataset/<name>@<digest>', partPatterns: { digest: '[0-9A-Za-z._-]+' },
+    doc: 'A dataset an MLflow run logged as an input, by name and digest (its source is a property).',
+  },
+  {
+    id: 'mlflow-endpoint', kind: 'Endpoint', source: 'mlflow', template: 'mlflow:endpoint/<name>',
+    doc: 'A serving endpoint of an MLflow-compatible server.',
+  },
+  {
+    id: 'mlflow-file', kind: 'File', source: 'mlflow', template: 'mlflow:file/<name>/<version>/<path…>',
+    doc: "An artifact file of a registered model version (weights, MLmodel, requirements).",
+  },
+  identity('mlflow', 'user'),
+  identity('mlflow', 'org'),
+  // Package registries; a package at one version is its purl (pkg:type/namespace/name@version)
+  {
+    id: 'package', kind: 'Package', source: 'purl', template: 'pkg:<type>/<path…>@<version>',
+    partPatterns: { type: '[a-z][a-z0-9.+-]*', version: '[^\\u0000-\\u001f\\u007f@]+' },
+    doc: 'A package at one version, named by its purl (without qualifiers or subpath).',
+  },
+  identity('pypi', 'user', '{endpoint}/user/{name}/'),
+  identity('pypi', 'org', '{endpoint}/org/{name}/'),
+  identity('npm', 'user', '{endpoint}/~{name}'),
+  identity('npm', 'org', '{endpoint}/org/{name}'),
+  // Advisories
+  {
+    id: 'vuln', kind: 'Vulnerability', source: 'osv', template: 'vuln:<id>',
+    doc: 'An advisory by its OSV id (GHSA-…, PYSEC-…, CVE-…); aliases are a property.', url: '{endpoint}/vulnerability/{id}',
+  },
+  // Local scans
+  {
+    id: 'local-file', kind: 'File', source: 'local', template: 'local:file/<sha256>/<path…>',
+    partPatterns: { sha256: '[0-9a-f]{64}' },
+    doc: 'A file scanned on this machine, by its content hash and its path under the scanned root.',
+  },
+];
+
+/**
+ * Package ecosystems by purl type: where a package's page is, and how the purl spec canonicalises names (so a purl
+ * written by any tool gives the key the registry ingestor writes).
+ */
+export interface PurlTypeSpec {
+  type: string;
+  source?: SourceId;
+  /** `{namespace}`, `{name}`, `{version}` decoded and URL-encoded; `{endpoint}` the source's web URL. */
+  url?: string;
+  /** The purl spec's canonical form: lower-case namespace/name; PyPI also turns `_` into `-`. */
+  lowerCase?: boolean;
+  pep503?: boolean;
+}
+
+export const PURL_TYPES: Readonly<Record<string, PurlTypeSpec>> = {
+  pypi: { type: 'pypi', source: 'pypi', url: '{endpoint}/project/{name}/{version}/', lowerCase: true, pep503: true },
+  npm: { type: 'npm', source: 'npm', url: '{endpoint}/package/{namespace/}{name}/v/{version}', lowerCase: true },
+  github: { type: 'github', source: 'gh', lowerCase: true },
+  huggingface: { type: 'huggingface', source: 'hf' },
+  mlflow: { type: 'mlflow', source: 'mlflow' },
+};

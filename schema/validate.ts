@@ -2,16 +2,8 @@
  * Validation of record batches against the graph model. Pure: stores call it before writing anything, so an
  * invalid batch is rejected whole and the store is unchanged.
  */
-import {
-  CONFIDENCES,
-  EDGE_SPECS,
-  LIMITS,
-  NODE_SPECS,
-  isEdgeKind,
-  isNodeKind,
-  kindOfKey,
-  type PropSpec,
-} from './model.ts';
+import { CONFIDENCES, EDGE_SPECS, LIMITS, NODE_SPECS, isEdgeKind, isNodeKind, type PropSpec } from './model.ts';
+import { keyFormatsOf, kindOfKey } from './keys.ts';
 import { clip, describeEdge, describeNode, type EdgeRecord, type NodeRecord, type Props, type RecordBatch } from './records.ts';
 
 export class ValidationError extends Error {
@@ -207,8 +199,8 @@ export function validateNode(node: unknown, index: number, problems: string[], l
   }
   if (!checkKey(where, '', n.key, problems)) return;
   const spec = NODE_SPECS[n.kind];
-  if (!spec.keyPatterns.some((p) => p.test(n.key!))) {
-    problems.push(`${where()}: key does not match the ${n.kind} formats (${spec.keyFormats.join(' | ')})`);
+  if (kindOfKey(n.key!) !== n.kind) {
+    problems.push(`${where()}: key does not match the ${n.kind} formats (${keyFormatsOf(n.kind).join(' | ')})`);
     return;
   }
   checkFields(where, n as Record<string, unknown>, NODE_FIELDS, problems);

@@ -22,7 +22,7 @@ import { mapFiles, treeFiles } from './map-files.ts';
 import { mapModel, type ModelMapping } from './map-model.ts';
 import { mapOwner } from './map-owner.ts';
 import { mapSpace, type SpaceMapping } from './map-space.ts';
-import { identityKey, isValidOwnerName, ownerOf, refFromData, refLabel, repoKey, webUrl, type OwnerType, type RepoRef, type RepoType } from './refs.ts';
+import { identityKey, isValidOwnerName, ownerOf, refFromData, refLabel, refOfKey, repoKey, webUrl, type OwnerType, type RepoRef, type RepoType } from './refs.ts';
 
 export interface CrawlOptions {
   hubUrl: string;
@@ -371,12 +371,8 @@ export class HubCrawler {
     const key = repoKey(ref);
     const [node] = await this.store.getNodes([key]);
     const out = await this.store.expand({ keys: [key], direction: 'out', edgeKinds: ['DERIVED_FROM', 'SERVES', 'USES'] });
-    const refOf = (k: string): RepoRef | undefined => {
-      const m = /^hf:(model|dataset|space)\/(.+)$/.exec(k);
-      return m ? { type: m[1] as RepoType, id: m[2]! } : undefined;
-    };
     const pick = (kind: string) =>
-      out.filter((e) => e.kind === kind && e.source === 'hf').map((e) => refOf(e.to)).filter((r): r is RepoRef => !!r);
+      out.filter((e) => e.kind === kind && e.source === 'hf').map((e) => refOfKey(e.to)).filter((r): r is RepoRef => !!r);
     const spaces = Array.isArray(node?.props.usedBySpaces) ? node.props.usedBySpaces : [];
     return {
       ref,

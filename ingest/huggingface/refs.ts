@@ -3,6 +3,7 @@
  * ownerless ids such as `squad_v2`) and the graph keys they map to.
  */
 import { UsageError } from '../../schema/errors.ts';
+import { keyOf, parseKey, urlOfKey } from '../../schema/keys.ts';
 
 export type RepoType = 'model' | 'dataset' | 'space';
 
@@ -52,8 +53,32 @@ export function refFromData(type: RepoType, value: unknown): RepoRef | undefined
   return isValidRepoId(id, type) ? { type, id } : undefined;
 }
 
+/** The key formats of the three Hub areas, with and without an owner. */
+const REPO_FORMATS: Record<RepoType, { owned: string; legacy?: string; file: string; legacyFile?: string }> = {
+  model: { owned: 'hf-model', legacy: 'hf-model-legacy', file: 'hf-model-file', legacyFile: 'hf-model-legacy-file' },
+  dataset: { owned: 'hf-dataset', legacy: 'hf-dataset-legacy', file: 'hf-dataset-file', legacyFile: 'hf-dataset-legacy-file' },
+  space: { owned: 'hf-space', file: 'hf-space-file' },
+};
+
+function idParts(ref: RepoRef): { owner?: string; name: string } {
+  const slash = ref.id.indexOf('/');
+  return slash > 0 ? { owner: ref.id.slice(0, slash), name: ref.id.slice(slash + 1) } : { name: ref.id };
+}
+
 export function repoKey(ref: RepoRef): string {
-  return `hf:${ref.type}/${ref.id}`;
+  const parts = idParts(ref);
+  const formats = REPO_FORMATS[ref.type];
+  return keyOf(parts.owner !== undefined || !formats.legacy ? formats.owned : formats.legacy, parts as Record<string, string>);
+}
+
+/** The Hub repo a key names (`hf:model/…`, `hf:dataset/…`, `hf:space/…`), or undefined for any other key. */
+export function refOfKey(key: string): RepoRef | undefined {
+  const parsed = parseKey(key);
+  if (parsed?.format.source !== 'hf') return undefined;
+  const type = (Object.keys(REPO_FORMATS) as RepoType[]).find((t) => REPO_FORMATS[t].owned === parsed.format.id || REPO_FORMATS[t].legacy === parsed.format.id);
+  if (!type) return undefined;
+  const { owner, name } = parsed.parts;
+  return { type, id: owner !== undefined ? `${owner}/${name}` : name! };
 }
 
 export function refLabel(ref: RepoRef): string {
@@ -62,21 +87,22 @@ export function refLabel(ref: RepoRef): string {
 
 /** `hf:file/<owner>/<name>/<path>@<sha>` for models; `datasets/` or `spaces/` prefixed otherwise. */
 export function fileKey(ref: RepoRef, path: string, sha: string): string {
-  const prefix = ref.type === 'model' ? '' : `${ref.type}s/`;
-  return `hf:file/${prefix}${ref.id}/${path}@${sha}`;
+  const { owner, name } = idParts(ref);
+  const formats = REPO_FORMATS[ref.type];
+  return owner !== undefined || !formats.legacyFile ? keyOf(formats.file, { owner: owner!, name, path, sha }) : keyOf(formats.legacyFile, { name, path, sha });
 }
 
 export function ownerOf(ref: RepoRef): string | undefined {
-  const i = ref.id.indexOf('/');
-  return i > 0 ? ref.id.slice(0, i) : undefined;
+  return idParts(ref).owner;
 }
 
 export type OwnerType = 'user' | 'org';
 
 export function identityKey(name: string, type: OwnerType): string {
-  return `hf:${type}/${name}`;
+  return keyOf(`hf-${type}`, { name });
 }
 
+/** The repo's page on the Hub that was read. */
 export function webUrl(hubUrl: string, ref: RepoRef): string {
-  return `${hubUrl.replace(/\/$/, '')}/${ref.type === 'model' ? '' : `${ref.type}s/`}${ref.id}`;
+  return urlOfKey(repoKey(ref), { hf: hubUrl })!;
 }

@@ -3,10 +3,10 @@
  * a dot, is bounded in length, and ends with a hash of the full key so two keys that sanitize alike never collide.
  */
 import { createHash } from 'node:crypto';
+import { labelOfKey } from '../../schema/keys.ts';
 
 export function aibomFileName(key: string): string {
-  const readable = key
-    .replace(/^[a-z]+:(model\/)?/u, '')
+  const readable = labelOfKey(key)
     .replace(/[^A-Za-z0-9._-]+/gu, '_')
     .replace(/^[._-]+/u, '')
     .slice(0, 80);

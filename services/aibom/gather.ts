@@ -4,7 +4,8 @@
  * the advisories affecting its libraries. Batched: a handful of store calls per BOM, never one per node. The result is
  * plain data for the pure mapping stage.
  */
-import { kindOfKey, type EdgeKind } from '../../schema/model.ts';
+import { type EdgeKind } from '../../schema/model.ts';
+import { kindOfKey } from '../../schema/keys.ts';
 import type { GraphEdge, GraphNode } from '../../schema/records.ts';
 import type { Direction, GraphStore } from '../../schema/store.ts';
 

@@ -3,6 +3,7 @@
  * plus the ML parts the library does not model, collected as plain JSON for `ml-extensions.ts`. Pure.
  */
 import { Enums, Models, SPDX } from '@cyclonedx/cyclonedx-library';
+import { parseKey } from '../../schema/keys.ts';
 import type { GraphNode } from '../../schema/records.ts';
 import { compositionsOf } from './compositions.ts';
 import type { Neighbourhood } from './gather.ts';
@@ -79,8 +80,8 @@ function supplierOf(node: GraphNode): Models.OrganizationalEntity | undefined {
   const owner = repoNameOf(node.key).owner;
   if (owner === undefined) return undefined;
   const area = repoNameOf(node.key).area;
-  const urls = area === 'model' || area === 'dataset' || area === 'space' ? [ownerUrl(node, owner)] : [];
-  return new Models.OrganizationalEntity({ name: owner, url: new Set(urls) });
+  const url = area === 'model' || area === 'dataset' || area === 'space' ? ownerUrl(node, owner) : undefined;
+  return new Models.OrganizationalEntity({ name: owner, url: new Set(url === undefined ? [] : [url]) });
 }
 
 /** A model as a `machine-learning-model` component; the same mapping serves the model and each ancestor. */
@@ -152,7 +153,7 @@ function datasetComponent(node: GraphNode, uses: Set<string>, ext: MlExtensions)
 }
 
 function fileComponent(node: GraphNode): Models.Component {
-  const path = propStr(node, 'path') ?? node.key.replace(/^hf:file\//u, '').replace(/@[^@]*$/u, '');
+  const path = propStr(node, 'path') ?? parseKey(node.key)?.parts.path ?? node.key;
   const hashes = new Models.HashDictionary();
   const sha256 = propStr(node, 'sha256');
   if (sha256 && /^[0-9a-f]{64}$/iu.test(sha256)) hashes.set(Enums.HashAlgorithm['SHA-256'], sha256.toLowerCase());
@@ -222,7 +223,7 @@ function validDate(v: unknown): Date | undefined {
 }
 
 function vulnerabilityOf(node: GraphNode, affected: Models.BomRef[], fixes: string[]): Models.Vulnerability.Vulnerability {
-  const id = node.key.replace(/^vuln:/u, '');
+  const id = parseKey(node.key)?.parts.id ?? node.key;
   const V = Models.Vulnerability;
   const ratings = new V.RatingRepository();
   const severity = propStr(node, 'severity')?.toLowerCase();

@@ -3,7 +3,7 @@
  * point, findings, exposure and impact (as BloodHound defines them), and the blast radius of the top entry points.
  * Only reads through the analyses and the store contract, so it answers alike on every store.
  */
-import { kindOfKey } from '../../schema/model.ts';
+import { kindOfKey } from '../../schema/keys.ts';
 import { attackPaths, findCrownJewels, findEndpoints, findEntryPoints } from '../../queries/attack-paths.ts';
 import { blastRadius } from '../../queries/blast-radius.ts';
 import { runFindings } from '../../queries/findings/index.ts';

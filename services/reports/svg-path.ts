@@ -2,6 +2,7 @@
  * Draws one attack path as a self-contained SVG: a box per node (coloured by kind) and a labelled arrow per step,
  * wrapping onto further rows so long paths stay readable. Pure string building; every text is escaped.
  */
+import { labelOfKey } from '../../schema/keys.ts';
 import type { ReportPath } from './model.ts';
 import { colourOf } from './palette.ts';
 import { escapeHtml, kindLabel } from './text.ts';
@@ -56,7 +57,7 @@ export function pathSvg(path: ReportPath): string {
     const { x, y } = pos(i);
     const kind = path.kinds[key] ?? kindLabel(key);
     const colour = colourOf(kind);
-    const name = key.replace(/^[a-z]+:[a-z]+\//, '');
+    const name = labelOfKey(key);
     parts.push(
       `<g class="node" data-key="${escapeHtml(key)}"><title>${escapeHtml(key)}</title>`,
       `<rect x="${x}" y="${y}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="${colour}" fill-opacity="0.12" stroke="${colour}" stroke-width="1.5"/>`,

@@ -1,5 +1,6 @@
 /** Escaping and small wording helpers shared by the renderers. */
-import { EDGE_SPECS, NODE_SPECS, isEdgeKind, kindOfKey } from '../../schema/model.ts';
+import { EDGE_SPECS, NODE_SPECS, isEdgeKind } from '../../schema/model.ts';
+import { kindOfKey } from '../../schema/keys.ts';
 import type { ChokePoint, Report, ReportStep } from './model.ts';
 
 export function escapeHtml(text: string): string {

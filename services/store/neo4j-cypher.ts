@@ -16,7 +16,8 @@
  *  - meta: `(:AispmMeta {name, value})`, value as JSON text.
  */
 import neo4j from 'neo4j-driver';
-import { EDGE_KINDS, NODE_KINDS, kindOfKey, isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
+import { EDGE_KINDS, NODE_KINDS, isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
+import { kindOfKey } from '../../schema/keys.ts';
 import type { EdgeRecord, JsonValue, Props, SyncContext } from '../../schema/records.ts';
 import { mergeProps, whereClauses } from './common.ts';
 

@@ -6,7 +6,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { kindOfKey, type EdgeKind, type NodeKind } from '../../schema/model.ts';
+import { type EdgeKind, type NodeKind } from '../../schema/model.ts';
+import { kindOfKey } from '../../schema/keys.ts';
 import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
 import { validateBatch } from '../../schema/validate.ts';
 import { decodeCursor, encodeCursor, mergeProps, pageSize, whereClauses } from './common.ts';

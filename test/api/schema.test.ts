@@ -19,7 +19,7 @@ describe('schema/schema.graphql', () => {
   });
 
   it('reports a drifted enum (the check is not vacuous)', () => {
-    const drifted = readSdl().replace(/\n  MEMBER_OF\n/, '\n  MEMBER_OF\n  OWNS\n').replace(/\n  quantized\n/, '\n');
+    const drifted = readSdl().replace(/\n  BUILDS\n/, '\n  BUILDS\n  OWNS\n').replace(/\n  quantized\n/, '\n');
     const problems = enumDrift(buildSchema(drifted));
     assert.deepEqual(problems, ['enum EdgeKind has OWNS, which the model does not', 'enum Relation lacks quantized']);
   });

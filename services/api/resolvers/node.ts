@@ -1,6 +1,8 @@
 /** Fields of Node and GraphEdge: a node's own data, its edges (paged) and neighbours, all through the loaders. */
 import { DERIVATION_RELATIONS, type EdgeKind } from '../../../schema/model.ts';
+import { labelOfKey, ownerOfKey } from '../../../schema/keys.ts';
 import type { GraphEdge, GraphNode } from '../../../schema/records.ts';
+import { repoPageUrl } from '../../aibom/identity.ts';
 import type { Direction } from '../../../schema/store.ts';
 import { checkFirst, pageBySortKey } from '../connection.ts';
 import type { ApiContext } from '../context.ts';
@@ -37,6 +39,9 @@ async function edgesOf(ctx: ApiContext, node: GraphNode, args: { direction?: Edg
 export const nodeResolvers = {
   Node: {
     name: (n: GraphNode) => (typeof n.props.name === 'string' ? n.props.name : null),
+    label: (n: GraphNode) => labelOfKey(n.key),
+    owner: (n: GraphNode) => (typeof n.props.author === 'string' && n.props.author ? n.props.author : ownerOfKey(n.key)) ?? null,
+    url: (n: GraphNode) => repoPageUrl(n) ?? null,
     tags: (n: GraphNode) => (Array.isArray(n.props.tags) ? n.props.tags.filter((t) => typeof t === 'string') : []),
     async edges(n: GraphNode, args: { direction?: EdgeDirectionArg; kinds?: EdgeKind[] | null; first?: number | null; after?: string | null }, ctx: ApiContext) {
       const views = await edgesOf(ctx, n, args);
