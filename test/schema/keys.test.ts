@@ -95,7 +95,7 @@ describe('key formats', () => {
         const key = keyOf(format.id, generated(format, rng));
         const sha = rng.chance(0.5) ? 'ABCDEF0123456789abcdef0123456789ABCDEF01' : undefined;
         const purl = purlOfKey(key, sha);
-        assert.ok(purl?.startsWith(`pkg:${format.purl!.type}/`), `${key} → ${purl}`);
+        assert.ok(purl !== undefined && purl.startsWith(`pkg:${format.purl!.type}/`), `${key} → ${purl}`);
         const back = keyOfPurl(purl);
         assert.equal(back?.key, key, `${key} → ${purl} → ${back?.key}`);
         if (format.purl!.version === undefined) assert.equal(back.version, sha?.toLowerCase());
