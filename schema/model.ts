@@ -59,6 +59,7 @@ const commonProps = {
   missing: { type: 'boolean', doc: 'Referenced but not found upstream (deleted or never existed).' },
   stub: { type: 'boolean', doc: 'Known only as the end of an edge; its own record was not read.' },
   description: { type: 'string', doc: 'Free text.' },
+  truncated: { type: 'string[]', doc: 'Properties an ingestor cut to size (a padded list, a very deep card); see the run warnings.' },
 } as const satisfies Record<string, PropSpec>;
 
 const hubRepoProps = {
@@ -348,6 +349,12 @@ export const LIMITS = {
   keyLength: 2048,
   /** JSON-serialised properties of one record. */
   propsBytes: 1024 * 1024,
+  /**
+   * Nesting of one property value (an object in an array in an object … counts each level). Deeper values are
+   * refused: JSON readers (SQLite's among them) give up somewhere past a thousand levels, and one such row would
+   * fail every query that reads it.
+   */
+  propsDepth: 64,
 } as const;
 
 export function isNodeKind(value: unknown): value is NodeKind {

@@ -4,6 +4,7 @@
  * `{ "nodes": [...], "edges": [...] }`).
  */
 import type { Confidence, EdgeKind, NodeKind } from './model.ts';
+import { printable } from './text.ts';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type Props = Record<string, JsonValue>;
@@ -77,6 +78,5 @@ export function describeEdge(index: number, e: { kind?: unknown; from?: unknown;
 
 /** Keep error messages readable when a key is huge or hostile. */
 export function clip(text: string, max = 200): string {
-  const printable = text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return printable.length > max ? `${printable.slice(0, max)}… (${printable.length} chars)` : printable;
+  return printable(text, max);
 }

@@ -85,12 +85,8 @@ function checkProps(where: Label, props: unknown, specs: Readonly<Record<string,
     if (!Object.hasOwn(props, name)) continue; // own enumerable keys, as Object.entries gives them
     const value = props[name];
     const spec = specs[name];
-    if (!spec) {
-      if (!isJsonValue(value)) problems.push(`${where()}: property "${name}" is not a JSON value`);
-      continue;
-    }
-    const p = typeProblem(spec, value);
-    if (p) problems.push(`${where()}: property "${name}" ${p}`);
+    const p = (spec && typeProblem(spec, value)) || jsonProblem(value);
+    if (p) problems.push(`${where()}: property "${clip(name, 60)}" ${p}`);
   }
 }
 
@@ -145,12 +141,27 @@ function boundOf(value: unknown, limit: number, depth: number): number {
   }
 }
 
-function isJsonValue(v: unknown): boolean {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every(isJsonValue);
-  if (isPlainObject(v)) return Object.values(v).every(isJsonValue);
-  return false;
+/**
+ * Why a value is not a storable JSON value (a non-finite number, a function, a class instance, nesting deeper
+ * than `LIMITS.propsDepth`), or undefined. Iterative, so a hostile value millions of levels deep cannot exhaust
+ * the stack.
+ */
+function jsonProblem(root: unknown): string | undefined {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return 'is not a JSON value (a non-finite number)';
+      continue;
+    }
+    const isArray = Array.isArray(v);
+    if (!isArray && !isPlainObject(v)) return 'is not a JSON value';
+    if (depth > LIMITS.propsDepth) return `nests deeper than ${LIMITS.propsDepth} levels`;
+    const children = isArray ? (v as unknown[]) : Object.values(v as Record<string, unknown>);
+    for (const c of children) stack.push([c, depth + 1]);
+  }
+  return undefined;
 }
 
 /** The fields a record may have: an unknown one (a typo such as `prop`) would otherwise be dropped without a word. */

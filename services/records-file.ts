@@ -10,6 +10,36 @@ import { UsageError } from '../schema/errors.ts';
 
 export type RecordsFormat = 'json' | 'ndjson';
 
+/**
+ * A records file's bytes as text: strict UTF-8 (a byte sequence that is not UTF-8 is an error naming its offset,
+ * never silently U+FFFD — two different keys could merge into one), with a leading byte-order mark dropped.
+ */
+export function decodeRecordsText(bytes: Uint8Array): string {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const body = bytes.subarray(bom);
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body);
+  } catch {
+    const offset = bom + firstInvalidUtf8(body);
+    throw new UsageError(`not valid UTF-8 at byte offset ${offset}: records files must be UTF-8`);
+  }
+}
+
+/** Index of the first byte that does not start or continue a well-formed UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const [len, lo, hi] = c < 0x80 ? [1, 0, 0] : c >= 0xc2 && c <= 0xdf ? [2, 0x80, 0xbf] : c === 0xe0 ? [3, 0xa0, 0xbf] : c === 0xed ? [3, 0x80, 0x9f]
+      : c >= 0xe1 && c <= 0xef ? [3, 0x80, 0xbf] : c === 0xf0 ? [4, 0x90, 0xbf] : c >= 0xf1 && c <= 0xf3 ? [4, 0x80, 0xbf] : c === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
+    if (len === 0 || i + len > b.length) return i;
+    if (len > 1 && (b[i + 1]! < lo || b[i + 1]! > hi)) return i;
+    for (let k = 2; k < len; k++) if (b[i + k]! < 0x80 || b[i + k]! > 0xbf) return i;
+    i += len;
+  }
+  return b.length;
+}
+
 export function formatOf(path: string): RecordsFormat {
   return /\.(ndjson|jsonl)$/i.test(path) ? 'ndjson' : 'json';
 }

@@ -6,6 +6,7 @@
  */
 import { datasetInfo, downloadFile, listDatasets, listFiles, listModels, listSpaces, modelInfo, spaceInfo, HubApiError, InvalidApiResponseFormatError } from '@huggingface/hub';
 import { boundedDownloads, boundedPages, limitBody } from '../pipeline/bounds.ts';
+import { OriginRefusedError } from '../pipeline/http.ts';
 import type { Json } from './fields.ts';
 import type { OwnerType, RepoRef, RepoType } from './refs.ts';
 
@@ -78,14 +79,22 @@ export class HubClient {
     }
   }
 
-  /** Every file of the repo at one commit (recursive tree; follows `Link: rel="next"` pages). */
-  async tree(ref: RepoRef, revision: string, maxFiles: number): Promise<{ entries: unknown[]; truncated: boolean }> {
+  /**
+   * Every file of the repo at one commit (recursive tree; follows `Link: rel="next"` pages within the endpoint's
+   * origin). `cut` says why the listing is incomplete: past `maxFiles`, or a next page outside the endpoint.
+   */
+  async tree(ref: RepoRef, revision: string, maxFiles: number): Promise<{ entries: unknown[]; cut?: string }> {
     const entries: unknown[] = [];
-    for await (const e of listFiles({ repo: { type: ref.type, name: ref.id }, revision, recursive: true, hubUrl: this.hubUrl, fetch: this.paged() })) {
-      if (entries.length >= maxFiles) return { entries, truncated: true };
-      entries.push(e);
+    try {
+      for await (const e of listFiles({ repo: { type: ref.type, name: ref.id }, revision, recursive: true, hubUrl: this.hubUrl, fetch: this.paged() })) {
+        if (entries.length >= maxFiles) return { entries, cut: `more than ${maxFiles} files; the rest are not recorded` };
+        entries.push(e);
+      }
+    } catch (err) {
+      if (!(err instanceof OriginRefusedError)) throw err;
+      return { entries, cut: `the file listing's next page points outside the endpoint (${err.message}); the files listed before it are recorded` };
     }
-    return { entries, truncated: false };
+    return { entries };
   }
 
   /** Models carrying a tag (`base_model:<id>`, `dataset:<id>`), with sha and tags so unchanged ones need no more calls. */

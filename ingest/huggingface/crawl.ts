@@ -8,7 +8,8 @@ import PQueue from 'p-queue';
 import type { EdgeRecord, RecordBatch } from '../../schema/records.ts';
 import { StoreError, type GraphStore } from '../../schema/store.ts';
 import { ValidationError } from '../../schema/validate.ts';
-import { HttpNetworkError } from '../pipeline/http.ts';
+import { KeyError } from '../../schema/keys.ts';
+import { HttpNetworkError, OriginRefusedError } from '../pipeline/http.ts';
 import type { ScopeWriter } from '../pipeline/sync.ts';
 import { printable, type WarningLog } from '../pipeline/warnings.ts';
 import { parseCardFrontMatter } from './card.ts';
@@ -293,7 +294,7 @@ export class HubCrawler {
     const sha = mapping.sha ?? 'main';
     const tree = await this.client.tree(ref, sha, this.opts.maxFilesPerRepo ?? 10_000);
     const warn = (m: string) => mapping.warnings.push(m);
-    if (tree.truncated) warn(`more than ${this.opts.maxFilesPerRepo ?? 10_000} files; the rest are not recorded`);
+    if (tree.cut) warn(tree.cut);
     const files = treeFiles(tree.entries, warn);
     const readme = files.find((f) => README.test(f.path));
     if (!mapping.hasCard && readme && readme.size <= MAX_README_BYTES) {
@@ -392,7 +393,13 @@ function isUpstreamFault(err: unknown): boolean {
     err instanceof UpstreamLimitError ||
     err instanceof HttpNetworkError ||
     err instanceof TypeError ||
-    err instanceof SyntaxError
+    err instanceof SyntaxError ||
+    err instanceof OriginRefusedError ||
+    err instanceof KeyError ||
+    // A body that drips past the time limit after its headers arrived, or a read aborted by it.
+    (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) ||
+    // Parser recursion on a hostile document (a card or body nested far too deep).
+    (err instanceof RangeError && /call stack/i.test(err.message))
   );
 }
 
@@ -419,5 +426,6 @@ function kindOf(type: RepoType): 'Model' | 'Dataset' | 'Endpoint' {
 /** An error as one printable line; a Hub error's message is upstream text, so it is cleaned and cut. */
 export function describe(err: unknown): string {
   if (err instanceof HubApiError) return `HTTP ${err.statusCode}${err.message ? ` (${printable(String(err.message).split('.')[0]!, 120)})` : ''}`;
+  if (err instanceof DOMException && err.name === 'TimeoutError') return 'timed out while reading the response';
   return printable(err instanceof Error ? String(err.message).split('\n')[0]! : String(err), 300);
 }

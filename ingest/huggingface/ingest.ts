@@ -3,15 +3,22 @@
  * CLI prints. The demo calls this too, against its local replay server.
  */
 import type { GraphStore } from '../../schema/store.ts';
-import { createHttpClient, type HttpStats } from '../pipeline/http.ts';
+import { createHttpClient, originPolicy, type HttpStats } from '../pipeline/http.ts';
 import { createProgress } from '../pipeline/progress.ts';
 import { createScopeWriter } from '../pipeline/sync.ts';
 import { WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
 import { HubClient } from './client.ts';
 import { HubCrawler, type CrawlCounts, type Seed } from './crawl.ts';
 import { PUBLIC_HUB_URL } from './map-common.ts';
+import { refLabel, refOfKey } from './refs.ts';
 
 export const DEFAULT_HUB = PUBLIC_HUB_URL;
+
+/**
+ * Hosts the public Hub itself sends clients to: LFS and Xet file downloads redirect to its CDN and storage bridges.
+ * Any other origin a response points at (a paging link, a redirect) is refused.
+ */
+export const PUBLIC_HUB_FILE_HOSTS = ['https://*.hf.co', 'https://*.huggingface.co'] as const;
 
 export interface HubIngestOptions {
   seeds: Seed[];
@@ -27,6 +34,8 @@ export interface HubIngestOptions {
   retryBaseMs?: number;
   maxAttempts?: number;
   timeoutMs?: number;
+  /** Origins besides the endpoint's that responses may send us to (a mirror's own blob host); see `originPolicy`. */
+  allowOrigins?: string[];
   /** Progress bar on this stream when it is a TTY. */
   progress?: NodeJS.WriteStream;
   onWarning?: (w: IngestWarning) => void;
@@ -54,10 +63,16 @@ export async function ingestHub(store: GraphStore, o: HubIngestOptions): Promise
     timeoutMs: o.timeoutMs ?? 30_000,
     token: o.token,
     tokenOrigin: endpoint,
+    allowOrigin: originPolicy(endpoint, [...(new URL(endpoint).origin === new URL(PUBLIC_HUB_URL).origin ? PUBLIC_HUB_FILE_HOSTS : []), ...(o.allowOrigins ?? [])]),
     headers: { 'user-agent': 'aispm/0.1 (+ingest hf)' },
   });
-  const writer = createScopeWriter(store, 'hf');
   const warnings = new WarningLog(o.onWarning);
+  const writer = createScopeWriter(store, 'hf', {
+    onBounded: (scope, notes) => {
+      const ref = refOfKey(scope);
+      warnings.add(ref ? refLabel(ref) : scope, `upstream fields over the size limits were cut (node and lineage written): ${notes.join('; ')}`);
+    },
+  });
   const bar = createProgress(o.progress ?? process.stderr, Boolean(o.progress?.isTTY), 'hf');
   const crawler = new HubCrawler(
     new HubClient(endpoint, http.fetch),

@@ -2,6 +2,7 @@
 import type { EdgeRecord, JsonValue, NodeRecord, Props } from '../../schema/records.ts';
 import { FieldReader, isObject, type Json } from './fields.ts';
 import { spdxFor } from './license.ts';
+import { boundJson } from '../pipeline/bound-records.ts';
 import { refFromData, repoKey, webUrl, type RepoRef } from './refs.ts';
 
 export const SOURCE = 'hf';
@@ -132,18 +133,23 @@ export function commonRepoProps(body: Json, ctx: MapContext, ref: RepoRef, card:
   if (tags.length) props.tags = tags;
   if (card) {
     const compact = cardForStorage(card);
-    if (compact) props.cardData = compact;
-    else warn('card data is over 64 KB; not stored');
+    if (compact === undefined) warn('card data is over 64 KB; not stored');
+    else {
+      if (compact.cut) warn('card data nests too deep or holds oversized values; stored cut to size');
+      props.cardData = compact.value;
+    }
   }
   return props;
 }
 
-/** Card data without model-index (stored on its own) and within a size that keeps nodes small. */
-function cardForStorage(card: Json): JsonValue | undefined {
+/**
+ * Card data without model-index (stored on its own), cut to the upstream bounds (a card nested 200,000 levels deep
+ * must not exhaust the stack of whoever reads it) and within a size that keeps nodes small.
+ */
+function cardForStorage(card: Json): { value: JsonValue; cut: boolean } | undefined {
   const { 'model-index': _mi, ...rest } = card;
-  const text = JSON.stringify(rest);
-  if (text.length > 64 * 1024) return undefined;
-  return JSON.parse(text) as JsonValue;
+  const bounded = boundJson(rest);
+  return JSON.stringify(bounded.value).length > 64 * 1024 ? undefined : bounded;
 }
 
 /** The repo ref the Hub returned (a rename redirect changes `id`), or the requested one. */

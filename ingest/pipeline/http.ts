@@ -26,6 +26,45 @@ export interface HttpOptions {
   tokenOrigin?: string;
   /** Extra headers on every request (User-Agent, …). */
   headers?: Record<string, string>;
+  /**
+   * Where requests may go: a URL whose origin this refuses (a `Link: rel="next"` or a redirect to another host) is
+   * never fetched — an upstream must not make us GET internal addresses. Redirects are followed here, within it.
+   * Unset: any origin (tests of the layer itself).
+   */
+  allowOrigin?: (origin: string) => boolean;
+  /** Redirects followed for one request. */
+  maxRedirects?: number;
+}
+
+/** A request or redirect to an origin outside the configured endpoint's, refused. */
+export class OriginRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OriginRefusedError';
+  }
+}
+
+/**
+ * An origin check from the endpoint (its origin) and extra allowed hosts: exact origins (`https://blobs.example`)
+ * or `https://*.example.com` for every subdomain (a Hub's blob or CDN hosts).
+ */
+export function originPolicy(endpoint: string, extra: readonly string[] = []): (origin: string) => boolean {
+  const exact = new Set([new URL(endpoint).origin]);
+  const suffixes: { protocol: string; suffix: string }[] = [];
+  for (const e of extra) {
+    const wild = /^(https?:)\/\/\*\.([^/]+)\/?$/i.exec(e);
+    if (wild) suffixes.push({ protocol: wild[1]!.toLowerCase(), suffix: `.${wild[2]!.toLowerCase()}` });
+    else exact.add(new URL(e).origin);
+  }
+  return (origin) => {
+    if (exact.has(origin)) return true;
+    try {
+      const u = new URL(origin);
+      return suffixes.some((s) => u.protocol === s.protocol && u.hostname.endsWith(s.suffix));
+    } catch {
+      return false;
+    }
+  };
 }
 
 export interface HttpStats {
@@ -108,16 +147,44 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
     return { ...init, headers };
   };
 
+  const maxRedirects = opts.maxRedirects ?? 5;
+  const checkOrigin = (url: string, why: string) => {
+    const origin = new URL(url).origin;
+    if (opts.allowOrigin && !opts.allowOrigin(origin)) throw new OriginRefusedError(`refused ${why} ${safeUrl(url)}: outside the configured endpoint`);
+  };
+
+  /** One request with redirects followed by hand, each hop checked against the origin policy. */
+  const send = async (url: string, init: RequestInit): Promise<Response> => {
+    let current = url;
+    let headers = new Headers(init.headers);
+    for (let hop = 0; ; hop++) {
+      const res = await fetch(current, { ...init, headers, redirect: 'manual' });
+      const location = res.headers.get('location');
+      if (res.status < 300 || res.status > 399 || res.status === 304 || !location) return res;
+      await res.body?.cancel().catch(() => undefined);
+      if (hop >= maxRedirects) throw new OriginRefusedError(`more than ${maxRedirects} redirects from ${safeUrl(url)}`);
+      const next = new URL(location, current).href;
+      checkOrigin(next, 'a redirect to');
+      // As browsers do: credentials never follow a redirect to another origin.
+      if (new URL(next).origin !== new URL(current).origin) {
+        headers = new Headers(headers);
+        headers.delete('authorization');
+      }
+      current = next;
+    }
+  };
+
   const attempt = (url: string, init: RequestInit): Promise<Response> =>
     queue.add(async () => {
         stats.requests++;
         const timeout = AbortSignal.timeout(timeoutMs);
         const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-        return fetch(url, { ...init, signal });
+        return send(url, { ...init, signal });
     }) as Promise<Response>;
 
   const wrapped = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    checkOrigin(url, 'a request to');
     const prepared = prepare(url, init);
     for (let n = 0; ; n++) {
       const last = n + 1 >= maxAttempts;
@@ -125,7 +192,7 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
       try {
         res = await attempt(url, prepared);
       } catch (err) {
-        if (init?.signal?.aborted) throw err;
+        if (init?.signal?.aborted || err instanceof OriginRefusedError) throw err;
         if (last) {
           stats.failures++;
           throw new HttpNetworkError(`request to ${safeUrl(url)} failed after ${n + 1} attempts: ${describe(err)}`, { cause: err });

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordBatch, SyncContext } from '../../schema/records.ts';
 import type { GraphStore } from '../../schema/store.ts';
+import { boundBatch } from './bound-records.ts';
 
 export interface WriteTotals {
   nodes: number;
@@ -27,7 +28,14 @@ export function newSyncId(): string {
   return `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
 }
 
-export function createScopeWriter(store: GraphStore, source: string, syncId = newSyncId()): ScopeWriter {
+export interface ScopeWriterOptions {
+  syncId?: string;
+  /** Told what was cut from a scope's records to keep them within bounds (see bound-records.ts). */
+  onBounded?: (scope: string, notes: string[]) => void;
+}
+
+export function createScopeWriter(store: GraphStore, source: string, options: ScopeWriterOptions = {}): ScopeWriter {
+  const syncId = options.syncId ?? newSyncId();
   const totals: WriteTotals = { nodes: 0, edges: 0, edgesRemoved: 0, nodesRemoved: 0, scopes: 0 };
   // Writes are serialised: each is a transaction, and interleaving one scope's removeStale with another's upsert
   // would be correct but harder to reason about after a crash.
@@ -38,7 +46,10 @@ export function createScopeWriter(store: GraphStore, source: string, syncId = ne
     commitScope(scope, batch) {
       const run = async () => {
         const sync: SyncContext = { source, scope, syncId };
-        const written = await store.upsert(batch, sync);
+        // Upstream data is bounded and redacted here, once for every source, so no source can forget it.
+        const bounded = boundBatch(batch);
+        if (bounded.notes.length) options.onBounded?.(scope, bounded.notes);
+        const written = await store.upsert(bounded.batch, sync);
         const removed = await store.removeStale(sync);
         totals.nodes += written.nodes;
         totals.edges += written.edges;

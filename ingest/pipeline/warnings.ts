@@ -1,3 +1,5 @@
+import { printable } from '../../schema/text.ts';
+
 /** Warnings collected during a run: bad upstream data about one item is reported against that item, not thrown. */
 export interface IngestWarning {
   /** The item (repo id, package, …) the warning concerns. */
@@ -8,14 +10,8 @@ export interface IngestWarning {
 /** Longest warning kept; upstream text (error bodies, card values) can be arbitrarily long. */
 const MAX_WARNING_CHARS = 1000;
 
-/**
- * Upstream text made safe to print: control characters (ANSI escapes, carriage returns that overwrite a line,
- * newlines that forge extra lines) become `?`, and the text is cut at `max` characters.
- */
-export function printable(text: string, max = MAX_WARNING_CHARS): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
-  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
-}
+/** Upstream text made safe to print (controls and format characters escaped) and cut; see schema/text.ts. */
+export { printable };
 
 export class WarningLog {
   readonly items: IngestWarning[] = [];
@@ -24,7 +20,7 @@ export class WarningLog {
 
   add(rawRepo: string, rawMessage: string): void {
     const repo = printable(rawRepo, 200);
-    const message = printable(rawMessage);
+    const message = printable(rawMessage, MAX_WARNING_CHARS);
     const id = `${repo}\u0000${message}`;
     if (this.seen.has(id)) return; // a retried or re-visited item should not repeat itself
     this.seen.add(id);

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { AispmError, EXIT } from '../../schema/errors.ts';
 import { redact } from '../../schema/secrets.ts';
+import { escapeUnsafeKeepLayout } from '../../schema/text.ts';
 import { ValidationError } from '../../schema/validate.ts';
 import { StoreError, type GraphStore } from '../../schema/store.ts';
 import { openStore, resolveStoreSpec } from '../store/open.ts';
@@ -84,9 +85,10 @@ export async function main(argv: string[]): Promise<number> {
         store ??= await openStore(storeSpec);
         return store;
       },
-      print: (text) => process.stdout.write(redact(text.endsWith('\n') ? text : text + '\n')),
-      printJson: (value) => process.stdout.write(redact(JSON.stringify(value, null, 2)) + '\n'),
-      log: (text) => process.stderr.write(redact(text) + '\n'),
+      // Upstream text reaches terminals and CI logs: controls and bidi/format characters are shown, not obeyed.
+      print: (text) => process.stdout.write(escapeUnsafeKeepLayout(redact(text.endsWith('\n') ? text : text + '\n'))),
+      printJson: (value) => process.stdout.write(escapeUnsafeKeepLayout(redact(JSON.stringify(value, null, 2))) + '\n'),
+      log: (text) => process.stderr.write(escapeUnsafeKeepLayout(redact(text)) + '\n'),
     };
     return await cmd.run(ctx);
   } catch (err) {
@@ -110,8 +112,8 @@ function reportError(err: unknown, json: boolean): number {
     code = 'STORE';
   }
   const message = redact(err instanceof Error ? err.message : String(err));
-  if (json) process.stdout.write(JSON.stringify({ error: { code, message } }, null, 2) + '\n');
-  process.stderr.write(`aispm: ${message}\n`);
+  if (json) process.stdout.write(escapeUnsafeKeepLayout(JSON.stringify({ error: { code, message } }, null, 2)) + '\n');
+  process.stderr.write(`aispm: ${escapeUnsafeKeepLayout(message)}\n`);
   if (code === 'INTERNAL' && err instanceof Error && err.stack && process.env.AISPM_DEBUG) {
     process.stderr.write(redact(err.stack) + '\n');
   }

@@ -25,6 +25,11 @@ export interface ReplayOptions {
   delayMs?: number;
   faults?: Fault[];
   port?: number;
+  /**
+   * Answers a request itself instead of the universe when it returns true: how tests make a hostile look-alike
+   * (bodies that drip, echoed headers, links and redirects to other origins) out of an otherwise normal Hub.
+   */
+  intercept?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
 
 export interface ReplayServer {
@@ -79,6 +84,7 @@ export async function startReplayServer(universe: Universe, opts: ReplayOptions 
     });
     const go = () => {
       try {
+        if (opts.intercept?.(req, res, new URL(req.url ?? '/', state.url))) return;
         handle(req, res, state);
       } catch (err) {
         send(res, 500, { error: `replay server: ${(err as Error).message}` });

@@ -1,18 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { aibomFileName, buildAibom, parseSpec } from '../../aibom/index.ts';
 import { UsageError } from '../../../schema/errors.ts';
+import { writeOutputFile } from '../../output-file.ts';
 import type { Command, CommandContext } from '../command.ts';
 
 /** Models read per page in `--all`: big enough to keep paging cheap, small enough to keep memory flat. */
 const ALL_PAGE_SIZE = 500;
 
 function writeFile(path: string, text: string): void {
-  try {
-    writeFileSync(path, text.endsWith('\n') ? text : `${text}\n`);
-  } catch (err) {
-    throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  writeOutputFile(path, text.endsWith('\n') ? text : `${text}\n`);
 }
 
 async function exportAll(ctx: CommandContext, dir: string, spec: ReturnType<typeof parseSpec>, deterministic: boolean): Promise<number> {

@@ -1,7 +1,7 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import { UsageError } from '../../../schema/errors.ts';
+import type { GraphStore } from '../../../schema/store.ts';
+import { redact } from '../../../schema/secrets.ts';
+import { openOutputStream } from '../../output-file.ts';
 import { edgeToRecord, formatOf, nodeToRecord } from '../../records-file.ts';
 import type { Command } from '../command.ts';
 
@@ -13,46 +13,48 @@ export const exportCommand: Command = {
   async run(ctx) {
     const out = ctx.values.out as string | undefined;
     const store = await ctx.store();
-    const sink: Writable = out ? await openOutput(out) : process.stdout;
-    const write = async (text: string) => {
-      if (!sink.write(text)) await once(sink, 'drain');
-    };
-    const asJson = out !== undefined && formatOf(out) === 'json';
-    let nodes = 0;
-    let edges = 0;
-    if (asJson) await write('{"nodes":[');
-    let inEdges = false;
-    for await (const item of store.exportAll()) {
-      if (item.type === 'node') {
-        const rec = nodeToRecord(item.node);
-        await write(asJson ? `${nodes ? ',' : ''}\n${JSON.stringify(rec)}` : `${JSON.stringify({ type: 'node', ...rec })}\n`);
-        nodes++;
-      } else {
-        if (asJson && !inEdges) await write('\n],"edges":[');
-        inEdges = true;
-        const rec = edgeToRecord(item.edge);
-        await write(asJson ? `${edges ? ',' : ''}\n${JSON.stringify(rec)}` : `${JSON.stringify({ type: 'edge', ...rec })}\n`);
-        edges++;
-      }
+    if (!out) {
+      await writeRecords(store, false, async (text) => {
+        if (!process.stdout.write(redact(text))) await once(process.stdout, 'drain');
+      });
+      return 0;
     }
-    if (asJson) await write(inEdges ? '\n]}\n' : '\n],"edges":[]}\n');
-    if (out) {
-      sink.end();
-      await once(sink, 'finish');
-      if (ctx.json) ctx.printJson({ exported: { nodes, edges }, file: out });
-      else ctx.print(`exported ${nodes} nodes and ${edges} edges to ${out}`);
+    // Opened before anything is read: a path that cannot be written is the user's to fix (exit 2). The file
+    // appears under its name only once complete.
+    const file = await openOutputStream(out);
+    let counts: { nodes: number; edges: number };
+    try {
+      counts = await writeRecords(store, formatOf(out) === 'json', (text) => file.write(text));
+    } catch (err) {
+      file.abort();
+      throw err;
     }
+    await file.commit();
+    if (ctx.json) ctx.printJson({ exported: counts, file: out });
+    else ctx.print(`exported ${counts.nodes} nodes and ${counts.edges} edges to ${out}`);
     return 0;
   },
 };
 
-/** The output file, opened before anything is read: a path that cannot be written is the user's to fix (exit 2). */
-async function openOutput(path: string): Promise<Writable> {
-  const stream = createWriteStream(path);
-  try {
-    await once(stream, 'open');
-  } catch (err) {
-    throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+/** Every node then every edge, as NDJSON lines or one JSON document. */
+async function writeRecords(store: GraphStore, asJson: boolean, write: (text: string) => Promise<void>): Promise<{ nodes: number; edges: number }> {
+  let nodes = 0;
+  let edges = 0;
+  if (asJson) await write('{"nodes":[');
+  let inEdges = false;
+  for await (const item of store.exportAll()) {
+    if (item.type === 'node') {
+      const rec = nodeToRecord(item.node);
+      await write(asJson ? `${nodes ? ',' : ''}\n${JSON.stringify(rec)}` : `${JSON.stringify({ type: 'node', ...rec })}\n`);
+      nodes++;
+    } else {
+      if (asJson && !inEdges) await write('\n],"edges":[');
+      inEdges = true;
+      const rec = edgeToRecord(item.edge);
+      await write(asJson ? `${edges ? ',' : ''}\n${JSON.stringify(rec)}` : `${JSON.stringify({ type: 'edge', ...rec })}\n`);
+      edges++;
+    }
   }
-  return stream;
+  if (asJson) await write(inEdges ? '\n]}\n' : '\n],"edges":[]}\n');
+  return { nodes, edges };
 }

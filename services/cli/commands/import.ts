@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UsageError } from '../../../schema/errors.ts';
-import { formatOf, parseRecords } from '../../records-file.ts';
+import { decodeRecordsText, formatOf, parseRecords } from '../../records-file.ts';
 import type { Command } from '../command.ts';
 
 /** A records file larger than this is refused before it is read into memory. */
@@ -15,15 +15,16 @@ export const importCommand: Command = {
   async run(ctx) {
     const path = ctx.positionals[0];
     if (!path || ctx.positionals.length > 1) throw new UsageError('usage: aispm import <records.json|records.ndjson>');
-    let text: string;
+    let bytes: Buffer;
     try {
       const size = statSync(path).size;
       if (size > MAX_IMPORT_BYTES) throw new UsageError(`${path} is ${size} bytes, over the import limit of ${MAX_IMPORT_BYTES}`);
-      text = readFileSync(path, 'utf8');
+      bytes = readFileSync(path);
     } catch (err) {
       if (err instanceof UsageError) throw err;
       throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
+    const text = decodeRecordsText(bytes);
     const source = (ctx.values.source as string | undefined) ?? `import:${basename(path)}`;
     const batch = parseRecords(text, formatOf(path), source);
     const store = await ctx.store();

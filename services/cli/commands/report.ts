@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { redact } from '../../../schema/secrets.ts';
+import { writeOutputFile } from '../../output-file.ts';
 import { UsageError } from '../../../schema/errors.ts';
 import { REPORT_FORMATS, generateReport, type ReportFormat } from '../../reports/index.ts';
 import type { Command } from '../command.ts';
@@ -30,16 +31,11 @@ export const reportCommand: Command = {
     const store = await ctx.store();
     const { report, text } = await generateReport(store, format, { targets, crownJewels, k, maxDepth, title: ctx.values.title as string | undefined });
     if (out) {
-      try {
-        writeFileSync(out, text);
-      } catch (err) {
-        // A path the user gave that cannot be written is an input error (exit 2), not a store failure.
-        throw new UsageError(`cannot write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-      }
+      writeOutputFile(out, text);
       if (ctx.json) ctx.printJson({ file: out, format, summary: report.summary, attackPaths: report.attackPaths.length, findings: report.findings.length });
       else ctx.print(`wrote ${format} report to ${out}: ${report.attackPaths.length} attack paths, ${report.findings.length} findings`);
     } else {
-      process.stdout.write(text);
+      process.stdout.write(redact(text));
     }
     return 0;
   },

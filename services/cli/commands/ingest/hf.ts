@@ -26,6 +26,8 @@ export async function ingestHf(ctx: CommandContext, refs: string[]): Promise<num
     ratePerSecond: numOption(ctx, 'rate', 10, 0.1, 10_000, true),
     maxRepos: numOption(ctx, 'max-repos', 5000, 1, 1_000_000),
     retryBaseMs: numOption(ctx, 'retry-base-ms', 500, 0, 60_000),
+    timeoutMs: numOption(ctx, 'timeout-ms', 30_000, 100, 600_000),
+    allowOrigins: ((ctx.values['allow-origin'] as string[] | undefined) ?? []).map((u) => allowedOrigin(u)),
     progress: ctx.interactive ? process.stderr : undefined,
   });
   if (ctx.json) ctx.printJson(summary);
@@ -34,6 +36,18 @@ export async function ingestHf(ctx: CommandContext, refs: string[]): Promise<num
     throw new UpstreamError(`could not read ${summary.seedFailures.map((f) => `${f.repo} (${f.message})`).join('; ')}`);
   }
   return 0;
+}
+
+/** An extra origin requests may follow redirects and paging links to: `https://host[:port]` or `https://*.domain`. */
+function allowedOrigin(value: string): string {
+  if (/^https?:\/\/\*\.[A-Za-z0-9.-]+\/?$/.test(value)) return value;
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`--allow-origin must be an http(s) origin or https://*.domain, got "${value.slice(0, 80)}"`);
 }
 
 function validAuthor(a: string): string {

@@ -19,7 +19,7 @@ export const INGEST_SOURCES: IngestSource[] = [
     name: 'hf',
     summary: 'the Hugging Face Hub: models, datasets, Spaces, their lineage, files and owners',
     usage:
-      'hf <owner/name | datasets/owner/name | spaces/owner/name …> [--author <owner>] [--descendants N] [--endpoint URL] [--token-file F] [--scan-pickles] [--max-scan-bytes N] [--concurrency N] [--rate N] [--max-repos N]',
+      'hf <owner/name | datasets/owner/name | spaces/owner/name …> [--author <owner>] [--descendants N] [--endpoint URL] [--token-file F] [--scan-pickles] [--max-scan-bytes N] [--concurrency N] [--rate N] [--max-repos N] [--allow-origin URL…]',
     options: {
       author: { type: 'string', multiple: true },
       descendants: { type: 'string' },
@@ -31,6 +31,8 @@ export const INGEST_SOURCES: IngestSource[] = [
       rate: { type: 'string' },
       'max-repos': { type: 'string' },
       'retry-base-ms': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
     },
     run: async () => (await import('./hf.ts')).ingestHf,
   },
