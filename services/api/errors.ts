@@ -36,6 +36,8 @@ const FOREIGN_INPUT_CODES = new Set([
   'BAD_REQUEST',
   'REQUEST_ENTITY_TOO_LARGE',
   'PERSISTED_QUERY_NOT_FOUND',
+  // An operationName the document does not define.
+  'OPERATION_RESOLUTION_FAILURE',
 ]);
 
 function isApiCode(code: unknown): code is ApiErrorCode {

@@ -1,27 +1,38 @@
 /**
  * The store as one request sees it: every call first checks the request's time limit, so that an analysis past its
  * time stops at its next store call. The check reads the clock rather than waiting for a timer: SQLite calls are
- * synchronous, so a long analysis on it runs in promise jobs without ever letting a timer fire.
+ * synchronous, so a long analysis on it runs in promise jobs without ever letting a timer fire. For the same reason
+ * a call gives the event loop a turn once a request has held it for a slice of time: one heavy request must not
+ * stall every other request (or `/healthz`) until it ends.
  */
 import type { GraphStore } from '../../schema/store.ts';
 import { apiError } from './errors.ts';
 
+/** Longest stretch of synchronous store work one request runs before other requests get a turn. */
+const SLICE_MS = 20;
+
 export function guardedStore(store: GraphStore, signal: AbortSignal, deadline: number): GraphStore {
-  const check = () => {
+  let sliceStart = Date.now();
+  const check = async () => {
+    const now = Date.now();
+    if (now - sliceStart > SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = Date.now();
+    }
     if (signal.aborted || Date.now() > deadline) throw apiError('TIMEOUT', 'the request ran out of time');
   };
   return {
     backend: store.backend,
     location: store.location,
-    upsert: (batch, sync) => (check(), store.upsert(batch, sync)),
-    getNodes: async (keys) => (check(), store.getNodes(keys)),
-    expand: async (req) => (check(), store.expand(req)),
-    find: async (query) => (check(), store.find(query)),
-    removeStale: async (sync) => (check(), store.removeStale(sync)),
-    stats: async () => (check(), store.stats()),
+    upsert: async (batch, sync) => (await check(), store.upsert(batch, sync)),
+    getNodes: async (keys) => (await check(), store.getNodes(keys)),
+    expand: async (req) => (await check(), store.expand(req)),
+    find: async (query) => (await check(), store.find(query)),
+    removeStale: async (sync) => (await check(), store.removeStale(sync)),
+    stats: async () => (await check(), store.stats()),
     exportAll: () => store.exportAll(),
-    getMeta: async (name) => (check(), store.getMeta(name)),
-    setMeta: async (name, value) => (check(), store.setMeta(name, value)),
+    getMeta: async (name) => (await check(), store.getMeta(name)),
+    setMeta: async (name, value) => (await check(), store.setMeta(name, value)),
     // A request never closes the server's store.
     close: async () => undefined,
   };

@@ -41,9 +41,14 @@ export interface ApiLimits {
   timeoutMs: number;
   /** Largest request body, in bytes. */
   maxBodyBytes: number;
+  /**
+   * Analyses (the FIELD_COST fields, aliases counted) in one request. Their real cost grows with the graph, which
+   * a per-field estimate cannot know, so their number is capped as well as their estimated cost.
+   */
+  maxAnalyses: number;
 }
 
-export const DEFAULT_LIMITS: ApiLimits = { maxDepth: 12, maxCost: 10_000, timeoutMs: 10_000, maxBodyBytes: 1_000_000 };
+export const DEFAULT_LIMITS: ApiLimits = { maxDepth: 12, maxCost: 10_000, timeoutMs: 10_000, maxBodyBytes: 1_000_000, maxAnalyses: 4 };
 
 export const LIST_GUESS = 10;
 
@@ -78,9 +83,10 @@ interface Measure {
   cost: number;
 }
 
-/** Counts the selections visited, shared by the whole walk of one operation. */
+/** Counts the selections visited, and the analyses among them, shared by the whole walk of one operation. */
 interface Walk {
   steps: number;
+  analyses: number;
 }
 
 function step(walk: Walk): void {
@@ -177,7 +183,9 @@ function measure(
       const childPage = isConnection(type) ? pageSizeOf(sel, def, variables) : undefined;
       const child = sel.selectionSet ? measure(ctx, sel.selectionSet, type, variables, seen, level + 1, maxDepth, walk, nesting + 1, childPage) : { depth: 0, cost: 0 };
       depth = Math.max(depth, 1 + child.depth);
-      const own = parent === ctx.getSchema().getQueryType() ? (FIELD_COST[name] ?? 1) : 1;
+      const analysis = parent === ctx.getSchema().getQueryType() ? FIELD_COST[name] : undefined;
+      if (analysis !== undefined) walk.analyses++;
+      const own = analysis ?? 1;
       cost += own + multiplier(sel, def, parent, variables, page) * child.cost;
     } else {
       let inner: SelectionSetNode | undefined;
@@ -234,14 +242,18 @@ function checkIntrospection(set: SelectionSetNode | undefined, ctx: ValidationCo
  * Depth and cost as one validation rule. It needs the request's variables (a `first: $n` counts as n), so it is
  * made per request.
  */
-export function limitsRule(limits: Pick<ApiLimits, 'maxDepth' | 'maxCost'>, variables: Variables): ValidationRule {
+export function limitsRule(limits: Pick<ApiLimits, 'maxDepth' | 'maxCost' | 'maxAnalyses'>, variables: Variables): ValidationRule {
   return function aispmQueryLimits(ctx: ValidationContext): ASTVisitor {
     return {
       OperationDefinition(op) {
         const root = op.operation === 'mutation' ? ctx.getSchema().getMutationType() : op.operation === 'query' ? ctx.getSchema().getQueryType() : undefined;
         if (!root) return;
         try {
-          const m = measure(ctx, op.selectionSet, root, withDefaults(op, variables), new Set(), 0, limits.maxDepth, { steps: 0 });
+          const walk: Walk = { steps: 0, analyses: 0 };
+          const m = measure(ctx, op.selectionSet, root, withDefaults(op, variables), new Set(), 0, limits.maxDepth, walk);
+          if (walk.analyses > limits.maxAnalyses) {
+            throw new LimitExceeded('QUERY_TOO_COSTLY', `the query runs ${walk.analyses} analyses; at most ${limits.maxAnalyses} may run in one request`);
+          }
           if (m.depth > limits.maxDepth) {
             throw new LimitExceeded('QUERY_TOO_DEEP', `query depth ${m.depth} exceeds the limit of ${limits.maxDepth}`);
           }

@@ -60,11 +60,22 @@ async function sendGraphiql(res: ServerResponse): Promise<void> {
     m.renderGraphiQL({ title: 'aispm GraphQL', endpoint: GRAPHQL_PATH, defaultQuery: DEFAULT_QUERY, isHeadersEditorEnabled: true }),
   );
   const html = await graphiqlHtml;
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    // GraphiQL's bundle needs its inline scripts, styles and workers; the one rule it gets is never to be framed.
+    'content-security-policy': "frame-ancestors 'none'",
+  });
   res.end(html);
 }
 
 const ROLE_RANK: Record<Role, number> = { read: 1, admin: 2 };
+
+/** `application/json` or `application/graphql-response+json`, with any parameters (charset). */
+function isJsonContentType(value: string | undefined): boolean {
+  const type = (value ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || type === 'application/graphql-response+json';
+}
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
@@ -109,17 +120,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return sendError(res, 400, 'BAD_INPUT', 'bad request target');
     }
     const method = req.method ?? 'GET';
+    // Every answer: no MIME sniffing, never framed (the view and GraphiQL set a CSP of their own that says so too).
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     if (localOnly && !isLoopbackHostHeader(req.headers.host)) {
       return sendError(res, 403, 'FORBIDDEN', 'this server answers only requests to 127.0.0.1, ::1 or localhost');
     }
     const identify = (): Caller | undefined => authenticate(req.headers.authorization);
     const refuse = () =>
-      sendError(res, 401, 'UNAUTHENTICATED', 'a valid API token is required (Authorization: Bearer <token>)', { 'www-authenticate': 'Bearer' });
+      sendError(res, 401, 'UNAUTHENTICATED', 'a valid API token is required: send it in the Authorization header with the Bearer scheme', { 'www-authenticate': 'Bearer' });
 
     if (url.pathname === GRAPHQL_PATH || url.pathname === `${GRAPHQL_PATH}/`) {
       // GraphiQL is a static page, served to a browser without a token (a browser cannot send one on navigation);
       // the queries it then sends carry the token like any other request.
       if (method === 'GET' && String(req.headers.accept ?? '').includes('text/html')) return sendGraphiql(res);
+      // Only a JSON POST executes: a GET or a form-encoded POST is what any web page can send blind (no preflight),
+      // so accepting them would let every page a user visits spend this server's time.
+      if (method !== 'POST') return sendError(res, 405, 'BAD_INPUT', 'send GraphQL requests as POST with content-type application/json', { allow: 'POST' });
+      if (!isJsonContentType(req.headers['content-type'])) {
+        return sendError(res, 415, 'BAD_INPUT', 'GraphQL requests must have content-type application/json');
+      }
       const caller = identify();
       if (!caller) return refuse();
       await yoga.handle(req, res, { caller });

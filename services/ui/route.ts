@@ -47,7 +47,7 @@ export const graphViewRoute: Route = {
       'content-type': 'text/html; charset=utf-8',
       'content-length': Buffer.byteLength(html),
       // The page talks only to this server.
-      'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:",
+      'content-security-policy': "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
       'x-content-type-options': 'nosniff',
     });
     res.end(html);
