@@ -68,6 +68,8 @@ export async function ingestHub(store: GraphStore, o: HubIngestOptions): Promise
   });
   const warnings = new WarningLog(o.onWarning);
   const writer = createScopeWriter(store, 'hf', {
+    // What the crawl reads to call a repo unchanged: written only once the repo's stale records are gone.
+    completionProps: ['syncedSha', 'pickleScan'],
     onBounded: (scope, notes) => {
       const ref = refOfKey(scope);
       warnings.add(ref ? refLabel(ref) : scope, `upstream fields over the size limits were cut (node and lineage written): ${notes.join('; ')}`);

@@ -1,11 +1,13 @@
 /**
  * How every ingestor writes: one scope (one upstream item, e.g. one repo) at a time, after it was fully read.
  * The scope's whole batch is upserted in one transaction under a SyncContext, then what that scope no longer has
- * is removed. A scope that failed half-way is never written, so a partial read deletes nothing, and a run killed
- * at any point leaves every scope either as it was or fully updated: re-running converges.
+ * is removed, and only then the scope's completion marker is written (the properties a source reads to decide a
+ * scope is up to date, such as the Hub's `syncedSha`). A scope that failed half-way is never written, so a partial
+ * read deletes nothing; a run killed at any point — even between the upsert and the sweep — leaves no marker of a
+ * write it did not finish, so the next run reads that scope again: re-running converges.
  */
 import { randomUUID } from 'node:crypto';
-import type { RecordBatch, SyncContext } from '../../schema/records.ts';
+import type { NodeRecord, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
 import type { GraphStore } from '../../schema/store.ts';
 import { boundBatch } from './bound-records.ts';
 
@@ -30,6 +32,8 @@ export function newSyncId(): string {
 
 export interface ScopeWriterOptions {
   syncId?: string;
+  /** Node properties that say "this scope is fully written"; they are written last, after the stale sweep. */
+  completionProps?: readonly string[];
   /** Told what was cut from a scope's records to keep them within bounds (see bound-records.ts). */
   onBounded?: (scope: string, notes: string[]) => void;
 }
@@ -49,8 +53,11 @@ export function createScopeWriter(store: GraphStore, source: string, options: Sc
         // Upstream data is bounded and redacted here, once for every source, so no source can forget it.
         const bounded = boundBatch(batch);
         if (bounded.notes.length) options.onBounded?.(scope, bounded.notes);
-        const written = await store.upsert(bounded.batch, sync);
+        const { body, markers } = splitCompletion(bounded.batch, options.completionProps ?? []);
+        const written = await store.upsert(body, sync);
+        faultPoint('after-scope-upsert');
         const removed = await store.removeStale(sync);
+        if (markers.length) await store.upsert({ nodes: markers, edges: [] }, sync);
         totals.nodes += written.nodes;
         totals.edges += written.edges;
         totals.edgesRemoved += removed.edgesRemoved;
@@ -62,4 +69,30 @@ export function createScopeWriter(store: GraphStore, source: string, options: Sc
       return next;
     },
   };
+}
+
+/** The batch without its completion properties, and those properties as their own node records. */
+function splitCompletion(batch: RecordBatch, names: readonly string[]): { body: RecordBatch; markers: NodeRecord[] } {
+  if (names.length === 0) return { body: batch, markers: [] };
+  const markers: NodeRecord[] = [];
+  const nodes = batch.nodes.map((n) => {
+    if (!n.props || !names.some((name) => Object.hasOwn(n.props!, name))) return n;
+    const props: Props = {};
+    const marker: Props = {};
+    for (const [k, v] of Object.entries(n.props)) {
+      if (names.includes(k)) marker[k] = v;
+      else Object.defineProperty(props, k, { value: v, enumerable: true, writable: true, configurable: true });
+    }
+    markers.push({ kind: n.kind, key: n.key, props: marker });
+    return { ...n, props };
+  });
+  return { body: { nodes, edges: batch.edges }, markers };
+}
+
+/**
+ * A fault-injection point for crash tests: with `AISPM_FAULT=<name>` the process kills itself here, so a test can
+ * stop a run exactly between two writes and check that a re-run converges. Inert otherwise.
+ */
+function faultPoint(name: string): void {
+  if (process.env.AISPM_FAULT === name) process.kill(process.pid, 'SIGKILL');
 }

@@ -39,8 +39,8 @@ export interface Exported {
   edges: { kind: string; from: string; to: string; props?: Record<string, unknown>; evidence?: string; confidence?: string; observedAt?: string }[];
 }
 
-export async function exportStore(store: string): Promise<Exported> {
-  const r = await runCli(['export', '--store', store]);
+export async function exportStore(store: string, env?: Record<string, string | undefined>): Promise<Exported> {
+  const r = await runCli(['export', '--store', store], env ? { env } : {});
   if (r.code !== 0) throw new Error(`export failed: ${r.stderr}`);
   const nodes: Exported['nodes'] = new Map();
   const edges: Exported['edges'] = [];
