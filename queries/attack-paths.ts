@@ -13,13 +13,13 @@ import { EDGE_SPECS } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { findEntryPoints, findTargets } from './entry-points.ts';
-import { compromiseEnds, edgeLikelihood } from './flow.ts';
+import { compromiseEnds, edgeLikelihood, flowWords } from './flow.ts';
 import { kShortestPaths, type Arc, type WeightedDigraph } from './k-shortest.ts';
 import { checkPositive } from './limits.ts';
 import { requireNodes } from './nodes.ts';
 import { traverse } from './traversal.ts';
 
-export { findEntryPoints, findTargets, findEndpoints, entryPointReasons, findCrownJewels, CROWN_JEWEL_TAG } from './entry-points.ts';
+export { findEntryPoints, findTargets, findEndpoints, entryPointReasons, findCrownJewels, findTagged, CROWN_JEWEL_TAG, COMPROMISED_TAG } from './entry-points.ts';
 
 export interface Step {
   /** Compromised first. */
@@ -28,6 +28,8 @@ export interface Step {
   to: string;
   edgeKind: string;
   relation?: string;
+  /** The relation in words, in the compromise direction: "`from` fine-tuned into `to`" (see flowWords). */
+  verb: string;
   likelihood: number;
   meaning: string;
   abuse: string;
@@ -157,6 +159,7 @@ function stepOf(edge: GraphEdge): Step {
     to: target,
     edgeKind: edge.kind,
     ...(typeof relation === 'string' ? { relation } : {}),
+    verb: flowWords(edge),
     likelihood: edgeLikelihood(edge),
     meaning: spec.meaning,
     abuse: spec.abuse,

@@ -15,19 +15,23 @@
  *    An edge with no revision at all is a posture finding (unpinned-revision) but not an entry point: most sources
  *    (a Space's model list, for one) do not say which revision is loaded, and counting every such asset as an entry
  *    would bury the paths that have real evidence behind one-step paths that have none.
+ *  - `compromised`: any node an analyst tagged `compromised` (assumed breach: an incident, a poisoned dataset).
  *
- * Targets: nodes tagged `crown-jewel` when any exist, else every Endpoint.
+ * Targets: nodes tagged `crown-jewel` when any exist, else every Endpoint. Tags here are always the analyst's
+ * (`analystTags`, see ANALYST_TAGS in schema/model.ts), never the tags an upstream wrote.
  */
-import { NODE_KINDS, type EdgeKind } from '../schema/model.ts';
+import { NODE_KINDS, type AnalystTag, type EdgeKind } from '../schema/model.ts';
 import type { GraphStore } from '../schema/store.ts';
-import { nodesOfKind, tagsOf } from './nodes.ts';
+import { analystTagsOf } from '../schema/tags.ts';
+import { nodesOfKind } from './nodes.ts';
 import { ANYONE_TAG, MEMBERSHIP, WRITE_ACCESS, bareName, ownOrgs, ownerOf } from './ownership.ts';
 import { floatingConsumptions, hasRecordedRevision } from './revisions.ts';
 
-export const CROWN_JEWEL_TAG = 'crown-jewel';
+export const CROWN_JEWEL_TAG: AnalystTag = 'crown-jewel';
+export const COMPROMISED_TAG: AnalystTag = 'compromised';
 const ADVISORY: EdgeKind = 'AFFECTS';
 
-export type EntryReason = 'outside-writer' | 'public-write' | 'dangerous-file' | 'vulnerable-package' | 'floating-revision';
+export type EntryReason = 'compromised' | 'outside-writer' | 'public-write' | 'dangerous-file' | 'vulnerable-package' | 'floating-revision';
 
 /** Entry point key → why it is one. */
 export async function entryPointReasons(store: GraphStore): Promise<Map<string, EntryReason[]>> {
@@ -38,6 +42,7 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
     reasons.set(key, list);
   };
 
+  for (const key of await findTagged(store, COMPROMISED_TAG)) add(key, 'compromised');
   for await (const identities of nodesOfKind(store, 'Identity')) {
     const keys = identities.map((n) => n.key);
     const [writes, memberships] = await Promise.all([
@@ -48,7 +53,7 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
     const orgs = new Map<string, Set<string>>();
     for (const n of identities) orgs.set(n.key, ownOrgs(n.key, n));
     for (const m of memberships) orgs.get(m.from)?.add(bareName(m.to));
-    const anyone = new Set(identities.filter((n) => tagsOf(n).includes(ANYONE_TAG)).map((n) => n.key));
+    const anyone = new Set(identities.filter((n) => analystTagsOf(n).includes(ANYONE_TAG)).map((n) => n.key));
     const assets = new Map((await store.getNodes([...new Set(writes.map((e) => e.to))])).map((n) => [n.key, n]));
     for (const w of writes) {
       const asset = assets.get(w.to);
@@ -80,13 +85,18 @@ export async function findEntryPoints(store: GraphStore): Promise<string[]> {
   return [...(await entryPointReasons(store)).keys()];
 }
 
-/** Nodes tagged crown-jewel, sorted. Tags are an array property, so this reads every node page by page. */
-export async function findCrownJewels(store: GraphStore): Promise<string[]> {
-  const jewels: string[] = [];
+/** Nodes an analyst tagged `tag`, sorted. Tags are an array property, so this reads every node page by page. */
+export async function findTagged(store: GraphStore, tag: AnalystTag): Promise<string[]> {
+  const keys: string[] = [];
   for (const kind of NODE_KINDS) {
-    for await (const page of nodesOfKind(store, kind)) for (const n of page) if (tagsOf(n).includes(CROWN_JEWEL_TAG)) jewels.push(n.key);
+    for await (const page of nodesOfKind(store, kind)) for (const n of page) if (analystTagsOf(n).includes(tag)) keys.push(n.key);
   }
-  return jewels.sort();
+  return keys.sort();
+}
+
+/** Nodes tagged crown-jewel, sorted. */
+export function findCrownJewels(store: GraphStore): Promise<string[]> {
+  return findTagged(store, CROWN_JEWEL_TAG);
 }
 
 /** Every endpoint, sorted. */

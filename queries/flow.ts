@@ -111,3 +111,15 @@ export function edgeLikelihood(edge: GraphEdge): number {
   if (typeof own === 'number' && own > 0 && own <= 1) return own;
   return EDGE_SPECS[edge.kind].likelihood;
 }
+
+/**
+ * The edge's relation in words, read in the compromise direction (`<compromised first> <words> <compromised next>`,
+ * see compromiseEnds): "fine-tuned into", "trained", "served by" — from the kind's `flowVerb` in the model, or the
+ * words for the edge's own `relation` when the kind has them.
+ */
+export function flowWords(edge: Pick<GraphEdge, 'kind' | 'props'>): string {
+  const spec = EDGE_SPECS[edge.kind];
+  const by = spec.flowVerbBy;
+  const value = by ? edge.props[by.prop] : undefined;
+  return (typeof value === 'string' && by && Object.hasOwn(by.verbs, value) ? by.verbs[value] : undefined) ?? spec.flowVerb;
+}

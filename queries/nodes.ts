@@ -35,8 +35,3 @@ export async function allNodesOfKind(store: GraphStore, kind: GraphNode['kind'],
   for await (const page of nodesOfKind(store, kind, where)) out.push(...page);
   return out;
 }
-
-export function tagsOf(node: GraphNode | undefined): string[] {
-  const tags = node?.props.tags;
-  return Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [];
-}

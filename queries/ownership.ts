@@ -6,17 +6,17 @@
  * (any role). Compared by bare name, so `hf:org/acme`, an `org: "acme"` property and the owner segment of
  * `hf:model/acme/x` all mean the same organisation.
  */
-import type { EdgeKind } from '../schema/model.ts';
+import type { AnalystTag, EdgeKind } from '../schema/model.ts';
 import type { GraphEdge, GraphNode } from '../schema/records.ts';
 import { identityName, ownerOfKey } from '../schema/keys.ts';
 import type { GraphStore } from '../schema/store.ts';
-import { tagsOf } from './nodes.ts';
+import { analystTagsOf } from '../schema/tags.ts';
 
 export const WRITE_ACCESS: EdgeKind = 'CAN_WRITE';
 export const MEMBERSHIP: EdgeKind = 'MEMBER_OF';
 
-/** Identities tagged with this stand for "any signed-in user" (an open-contribution repository). */
-export const ANYONE_TAG = 'anyone';
+/** Identities an analyst tagged with this stand for "any signed-in user" (an open-contribution repository). */
+export const ANYONE_TAG: AnalystTag = 'anyone';
 
 /** The bare name of an identity key (`hf:org/acme` → `acme`), or the value itself lower-cased when it is a plain name. */
 export const bareName = identityName;
@@ -83,7 +83,7 @@ export async function loadWriteAccess(store: GraphStore, assets: readonly string
  * known owner nobody can be called outside, so the answer is false.
  */
 export function isOutsider(access: WriteAccess, writer: string, owner: string | undefined): boolean {
-  if (tagsOf(access.identities.get(writer)).includes(ANYONE_TAG)) return true;
+  if (analystTagsOf(access.identities.get(writer)).includes(ANYONE_TAG)) return true;
   if (!owner) return false;
   return !(access.orgsOf.get(writer)?.has(owner) ?? false);
 }

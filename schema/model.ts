@@ -35,12 +35,31 @@ export type EdgeKind = (typeof EDGE_KINDS)[number];
 export const DERIVATION_RELATIONS = ['finetune', 'adapter', 'merge', 'quantized', 'unknown'] as const;
 export type DerivationRelation = (typeof DERIVATION_RELATIONS)[number];
 
+/**
+ * Tags only an analyst sets: the `analystTags` property, written by `aispm tag`, the GraphQL `tag` mutation and
+ * records import, and never by an ingestor (the shared scope writer drops it from every upstream batch). The
+ * analyses read these, never the upstream `tags`, so a Hub owner who tags their own model `crown-jewel` changes no
+ * target, and a re-ingest keeps what the analyst set. A tag outside this list is refused (a typo is an error).
+ */
+export const ANALYST_TAGS = {
+  'crown-jewel': 'An attack-path target: `paths` and the report aim at crown jewels (when none is tagged, at every endpoint).',
+  compromised: 'Assumed breached: an attack-path entry point whatever the detection rules say (an incident, a poisoned dataset).',
+  anyone: 'An identity standing for "any signed-in user" (open contributions): whatever it can write is an entry point.',
+  pii: 'Holds personal or regulated data; shown in the view and the report, no effect on the analyses.',
+} as const satisfies Record<string, string>;
+export type AnalystTag = keyof typeof ANALYST_TAGS;
+export const ANALYST_TAG_NAMES = Object.keys(ANALYST_TAGS) as AnalystTag[];
+/** The node property that holds them; analyst state, so no upstream batch may carry it. */
+export const ANALYST_TAGS_PROP = 'analystTags';
+/** Node properties only an analyst writes (the scope writer strips them from upstream batches). */
+export const ANALYST_PROPS: readonly string[] = [ANALYST_TAGS_PROP];
+
 /** Property value types a schema can demand. `json` accepts any JSON value (objects for nested card data). */
 export type PropType = 'string' | 'number' | 'boolean' | 'string[]' | 'string|boolean' | 'json';
 
 export interface PropSpec {
   type: PropType;
-  /** When set, a string value must be one of these. */
+  /** When set, a string value (each item of a string list) must be one of these. */
   oneOf?: readonly string[];
   doc: string;
 }
@@ -55,7 +74,8 @@ export interface NodeKindSpec {
 const commonProps = {
   name: { type: 'string', doc: 'Display name.' },
   url: { type: 'string', doc: 'Where a person can look at it.' },
-  tags: { type: 'string[]', doc: 'Free tags; `crown-jewel` marks an attack-path target.' },
+  tags: { type: 'string[]', doc: 'Tags as the upstream wrote them (Hub tags, topics); informational, never read as analyst state.' },
+  analystTags: { type: 'string[]', oneOf: ANALYST_TAG_NAMES, doc: 'Tags an analyst set (see ANALYST_TAGS): crown-jewel, compromised, anyone, pii. No ingestor writes them.' },
   missing: { type: 'boolean', doc: 'Referenced but not found upstream (deleted or never existed).' },
   stub: { type: 'boolean', doc: 'Known only as the end of an edge; its own record was not read.' },
   description: { type: 'string', doc: 'Free text.' },
@@ -188,6 +208,14 @@ export interface EdgeKindSpec {
   flowWhen?: FlowCondition;
   /** Probability-like likelihood (0, 1] that an attacker can use this step; path cost is -ln(likelihood). */
   likelihood: number;
+  /**
+   * The relation in words, read in the compromise direction: "<compromised first> <flowVerb> <compromised next>"
+   * ("crawl-2024 trained helios-3b", "helios-3b served by helios-chat"). For a kind that carries no compromise it
+   * reads from → to. Blast radius, attack paths, reports and the view say each hop with it.
+   */
+  flowVerb: string;
+  /** Words that depend on an edge property instead (DERIVED_FROM's relation); a value not listed uses `flowVerb`. */
+  flowVerbBy?: { prop: string; verbs: Readonly<Record<string, string>> };
   /** What the edge means, in a sentence. */
   meaning: string;
   /** How an attacker abuses it. */
@@ -209,6 +237,8 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'DERIVED_FROM',
     pairs: [['Model', 'Model'], ['Dataset', 'Dataset']],
     flow: 'reverse',
+    flowVerb: 'derived into',
+    flowVerbBy: { prop: 'relation', verbs: { finetune: 'fine-tuned into', adapter: 'adapted into', merge: 'merged into', quantized: 'quantized as', unknown: 'derived into' } },
     likelihood: 0.9,
     meaning: 'The source was derived (fine-tuned, adapted, merged, quantized) from the target.',
     abuse: 'A backdoor or poisoned behaviour in a base model survives fine-tuning, merging, adapters and quantization into every derivative.',
@@ -221,6 +251,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'TRAINED_ON',
     pairs: [['Model', 'Dataset']],
     flow: 'reverse',
+    flowVerb: 'trained',
     likelihood: 0.7,
     meaning: 'The model was trained or fine-tuned on the dataset.',
     abuse: 'Poisoned training data plants backdoors or biased behaviour in the model.',
@@ -231,6 +262,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'EVALUATED_ON',
     pairs: [['Model', 'Dataset']],
     flow: 'none',
+    flowVerb: 'evaluated on',
     likelihood: 0.1,
     meaning: 'The model reports evaluation results on the dataset.',
     abuse: 'Tampered evaluation data can hide regressions, but it does not change the model.',
@@ -241,6 +273,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'SERVES',
     pairs: [['Endpoint', 'Model']],
     flow: 'reverse',
+    flowVerb: 'served by',
     likelihood: 0.95,
     meaning: 'The endpoint loads and serves the model.',
     abuse: 'Whoever controls the model controls what the endpoint answers, and code in unsafe weights runs on the endpoint host.',
@@ -251,6 +284,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'USES',
     pairs: pairsOf(['Repository', 'Endpoint', 'Package'], ['Model', 'Dataset']),
     flow: 'reverse',
+    flowVerb: 'loaded by',
     likelihood: 0.8,
     meaning: 'The source loads the model or dataset at run or build time.',
     abuse: 'A compromised model or dataset is pulled into the consumer the next time it runs.',
@@ -261,6 +295,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'DEPENDS_ON',
     pairs: pairsOf(['Model', 'Repository', 'Endpoint', 'Package'], ['Package']),
     flow: 'reverse',
+    flowVerb: 'installed by',
     likelihood: 0.6,
     meaning: 'The source installs or imports the package.',
     abuse: 'A vulnerable or hijacked package runs inside the dependant.',
@@ -274,6 +309,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'DEPLOYS',
     pairs: [['Repository', 'Endpoint']],
     flow: 'forward',
+    flowVerb: 'deploys to',
     likelihood: 0.85,
     meaning: 'The repository deploys to the endpoint.',
     abuse: 'Code pushed to the repository reaches the endpoint on the next deploy.',
@@ -284,6 +320,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'CONTAINS',
     pairs: pairsOf(['Model', 'Dataset', 'Endpoint'], ['File']),
     flow: 'reverse',
+    flowVerb: 'ships in',
     likelihood: 0.95,
     meaning: 'The repository holds the file.',
     abuse: 'A malicious file (a pickle that runs code on load) compromises whoever loads the repository.',
@@ -298,6 +335,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'AFFECTS',
     pairs: [['Vulnerability', 'Package']],
     flow: 'forward',
+    flowVerb: 'affects',
     likelihood: 0.7,
     meaning: 'The advisory applies to this package version.',
     abuse: 'A public exploit for the advisory runs against anything using the package.',
@@ -308,6 +346,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'CAN_WRITE',
     pairs: pairsOf(['Identity'], ASSET_KINDS),
     flow: 'forward',
+    flowVerb: 'can write',
     likelihood: 0.5,
     meaning: 'The identity can push changes to the asset.',
     abuse: 'A hijacked or malicious account with write access replaces the asset (weights, data, code).',
@@ -319,6 +358,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     pairs: [['Identity', 'Identity']],
     flow: 'forward',
     flowWhen: { prop: 'role', in: WRITE_ROLES },
+    flowVerb: 'is a member of',
     likelihood: 0.6,
     meaning: 'The identity is a member of the organisation.',
     abuse: "A compromised member with a write role can push to every asset of the organisation.",
@@ -329,6 +369,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     kind: 'BUILDS',
     pairs: [['Repository', 'Package'], ['Repository', 'Model']],
     flow: 'forward',
+    flowVerb: 'builds',
     likelihood: 0.85,
     meaning: "The repository's code and workflows build and publish the package or model (publish provenance, or the run that trained it).",
     abuse: 'Code pushed to the repository, or a hijacked release workflow, ships inside the next published version to everyone who installs or loads it.',

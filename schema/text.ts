@@ -26,3 +26,25 @@ export function printable(text: string, max = 1000): string {
   const safe = escapeUnsafe(text);
   return safe.length > max ? `${safe.slice(0, max)}… (${safe.length} chars)` : safe;
 }
+
+/** Levenshtein distance, for "did you mean" suggestions on short words (tags, keys). */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** The candidates nearest to `word` (at most `max`, within a third of its length in edits), nearest first. */
+export function closestWords(word: string, candidates: Iterable<string>, max = 3): string[] {
+  const limit = Math.max(2, Math.ceil(word.length / 3));
+  return [...new Set(candidates)]
+    .map((c) => ({ c, d: editDistance(word.toLowerCase(), c.toLowerCase()) }))
+    .filter((x) => x.d <= limit)
+    .sort((x, y) => x.d - y.d || (x.c < y.c ? -1 : 1))
+    .slice(0, max)
+    .map((x) => x.c);
+}

@@ -32,10 +32,12 @@ function typeProblem(spec: PropSpec, value: unknown): string | undefined {
       return typeof value === 'number' && Number.isFinite(value) ? undefined : `must be a finite number, got ${typeName(value)}`;
     case 'boolean':
       return typeof value === 'boolean' ? undefined : `must be a boolean, got ${typeName(value)}`;
-    case 'string[]':
-      return Array.isArray(value) && value.every((x) => typeof x === 'string')
-        ? undefined
-        : `must be an array of strings, got ${typeName(value)}`;
+    case 'string[]': {
+      if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) return `must be an array of strings, got ${typeName(value)}`;
+      const allowed = spec.oneOf;
+      const bad = allowed ? (value as string[]).find((x) => !allowed.includes(x)) : undefined;
+      return bad === undefined ? undefined : `items must be among ${allowed!.join(', ')}, got "${clip(bad, 60)}"`;
+    }
     case 'string|boolean':
       return typeof value === 'string' || typeof value === 'boolean' ? undefined : `must be a string or boolean, got ${typeName(value)}`;
     case 'json':

@@ -74,6 +74,10 @@ export async function ingestHub(store: GraphStore, o: HubIngestOptions): Promise
       const ref = refOfKey(scope);
       warnings.add(ref ? refLabel(ref) : scope, `upstream fields over the size limits were cut (node and lineage written): ${notes.join('; ')}`);
     },
+    onAnalystState: (scope, notes) => {
+      const ref = refOfKey(scope);
+      warnings.add(ref ? refLabel(ref) : scope, `upstream records may not set analyst state: ${notes.join('; ')}`);
+    },
   });
   const bar = createProgress(o.progress ?? process.stderr, Boolean(o.progress?.isTTY), 'hf');
   const crawler = new HubCrawler(

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NodeRecord, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
 import type { GraphStore } from '../../schema/store.ts';
+import { withoutAnalystState } from './analyst-state.ts';
 import { boundBatch } from './bound-records.ts';
 
 export interface WriteTotals {
@@ -36,6 +37,8 @@ export interface ScopeWriterOptions {
   completionProps?: readonly string[];
   /** Told what was cut from a scope's records to keep them within bounds (see bound-records.ts). */
   onBounded?: (scope: string, notes: string[]) => void;
+  /** Told which records carried analyst-only properties, which were dropped (see analyst-state.ts). */
+  onAnalystState?: (scope: string, notes: string[]) => void;
 }
 
 export function createScopeWriter(store: GraphStore, source: string, options: ScopeWriterOptions = {}): ScopeWriter {
@@ -50,8 +53,11 @@ export function createScopeWriter(store: GraphStore, source: string, options: Sc
     commitScope(scope, batch) {
       const run = async () => {
         const sync: SyncContext = { source, scope, syncId };
-        // Upstream data is bounded and redacted here, once for every source, so no source can forget it.
-        const bounded = boundBatch(batch);
+        // Upstream data is stripped of analyst state, bounded and redacted here, once for every source, so no
+        // source can forget it.
+        const own = withoutAnalystState(batch);
+        if (own.notes.length) options.onAnalystState?.(scope, own.notes);
+        const bounded = boundBatch(own.batch);
         if (bounded.notes.length) options.onBounded?.(scope, bounded.notes);
         const { body, markers } = splitCompletion(bounded.batch, options.completionProps ?? []);
         const written = await store.upsert(body, sync);

@@ -2,7 +2,16 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { GraphStore } from '../../schema/store.ts';
 
-export type OptionSpecs = NonNullable<ParseArgsConfig['options']>;
+/** A parseArgs option plus what `--help` says about it (parseArgs ignores the extra fields). */
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
+  /** One line for `--help`. */
+  description?: string;
+  /** The value's placeholder in `--help` (`<key>`, `N`). */
+  arg?: string;
+  /** The default as `--help` shows it, when it is not the parseArgs `default`. */
+  defaultText?: string;
+};
+export type OptionSpecs = Record<string, OptionSpec>;
 
 export interface CommandContext {
   /** Parsed option values (global and the command's own). */
@@ -26,7 +35,11 @@ export interface Command {
   summary: string;
   /** One or more usage lines, without the leading `aispm `. */
   usage: string;
+  /** More text for `--help`, after the summary. */
+  help?: string;
   options?: OptionSpecs;
+  /** Runnable examples for `--help`, without the leading `npx aispm `. */
+  examples?: string[];
   /** Returns the exit code. Throw AispmError subclasses for failures. */
   run(ctx: CommandContext): Promise<number>;
 }

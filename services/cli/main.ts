@@ -9,38 +9,9 @@ import { escapeUnsafeKeepLayout } from '../../schema/text.ts';
 import { ValidationError } from '../../schema/validate.ts';
 import { StoreError, type GraphStore } from '../../schema/store.ts';
 import { openStore, resolveStoreSpec } from '../store/open.ts';
-import type { Command, CommandContext, OptionSpecs } from './command.ts';
+import type { CommandContext } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
-
-const GLOBAL_OPTIONS: OptionSpecs = {
-  store: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-};
-
-function usageText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return [
-    'aispm — AI supply-chain graph: blast radius, attack paths, AIBOMs',
-    '',
-    'usage: aispm <command> [options]',
-    '',
-    'commands:',
-    ...lines,
-    '',
-    'global options:',
-    '  --store <spec>   sqlite:<path> (default sqlite:.aispm/graph.db) or neo4j://host:7687; env AISPM_STORE',
-    '  --json           machine-readable output',
-    '  -h, --help       help for a command',
-    '',
-    'exit codes: 0 ok, 1 findings above threshold, 2 usage or input error, 3 upstream or store failure',
-  ].join('\n');
-}
-
-function commandHelp(cmd: Command): string {
-  return [`usage: ${cmd.usage.split('\n').map((u, i) => (i ? `       aispm ${u}` : `aispm ${u}`)).join('\n')}`, '', cmd.summary].join('\n');
-}
+import { GLOBAL_OPTIONS, commandHelp, usageText } from './help.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;

@@ -60,6 +60,7 @@ export async function buildReport(store: GraphStore, opts: ReportOptions = {}): 
       to: st.to,
       edgeKind: st.edgeKind,
       ...(st.relation ? { relation: st.relation } : {}),
+      verb: st.verb,
       likelihood: st.likelihood,
       meaning: st.meaning,
       abuse: st.abuse,

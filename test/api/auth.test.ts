@@ -43,25 +43,28 @@ describe('API tokens', () => {
     const ok = await h.gql('{ stats { nodes } }', undefined, bearer(READ));
     assert.equal(ok.status, 200);
     assert.equal(ok.body.data.stats.nodes, 3 + 1 + 3);
-    const denied = await h.gql(`mutation { tag(key: "${DATASET}", tag: "crown-jewel") { tags } }`, undefined, bearer(READ));
+    const denied = await h.gql(`mutation { tag(key: "${DATASET}", tag: "crown-jewel") { analystTags } }`, undefined, bearer(READ));
     assert.deepEqual(codesOf(denied), ['FORBIDDEN']);
     const [node] = await h.store.getNodes([DATASET]);
-    assert.equal(node!.props.tags, undefined, 'nothing was written');
+    assert.equal(node!.props.analystTags, undefined, 'nothing was written');
   });
 
   it('lets an admin token tag and untag a node, keeping the other tags', async () => {
-    const tag = await h.gql(`mutation { tag(key: "${DATASET}", tag: "crown-jewel") { key tags } }`, undefined, bearer(ADMIN));
+    const tag = await h.gql(`mutation { tag(key: "${DATASET}", tag: "crown-jewel") { key analystTags } }`, undefined, bearer(ADMIN));
     assert.equal(tag.body.errors, undefined);
-    assert.deepEqual(tag.body.data.tag.tags, ['crown-jewel']);
-    await h.gql(`mutation { tag(key: "${DATASET}", tag: "pii") { tags } }`, undefined, bearer(ADMIN));
+    assert.deepEqual(tag.body.data.tag.analystTags, ['crown-jewel']);
+    await h.gql(`mutation { tag(key: "${DATASET}", tag: "compromised") { analystTags } }`, undefined, bearer(ADMIN));
     const [stored] = await h.store.getNodes([DATASET]);
-    assert.deepEqual(stored!.props.tags, ['crown-jewel', 'pii']);
-    const untag = await h.gql(`mutation { untag(key: "${DATASET}", tag: "crown-jewel") { tags } }`, undefined, bearer(ADMIN));
-    assert.deepEqual(untag.body.data.untag.tags, ['pii']);
-    const missing = await h.gql(`mutation { tag(key: "hf:dataset/acme/none", tag: "x") { tags } }`, undefined, bearer(ADMIN));
+    assert.deepEqual(stored!.props.analystTags, ['crown-jewel', 'compromised']);
+    const untag = await h.gql(`mutation { untag(key: "${DATASET}", tag: "crown-jewel") { analystTags } }`, undefined, bearer(ADMIN));
+    assert.deepEqual(untag.body.data.untag.analystTags, ['compromised']);
+    const missing = await h.gql(`mutation { tag(key: "hf:dataset/acme/none", tag: "pii") { tags } }`, undefined, bearer(ADMIN));
     assert.deepEqual(codesOf(missing), ['NOT_FOUND']);
     const badTag = await h.gql(`mutation($t: String!) { tag(key: "${DATASET}", tag: $t) { tags } }`, { t: 'a\u0000b' }, bearer(ADMIN));
     assert.deepEqual(codesOf(badTag), ['BAD_INPUT']);
+    const typo = await h.gql(`mutation { tag(key: "${DATASET}", tag: "crown-jewl") { tags } }`, undefined, bearer(ADMIN));
+    assert.deepEqual(codesOf(typo), ['BAD_INPUT']);
+    assert.match(typo.body.errors![0]!.message, /unknown tag "crown-jewl" \(did you mean crown-jewel\?\)/);
   });
 
   it('keeps /healthz public and GraphiQL reachable, but protects AIBOM downloads', async () => {

@@ -62,8 +62,8 @@ describe('aispm serve (child process)', () => {
       assert.equal(r.body.errors, undefined);
       assert.equal(r.body.data.blastRadius.total, 60);
       assert.equal(r.body.data.blastRadius.edges.length, 5);
-      const tagged = await gqlAt(url, `mutation { tag(key: "${DATASET}", tag: "crown-jewel") { tags } }`, undefined, auth);
-      assert.deepEqual(tagged.body.data.tag.tags, ['crown-jewel']);
+      const tagged = await gqlAt(url, `mutation { tag(key: "${DATASET}", tag: "crown-jewel") { analystTags } }`, undefined, auth);
+      assert.deepEqual(tagged.body.data.tag.analystTags, ['crown-jewel']);
       assert.ok(!stderr.includes(ADMIN), 'the token never appears in the log');
     } finally {
       child.kill('SIGTERM');
@@ -76,7 +76,7 @@ describe('aispm serve (child process)', () => {
     const store = SqliteStore.open(ws.dbPath);
     try {
       const [node] = await store.getNodes([DATASET]);
-      assert.deepEqual(node!.props.tags, ['crown-jewel']);
+      assert.deepEqual(node!.props.analystTags, ['crown-jewel']);
     } finally {
       await store.close();
     }

@@ -283,6 +283,8 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
           [P.sft, P.chat, 'TRAINED_ON', 0.7],
           [P.chat, P.prod, 'SERVES', 0.95],
         ]);
+        // Said in the compromise direction: mallory can write sft, sft trained chat, chat served by prod.
+        assert.deepEqual(mallory.steps.map((s) => s.verb), ['can write', 'trained', 'served by']);
         assert.match(mallory.steps[0]!.abuse, /hijacked or malicious account with write access/);
         assert.match(mallory.steps[0]!.remediation, /Reduce write access/);
         assert.equal(mallory.steps[0]!.meaning, 'The identity can push changes to the asset.');
@@ -317,7 +319,7 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
     describe('attack paths: crown jewels and edge likelihoods', () => {
       const g = withGraph(openStore, () => {
         const b = attackGraph();
-        b.nodes.push({ kind: 'Model', key: P.chat, props: { tags: ['crown-jewel'] } });
+        b.nodes.push({ kind: 'Model', key: P.chat, props: { analystTags: ['crown-jewel'] } });
         // An edge's own likelihood overrides the kind's default.
         b.edges = b.edges.map((e) => (e.kind === 'DEPENDS_ON' ? edge('DEPENDS_ON', e.from, e.to, { likelihood: 0.99 }) : e));
         return b;
@@ -334,6 +336,27 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
         ]);
         assert.equal(r.paths[0]!.steps[0]!.likelihood, 0.99);
         assert.equal(EDGE_SPECS.DEPENDS_ON.likelihood, 0.6);
+      });
+    });
+
+    describe('attack paths: analyst tags, not upstream tags', () => {
+      const g = withGraph(openStore, () => {
+        const b = attackGraph();
+        // An upstream wrote crown-jewel and compromised into its own tags: that decides nothing.
+        b.nodes.push({ kind: 'Model', key: P.base, props: { tags: ['crown-jewel', 'compromised'] } });
+        // The analyst assumes ann's account is breached (she is an insider, so no rule makes her an entry point).
+        b.nodes.push({ kind: 'Identity', key: P.ann, props: { analystTags: ['compromised'] } });
+        return b;
+      });
+
+      it('a compromised tag makes an entry point; upstream tags make neither entries nor targets', async () => {
+        const reasons = await entryPointReasons(g.get());
+        assert.deepEqual(reasons.get(P.ann), ['compromised']);
+        assert.equal(reasons.has(P.base), false);
+        assert.deepEqual(await findTargets(g.get()), [P.prod]);
+        const r = await attackPaths(g.get(), {});
+        const ann = r.paths.find((p) => p.from === P.ann);
+        assert.deepEqual(ann?.nodes, [P.ann, P.chat, P.prod]);
       });
     });
 

@@ -102,7 +102,7 @@ describe('aispm paths / tag', () => {
     assert.deepEqual(out.targets, [P.prod]);
     // chat is served at a floating revision (no revision on prod SERVES chat): the one-step path chat → prod is first.
     assert.deepEqual(out.paths.map((p: { from: string }) => p.from), [P.chat, P.file, P.open]);
-    assert.deepEqual(Object.keys(out.paths[0].steps[0]).sort(), ['abuse', 'edgeKind', 'evidence', 'from', 'likelihood', 'meaning', 'remediation', 'source', 'to']);
+    assert.deepEqual(Object.keys(out.paths[0].steps[0]).sort(), ['abuse', 'edgeKind', 'evidence', 'from', 'likelihood', 'meaning', 'remediation', 'source', 'to', 'verb']);
     const k0 = await runCli(['paths', '--k', '0', '--store', ws.store]);
     assert.equal(k0.code, 2);
     const unknown = await runCli(['paths', '--from', 'hf:user/ghost', '--store', ws.store]);
@@ -113,19 +113,22 @@ describe('aispm paths / tag', () => {
   it('tag crown-jewel retargets paths; --remove undoes it; bad tags and keys are refused', async () => {
     const tag = await runCli(['tag', P.sft, 'crown-jewel', '--json', '--store', ws.store]);
     assert.equal(tag.code, 0, tag.stderr);
-    assert.deepEqual(JSON.parse(tag.stdout), { key: P.sft, tags: ['crown-jewel'], changed: true });
+    assert.deepEqual(JSON.parse(tag.stdout), { key: P.sft, analystTags: ['crown-jewel'], changed: true });
     const r = await runCli(['paths', '--json', '--store', ws.store]);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(out.targets, [P.sft]);
     assert.deepEqual(out.paths.map((p: { nodes: string[] }) => p.nodes), [[P.mallory, P.sft]]);
     const removed = await runCli(['tag', P.sft, 'crown-jewel', '--remove', '--json', '--store', ws.store]);
-    assert.deepEqual(JSON.parse(removed.stdout), { key: P.sft, tags: [], changed: true });
+    assert.deepEqual(JSON.parse(removed.stdout), { key: P.sft, analystTags: [], changed: true });
     const back = JSON.parse((await runCli(['paths', '--json', '--store', ws.store])).stdout);
     assert.deepEqual(back.targets, [P.prod]);
     const badTag = await runCli(['tag', P.sft, 'bad tag\u0007', '--store', ws.store]);
     assert.equal(badTag.code, 2);
-    assert.match(badTag.stderr, /invalid tag/);
-    const badKey = await runCli(['tag', 'hf:model/no/such', 'x', '--store', ws.store]);
+    assert.match(badTag.stderr, /unknown tag "bad tag\\u0007": tags are crown-jewel, compromised, anyone, pii/);
+    const typo = await runCli(['tag', P.sft, 'crown-jewl', '--store', ws.store]);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /unknown tag "crown-jewl" \(did you mean crown-jewel\?\)/);
+    const badKey = await runCli(['tag', 'hf:model/no/such', 'pii', '--store', ws.store]);
     assert.equal(badKey.code, 2);
     assert.match(badKey.stderr, /unknown node/);
   });

@@ -119,7 +119,7 @@ export function attackGraph(): RecordBatch {
     { kind: 'Identity', key: P.mallory, props: { type: 'user', org: 'evil' } },
     { kind: 'Identity', key: P.ann, props: { type: 'user', org: 'acme' } },
     { kind: 'Identity', key: P.ben, props: { type: 'user' } },
-    { kind: 'Identity', key: P.anyone, props: { type: 'user', tags: ['anyone'] } },
+    { kind: 'Identity', key: P.anyone, props: { type: 'user', analystTags: ['anyone'] } },
     { kind: 'Identity', key: P.acme, props: { type: 'org' } },
   ];
   const edges = [

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { GraphEdge } from '../../schema/records.ts';
-import { compromiseSteps, compromiseSourceSteps, edgeCarriesCompromise, edgeLikelihood, groupSteps, lineageKinds } from '../../queries/flow.ts';
+import { compromiseSteps, compromiseSourceSteps, edgeCarriesCompromise, edgeLikelihood, flowWords, groupSteps, lineageKinds } from '../../queries/flow.ts';
+import { DERIVATION_RELATIONS, EDGE_KINDS, EDGE_SPECS } from '../../schema/model.ts';
 import { kShortestPaths, type WeightedDigraph } from '../../queries/k-shortest.ts';
 import { isLooser, licenseClass } from '../../queries/findings/license.ts';
 import { severityAtLeast } from '../../queries/findings/index.ts';
@@ -43,6 +44,18 @@ describe('flow table → expansion plan', () => {
     assert.equal(edgeCarriesCompromise(e('MEMBER_OF')), false);
     assert.equal(edgeCarriesCompromise(e('EVALUATED_ON')), false);
     assert.equal(edgeCarriesCompromise(e('CAN_WRITE', { role: 'read' })), true, 'CAN_WRITE has no condition: it is write access');
+  });
+
+  it('says each relation in words in the compromise direction, DERIVED_FROM by its relation', () => {
+    assert.equal(flowWords(e('DERIVED_FROM', { relation: 'finetune' })), 'fine-tuned into');
+    assert.equal(flowWords(e('DERIVED_FROM', { relation: 'quantized' })), 'quantized as');
+    assert.equal(flowWords(e('DERIVED_FROM', { relation: 'bogus' })), 'derived into', 'an unlisted relation uses the kind words');
+    assert.equal(flowWords(e('DERIVED_FROM', { relation: 'constructor' })), 'derived into', 'no prototype lookups');
+    assert.equal(flowWords(e('TRAINED_ON')), 'trained');
+    assert.equal(flowWords(e('SERVES')), 'served by');
+    assert.equal(flowWords(e('USES')), 'loaded by');
+    for (const kind of EDGE_KINDS) assert.ok(EDGE_SPECS[kind].flowVerb.length > 0, kind);
+    for (const r of DERIVATION_RELATIONS) assert.ok(EDGE_SPECS.DERIVED_FROM.flowVerbBy!.verbs[r], `words for relation ${r}`);
   });
 
   it('an edge likelihood prop overrides the default only when it is a probability', () => {

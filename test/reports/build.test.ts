@@ -190,7 +190,7 @@ describe('buildReport on the incident graph (SQLite)', () => {
     let report: Report;
     before(async () => {
       store = await open();
-      await store.upsert({ nodes: [{ kind: 'Endpoint', key: K.chatSpace, props: { tags: ['crown-jewel'] } }], edges: [] });
+      await store.upsert({ nodes: [{ kind: 'Endpoint', key: K.chatSpace, props: { analystTags: ['crown-jewel'] } }], edges: [] });
       report = await buildReport(store, { now: FIXED_NOW });
     });
     after(() => store.close());

@@ -2,6 +2,7 @@
 import { DERIVATION_RELATIONS, type EdgeKind } from '../../../schema/model.ts';
 import { labelOfKey, ownerOfKey } from '../../../schema/keys.ts';
 import type { GraphEdge, GraphNode } from '../../../schema/records.ts';
+import { analystTagsOf } from '../../../schema/tags.ts';
 import { repoPageUrl } from '../../aibom/identity.ts';
 import type { Direction } from '../../../schema/store.ts';
 import { checkFirst, pageBySortKey } from '../connection.ts';
@@ -43,6 +44,7 @@ export const nodeResolvers = {
     owner: (n: GraphNode) => (typeof n.props.author === 'string' && n.props.author ? n.props.author : ownerOfKey(n.key)) ?? null,
     url: (n: GraphNode) => repoPageUrl(n) ?? null,
     tags: (n: GraphNode) => (Array.isArray(n.props.tags) ? n.props.tags.filter((t) => typeof t === 'string') : []),
+    analystTags: (n: GraphNode) => analystTagsOf(n),
     async edges(n: GraphNode, args: { direction?: EdgeDirectionArg; kinds?: EdgeKind[] | null; first?: number | null; after?: string | null }, ctx: ApiContext) {
       const views = await edgesOf(ctx, n, args);
       return pageBySortKey(views, edgeMarker, args, { prefix: 'e:', defaultFirst: 50 });
