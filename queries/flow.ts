@@ -5,7 +5,7 @@
  * Vocabulary: a *step* is one (edge kind, store direction) pair to expand from a frontier. For an edge stored as
  * from → to, direction `out` moves from `from` to `to`, direction `in` moves from `to` to `from`.
  */
-import { EDGE_KINDS, EDGE_SPECS, type EdgeKind } from '../schema/model.ts';
+import { EDGE_KINDS, EDGE_SPECS, flowConditionHolds, type EdgeKind } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
 import type { Direction } from '../schema/store.ts';
 
@@ -81,10 +81,7 @@ export function groupSteps(steps: readonly ExpansionStep[]): ExpansionGroup[] {
 export function edgeCarriesCompromise(edge: GraphEdge): boolean {
   const spec = EDGE_SPECS[edge.kind];
   if (!spec || spec.flow === 'none') return false;
-  const cond = spec.flowWhen;
-  if (!cond) return true;
-  const value = edge.props[cond.prop];
-  return typeof value === 'string' && cond.in.includes(value.toLowerCase());
+  return spec.flowWhen === undefined || flowConditionHolds(spec.flowWhen, edge.props);
 }
 
 /** Where compromise is on each side of an edge: `source` is compromised first, `target` next. */

@@ -194,11 +194,23 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
 /** How compromise moves along an edge: from the edge's `from` to its `to` (forward), the reverse, or not at all. */
 export type FlowDirection = 'forward' | 'reverse' | 'none';
 
-export interface FlowCondition {
-  /** Compromise flows only if the edge property `prop` is one of `in`. */
-  prop: string;
-  in: readonly string[];
+/**
+ * A condition on an edge's own property: with `in`, compromise flows only if the property is one of those values
+ * (an absent one carries nothing); with `notIn`, it flows unless the property is one of those (an absent one flows).
+ * Values are compared lower-cased.
+ */
+export type FlowCondition = { prop: string; in: readonly string[] } | { prop: string; notIn: readonly string[] };
+
+/** Whether compromise moves along an edge with these properties under `cond`. */
+export function flowConditionHolds(cond: FlowCondition, props: Readonly<Record<string, unknown>> | undefined): boolean {
+  const value = props?.[cond.prop];
+  const text = typeof value === 'string' ? value.toLowerCase() : undefined;
+  if ('in' in cond) return text !== undefined && cond.in.includes(text);
+  return text === undefined || !cond.notIn.includes(text);
 }
+
+/** VEX states under which an advisory does not apply to a package as it is used: such an AFFECTS carries nothing. */
+export const VEX_NOT_AFFECTED = ['not_affected', 'false_positive'] as const;
 
 export interface EdgeKindSpec {
   kind: EdgeKind;
@@ -337,10 +349,18 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     flow: 'forward',
     flowVerb: 'affects',
     likelihood: 0.7,
+    flowWhen: { prop: 'vex', notIn: VEX_NOT_AFFECTED },
     meaning: 'The advisory applies to this package version.',
     abuse: 'A public exploit for the advisory runs against anything using the package.',
     remediation: 'Upgrade to a fixed version named in the advisory.',
-    props: { fixed: { type: 'string', doc: 'First fixed version, if any.' } },
+    props: {
+      fixed: { type: 'string', doc: 'First fixed version, if any.' },
+      vex: {
+        type: 'string',
+        doc: 'VEX analysis an SBOM states for this package (CycloneDX analysis.state: not_affected, false_positive, exploitable, in_triage, resolved, …); not_affected and false_positive carry no compromise.',
+      },
+      vexJustification: { type: 'string', doc: 'Why the VEX state holds (code_not_reachable, requires_configuration, …).' },
+    },
   },
   CAN_WRITE: {
     kind: 'CAN_WRITE',
@@ -450,7 +470,7 @@ export interface PurlMapping {
   readQualifiers?: Readonly<Record<string, readonly string[]>>;
 }
 
-export const SOURCE_IDS = ['hf', 'gh', 'mlflow', 'pypi', 'npm', 'osv', 'purl', 'local'] as const;
+export const SOURCE_IDS = ['hf', 'gh', 'mlflow', 'pypi', 'npm', 'osv', 'purl', 'local', 'sbom'] as const;
 export type SourceId = (typeof SOURCE_IDS)[number];
 
 export interface SourceSpec {
@@ -469,6 +489,7 @@ export const SOURCE_SPECS: Readonly<Record<SourceId, SourceSpec>> = {
   osv: { id: 'osv', doc: 'OSV.dev advisories.', defaultWebUrl: 'https://osv.dev' },
   purl: { id: 'purl', doc: 'A package named by its purl, whoever wrote it (registries, SBOMs, dependency graphs).' },
   local: { id: 'local', doc: 'Files scanned on this machine (`aispm scan --into-graph`).' },
+  sbom: { id: 'sbom', doc: 'SBOM and AIBOM documents imported with `aispm ingest sbom` (CycloneDX, SPDX).' },
 };
 
 const HUB_FILE_SHA = '[0-9A-Za-z._-]+';
@@ -592,6 +613,11 @@ export const KEY_FORMATS: readonly KeyFormatSpec[] = [
   {
     id: 'vuln', kind: 'Vulnerability', source: 'osv', template: 'vuln:<id>',
     doc: 'An advisory by its OSV id (GHSA-…, PYSEC-…, CVE-…); aliases are a property.', url: '{endpoint}/vulnerability/{id}',
+  },
+  // SBOM documents
+  {
+    id: 'sbom-service', kind: 'Endpoint', source: 'sbom', template: 'sbom:service/<name…>',
+    doc: 'A service or container an SBOM names and no crawled source owns: a CycloneDX service (`group/name`), or the container image an SBOM describes (`registry/repository`, tag and digest as properties).',
   },
   // Local scans
   {

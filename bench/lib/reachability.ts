@@ -3,7 +3,7 @@
  * expansion (the path analyses take) and over in-memory CSR typed arrays (the reference a store is measured
  * against). Both follow the flow table in schema/model.ts, including `flowWhen` conditions, so they must agree.
  */
-import { EDGE_KINDS, EDGE_SPECS, type EdgeKind } from '../../schema/model.ts';
+import { EDGE_KINDS, EDGE_SPECS, flowConditionHolds, type EdgeKind } from '../../schema/model.ts';
 import type { Props, RecordBatch } from '../../schema/records.ts';
 import type { Direction, GraphStore } from '../../schema/store.ts';
 
@@ -28,9 +28,7 @@ export function compromiseGroups(): ExpansionGroup[] {
 export function carriesCompromise(kind: EdgeKind, props: Props | undefined): boolean {
   const spec = EDGE_SPECS[kind];
   if (spec.flow === 'none') return false;
-  if (!spec.flowWhen) return true;
-  const value = props?.[spec.flowWhen.prop];
-  return typeof value === 'string' && spec.flowWhen.in.includes(value.toLowerCase());
+  return !spec.flowWhen || flowConditionHolds(spec.flowWhen, props);
 }
 
 export interface ReachResult {
