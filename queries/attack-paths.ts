@@ -12,7 +12,7 @@
 import { EDGE_SPECS } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
 import type { GraphStore } from '../schema/store.ts';
-import { findEntryPoints, findTargets } from './entry-points.ts';
+import { entryPointReasons, findTargets } from './entry-points.ts';
 import { compromiseEnds, edgeLikelihood, flowWords } from './flow.ts';
 import { kShortestPaths, type Arc, type WeightedDigraph } from './k-shortest.ts';
 import { checkPositive } from './limits.ts';
@@ -37,6 +37,8 @@ export interface Step {
   /** The stored edge's own provenance. */
   evidence: string;
   source: string;
+  /** The revision the consumer loads, when the edge records one (a floating `main` is how a push arrives). */
+  revision?: string;
 }
 
 export interface AttackPath {
@@ -68,16 +70,26 @@ export interface AttackPathOptions {
 export const DEFAULT_K = 10;
 export const MAX_K = 100;
 
+/**
+ * The k most likely paths. Without `from`, paths from entries an analyst tagged `compromised` come first (assumed
+ * breach), then the cheapest from the detected entry points.
+ */
 export async function attackPaths(store: GraphStore, opts: AttackPathOptions = {}): Promise<AttackPathsResult> {
   const k = checkPositive('k', opts.k, DEFAULT_K, MAX_K);
   if (opts.from?.length) await requireNodes(store, opts.from);
   if (opts.to?.length) await requireNodes(store, opts.to);
   const targets = opts.to?.length ? [...new Set(opts.to)].sort() : await findTargets(store);
-  const entries = opts.from?.length ? [...new Set(opts.from)].sort() : await findEntryPoints(store);
+  const reasons = opts.from?.length ? undefined : await entryPointReasons(store);
+  const entries = opts.from?.length ? [...new Set(opts.from)].sort() : [...reasons!.keys()];
   if (!targets.length || !entries.length) return { entries, targets, paths: [], truncated: false };
 
   const region = await loadRegion(store, targets, opts);
-  const paths = searchPaths(region.edges, entries, targets, k);
+  // An analyst's `compromised` tag is an incident, not a hypothesis: paths from assumed-breach entries come first
+  // (ranked among themselves), then the k cheapest from every other entry fill the list.
+  const assumed = entries.filter((e) => reasons?.get(e)?.includes('compromised'));
+  const first = assumed.length ? searchPaths(region.edges, assumed, targets, k) : [];
+  const rest = searchPaths(region.edges, entries.filter((e) => !assumed.includes(e)), targets, k - first.length);
+  const paths = [...first, ...rest];
   return { entries, targets, paths, truncated: region.truncated };
 }
 
@@ -97,6 +109,7 @@ async function loadRegion(store: GraphStore, targets: string[], opts: AttackPath
 
 /** Pure: the k cheapest loopless entry → target paths over the given edges. */
 export function searchPaths(edges: readonly GraphEdge[], entries: readonly string[], targets: readonly string[], k: number): AttackPath[] {
+  if (k <= 0 || !entries.length) return [];
   // The cheapest edge for each (compromised first, compromised next) pair; ties by kind then source.
   const best = new Map<string, GraphEdge>();
   for (const e of edges) {
@@ -166,6 +179,7 @@ function stepOf(edge: GraphEdge): Step {
     remediation: spec.remediation,
     evidence: edge.evidence ?? '',
     source: edge.source ?? '',
+    ...(typeof edge.props.revision === 'string' && edge.props.revision ? { revision: edge.props.revision } : {}),
   };
 }
 

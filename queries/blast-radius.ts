@@ -1,12 +1,31 @@
 /**
  * Blast radius: everything compromise of one node reaches, following the flow table. Each reached node comes with
- * its depth and one shortest path; endpoints come first with their owners, because that is who must act.
+ * its depth, one shortest path, and the hop that reached it said in words in the compromise direction ("trained",
+ * "fine-tuned into", "served by") with the evidence that decides it; endpoints and models come with their owners,
+ * because that is who must act.
  */
-import { kindOfKey } from '../schema/keys.ts';
-import type { GraphStore } from '../schema/store.ts';
+import { kindOfKey, ownerOfKey } from '../schema/keys.ts';
+import type { EdgeKind } from '../schema/model.ts';
+import type { GraphEdge } from '../schema/records.ts';
+import type { Direction, GraphStore } from '../schema/store.ts';
+import { compromiseEnds, flowWords } from './flow.ts';
 import { requireNodes } from './nodes.ts';
 import { loadWriteAccess, ownersOf } from './ownership.ts';
-import { pathTo, traverse } from './traversal.ts';
+import { pathTo, traverse, type Reached } from './traversal.ts';
+
+/** One step of compromise: `from` (compromised first) <verb> `to`. */
+export interface Hop {
+  from: string;
+  to: string;
+  edgeKind: EdgeKind;
+  relation?: string;
+  /** The relation in words (see flowWords): "`from` trained `to`". */
+  verb: string;
+  /** The edge's own provenance (`cardData.datasets`, `space.models`), when recorded. */
+  evidence?: string;
+  /** The revision a consumer loads, when the edge records one (a floating `main` is how a push arrives). */
+  revision?: string;
+}
 
 export interface BlastRadiusNode {
   key: string;
@@ -14,13 +33,19 @@ export interface BlastRadiusNode {
   depth: number;
   /** From the start node to this node. */
   path: string[];
+  /** The hop that reached it (its parent on `path` → it). */
+  via?: Hop;
+  /** For models and endpoints: who can write it and the orgs they belong to, else the owner its key names. */
+  owners?: string[];
 }
 
 export interface BlastRadiusEndpoint {
   key: string;
   depth: number;
   path: string[];
-  /** Identities that can write the endpoint, and the orgs they are members of. */
+  /** The hops along `path`, in order. */
+  hops: Hop[];
+  /** Identities that can write the endpoint, and the orgs they are members of (else the owner its key names). */
   owners: string[];
 }
 
@@ -37,22 +62,83 @@ export interface BlastRadius {
   reason?: 'depth' | 'budget';
 }
 
+/** Kinds whose owners a blast radius names: who must act. */
+const OWNED_KINDS = new Set(['Model', 'Endpoint']);
+
 export async function blastRadius(store: GraphStore, fromKey: string, opts: { maxDepth?: number; nodeBudget?: number } = {}): Promise<BlastRadius> {
   await requireNodes(store, [fromKey]);
-  // Only keys, depths and parents are read here, so the store may answer from its indexes or adjacency cache.
+  // Only keys, depths and parents are read here, so the store may answer from its indexes or adjacency cache; the
+  // props and provenance of the few tree edges are read afterwards, in one call per (kind, direction).
   const t = await traverse(store, [fromKey], { maxDepth: opts.maxDepth, nodeBudget: opts.nodeBudget, step: 'compromise', withEdgeProps: false });
+  const treeEdges = await loadTreeEdges(store, t.reached);
   const nodes: BlastRadiusNode[] = [];
   for (const r of t.reached.values()) {
     if (r.key === fromKey) continue;
     // Key formats are disjoint and validated on write, so the kind follows from the key without a store call.
-    nodes.push({ key: r.key, kind: kindOfKey(r.key) ?? 'Unknown', depth: r.depth, path: pathTo(t.reached, r.key) });
+    const edge = treeEdges.get(r.key);
+    nodes.push({ key: r.key, kind: kindOfKey(r.key) ?? 'Unknown', depth: r.depth, path: pathTo(t.reached, r.key), ...(edge ? { via: hopOf(edge) } : {}) });
   }
   nodes.sort((a, b) => a.depth - b.depth || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const byKind: Record<string, number> = {};
   for (const n of nodes) byKind[n.kind] = (byKind[n.kind] ?? 0) + 1;
 
-  const endpointNodes = nodes.filter((n) => n.kind === 'Endpoint');
-  const access = await loadWriteAccess(store, endpointNodes.map((n) => n.key));
-  const endpoints = endpointNodes.map((n) => ({ key: n.key, depth: n.depth, path: n.path, owners: ownersOf(access, n.key) }));
+  const owned = nodes.filter((n) => OWNED_KINDS.has(n.kind));
+  const access = await loadWriteAccess(store, owned.map((n) => n.key));
+  for (const n of owned) n.owners = ownersWithKeyOwner(ownersOf(access, n.key), n.key);
+  const viaOf = new Map(nodes.map((n) => [n.key, n.via]));
+  const endpoints = owned
+    .filter((n) => n.kind === 'Endpoint')
+    .map((n) => ({ key: n.key, depth: n.depth, path: n.path, hops: n.path.slice(1).flatMap((k) => viaOf.get(k) ?? []), owners: n.owners ?? [] }));
   return { from: fromKey, total: nodes.length, byKind, nodes, endpoints, truncated: t.truncated, ...(t.reason ? { reason: t.reason } : {}) };
+}
+
+/** Recorded writers first; with none, the owner the key names (`hf:model/<owner>/…`), so an owner is always said. */
+function ownersWithKeyOwner(owners: string[], key: string): string[] {
+  if (owners.length) return owners;
+  const owner = ownerOfKey(key);
+  return owner ? [owner] : [];
+}
+
+export function hopOf(edge: GraphEdge): Hop {
+  const { source, target } = compromiseEnds(edge);
+  const relation = edge.props.relation;
+  const revision = edge.props.revision;
+  return {
+    from: source,
+    to: target,
+    edgeKind: edge.kind,
+    ...(typeof relation === 'string' ? { relation } : {}),
+    verb: flowWords(edge),
+    ...(edge.evidence ? { evidence: edge.evidence } : {}),
+    ...(typeof revision === 'string' && revision ? { revision } : {}),
+  };
+}
+
+/** reached key → the stored edge (with props and provenance) that reached it. */
+async function loadTreeEdges(store: GraphStore, reached: ReadonlyMap<string, Reached>): Promise<Map<string, GraphEdge>> {
+  const groups = new Map<string, { kind: EdgeKind; direction: Direction; keys: string[] }>();
+  for (const r of reached.values()) {
+    if (!r.via || r.parent === undefined) continue;
+    // Asked from the reached node: edges into it when it is the edge's `to`, out of it when it is the `from`.
+    const direction: Direction = r.via.to === r.key ? 'in' : 'out';
+    const id = `${r.via.kind}\u0000${direction}`;
+    const g = groups.get(id) ?? { kind: r.via.kind, direction, keys: [] };
+    g.keys.push(r.key);
+    groups.set(id, g);
+  }
+  const out = new Map<string, GraphEdge>();
+  const lists = await Promise.all([...groups.values()].map((g) => store.expand({ keys: g.keys, direction: g.direction, edgeKinds: [g.kind] })));
+  for (const edges of lists) {
+    for (const e of edges) {
+      for (const key of [e.to, e.from]) {
+        const r = reached.get(key);
+        const via = r?.via;
+        if (!via || out.has(key) || via.kind !== e.kind || via.from !== e.from || via.to !== e.to) continue;
+        // Parallel edges of one kind (two sources) differ only in provenance; the traversal's pick is the first by source.
+        if (via.source && e.source !== via.source) continue;
+        out.set(key, e);
+      }
+    }
+  }
+  return out;
 }

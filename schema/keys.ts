@@ -178,6 +178,31 @@ export function labelOfKey(key: string): string {
   return key.slice(found.match.indices!.groups![firstNamed.name]![0]);
 }
 
+/** Key parts that hold a commit or content hash: shortened when a key is shown to a person. */
+const HASH_PARTS = ['sha', 'sha256', 'digest'];
+
+/**
+ * The key as a person reads it: a full commit or content hash in it (`…/pytorch_model.bin@<40 hex>`) cut to its
+ * first `hexChars` characters. For display only — the result may not be a key; `--json` keeps full keys.
+ */
+export function shortKey(key: string, hexChars = 12): string {
+  const found = compiledOf(key);
+  if (!found) return key;
+  const spans = found.compiled.parts
+    .filter((p) => HASH_PARTS.includes(p.name))
+    .map((p) => found.match.indices!.groups![p.name]!)
+    .filter(([start, end]) => end - start > hexChars && /^[0-9a-f]+$/i.test(key.slice(start, end)))
+    .sort((a, b) => b[0] - a[0]);
+  let out = key;
+  for (const [start, end] of spans) out = out.slice(0, start + hexChars) + out.slice(end);
+  return out;
+}
+
+/** labelOfKey, with hashes shortened (see shortKey). Hash parts come after the label's start, so one cut serves both. */
+export function shortLabel(key: string, hexChars = 12): string {
+  return shortKey(key, hexChars).slice(key.length - labelOfKey(key).length);
+}
+
 /** The bare, lower-cased name of an identity key (`hf:org/Acme` → `acme`, `gh:team/acme/ml` → `acme/ml`), or of a plain name. */
 export function identityName(value: string): string {
   const parsed = parseKey(value);

@@ -113,12 +113,17 @@ export async function ingestHub(store: GraphStore, o: HubIngestOptions): Promise
 }
 
 export function formatSummary(s: HubIngestSummary): string {
-  const lines = [`ingested from ${s.endpoint} in ${(s.elapsedMs / 1000).toFixed(1)} s`];
+  const counts = Object.values(s.repos);
+  const read = counts.reduce((n, c) => n + c.read, 0);
+  const seconds = `${(s.elapsedMs / 1000).toFixed(1)} s`;
+  // Say what happened: a run that found every repo unchanged (or none at all) ingested nothing.
+  const lines = [read ? `ingested from ${s.endpoint} in ${seconds}` : `nothing new from ${s.endpoint} (${seconds}): no repo needed reading`];
   for (const [kind, c] of Object.entries(s.repos)) {
     const total = c.read + c.unchanged + c.missing + c.failed;
     if (total) lines.push(`  ${`${kind}s`.padEnd(9)} ${c.read} read, ${c.unchanged} unchanged, ${c.missing} missing, ${c.failed} failed`);
   }
-  lines.push(`  written   ${s.written.nodes} nodes, ${s.written.edges} edges (${s.written.edgesRemoved} stale edges and ${s.written.nodesRemoved} stale nodes removed)`);
+  // Records written, not distinct nodes: a node named by several repos (an owner, a shared base) is written by each.
+  lines.push(`  written   ${s.written.nodes} node and ${s.written.edges} edge records (${s.written.edgesRemoved} stale edges and ${s.written.nodesRemoved} stale nodes removed)`);
   lines.push(`  requests  ${s.http.requests} (${s.http.retries} retries, ${s.http.rateLimited} rate-limited)`);
   if (s.warnings.length) {
     lines.push(`  warnings  ${s.warnings.length}`);

@@ -38,6 +38,8 @@ export interface Command {
   /** More text for `--help`, after the summary. */
   help?: string;
   options?: OptionSpecs;
+  /** The command fills a store, so a missing SQLite file is created; read commands refuse one (exit 2). */
+  createsStore?: boolean;
   /** Runnable examples for `--help`, without the leading `npx aispm `. */
   examples?: string[];
   /** Returns the exit code. Throw AispmError subclasses for failures. */

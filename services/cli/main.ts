@@ -2,16 +2,18 @@
  * The `aispm` command line: global options, dispatch to one command module, exit codes, and error reporting with
  * secrets redacted. Exit codes: 0 ok · 1 findings above a threshold · 2 usage/input error · 3 upstream/store failure.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AispmError, EXIT } from '../../schema/errors.ts';
+import { AispmError, EXIT, UsageError } from '../../schema/errors.ts';
 import { redact } from '../../schema/secrets.ts';
 import { escapeUnsafeKeepLayout } from '../../schema/text.ts';
 import { ValidationError } from '../../schema/validate.ts';
 import { StoreError, type GraphStore } from '../../schema/store.ts';
-import { openStore, resolveStoreSpec } from '../store/open.ts';
+import { openStore, resolveStoreSpec, sqlitePathOf } from '../store/open.ts';
 import type { CommandContext } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
-import { GLOBAL_OPTIONS, commandHelp, usageText } from './help.ts';
+import { GLOBAL_OPTIONS, RUN, commandHelp, usageText } from './help.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -53,6 +55,7 @@ export async function main(argv: string[]): Promise<number> {
       json,
       interactive: Boolean(process.stderr.isTTY) && !json,
       async store() {
+        if (!store && !cmd.createsStore) refuseMissingStore(storeSpec);
         store ??= await openStore(storeSpec);
         return store;
       },
@@ -67,6 +70,15 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     if (store) await store.close().catch(() => undefined);
   }
+}
+
+/** A read command on a SQLite file that does not exist would create an empty store and then answer "unknown node". */
+function refuseMissingStore(spec: string): void {
+  const path = sqlitePathOf(spec);
+  if (path === undefined || path === ':memory:' || existsSync(path)) return;
+  throw new UsageError(
+    `no store at ${resolve(path)}: create one with \`${RUN} demo\`, \`${RUN} ingest hf <repo>\` or \`${RUN} import <records.json>\`, or point --store (or AISPM_STORE) at an existing one`,
+  );
 }
 
 function reportError(err: unknown, json: boolean): number {

@@ -8,7 +8,9 @@ import { REPLAY_BUILDERS } from '../../ingest/huggingface/replay/builders.ts';
 import { loadUniverse } from '../../ingest/huggingface/replay/load.ts';
 import { startReplayServer } from '../../ingest/huggingface/replay/server.ts';
 import { parseRef } from '../../ingest/huggingface/refs.ts';
+import { COMPROMISED_TAG } from '../../queries/attack-paths.ts';
 import type { GraphStore } from '../../schema/store.ts';
+import { setAnalystTag } from '../analyst-tags.ts';
 import { POISONED_DATASET, POISONED_KEY, SAMPLE_UNIVERSE } from './sample.ts';
 
 export interface DemoResult {
@@ -32,6 +34,9 @@ export async function runDemo(store: GraphStore, opts: { progress?: NodeJS.Write
       maxRepos: 500,
       progress: opts.progress,
     });
+    // The story: the crawl is known to be poisoned, so the analyst marks it breached and paths start from it.
+    const [poisoned] = await store.getNodes([POISONED_KEY]);
+    if (poisoned) await setAnalystTag(store, poisoned, COMPROMISED_TAG, true);
     const radius = await blastRadius(store, POISONED_KEY);
     return { endpoint: hub.url, seed: POISONED_DATASET, ingest, blastRadius: radius };
   } finally {

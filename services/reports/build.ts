@@ -48,7 +48,7 @@ export async function buildReport(store: GraphStore, opts: ReportOptions = {}): 
   }
 
   const entries = (await findEntryPoints(store)).sort();
-  const result = targets.length && entries.length ? await attackPaths(store, { from: entries, to: targets, k: opts.k ?? 10, maxDepth: opts.maxDepth }) : { paths: [], truncated: false };
+  const result = targets.length && entries.length ? await attackPaths(store, { to: targets, k: opts.k ?? 10, maxDepth: opts.maxDepth }) : { paths: [], truncated: false };
   const paths: ReportPath[] = result.paths.map((p, i) => ({
     rank: i + 1,
     from: p.from,

@@ -11,6 +11,13 @@ export function resolveStoreSpec(cliValue: string | undefined): string {
   return cliValue || process.env.AISPM_STORE || DEFAULT_STORE;
 }
 
+/** The file a `sqlite:` spec (or a bare `.db` path) names; undefined for any other spec. */
+export function sqlitePathOf(spec: string): string | undefined {
+  if (spec.startsWith('sqlite:')) return spec.slice('sqlite:'.length);
+  if (/\.(db|sqlite3?)$/i.test(spec)) return spec;
+  return undefined;
+}
+
 export async function openStore(spec: string): Promise<GraphStore> {
   if (/^(neo4j|neo4j\+s|neo4j\+ssc|bolt|bolt\+s|bolt\+ssc):\/\//i.test(spec)) {
     const { Neo4jStore } = await import('./neo4j.ts');
@@ -21,9 +28,7 @@ export async function openStore(spec: string): Promise<GraphStore> {
       database: process.env.NEO4J_DATABASE,
     });
   }
-  let path: string | undefined;
-  if (spec.startsWith('sqlite:')) path = spec.slice('sqlite:'.length);
-  else if (/\.(db|sqlite3?)$/i.test(spec)) path = spec;
+  const path = sqlitePathOf(spec);
   if (!path) {
     throw new UsageError(`unknown store "${spec}": use sqlite:<path> or a neo4j:// URI`);
   }

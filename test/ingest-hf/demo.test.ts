@@ -28,6 +28,16 @@ describe('aispm demo', () => {
     const text = await runCli(['demo', '--store', ws.store]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /blast radius of hf:dataset\/openweb-collective\/crawl-2024/);
-    assert.match(text.stdout, /hf:space\/northwind-ai\/nw-chat-playground\s+owners: hf:org\/northwind-ai/);
+    assert.match(text.stdout, /^  hf:space\/northwind-ai\/nw-chat-playground  depth 2  owners: hf:org\/northwind-ai$/m);
+    // How: each hop in the compromise direction.
+    assert.match(text.stdout, /^    openweb-collective\/crawl-2024 trained helios-labs\/helios-3b, merged into dev-raj\/helios-nw-merge, served by dev-raj\/merge-arena$/m);
+    // The second run read nothing new and says so.
+    assert.match(text.stdout, /^nothing new from the bundled sample/m);
+    // The story: the poisoned dataset is tagged compromised and starts the top attack path; only the pickles fail a high gate.
+    const paths = JSON.parse((await runCli(['paths', '--json', '--store', ws.store])).stdout);
+    assert.equal(paths.paths[0].from, 'hf:dataset/openweb-collective/crawl-2024');
+    const gate = await runCli(['findings', '--fail-on', 'high', '--json', '--store', ws.store]);
+    assert.equal(gate.code, 1);
+    assert.deepEqual([...new Set(JSON.parse(gate.stdout).findings.filter((f: { severity: string }) => f.severity === 'critical' || f.severity === 'high').map((f: { rule: string }) => f.rule))], ['pickle-dangerous']);
   });
 });

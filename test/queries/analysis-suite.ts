@@ -145,10 +145,27 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
         );
         // EVALUATED_ON propagates nothing: E evaluated on the poisoned data but is not reached.
         assert.ok(!r.nodes.some((n) => n.key === G.E));
-        assert.deepEqual(r.endpoints, [
-          { key: G.S1, depth: 3, path: [G.data, G.A, G.C, G.S1], owners: [G.acme, G.alice] },
-          { key: G.S2, depth: 4, path: [G.data, G.A, G.C, G.AD, G.S2], owners: [G.bob] },
-        ]);
+        assert.deepEqual(
+          r.endpoints.map((e) => ({ key: e.key, depth: e.depth, path: e.path, owners: e.owners })),
+          [
+            { key: G.S1, depth: 3, path: [G.data, G.A, G.C, G.S1], owners: [G.acme, G.alice] },
+            { key: G.S2, depth: 4, path: [G.data, G.A, G.C, G.AD, G.S2], owners: [G.bob] },
+          ],
+        );
+        // How: each hop in the compromise direction, in the model's words, with its relation and evidence.
+        assert.deepEqual(
+          r.endpoints[1]!.hops.map((h) => [h.from, h.verb, h.to, h.edgeKind, h.relation ?? '', h.evidence]),
+          [
+            [G.data, 'trained', G.A, 'TRAINED_ON', '', 'fixture'],
+            [G.A, 'merged into', G.C, 'DERIVED_FROM', 'merge', 'fixture'],
+            [G.C, 'adapted into', G.AD, 'DERIVED_FROM', 'adapter', 'fixture'],
+            [G.AD, 'served by', G.S2, 'SERVES', '', 'fixture'],
+          ],
+        );
+        assert.deepEqual(r.nodes.find((n) => n.key === G.Q)!.via, { from: G.C, to: G.Q, edgeKind: 'DERIVED_FROM', relation: 'quantized', verb: 'quantized as', evidence: 'fixture' });
+        // Owners of affected models too: their writers, else the owner the key names.
+        assert.deepEqual(r.nodes.find((n) => n.key === G.A)!.owners, [G.acme]);
+        assert.deepEqual(r.nodes.find((n) => n.key === G.Q)!.owners, ['acme'], 'no writer recorded: the owner the key names');
         assert.equal(r.truncated, false);
       });
 
@@ -392,7 +409,8 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
           `high missing-base ${F.goneBase},${F.orphan}`,
           `high outside-writer ${F.app},${F.mallory},${F.train}`,
           `high outside-writer ${F.app},${F.open}`,
-          `high outside-writer ${F.app},${F.upman},${F.root}`,
+          // upman is an admin of up, which owns root: the upstream writing its own model, the normal supply chain.
+          `info outside-writer ${F.app},${F.upman},${F.root}`,
           `high pickle-unscanned ${F.midBin},${F.mid},${F.served}`,
           `medium custom-code ${F.served},${F.app}`,
           `medium license-drift ${F.mid},${F.root}`,
@@ -412,8 +430,9 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
         // Most severe first.
         assert.deepEqual(findings.map((f) => f.severity), [
           ...Array(2).fill('critical'),
-          ...Array(5).fill('high'),
+          ...Array(4).fill('high'),
           ...Array(10).fill('medium'),
+          'info',
         ]);
       });
 
@@ -513,9 +532,13 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
         const mallory = first.find((f) => f.rule === 'outside-writer' && f.nodes.includes(F.mallory))!;
         assert.deepEqual(mallory.evidence, [
           `${F.app} is owned by acme`,
-          `${F.mallory} can write ${F.train} as write (training data of ${F.mid}) and is not in acme`,
+          `${F.mallory} can write ${F.train} as write (training data of ${F.mid}) and is not in acme: an outsider can write the organisation's own asset`,
         ]);
-        assert.equal((await runFindings(g.get(), { minSeverity: 'high' })).length, 7);
+        assert.equal(mallory.severity, 'high');
+        const upstream = first.find((f) => f.rule === 'outside-writer' && f.nodes.includes(F.upman))!;
+        assert.equal(upstream.severity, 'info');
+        assert.match(upstream.evidence[1]!, /the upstream owner \(up\) writing its own asset, the normal supply chain$/);
+        assert.equal((await runFindings(g.get(), { minSeverity: 'high' })).length, 6);
         assert.deepEqual((await runFindings(g.get(), { minSeverity: 'critical' })).map((f) => f.rule).sort(), ['pickle-dangerous', 'vulnerable-dependency']);
         await assert.rejects(runFindings(g.get(), { minSeverity: 'severe' as 'high' }), isUsage(/minSeverity must be one of/));
       });

@@ -1,10 +1,11 @@
 /** The analysis commands as a user runs them: real CLI child processes on a store filled by `aispm import`. */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { RecordBatch } from '../../schema/records.ts';
 import { runCli, tempWorkspace } from '../helpers/cli.ts';
+import { assertGolden } from '../helpers/golden.ts';
 import { F, G, P, SHA1, attackGraph, lineageGraph, postureGraph } from './fixtures.ts';
 
 function workspaceWith(batch: () => RecordBatch) {
@@ -22,27 +23,23 @@ function workspaceWith(batch: () => RecordBatch) {
 describe('aispm blast-radius / lineage', () => {
   const ws = workspaceWith(lineageGraph);
 
-  it('--json prints exactly from, total, byKind, nodes (key, kind, depth, path), endpoints and truncated', async () => {
+  it('--json carries every reached node with its depth, path and the hop that reached it; endpoints with hops and owners', async () => {
     const r = await runCli(['blast-radius', G.C, '--json', '--store', ws.store]);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.deepEqual(Object.keys(out), ['from', 'total', 'byKind', 'nodes', 'endpoints', 'truncated']);
-    assert.deepEqual(out, {
-      from: G.C,
-      total: 4,
-      byKind: { Model: 2, Endpoint: 2 },
-      nodes: [
-        { key: G.AD, kind: 'Model', depth: 1, path: [G.C, G.AD] },
-        { key: G.Q, kind: 'Model', depth: 1, path: [G.C, G.Q] },
-        { key: G.S1, kind: 'Endpoint', depth: 1, path: [G.C, G.S1] },
-        { key: G.S2, kind: 'Endpoint', depth: 2, path: [G.C, G.AD, G.S2] },
-      ],
-      endpoints: [
-        { key: G.S1, depth: 1, path: [G.C, G.S1], owners: [G.acme, G.alice] },
-        { key: G.S2, depth: 2, path: [G.C, G.AD, G.S2], owners: [G.bob] },
-      ],
-      truncated: false,
-    });
+    assert.deepEqual(out.nodes.map((n: { key: string; depth: number; path: string[] }) => [n.key, n.depth, n.path]), [
+      [G.AD, 1, [G.C, G.AD]],
+      [G.Q, 1, [G.C, G.Q]],
+      [G.S1, 1, [G.C, G.S1]],
+      [G.S2, 2, [G.C, G.AD, G.S2]],
+    ]);
+    assert.deepEqual(out.nodes[1].via, { from: G.C, to: G.Q, edgeKind: 'DERIVED_FROM', relation: 'quantized', verb: 'quantized as', evidence: 'fixture' });
+    assert.deepEqual(out.endpoints.map((e: { key: string; owners: string[]; hops: { verb: string }[] }) => [e.key, e.owners, e.hops.map((h) => h.verb)]), [
+      [G.S1, [G.acme, G.alice], ['served by']],
+      [G.S2, [G.bob], ['adapted into', 'served by']],
+    ]);
+    assert.equal(out.truncated, false);
   });
 
   it('--json says why a result is partial', async () => {
@@ -54,14 +51,19 @@ describe('aispm blast-radius / lineage', () => {
     assert.equal(out.reason, 'depth');
   });
 
-  it('human output lists endpoints and owners before the counts and nodes', async () => {
-    const r = await runCli(['blast-radius', G.C, '--store', ws.store]);
+  it('human output says how each hop happened, in the compromise direction (golden)', async () => {
+    const r = await runCli(['blast-radius', G.data, '--store', ws.store]);
     assert.equal(r.code, 0, r.stderr);
-    const endpoints = r.stdout.indexOf('endpoints (2):');
-    const owners = r.stdout.indexOf(`owners: ${G.acme}, ${G.alice}`);
-    const byKind = r.stdout.indexOf('by kind:');
-    const depth2 = r.stdout.indexOf('depth 2:');
-    assert.ok(endpoints > 0 && endpoints < owners && owners < byKind && byKind < depth2, r.stdout);
+    assertGolden('blast-radius.txt', r.stdout);
+  });
+
+  it('takes a repo as `ingest hf` writes it, and suggests the closest keys for a typo', async () => {
+    const ingestForm = await runCli(['blast-radius', 'datasets/acme/data', '--json', '--store', ws.store]);
+    assert.equal(ingestForm.code, 0, ingestForm.stderr);
+    assert.equal(JSON.parse(ingestForm.stdout).from, G.data);
+    const typo = await runCli(['blast-radius', 'hf:model/acme/adx', '--store', ws.store]);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /^aispm: unknown node hf:model\/acme\/adx; did you mean hf:model\/acme\/ad or /m);
   });
 
   it('unknown key and bad numbers are usage errors (exit 2)', async () => {
@@ -102,12 +104,33 @@ describe('aispm paths / tag', () => {
     assert.deepEqual(out.targets, [P.prod]);
     // chat is served at a floating revision (no revision on prod SERVES chat): the one-step path chat → prod is first.
     assert.deepEqual(out.paths.map((p: { from: string }) => p.from), [P.chat, P.file, P.open]);
-    assert.deepEqual(Object.keys(out.paths[0].steps[0]).sort(), ['abuse', 'edgeKind', 'evidence', 'from', 'likelihood', 'meaning', 'remediation', 'source', 'to', 'verb']);
+    assert.deepEqual(Object.keys(out.paths[0].steps[0]).sort(), ['abuse', 'edgeKind', 'evidence', 'from', 'likelihood', 'meaning', 'remediation', 'revision', 'source', 'to', 'verb']);
+    assert.deepEqual([out.paths[0].steps[0].verb, out.paths[0].steps[0].revision], ['served by', 'main']);
     const k0 = await runCli(['paths', '--k', '0', '--store', ws.store]);
     assert.equal(k0.code, 2);
     const unknown = await runCli(['paths', '--from', 'hf:user/ghost', '--store', ws.store]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown node hf:user\/ghost/);
+  });
+
+  it('human output says each hop in the compromise direction with its evidence, each kind\'s abuse and fix once (golden)', async () => {
+    const r = await runCli(['paths', '--k', '4', '--store', ws.store]);
+    assert.equal(r.code, 0, r.stderr);
+    assertGolden('paths.txt', r.stdout);
+  });
+
+  it('a compromised tag makes an entry point whose paths come first', async () => {
+    const tag = await runCli(['tag', P.ann, 'compromised', '--store', ws.store]);
+    assert.equal(tag.code, 0, tag.stderr);
+    try {
+      const r = JSON.parse((await runCli(['paths', '--json', '--k', '2', '--store', ws.store])).stdout);
+      assert.deepEqual(r.paths.map((p: { nodes: string[] }) => p.nodes), [[P.ann, P.chat, P.prod], [P.chat, P.prod]]);
+      const text = await runCli(['paths', '--k', '1', '--store', ws.store]);
+      assert.match(text.stdout, /^    entry:  compromised$/m);
+      assert.match(text.stdout, /^    1\. ann can write acme\/chat  \[CAN_WRITE 0\.50\]/m);
+    } finally {
+      await runCli(['tag', P.ann, 'compromised', '--remove', '--store', ws.store]);
+    }
   });
 
   it('tag crown-jewel retargets paths; --remove undoes it; bad tags and keys are refused', async () => {
@@ -148,9 +171,10 @@ describe('aispm findings (CI gate)', () => {
     const r = await runCli(['findings', '--fail-on', 'high', '--json', '--store', ws.store]);
     assert.equal(r.code, 1, r.stderr);
     const out = JSON.parse(r.stdout);
-    // 7 critical or high; 10 medium, 6 of them from unpinned-revision and gated-data-in-public-model.
+    // 6 critical or high; 10 medium, 6 of them from unpinned-revision and gated-data-in-public-model; 1 info.
     assert.equal(out.total, 17);
-    assert.equal(out.failing, 7);
+    assert.equal(out.failing, 6);
+    assert.deepEqual(out.bySeverity, { critical: 2, high: 4, medium: 10, low: 0, info: 1 });
     assert.deepEqual(Object.keys(out.findings[0]).sort(), ['evidence', 'id', 'nodes', 'remediation', 'rule', 'severity', 'title']);
     assert.equal(out.findings[0].severity, 'critical');
   });
@@ -176,12 +200,45 @@ describe('aispm findings (CI gate)', () => {
     assert.equal(out.failing, 0);
     const medium = await runCli(['findings', '--fail-on', 'medium', '--store', floating.store]);
     assert.equal(medium.code, 1, medium.stderr);
-    assert.match(medium.stdout, /^2 findings/);
+    assert.match(medium.stdout, /^2 findings: 0 critical, 0 high, 2 medium, 0 low, 0 info$/m);
   });
 
   it('a graph with no findings passes the gate (exit 0)', async () => {
     const r = await runCli(['findings', '--fail-on', 'low', '--store', clean.store]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^0 findings/);
+  });
+
+  it('a baseline: --update-baseline records the findings; the gate then fails only on new ones', async () => {
+    const file = join(ws.dir, 'baseline.json');
+    const missing = await runCli(['findings', '--baseline', file, '--store', ws.store]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read baseline .*baseline\.json: ENOENT \(create it with --update-baseline\)/);
+    const wrote = await runCli(['findings', '--baseline', file, '--update-baseline', '--store', ws.store]);
+    assert.equal(wrote.code, 0, wrote.stderr);
+    assert.match(wrote.stdout, /^wrote 17 findings to the baseline /);
+    const doc = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(doc.baseline, 1);
+    assert.equal(doc.findings.length, 17);
+    const gated = await runCli(['findings', '--baseline', file, '--fail-on', 'high', '--store', ws.store]);
+    assert.equal(gated.code, 0, gated.stderr);
+    assert.match(gated.stdout, /^baseline .*: 17 known, 0 new$/m);
+    assert.match(gated.stdout, /^0 new findings at or above high$/m);
+    // Drop one high finding from the baseline: it is new again, and the gate fails on it alone.
+    const high = doc.findings.find((f: { severity: string }) => f.severity === 'high');
+    writeFileSync(file, JSON.stringify({ ...doc, findings: doc.findings.filter((f: { id: string }) => f.id !== high.id) }));
+    const again = await runCli(['findings', '--baseline', file, '--fail-on', 'high', '--json', '--store', ws.store]);
+    assert.equal(again.code, 1, again.stderr);
+    const out = JSON.parse(again.stdout);
+    assert.deepEqual(out.baseline, { file, known: 16, new: 1, fixed: [] });
+    assert.equal(out.failing, 1);
+    assert.deepEqual(out.findings.filter((f: { baseline: string }) => f.baseline === 'new').map((f: { id: string }) => f.id), [high.id]);
+    writeFileSync(file, '{"findings": []}');
+    const wrong = await runCli(['findings', '--baseline', file, '--store', ws.store]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /is not an aispm findings baseline/);
+    const noFile = await runCli(['findings', '--update-baseline', '--store', ws.store]);
+    assert.equal(noFile.code, 2);
+    assert.match(noFile.stderr, /--update-baseline needs --baseline <file>/);
   });
 });

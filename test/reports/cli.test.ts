@@ -3,7 +3,7 @@
  * every format to stdout and to --out, the crown-jewel variant tagged with `aispm tag`, and the usage errors (exit 2).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, tempWorkspace } from '../helpers/cli.ts';
@@ -51,7 +51,7 @@ describe('aispm report', () => {
       assert.deepEqual(doc.chokePoint && [doc.chokePoint.from, doc.chokePoint.to, doc.chokePoint.pathsCut], [K.chat, K.chatSpace, 5]);
       assert.equal(doc.summary.exposure.percent, 85.7);
       assert.deepEqual([doc.summary.impact.entry, doc.summary.impact.percent], [K.pickle, 31.3]);
-      assert.deepEqual(doc.summary.findingsBySeverity, { critical: 2, high: 4, medium: 4, low: 0, info: 0 });
+      assert.deepEqual(doc.summary.findingsBySeverity, { critical: 2, high: 2, medium: 6, low: 0, info: 0 });
     }
   });
 
@@ -137,6 +137,9 @@ describe('aispm report', () => {
   it('an empty store gives a valid report in every format that says there is no path', async () => {
     const ws3 = tempWorkspace('aispm-report-empty-');
     try {
+      const empty = join(ws3.dir, 'empty.json');
+      writeFileSync(empty, '{"nodes": [], "edges": []}');
+      assert.equal((await runCli(['import', empty, '--store', ws3.store])).code, 0);
       const run = (...args: string[]) => runCli(['report', ...args, '--store', ws3.store]);
       const md = await run();
       assert.equal(md.code, 0, md.stderr);

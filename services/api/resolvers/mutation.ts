@@ -3,9 +3,10 @@
  * point; the list is ANALYST_TAGS in schema/model.ts). Admin only. Writes are serialised per server so that two
  * concurrent tag changes on one node cannot lose one another.
  */
-import { ANALYST_TAGS_PROP, type AnalystTag } from '../../../schema/model.ts';
-import type { GraphNode, Props } from '../../../schema/records.ts';
-import { analystTagsOf, checkAnalystTag, withTag } from '../../../schema/tags.ts';
+import type { AnalystTag } from '../../../schema/model.ts';
+import type { GraphNode } from '../../../schema/records.ts';
+import { checkAnalystTag } from '../../../schema/tags.ts';
+import { setAnalystTag } from '../../analyst-tags.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
 import { requireNode } from './args.ts';
@@ -36,10 +37,7 @@ async function changeTags(ctx: ApiContext, key: string, tag: string, present: bo
   return serialised(async () => {
     ctx.loaders.node.clear(key);
     const node = await requireNode(ctx, key);
-    const tags = withTag(analystTagsOf(node), wanted, present);
-    // A written record counts as a full one unless it says otherwise; tagging must not turn a stub into one.
-    const props: Props = node.props.stub === true ? { [ANALYST_TAGS_PROP]: tags, stub: true } : { [ANALYST_TAGS_PROP]: tags };
-    await ctx.store.upsert({ nodes: [{ kind: node.kind, key: node.key, props }], edges: [] });
+    await setAnalystTag(ctx.store, node, wanted, present);
     // Tags decide attack-path targets and findings; computed results are stale now.
     ctx.results.clear();
     ctx.loaders.node.clear(key);

@@ -9,6 +9,7 @@ const MAX_IMPORT_BYTES = 512 * 1024 * 1024;
 
 export const importCommand: Command = {
   name: 'import',
+  createsStore: true,
   summary: 'Load records (nodes and edges) from a .json or .ndjson file, all or nothing',
   usage: 'import <records.json|records.ndjson> [--source <name>] [--json]',
   options: { source: { type: 'string' } },

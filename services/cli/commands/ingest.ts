@@ -24,6 +24,7 @@ const names = () => INGEST_SOURCES.map((s) => s.name).join(', ');
 
 export const ingestCommand: Command = {
   name: 'ingest',
+  createsStore: true,
   summary: `Ingest a source into the graph (${names()})`,
   usage: INGEST_SOURCES.map((s) => `ingest ${s.usage} [--json]`).join('\n'),
   options: allOptions(),
