@@ -51,10 +51,21 @@ describe('GraphQL API over HTTP', () => {
     assert.ok(seen.slice(MODELS).every((k) => k.startsWith('hf:space/')));
   });
 
-  it('explains each reached node with its path from the start', async () => {
-    const r = await h.gql(`{ blastRadius(from: "${DATASET}", first: 1, after: null) { edges { node { key depth path node { name } } } } }`);
+  it('explains each reached node with its path from the start and the hop that reached it, in words', async () => {
+    const r = await h.gql(`{ blastRadius(from: "${DATASET}", first: 1, after: null) {
+      edges { node { key depth path via { from to edgeKind verb } node { name } } }
+      endpoints { key hops { from verb to } } } }`);
+    assert.equal(r.body.errors, undefined);
     const [first] = r.body.data.blastRadius.edges;
-    assert.deepEqual(first.node, { key: 'hf:model/acme/m00000', depth: 1, path: [DATASET, 'hf:model/acme/m00000'], node: { name: 'm0' } });
+    assert.deepEqual(first.node, {
+      key: 'hf:model/acme/m00000',
+      depth: 1,
+      path: [DATASET, 'hf:model/acme/m00000'],
+      via: { from: DATASET, to: 'hf:model/acme/m00000', edgeKind: 'TRAINED_ON', verb: 'trained' },
+      node: { name: 'm0' },
+    });
+    const endpoint = r.body.data.blastRadius.endpoints[0];
+    assert.deepEqual(endpoint.hops.map((h: { verb: string }) => h.verb), ['trained', 'served by']);
   });
 
   it('pages through search results and a node’s edges', async () => {

@@ -89,6 +89,9 @@ export const analysisTypeResolvers = {
   Path: {
     nodes: async (p: { keys: string[] }, _: unknown, ctx: ApiContext) => (await ctx.loaders.node.loadMany(p.keys)).filter((n) => n !== null),
   },
+  Hop: {
+    relation: (s: { relation?: string }) => (s.relation && (DERIVATION_RELATIONS as readonly string[]).includes(s.relation) ? s.relation : null),
+  },
   AttackStep: {
     relation: (s: { relation?: string }) => (s.relation && (DERIVATION_RELATIONS as readonly string[]).includes(s.relation) ? s.relation : null),
   },
