@@ -137,7 +137,7 @@ describe('ingest hf against a hostile Hub look-alike', () => {
     });
     run = await runCli(
       ['ingest', 'hf', `datasets/${DATASET}`, '--descendants', '1', '--scan-pickles', '--endpoint', hub.url, '--store', ws.store,
-        '--rate', '500', '--concurrency', '4', '--retry-base-ms', '5', '--timeout-ms', '1500', '--json'],
+        '--rate', '500', '--concurrency', '4', '--retry-base-ms', '5', '--timeout-ms', '6000', '--json'],
       { env: { HF_TOKEN: TOKEN, HF_ENDPOINT: undefined } },
     );
     graph = await exportStore(ws.store);
