@@ -8,7 +8,9 @@
  *  - `public-write`: a Dataset or Model anyone can write. Convention: the node has `publicWrite: true`, or an
  *    identity tagged `anyone` (standing for "any signed-in user") has CAN_WRITE on it.
  *  - `dangerous-file`: a File whose pickle scan said `dangerous` (code runs on load).
- *  - `vulnerable-package`: a Package with a known vulnerability (an AFFECTS edge into it).
+ *  - `vulnerable-package`: a Package named by an advisory of high or critical severity (an AFFECTS edge into it
+ *    from a Vulnerability whose `severity` is `high` or `critical`). Lower or unknown severities are posture
+ *    findings (vulnerable-dependency), not entry points: a path should start where an exploit is likely.
  *  - `floating-revision`: a Model or Dataset that some consumer is recorded loading at a floating revision (the far
  *    end of a SERVES or USES edge — every kind with a `revision` property — whose revision is a branch such as
  *    `main`, a tag or a short sha; see revisions.ts). Whoever can push to it reaches the consumer on its next load.
@@ -30,6 +32,8 @@ import { floatingConsumptions, hasRecordedRevision } from './revisions.ts';
 export const CROWN_JEWEL_TAG: AnalystTag = 'crown-jewel';
 export const COMPROMISED_TAG: AnalystTag = 'compromised';
 const ADVISORY: EdgeKind = 'AFFECTS';
+/** Advisory severities that make the packages they name entry points. */
+const ENTRY_SEVERITIES = new Set(['high', 'critical']);
 
 export type EntryReason = 'compromised' | 'outside-writer' | 'public-write' | 'dangerous-file' | 'vulnerable-package' | 'floating-revision';
 
@@ -73,7 +77,9 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
   }
   for await (const page of nodesOfKind(store, 'File', { scanStatus: 'dangerous' })) for (const n of page) add(n.key, 'dangerous-file');
   for await (const vulns of nodesOfKind(store, 'Vulnerability')) {
-    const affects = await store.expand({ keys: vulns.map((v) => v.key), direction: 'out', edgeKinds: [ADVISORY] });
+    const severe = vulns.filter((v) => typeof v.props.severity === 'string' && ENTRY_SEVERITIES.has(v.props.severity.toLowerCase()));
+    if (!severe.length) continue;
+    const affects = await store.expand({ keys: severe.map((v) => v.key), direction: 'out', edgeKinds: [ADVISORY] });
     for (const e of affects) add(e.to, 'vulnerable-package');
   }
   for (const e of await floatingConsumptions(store)) if (hasRecordedRevision(e)) add(e.to, 'floating-revision');

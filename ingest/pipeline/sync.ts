@@ -23,8 +23,11 @@ export interface WriteTotals {
 export interface ScopeWriter {
   readonly syncId: string;
   readonly totals: WriteTotals;
-  /** Upsert the scope's complete batch, then remove that scope's stale records. */
-  commitScope(scope: string, batch: RecordBatch): Promise<void>;
+  /**
+   * Upsert the scope's complete batch, then remove that scope's stale records. With `complete: false` (a read that
+   * could not finish, e.g. some dependencies did not resolve) the batch is upserted and nothing is removed.
+   */
+  commitScope(scope: string, batch: RecordBatch, options?: { complete?: boolean }): Promise<void>;
 }
 
 export function newSyncId(): string {
@@ -50,7 +53,7 @@ export function createScopeWriter(store: GraphStore, source: string, options: Sc
   return {
     syncId,
     totals,
-    commitScope(scope, batch) {
+    commitScope(scope, batch, { complete = true } = {}) {
       const run = async () => {
         const sync: SyncContext = { source, scope, syncId };
         // Upstream data is stripped of analyst state, bounded and redacted here, once for every source, so no
@@ -62,8 +65,8 @@ export function createScopeWriter(store: GraphStore, source: string, options: Sc
         const { body, markers } = splitCompletion(bounded.batch, options.completionProps ?? []);
         const written = await store.upsert(body, sync);
         faultPoint('after-scope-upsert');
-        const removed = await store.removeStale(sync);
-        if (markers.length) await store.upsert({ nodes: markers, edges: [] }, sync);
+        const removed = complete ? await store.removeStale(sync) : { edgesRemoved: 0, nodesRemoved: 0 };
+        if (complete && markers.length) await store.upsert({ nodes: markers, edges: [] }, sync);
         totals.nodes += written.nodes;
         totals.edges += written.edges;
         totals.edgesRemoved += removed.edgesRemoved;

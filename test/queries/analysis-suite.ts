@@ -507,7 +507,7 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
           // app SERVES served with no revision, trainer USES it at "master"
           [F.served]: ['floating-revision'],
           [F.mallory]: ['outside-writer'],
-          [F.deep]: ['vulnerable-package'],
+          // F.deep's only advisory is medium: a posture finding, not an entry point.
           [F.numpy]: ['vulnerable-package'],
           [F.transformers]: ['vulnerable-package'],
         });

@@ -14,6 +14,19 @@ export interface IngestSource {
   run(): Promise<(ctx: CommandContext, args: string[]) => Promise<number>>;
 }
 
+/** Options the registry sources share. */
+const REGISTRY_OPTIONS: OptionSpecs = {
+  depth: { type: 'string' },
+  'max-packages': { type: 'string' },
+  'pypi-url': { type: 'string' },
+  'npm-registry': { type: 'string' },
+  concurrency: { type: 'string' },
+  rate: { type: 'string' },
+  'retry-base-ms': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+};
+const REGISTRY_USAGE = '[--depth N] [--max-packages N] [--pypi-url URL] [--npm-registry URL] [--concurrency N] [--rate N]';
+
 export const INGEST_SOURCES: IngestSource[] = [
   {
     name: 'hf',
@@ -35,5 +48,41 @@ export const INGEST_SOURCES: IngestSource[] = [
       'allow-origin': { type: 'string', multiple: true },
     },
     run: async () => (await import('./hf.ts')).ingestHf,
+  },
+  {
+    name: 'pypi',
+    summary: 'PyPI packages: releases, resolved dependency trees, maintainers, licenses, provenance',
+    usage: `pypi <name[==version] | "name>=1,<2" …> ${REGISTRY_USAGE}`,
+    options: REGISTRY_OPTIONS,
+    run: async () => (await import('./registries.ts')).ingestPypi,
+  },
+  {
+    name: 'npm',
+    summary: 'npm packages: releases, resolved dependency trees, maintainers, licenses, provenance',
+    usage: `npm <name[@version|@range] …> ${REGISTRY_USAGE}`,
+    options: REGISTRY_OPTIONS,
+    run: async () => (await import('./registries.ts')).ingestNpm,
+  },
+  {
+    name: 'packages',
+    summary: 'every PyPI and npm package already in the graph (from SBOMs, dependency graphs, imports), with its dependency tree',
+    usage: `packages ${REGISTRY_USAGE}`,
+    options: REGISTRY_OPTIONS,
+    run: async () => (await import('./registries.ts')).ingestPackages,
+  },
+  {
+    name: 'osv',
+    summary: 'OSV advisories for every package version in the graph (online, or offline from an export)',
+    usage: 'osv [--osv-url URL | --from <dir|zip>] [--batch-size N] [--concurrency N] [--rate N]',
+    options: {
+      'osv-url': { type: 'string' },
+      from: { type: 'string' },
+      'batch-size': { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      'retry-base-ms': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+    },
+    run: async () => (await import('./osv.ts')).ingestOsvCommand,
   },
 ];
