@@ -149,6 +149,12 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
       ecosystem: { type: 'string', doc: 'pypi, npm, …' },
       version: { type: 'string', doc: 'Version.' },
       license: { type: 'string', doc: 'SPDX id or raw license.' },
+      licenseRaw: { type: 'string', doc: 'License exactly as the registry declares it.' },
+      yanked: { type: 'boolean', doc: 'The release is yanked (PyPI, PEP 592).' },
+      deprecated: { type: 'string', doc: "The registry's deprecation message (npm)." },
+      integrity: { type: 'string', doc: 'Subresource-integrity hash of the tarball (npm dist.integrity).' },
+      latestVersion: { type: 'string', doc: 'The latest release when this one was read.' },
+      repositoryUrl: { type: 'string', doc: 'Source repository the registry or its provenance names.' },
     },
   },
   Identity: {

@@ -26,20 +26,44 @@ export function isKnownEcosystem(ecosystem: string): boolean {
 
 export type Compare = (a: string, b: string) => number;
 
-const semverOf = (v: string) => semver.valid(v.replace(/^v/, ''));
+/**
+ * A function's answers kept per input: an export evaluates the same few versions and events again and again, and
+ * the libraries parse their string arguments on every call. Bounded: cleared when it grows past `max`.
+ */
+function memo<T>(fn: (key: string) => T, max = 200_000): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let hit = cache.get(key);
+    if (hit === undefined && !cache.has(key)) {
+      if (cache.size >= max) cache.clear();
+      hit = fn(key);
+      cache.set(key, hit);
+    }
+    return hit as T;
+  };
+}
+
+const semverOf = memo((v: string) => semver.parse(v.replace(/^v/, '')));
+const pep440Of = memo((v: string) => pep440Valid(v) !== null);
+const semverCompare = memo((pair: string) => {
+  const [a, b] = pair.split('\u0000') as [string, string];
+  return semverOf(a)!.compare(semverOf(b)!);
+});
+const pep440Cmp = memo((pair: string) => {
+  const [a, b] = pair.split('\u0000') as [string, string];
+  return pep440Compare(a, b);
+});
 
 /** Comparators by range type and ecosystem; undefined where we have none (the range is then skipped). */
 export function comparatorFor(rangeType: string, ecosystem: string): Compare | undefined {
-  if (rangeType === 'SEMVER' || (rangeType === 'ECOSYSTEM' && ecosystem === 'npm')) {
-    return (a, b) => semver.compare(semverOf(a)!, semverOf(b)!);
-  }
-  if (rangeType === 'ECOSYSTEM' && ecosystem === 'PyPI') return pep440Compare;
+  if (rangeType === 'SEMVER' || (rangeType === 'ECOSYSTEM' && ecosystem === 'npm')) return (a, b) => semverCompare(`${a}\u0000${b}`);
+  if (rangeType === 'ECOSYSTEM' && ecosystem === 'PyPI') return (a, b) => pep440Cmp(`${a}\u0000${b}`);
   return undefined;
 }
 
 function validFor(rangeType: string, ecosystem: string, version: string): boolean {
   if (rangeType === 'SEMVER' || ecosystem === 'npm') return semverOf(version) !== null;
-  if (ecosystem === 'PyPI') return pep440Valid(version) !== null;
+  if (ecosystem === 'PyPI') return pep440Of(version);
   return false;
 }
 
@@ -63,18 +87,30 @@ interface Event {
   version: string;
 }
 
+const EVENTS = new WeakMap<Json, Event[]>();
+
 function eventsOf(range: Json): Event[] {
+  const cached = EVENTS.get(range);
+  if (cached) return cached;
   const out: Event[] = [];
   for (const e of Array.isArray(range.events) ? range.events.filter(isObject) : []) {
     for (const kind of ['introduced', 'fixed', 'last_affected', 'limit'] as const) if (typeof e[kind] === 'string') out.push({ kind, version: e[kind] as string });
   }
+  EVENTS.set(range, out);
   return out;
 }
+
+/** Events in version order, per range object: a record's ranges are evaluated for many versions. */
+const SORTED = new WeakMap<Event[], Event[]>();
 
 /** One range, by the schema's algorithm. `0` sorts before every version. */
 function inRange(version: string, events: Event[], cmp: Compare): boolean {
   const order = (v: string) => v === '0';
-  const sorted = [...events].sort((a, b) => (order(a.version) ? -1 : order(b.version) ? 1 : cmp(a.version, b.version)));
+  let sorted = SORTED.get(events);
+  if (!sorted) {
+    sorted = [...events].sort((a, b) => (order(a.version) ? -1 : order(b.version) ? 1 : cmp(a.version, b.version)));
+    SORTED.set(events, sorted);
+  }
   const limits = sorted.filter((e) => e.kind === 'limit');
   if (limits.length && !limits.some((l) => l.version === '*' || cmp(version, l.version) < 0)) return false;
   let affected = false;
