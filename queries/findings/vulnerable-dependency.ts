@@ -1,4 +1,5 @@
 /** A served model depends directly on a package version with a known vulnerability. */
+import { labelOfKey } from '../../schema/keys.ts';
 import type { EdgeKind } from '../../schema/model.ts';
 import { isSeverity, makeFinding, type Finding, type FindingRule } from './types.ts';
 
@@ -64,14 +65,15 @@ export const vulnerableDependency: FindingRule = {
       const models = [...(usersOf.get(e.to) ?? [])].sort();
       const summary = typeof vuln?.props.summary === 'string' ? `: ${vuln.props.summary}` : '';
       const fixed = typeof e.props.fixed === 'string' ? ` (fixed in ${e.props.fixed})` : '';
-      findings.push(
-        makeFinding(
-          vulnerableDependency,
-          [e.from, e.to, ...models],
-          [`${e.from} affects ${e.to}${fixed}${summary}`, ...models.map((m) => `${m} depends on ${e.to}${dependsOn.get(m)?.includes(e.to) ? '' : ' through other packages'} and is served by ${(served.get(m) ?? []).join(', ')}`)],
-          severity,
-        ),
+      const finding = makeFinding(
+        vulnerableDependency,
+        [e.from, e.to, ...models],
+        [`${e.from} affects ${e.to}${fixed}${summary}`, ...models.map((m) => `${m} depends on ${e.to}${dependsOn.get(m)?.includes(e.to) ? '' : ' through other packages'} and is served by ${(served.get(m) ?? []).join(', ')}`)],
+        severity,
       );
+      // The advisory's own fix, when it names one, is the remediation.
+      if (typeof e.props.fixed === 'string') finding.remediation = `Upgrade ${labelOfKey(e.to)} to ${e.props.fixed} or later (the first version ${labelOfKey(e.from)} names as fixed), re-resolve the dependants and pin with hashes.`;
+      findings.push(finding);
     }
     return findings;
   },

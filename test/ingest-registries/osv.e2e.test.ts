@@ -201,6 +201,7 @@ describe('the analyses it feeds, through the CLI', () => {
       const high = found.find((f) => f.nodes[0] === 'vuln:PYSEC-2099-1');
       assert.equal(high?.severity, 'high');
       assert.match(high!.evidence[0]!, /pkg:pypi\/mlflow@2\.8\.0 \(fixed in 2\.9\.2\)/);
+      assert.match((high as unknown as { remediation: string }).remediation, /^Upgrade mlflow@2\.8\.0 to 2\.9\.2 or later/);
 
       const blast = await cli(['blast-radius', 'vuln:PYSEC-2099-1', '--json']);
       assert.equal(blast.code, 0, blast.stderr);
