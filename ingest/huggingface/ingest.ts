@@ -3,10 +3,10 @@
  * CLI prints. The demo calls this too, against its local replay server.
  */
 import type { GraphStore } from '../../schema/store.ts';
-import { createHttpClient, originPolicy, type HttpStats } from '../pipeline/http.ts';
+import { createHttpClient, httpSettings, originPolicy, type HttpStats } from '../pipeline/http.ts';
 import { createProgress } from '../pipeline/progress.ts';
 import { createScopeWriter } from '../pipeline/sync.ts';
-import { WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
+import { WarningLog, warningLines, type IngestWarning } from '../pipeline/warnings.ts';
 import { HubClient } from './client.ts';
 import { HubCrawler, type CrawlCounts, type Seed } from './crawl.ts';
 import { PUBLIC_HUB_URL } from './map-common.ts';
@@ -56,11 +56,7 @@ export async function ingestHub(store: GraphStore, o: HubIngestOptions): Promise
   const started = Date.now();
   const endpoint = o.endpoint.replace(/\/+$/, '');
   const http = createHttpClient({
-    concurrency: o.concurrency,
-    ratePerSecond: o.ratePerSecond,
-    baseDelayMs: o.retryBaseMs ?? 500,
-    maxAttempts: o.maxAttempts ?? 6,
-    timeoutMs: o.timeoutMs ?? 30_000,
+    ...httpSettings(o),
     token: o.token,
     tokenOrigin: endpoint,
     allowOrigin: originPolicy(endpoint, [...(new URL(endpoint).origin === new URL(PUBLIC_HUB_URL).origin ? PUBLIC_HUB_FILE_HOSTS : []), ...(o.allowOrigins ?? [])]),
@@ -125,10 +121,6 @@ export function formatSummary(s: HubIngestSummary): string {
   // Records written, not distinct nodes: a node named by several repos (an owner, a shared base) is written by each.
   lines.push(`  written   ${s.written.nodes} node and ${s.written.edges} edge records (${s.written.edgesRemoved} stale edges and ${s.written.nodesRemoved} stale nodes removed)`);
   lines.push(`  requests  ${s.http.requests} (${s.http.retries} retries, ${s.http.rateLimited} rate-limited)`);
-  if (s.warnings.length) {
-    lines.push(`  warnings  ${s.warnings.length}`);
-    for (const w of s.warnings.slice(0, 50)) lines.push(`    ${w.repo}: ${w.message}`);
-    if (s.warnings.length > 50) lines.push(`    … and ${s.warnings.length - 50} more (use --json for all)`);
-  }
+  lines.push(...warningLines(s.warnings));
   return lines.join('\n');
 }

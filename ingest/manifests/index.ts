@@ -14,7 +14,7 @@ import { emptyResult, parseRequirementsTxt } from './requirements-txt.ts';
 import type { DeclaredDependency, ManifestFormat, ManifestResult } from './types.ts';
 
 export type * from './types.ts';
-export { normaliseExtra, parseRequirement, pinnedVersionOf, RequirementSyntaxError, type Pep508Requirement } from './pep508.ts';
+export { normaliseExtra, parseRequirement, pinnedVersionOf, readRequirement, RequirementSyntaxError, type Pep508Requirement } from './pep508.ts';
 export { poetryToPep440 } from './poetry-constraint.ts';
 export { npmDependency } from './npm.ts';
 export { registryPackageKey } from './package-key.ts';

@@ -5,6 +5,7 @@
  * and marker. The version specifier itself is validated by the PEP 440 library, not by a pattern of our own.
  */
 import { validRange } from '@renovatebot/pep440';
+import type { DeclaredDependency, DependencyScope } from './types.ts';
 
 export interface Pep508Requirement {
   name: string;
@@ -246,6 +247,17 @@ function parseMarkerOp(t: Tokenizer): string {
   return t.fail('Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in');
 }
 
+/** `parseRequirement`, or undefined with a warning `<where>: not a valid requirement (…)` for bad input. */
+export function readRequirement(text: string, where: string, warnings: string[]): Pep508Requirement | undefined {
+  try {
+    return parseRequirement(text);
+  } catch (err) {
+    if (!(err instanceof RequirementSyntaxError)) throw err;
+    warnings.push(`${where}: not a valid requirement (${err.message}): ${text.slice(0, 120)}`);
+    return undefined;
+  }
+}
+
 /**
  * The one version a specifier set fixes: an `==` without a wildcard, or an `===`. Undefined when it allows a range.
  * (`>=1,==1.4` fixes 1.4 too: every specifier must hold, and `==` admits one version.)
@@ -256,4 +268,26 @@ export function pinnedVersionOf(specifier: string): string | undefined {
     if (m && !m[2]!.endsWith('.*')) return m[2]!;
   }
   return undefined;
+}
+
+/**
+ * A parsed requirement as a declared PyPI dependency: an extra-only requirement of a runtime section is optional; a
+ * direct reference is installed from its URL, pinned when the URL names a wheel (`pinnedOfUrl`).
+ */
+export function declaredFromRequirement(req: Pep508Requirement, where: string, scope: DependencyScope, extra: { hashes?: string[]; pinnedOfUrl?: (url: string) => string | undefined; sourceOfUrl?: (url: string) => DeclaredDependency['source'] } = {}): DeclaredDependency {
+  const pinned = req.url ? extra.pinnedOfUrl?.(req.url) : pinnedVersionOf(req.specifier);
+  return {
+    ecosystem: 'pypi',
+    name: req.name,
+    ...(req.specifier ? { versionRange: req.specifier } : {}),
+    ...(pinned ? { pinnedVersion: pinned } : {}),
+    scope: req.markerExtras.length && scope === 'runtime' ? 'optional' : scope,
+    evidence: where,
+    direct: true,
+    source: req.url ? (extra.sourceOfUrl?.(req.url) ?? 'url') : 'registry',
+    ...(req.url ? { reference: req.url } : {}),
+    ...(req.extras.length ? { extras: req.extras.map(normaliseExtra) } : {}),
+    ...(req.marker ? { marker: req.marker } : {}),
+    ...(extra.hashes?.length ? { hashes: extra.hashes } : {}),
+  };
 }

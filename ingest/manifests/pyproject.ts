@@ -5,7 +5,7 @@
  * requires of the other locked packages. TOML is read with a TOML 1.0 parser.
  */
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { normaliseExtra, parseRequirement, pinnedVersionOf, RequirementSyntaxError } from './pep508.ts';
+import { declaredFromRequirement, normaliseExtra, pinnedVersionOf, readRequirement } from './pep508.ts';
 import { ConstraintError, poetryToPep440 } from './poetry-constraint.ts';
 import { emptyResult } from './requirements-txt.ts';
 import type { DeclaredDependency, DependencyScope, ManifestResult } from './types.ts';
@@ -27,28 +27,9 @@ function readToml(text: string, path: string, result: ManifestResult): Table | u
 const pep503 = (name: string) => name.toLowerCase().replace(/[-_.]+/g, '-');
 
 function addPep508(req: string, where: string, scope: DependencyScope, result: ManifestResult): void {
-  let parsed;
-  try {
-    parsed = parseRequirement(req);
-  } catch (err) {
-    if (!(err instanceof RequirementSyntaxError)) throw err;
-    result.warnings.push(`${where}: not a valid requirement (${err.message}): ${req.slice(0, 120)}`);
-    return;
-  }
-  const pinned = pinnedVersionOf(parsed.specifier);
-  result.dependencies.push({
-    ecosystem: 'pypi',
-    name: parsed.name,
-    ...(parsed.specifier ? { versionRange: parsed.specifier } : {}),
-    ...(pinned ? { pinnedVersion: pinned } : {}),
-    scope: parsed.markerExtras.length && scope === 'runtime' ? 'optional' : scope,
-    evidence: where,
-    direct: true,
-    source: parsed.url ? 'url' : 'registry',
-    ...(parsed.url ? { reference: parsed.url } : {}),
-    ...(parsed.extras.length ? { extras: parsed.extras.map(normaliseExtra) } : {}),
-    ...(parsed.marker ? { marker: parsed.marker } : {}),
-  });
+  const parsed = readRequirement(req, where, result.warnings);
+  if (!parsed) return;
+  result.dependencies.push(declaredFromRequirement(parsed, where, scope));
 }
 
 /** One Poetry dependency value: a constraint string, a table, or a list of tables (one per environment). */

@@ -5,7 +5,7 @@
  * marker after `; `) or a PEP 508 string. `-r`/`-c` includes are reported, not followed (the caller may hold the
  * other file); index options are kept, as they decide where names resolve (dependency confusion).
  */
-import { normaliseExtra, parseRequirement, pinnedVersionOf, RequirementSyntaxError } from './pep508.ts';
+import { declaredFromRequirement, readRequirement } from './pep508.ts';
 import type { DeclaredDependency, DependencyScope, ManifestInclude, ManifestResult } from './types.ts';
 
 /** One logical line: text after joining continuations, and the line number it starts on (1-based). */
@@ -170,29 +170,9 @@ export function readRequirementLines(lines: LogicalLine[], ctx: RequirementLineC
       addReference(ref, where, ctx, into, { hashes, ...(marker ? { marker } : {}) });
       continue;
     }
-    let req;
-    try {
-      req = parseRequirement(args);
-    } catch (err) {
-      if (!(err instanceof RequirementSyntaxError)) throw err;
-      into.warnings.push(`${where}: not a valid requirement (${err.message}): ${args.slice(0, 120)}`);
-      continue;
-    }
-    const pinned = req.url ? nameOfReference(req.url).version : pinnedVersionOf(req.specifier);
-    into.dependencies.push({
-      ecosystem: 'pypi',
-      name: req.name,
-      ...(req.specifier ? { versionRange: req.specifier } : {}),
-      ...(pinned ? { pinnedVersion: pinned } : {}),
-      scope: req.markerExtras.length && ctx.scope === 'runtime' ? 'optional' : ctx.scope,
-      evidence: where,
-      direct: true,
-      source: req.url ? sourceOf(req.url) : 'registry',
-      ...(req.url ? { reference: req.url } : {}),
-      ...(req.extras.length ? { extras: req.extras.map(normaliseExtra) } : {}),
-      ...(req.marker ? { marker: req.marker } : {}),
-      ...(hashes.length ? { hashes } : {}),
-    });
+    const req = readRequirement(args, where, into.warnings);
+    if (!req) continue;
+    into.dependencies.push(declaredFromRequirement(req, where, ctx.scope, { hashes, pinnedOfUrl: (url) => nameOfReference(url).version, sourceOfUrl: sourceOf }));
   }
 }
 

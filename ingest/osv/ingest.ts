@@ -7,15 +7,16 @@
  * same graph online and offline.
  */
 import PQueue from 'p-queue';
-import { formatPurl, parsePurl, tryKeyOf } from '../../schema/keys.ts';
+import { formatPurl, tryKeyOf } from '../../schema/keys.ts';
 import type { EdgeRecord, NodeRecord } from '../../schema/records.ts';
 import type { GraphStore } from '../../schema/store.ts';
 import { UpstreamLimitError } from '../pipeline/bounds.ts';
-import { createHttpClient, HttpNetworkError, originPolicy, OriginRefusedError, type HttpStats } from '../pipeline/http.ts';
+import { packagesInGraph, registryName } from '../pipeline/graph-packages.ts';
+import { createHttpClient, httpSettings, HttpNetworkError, originPolicy, OriginRefusedError, type HttpStats, type PipelineSettings } from '../pipeline/http.ts';
 import { MalformedJsonError, UpstreamStatusError } from '../pipeline/json.ts';
 import { createProgress } from '../pipeline/progress.ts';
 import { createScopeWriter, type WriteTotals } from '../pipeline/sync.ts';
-import { WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
+import { WarningLog, warningLines, type IngestWarning } from '../pipeline/warnings.ts';
 import { MAX_BATCH, OsvClient, type BatchHit } from './client.ts';
 import { OSV_ECOSYSTEMS, normaliseName } from './evaluate.ts';
 import { readExport } from './export.ts';
@@ -26,18 +27,13 @@ export const DEFAULT_OSV = 'https://api.osv.dev';
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export interface OsvIngestOptions {
+export interface OsvIngestOptions extends PipelineSettings {
   osvUrl: string;
   /** Read this export (directory or zip) instead of the API. */
   from?: string;
   /** Where vulnerability pages are (default osv.dev). */
   webUrl?: string;
   batchSize?: number;
-  concurrency: number;
-  ratePerSecond: number;
-  retryBaseMs?: number;
-  maxAttempts?: number;
-  timeoutMs?: number;
   progress?: NodeJS.WriteStream;
   onWarning?: (w: IngestWarning) => void;
 }
@@ -59,21 +55,16 @@ export interface OsvIngestSummary {
 export async function packagesToQuery(store: GraphStore): Promise<{ packages: QueriedPackage[]; skipped: Record<string, number> }> {
   const packages: QueriedPackage[] = [];
   const skipped: Record<string, number> = {};
-  for (let after: string | undefined, more = true; more; ) {
-    const page = await store.find({ kind: 'Package', first: 1000, ...(after ? { after } : {}) });
-    for (const node of page.items) {
-      const purl = parsePurl(node.key);
-      const ecosystem = purl && OSV_ECOSYSTEMS[purl.type];
-      if (!purl || !ecosystem || purl.version === undefined) {
-        skipped[purl?.type ?? 'unknown'] = (skipped[purl?.type ?? 'unknown'] ?? 0) + 1;
-        continue;
-      }
-      const name = purl.type === 'npm' && purl.namespace.length ? `${purl.namespace.join('/')}/${purl.name}` : purl.type === 'maven' ? `${purl.namespace.join('.')}:${purl.name}` : purl.type === 'golang' ? [...purl.namespace, purl.name].join('/') : purl.name;
-      const { version, ...unversioned } = purl;
-      packages.push({ key: node.key, ecosystem, name, version, purl: formatPurl({ ...unversioned, qualifiers: {} }) });
+  for await (const { key, purl } of packagesInGraph(store)) {
+    const ecosystem = purl && OSV_ECOSYSTEMS[purl.type];
+    if (!purl || !ecosystem || purl.version === undefined) {
+      skipped[purl?.type ?? 'unknown'] = (skipped[purl?.type ?? 'unknown'] ?? 0) + 1;
+      continue;
     }
-    more = page.hasNextPage;
-    after = page.endCursor ?? undefined;
+    // OSV's names: Maven `group:artifact`, Go the whole module path, npm `@scope/name`.
+    const name = purl.type === 'maven' ? `${purl.namespace.join('.')}:${purl.name}` : purl.type === 'golang' ? [...purl.namespace, purl.name].join('/') : registryName(purl);
+    const { version, ...unversioned } = purl;
+    packages.push({ key, ecosystem, name, version, purl: formatPurl({ ...unversioned, qualifiers: {} }) });
   }
   return { packages, skipped };
 }
@@ -87,11 +78,7 @@ export async function ingestOsv(store: GraphStore, o: OsvIngestOptions): Promise
   const started = Date.now();
   const osvUrl = o.osvUrl.replace(/\/+$/, '');
   const http = createHttpClient({
-    concurrency: o.concurrency,
-    ratePerSecond: o.ratePerSecond,
-    baseDelayMs: o.retryBaseMs ?? 500,
-    maxAttempts: o.maxAttempts ?? 6,
-    timeoutMs: o.timeoutMs ?? 60_000,
+    ...httpSettings(o, 60_000),
     allowOrigin: originPolicy(osvUrl),
     headers: { 'user-agent': 'aispm/0.1 (+ingest osv)' },
   });
@@ -293,10 +280,6 @@ export function formatOsvSummary(s: OsvIngestSummary): string {
   lines.push(`  advisories ${s.vulnerabilities.found} (${s.vulnerabilities.fetched} fetched, ${s.vulnerabilities.cached} unchanged, ${s.vulnerabilities.withdrawn} withdrawn)`);
   lines.push(`  written   ${s.written.nodes} nodes, ${s.written.edges} edges (${s.written.edgesRemoved} stale edges and ${s.written.nodesRemoved} stale nodes removed)`);
   if (s.mode === 'online') lines.push(`  requests  ${s.http.requests} (${s.http.retries} retries, ${s.http.rateLimited} rate-limited)`);
-  if (s.warnings.length) {
-    lines.push(`  warnings  ${s.warnings.length}`);
-    for (const w of s.warnings.slice(0, 50)) lines.push(`    ${w.repo}: ${w.message}`);
-    if (s.warnings.length > 50) lines.push(`    … and ${s.warnings.length - 50} more (use --json for all)`);
-  }
+  lines.push(...warningLines(s.warnings));
   return lines.join('\n');
 }

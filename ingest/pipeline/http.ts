@@ -36,6 +36,20 @@ export interface HttpOptions {
   maxRedirects?: number;
 }
 
+/** The pipeline settings every source's run options carry (the CLI's `--concurrency`, `--rate`, `--retry-base-ms`, `--timeout-ms`). */
+export interface PipelineSettings {
+  concurrency: number;
+  ratePerSecond: number;
+  retryBaseMs?: number;
+  maxAttempts?: number;
+  timeoutMs?: number;
+}
+
+/** Those settings as HTTP options, with the defaults every source shares (a source may wait longer by default). */
+export function httpSettings(s: PipelineSettings, defaultTimeoutMs = 30_000): Pick<HttpOptions, 'concurrency' | 'ratePerSecond' | 'baseDelayMs' | 'maxAttempts' | 'timeoutMs'> {
+  return { concurrency: s.concurrency, ratePerSecond: s.ratePerSecond, baseDelayMs: s.retryBaseMs ?? 500, maxAttempts: s.maxAttempts ?? 6, timeoutMs: s.timeoutMs ?? defaultTimeoutMs };
+}
+
 /** A request or redirect to an origin outside the configured endpoint's, refused. */
 export class OriginRefusedError extends Error {
   constructor(message: string) {

@@ -13,6 +13,14 @@ const MAX_WARNING_CHARS = 1000;
 /** Upstream text made safe to print (controls and format characters escaped) and cut; see schema/text.ts. */
 export { printable };
 
+/** The lines a summary prints for its warnings: a count, the first `max`, and where the rest are. */
+export function warningLines(warnings: readonly IngestWarning[], max = 50): string[] {
+  if (!warnings.length) return [];
+  const lines = [`  warnings  ${warnings.length}`, ...warnings.slice(0, max).map((w) => `    ${w.repo}: ${w.message}`)];
+  if (warnings.length > max) lines.push(`    … and ${warnings.length - max} more (use --json for all)`);
+  return lines;
+}
+
 export class WarningLog {
   readonly items: IngestWarning[] = [];
   private readonly seen = new Set<string>();

@@ -3,13 +3,13 @@
  * seeds parsed the way pip and npm read a command line, and the summary the CLI prints.
  */
 import npa from 'npm-package-arg';
-import { parsePurl } from '../../schema/keys.ts';
 import type { GraphStore } from '../../schema/store.ts';
 import { parseRequirement, RequirementSyntaxError } from '../manifests/index.ts';
-import { createHttpClient, originPolicy, type HttpStats } from '../pipeline/http.ts';
+import { packagesInGraph, registryName } from '../pipeline/graph-packages.ts';
+import { createHttpClient, httpSettings, originPolicy, type HttpStats, type PipelineSettings } from '../pipeline/http.ts';
 import { createProgress } from '../pipeline/progress.ts';
 import { createScopeWriter, newSyncId, type WriteTotals } from '../pipeline/sync.ts';
-import { WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
+import { WarningLog, warningLines, type IngestWarning } from '../pipeline/warnings.ts';
 import { NpmClient, PypiClient } from './clients.ts';
 import { RegistryCrawler, type RegistryCounts } from './crawl.ts';
 import type { Requirement } from './types.ts';
@@ -53,26 +53,15 @@ export function npmSeed(text: string): Requirement {
 export async function seedsFromGraph(store: GraphStore): Promise<{ seeds: Requirement[]; skipped: Record<string, number> }> {
   const seeds: Requirement[] = [];
   const skipped: Record<string, number> = {};
-  for (let after: string | undefined, more = true; more; ) {
-    const page = await store.find({ kind: 'Package', first: 1000, ...(after ? { after } : {}) });
-    for (const node of page.items) {
-      const purl = parsePurl(node.key);
-      if (purl?.version && purl.type === 'pypi') seeds.push({ ecosystem: 'pypi', name: purl.name, range: `==${purl.version}`, scope: 'runtime', extras: [], evidence: node.key });
-      else if (purl?.version && purl.type === 'npm') {
-        const name = purl.namespace.length ? `${purl.namespace.join('/')}/${purl.name}` : purl.name;
-        seeds.push({ ecosystem: 'npm', name, range: purl.version, scope: 'runtime', extras: [], evidence: node.key });
-      } else {
-        const type = purl?.type ?? 'unknown';
-        skipped[type] = (skipped[type] ?? 0) + 1;
-      }
-    }
-    more = page.hasNextPage;
-    after = page.endCursor ?? undefined;
+  for await (const { key, purl } of packagesInGraph(store)) {
+    if (purl?.version !== undefined && (purl.type === 'pypi' || purl.type === 'npm')) {
+      seeds.push({ ecosystem: purl.type, name: registryName(purl), range: purl.type === 'pypi' ? `==${purl.version}` : purl.version, scope: 'runtime', extras: [], evidence: key });
+    } else skipped[purl?.type ?? 'unknown'] = (skipped[purl?.type ?? 'unknown'] ?? 0) + 1;
   }
   return { seeds, skipped };
 }
 
-export interface RegistryIngestOptions {
+export interface RegistryIngestOptions extends PipelineSettings {
   seeds: Requirement[];
   pypiUrl: string;
   npmRegistry: string;
@@ -81,12 +70,6 @@ export interface RegistryIngestOptions {
   npmWebUrl?: string;
   depth: number;
   maxPackages: number;
-  concurrency: number;
-  ratePerSecond: number;
-  retryBaseMs?: number;
-  maxAttempts?: number;
-  timeoutMs?: number;
-  token?: string;
   progress?: NodeJS.WriteStream;
   onWarning?: (w: IngestWarning) => void;
 }
@@ -110,12 +93,7 @@ export async function ingestRegistries(store: GraphStore, o: RegistryIngestOptio
   const pypiUrl = trimSlash(o.pypiUrl);
   const npmRegistry = trimSlash(o.npmRegistry);
   const http = createHttpClient({
-    concurrency: o.concurrency,
-    ratePerSecond: o.ratePerSecond,
-    baseDelayMs: o.retryBaseMs ?? 500,
-    maxAttempts: o.maxAttempts ?? 6,
-    timeoutMs: o.timeoutMs ?? 30_000,
-    ...(o.token ? { token: o.token, tokenOrigin: npmRegistry } : {}),
+    ...httpSettings(o),
     // Responses may only send us back to the registries we were pointed at.
     allowOrigin: originPolicy(pypiUrl, [npmRegistry]),
     headers: { 'user-agent': 'aispm/0.1 (+ingest registries)' },
@@ -162,10 +140,6 @@ export function formatRegistrySummary(s: RegistryIngestSummary): string {
   lines.push(`  packages  ${p.read} read, ${p.missing} missing, ${p.unresolved} unresolved, ${p.failed} failed`);
   lines.push(`  written   ${s.written.nodes} nodes, ${s.written.edges} edges (${s.written.edgesRemoved} stale edges and ${s.written.nodesRemoved} stale nodes removed)`);
   lines.push(`  requests  ${s.http.requests} (${s.http.retries} retries, ${s.http.rateLimited} rate-limited)`);
-  if (s.warnings.length) {
-    lines.push(`  warnings  ${s.warnings.length}`);
-    for (const w of s.warnings.slice(0, 50)) lines.push(`    ${w.repo}: ${w.message}`);
-    if (s.warnings.length > 50) lines.push(`    … and ${s.warnings.length - 50} more (use --json for all)`);
-  }
+  lines.push(...warningLines(s.warnings));
   return lines.join('\n');
 }

@@ -9,7 +9,7 @@ import hostedGitInfo from 'hosted-git-info';
 import { tryKeyOf, urlOfKey, type Endpoints } from '../../schema/keys.ts';
 import type { EdgeRecord, NodeRecord, Props } from '../../schema/records.ts';
 import { npmDependency, type DependencyScope } from '../manifests/index.ts';
-import { githubRepoKeyOfUrl, type Provenance } from './provenance.ts';
+import { buildsEdge, type Provenance } from './provenance.ts';
 import type { Packument } from './resolve.ts';
 import type { PackageMapping, Requirement } from './types.ts';
 
@@ -81,18 +81,8 @@ export function mapNpmRelease(input: NpmMapInput): PackageMapping {
     nodes.push({ kind: 'Identity', key, props: { name: name!, type: 'user', ...(urlOfKey(key, input.endpoints) ? { url: urlOfKey(key, input.endpoints)! } : {}) } });
     edges.push({ kind: 'CAN_WRITE', from: key, to: input.key, source: 'npm', evidence: 'maintainers', confidence: 'declared', props: { role: 'maintainer' } });
   }
-  const builder = input.provenance?.repositoryKey ?? (repositoryUrl ? githubRepoKeyOfUrl(repositoryUrl) : undefined);
-  if (builder) {
-    edges.push({
-      kind: 'BUILDS',
-      from: builder,
-      to: input.key,
-      source: 'npm',
-      evidence: input.provenance ? input.provenance.evidence : 'repository',
-      confidence: input.provenance ? 'declared' : 'inferred',
-      props: { ...(input.provenance?.workflow ? { workflow: input.provenance.workflow } : {}), ...(input.provenance?.commit ? { commit: input.provenance.commit } : {}) },
-    });
-  }
+  const builds = buildsEdge(input.key, 'npm', input.provenance, repositoryUrl, 'repository');
+  if (builds) edges.push(builds);
   const warnings: string[] = [];
   const byName = new Map<string, Requirement>();
   const peersMeta = isObject(manifest.peerDependenciesMeta) ? manifest.peerDependenciesMeta : {};

@@ -6,8 +6,8 @@
  */
 import { tryKeyOf, urlOfKey, type Endpoints } from '../../schema/keys.ts';
 import type { EdgeRecord, NodeRecord, Props } from '../../schema/records.ts';
-import { normaliseExtra, parseRequirement, RequirementSyntaxError } from '../manifests/index.ts';
-import { githubRepoKeyOfUrl, type Provenance } from './provenance.ts';
+import { normaliseExtra, readRequirement } from '../manifests/index.ts';
+import { buildsEdge, githubRepoKeyOfUrl, type Provenance } from './provenance.ts';
 import type { PypiRelease } from './resolve.ts';
 import type { PackageMapping, Requirement } from './types.ts';
 
@@ -131,31 +131,15 @@ export function mapPypiRelease(input: PypiMapInput): PackageMapping {
     nodes.push({ kind: 'Identity', key: orgKey, props: { name: org!, type: 'org' } });
     edges.push({ kind: 'CAN_WRITE', from: orgKey, to: input.key, source: 'pypi', evidence: 'ownership.organization', confidence: 'declared', props: { role: 'owner' } });
   }
-  const builder = input.provenance?.repositoryKey ?? (sourceUrl ? githubRepoKeyOfUrl(sourceUrl) : undefined);
-  if (builder) {
-    edges.push({
-      kind: 'BUILDS',
-      from: builder,
-      to: input.key,
-      source: 'pypi',
-      evidence: input.provenance ? input.provenance.evidence : 'info.project_urls',
-      confidence: input.provenance ? 'declared' : 'inferred',
-      props: { ...(input.provenance?.workflow ? { workflow: input.provenance.workflow } : {}), ...(input.provenance?.commit ? { commit: input.provenance.commit } : {}) },
-    });
-  }
+  const builds = buildsEdge(input.key, 'pypi', input.provenance, sourceUrl, 'info.project_urls');
+  if (builds) edges.push(builds);
   const requirements: Requirement[] = [];
   const warnings: string[] = [];
   const wanted = new Set(input.extras.map(normaliseExtra));
   (Array.isArray(info.requires_dist) ? info.requires_dist : []).forEach((text, i) => {
     if (typeof text !== 'string') return;
-    let req;
-    try {
-      req = parseRequirement(text);
-    } catch (err) {
-      if (!(err instanceof RequirementSyntaxError)) throw err;
-      warnings.push(`requires_dist[${i}] is not a valid requirement (${err.message}): ${text.slice(0, 120)}`);
-      return;
-    }
+    const req = readRequirement(text, `requires_dist[${i}]`, warnings);
+    if (!req) return;
     // pip installs an extra's requirements only when the extra is asked for.
     if (req.markerExtras.length && !req.markerExtras.some((e) => wanted.has(e))) return;
     if (req.url) return; // a direct reference is not resolved from the index

@@ -6,6 +6,7 @@
  * registries verify these at upload; we read them as the registry serves them (signatures are not re-verified here).
  */
 import { keyOfUrl, kindOfKey } from '../../schema/keys.ts';
+import type { EdgeRecord } from '../../schema/records.ts';
 
 export interface Provenance {
   /** `gh:repo/<owner>/<name>` when the publisher is a GitHub repository. */
@@ -112,4 +113,22 @@ export function npmProvenance(body: unknown): Provenance | undefined {
 export function githubRepoKeyOfUrl(url: string): string | undefined {
   const key = keyOfUrl(url);
   return key !== undefined && kindOfKey(key) === 'Repository' ? key : undefined;
+}
+
+/**
+ * The BUILDS edge into a release: from the repository its provenance names (declared, with workflow and commit),
+ * else from a GitHub repository its metadata names (inferred, with `inferredEvidence`); undefined with neither.
+ */
+export function buildsEdge(release: string, source: 'pypi' | 'npm', provenance: Provenance | undefined, declaredUrl: string | undefined, inferredEvidence: string): EdgeRecord | undefined {
+  const builder = provenance?.repositoryKey ?? (provenance || !declaredUrl ? undefined : githubRepoKeyOfUrl(declaredUrl));
+  if (!builder) return undefined;
+  return {
+    kind: 'BUILDS',
+    from: builder,
+    to: release,
+    source,
+    evidence: provenance ? provenance.evidence : inferredEvidence,
+    confidence: provenance ? 'declared' : 'inferred',
+    props: { ...(provenance?.workflow ? { workflow: provenance.workflow } : {}), ...(provenance?.commit ? { commit: provenance.commit } : {}) },
+  };
 }

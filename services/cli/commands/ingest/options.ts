@@ -42,3 +42,17 @@ export function tokenOption(ctx: CommandContext, env: string): string | undefine
   if (tokenFile && !existsSync(tokenFile)) throw new UsageError(`--token-file ${tokenFile} does not exist`);
   return loadToken(tokenFile ? { file: tokenFile } : { env });
 }
+
+/** The HTTP pipeline options every network source takes (`--concurrency`, `--rate`, `--retry-base-ms`, `--timeout-ms`), with its defaults. */
+export function httpOptions(
+  ctx: CommandContext,
+  defaults: { concurrency: number; rate: number; timeoutMs: number },
+): { concurrency: number; ratePerSecond: number; retryBaseMs: number; timeoutMs: number; progress: NodeJS.WriteStream | undefined } {
+  return {
+    concurrency: numOption(ctx, 'concurrency', defaults.concurrency, 1, 256),
+    ratePerSecond: numOption(ctx, 'rate', defaults.rate, 0.1, 10_000, true),
+    retryBaseMs: numOption(ctx, 'retry-base-ms', 500, 0, 60_000),
+    timeoutMs: numOption(ctx, 'timeout-ms', defaults.timeoutMs, 100, 600_000),
+    progress: ctx.interactive ? process.stderr : undefined,
+  };
+}

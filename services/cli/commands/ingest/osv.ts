@@ -2,7 +2,7 @@
 import { DEFAULT_OSV, formatOsvSummary, ingestOsv } from '../../../../ingest/osv/ingest.ts';
 import { UpstreamError, UsageError } from '../../../../schema/errors.ts';
 import type { CommandContext } from '../../command.ts';
-import { baseUrlOption, numOption } from './options.ts';
+import { baseUrlOption, httpOptions, numOption } from './options.ts';
 
 export async function ingestOsvCommand(ctx: CommandContext, args: string[]): Promise<number> {
   if (args.length) throw new UsageError('ingest osv takes no names: it asks about every package version in the graph');
@@ -12,11 +12,7 @@ export async function ingestOsvCommand(ctx: CommandContext, args: string[]): Pro
     osvUrl: baseUrlOption(ctx, 'osv-url', undefined, DEFAULT_OSV),
     ...(from !== undefined ? { from } : {}),
     batchSize: numOption(ctx, 'batch-size', 1000, 1, 1000),
-    concurrency: numOption(ctx, 'concurrency', 4, 1, 64),
-    ratePerSecond: numOption(ctx, 'rate', 10, 0.1, 10_000, true),
-    retryBaseMs: numOption(ctx, 'retry-base-ms', 500, 0, 60_000),
-    timeoutMs: numOption(ctx, 'timeout-ms', 60_000, 100, 600_000),
-    progress: ctx.interactive ? process.stderr : undefined,
+    ...httpOptions(ctx, { concurrency: 4, rate: 10, timeoutMs: 60_000 }),
   });
   if (ctx.json) ctx.printJson(summary);
   else ctx.print(formatOsvSummary(summary));

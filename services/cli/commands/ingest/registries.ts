@@ -3,7 +3,7 @@ import { DEFAULT_NPM_REGISTRY, DEFAULT_PYPI, formatRegistrySummary, ingestRegist
 import type { Requirement } from '../../../../ingest/registries/types.ts';
 import { UpstreamError, UsageError } from '../../../../schema/errors.ts';
 import type { CommandContext } from '../../command.ts';
-import { baseUrlOption, numOption } from './options.ts';
+import { baseUrlOption, httpOptions, numOption } from './options.ts';
 
 function seeds(args: string[], parse: (text: string) => Requirement): Requirement[] {
   try {
@@ -23,11 +23,7 @@ async function run(ctx: CommandContext, list: Requirement[]): Promise<number> {
     npmRegistry: baseUrlOption(ctx, 'npm-registry', 'npm_config_registry', DEFAULT_NPM_REGISTRY),
     depth: numOption(ctx, 'depth', 2, 0, 20),
     maxPackages: numOption(ctx, 'max-packages', 2000, 1, 1_000_000),
-    concurrency: numOption(ctx, 'concurrency', 8, 1, 256),
-    ratePerSecond: numOption(ctx, 'rate', 20, 0.1, 10_000, true),
-    retryBaseMs: numOption(ctx, 'retry-base-ms', 500, 0, 60_000),
-    timeoutMs: numOption(ctx, 'timeout-ms', 30_000, 100, 600_000),
-    progress: ctx.interactive ? process.stderr : undefined,
+    ...httpOptions(ctx, { concurrency: 8, rate: 20, timeoutMs: 30_000 }),
   });
   if (ctx.json) ctx.printJson(summary);
   else ctx.print(formatRegistrySummary(summary));
