@@ -9,7 +9,8 @@ import { codesOf, DATASET, fanGraph, startHarness, type Harness } from './helper
 describe('server hardening', () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness(fanGraph(20_000, 50));
+    // A generous time limit: on a loaded machine the heavy request below must finish, not time out.
+    h = await startHarness(fanGraph(20_000, 50), { limits: { timeoutMs: 120_000 } });
   });
   after(async () => h?.close());
 
