@@ -1,6 +1,16 @@
 /**
  * The store contract. Small and set-based so that analyses run alike on every store: they are written against
  * this interface only, and the same contract test suite (test/store/contract.ts) runs against each implementation.
+ *
+ * Order is part of the contract, so that what a user diffs (an export, findings, a SARIF log, a BOM) is the same
+ * bytes on every store:
+ * - strings compare by UTF-16 code units (JavaScript's `<`, Neo4j's string order);
+ * - a node's `props` come back with their names in ascending order (inserted in that order, so — as in every
+ *   JavaScript object — integer-like names come first, numerically); nested values and edge `props` come back as
+ *   they were written (edge props are replaced whole on every write);
+ * - lists of nodes are in key order, lists of edges in (from, kind, to, source) order, stats by kind name.
+ * One documented exception: SQLite orders `find` pages and `exportAll` by code points, which differs from code
+ * units only between a character at U+E000–U+FFFF and one beyond U+FFFF at the same position of two keys.
  */
 import type { EdgeKind, NodeKind } from './model.ts';
 import type { GraphEdge, GraphNode, JsonValue, RecordBatch, SyncContext } from './records.ts';
@@ -72,10 +82,10 @@ export interface GraphStore {
    */
   upsert(batch: RecordBatch, sync?: SyncContext): Promise<UpsertResult>;
 
-  /** The nodes that exist among `keys`, in no particular order. */
+  /** The nodes that exist among `keys`, each once, in key order. */
   getNodes(keys: readonly string[]): Promise<GraphNode[]>;
 
-  /** All edges of the given kinds touching the frontier in one direction, in one call. */
+  /** All edges of the given kinds touching the frontier in one direction, in one call, in (from, kind, to, source) order. */
   expand(request: ExpandRequest): Promise<GraphEdge[]>;
 
   /** Nodes by kind / property / text, ordered by key, with cursor paging. */

@@ -1,18 +1,68 @@
-/** Pieces both stores share: property merging, cursors, page sizes and safe property filters. */
-import type { Props } from '../../schema/records.ts';
+/** Pieces both stores share: property merging, the contract's orders, cursors, page sizes and safe property filters. */
+import type { GraphEdge, JsonValue, Props } from '../../schema/records.ts';
 import { UsageError } from '../../schema/errors.ts';
 
 /**
- * Shallow merge: later values win; `null` removes a property. Properties are defined, not assigned, so a property
- * named `__proto__` (upstream data is hostile) is stored as data instead of changing the object's prototype.
+ * Sets an own, enumerable property. Plain assignment would treat a property named `__proto__` (upstream data is
+ * hostile) as the object's prototype instead of data; every props object a store builds goes through this.
  */
+export function setOwn(target: Props, name: string, value: JsonValue): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Shallow merge: later values win; `null` removes a property. */
 export function mergeProps(base: Props, patch: Props): Props {
   const out: Props = { ...base };
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
-    else Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    else setOwn(out, k, v);
   }
   return out;
+}
+
+/** Shallow overlay that keeps nulls (so that they still remove what a store holds): later values win. */
+export function overlayProps(base: Props, patch: Props): Props {
+  const out: Props = { ...base };
+  for (const [k, v] of Object.entries(patch)) setOwn(out, k, v);
+  return out;
+}
+
+export function withoutNulls(props: Props): Props {
+  const out: Props = {};
+  for (const [k, v] of Object.entries(props)) if (v !== null) setOwn(out, k, v);
+  return out;
+}
+
+/** The store contract's string order: UTF-16 code units, which is JavaScript's `<` and Neo4j's string order. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Node properties in the contract's order: names ascending by `compareText`, inserted in that order (so, as for
+ * every JavaScript object, integer-like names come first, numerically). Returns `props` itself when it already is.
+ */
+export function sortedProps(props: Props): Props {
+  const names = Object.keys(props);
+  let sorted = true;
+  for (let i = 1; i < names.length && sorted; i++) if (names[i - 1]! > names[i]!) sorted = false;
+  if (sorted) return props;
+  const out: Props = {};
+  for (const name of names.sort()) setOwn(out, name, props[name]!);
+  return out;
+}
+
+/** `list` sorted in place by `compare`; one pass and no sort when it already is (the usual case for ordered reads). */
+export function inOrder<T>(list: T[], compare: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < list.length; i++) if (compare(list[i - 1]!, list[i]!) > 0) return list.sort(compare);
+  return list;
+}
+
+export const compareNodes = (a: { key: string }, b: { key: string }): number => compareText(a.key, b.key);
+
+/** The contract's edge order: (from, kind, to, source). */
+export function compareEdges(a: GraphEdge, b: GraphEdge): number {
+  return compareText(a.from, b.from) || compareText(a.kind, b.kind) || compareText(a.to, b.to) || compareText(a.source, b.source);
 }
 
 export function encodeCursor(key: string): string {

@@ -19,7 +19,7 @@ import neo4j from 'neo4j-driver';
 import { EDGE_KINDS, NODE_KINDS, isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
 import type { EdgeRecord, JsonValue, Props, SyncContext } from '../../schema/records.ts';
-import { mergeProps, whereClauses } from './common.ts';
+import { overlayProps, setOwn, sortedProps, whereClauses, withoutNulls } from './common.ts';
 
 export interface Statement {
   text: string;
@@ -29,13 +29,17 @@ export interface Statement {
 /** Every aispm node carries it, so that a key lookup with an unknown kind is still an index seek. */
 export const NODE_LABEL = 'Node';
 export const META_LABEL = 'AispmMeta';
+/** A large write's header and its journal entries (see "journal" below); no analysis ever reads them. */
+export const WRITE_LABEL = 'AispmWrite';
+export const JOURNAL_LABEL = 'AispmJournal';
 /** Record property `x` is stored as `p_x` (native value) or `j_x` (JSON text); no internal property starts so. */
 export const NATIVE_PREFIX = 'p_';
 export const JSON_PREFIX = 'j_';
-/** Rows per UNWIND statement; a batch is still one transaction, this only bounds one message's size. */
-export const ROWS_PER_STATEMENT = 5000;
-/** Bumped when the layout above changes; stored in `(:AispmMeta {name: 'schema_version'})`. */
-export const NEO4J_SCHEMA_VERSION = 1;
+/**
+ * Bumped when the layout above changes; stored in `(:AispmMeta {name: 'schema_version'})`. v2: large writes go
+ * through a journal (`:AispmWrite`, `:AispmJournal`) that an older aispm would not complete.
+ */
+export const NEO4J_SCHEMA_VERSION = 2;
 
 /** The label for a node kind, refused unless it is one of NODE_KINDS (it is spliced into Cypher text). */
 export function labelOf(kind: string): NodeKind {
@@ -88,14 +92,14 @@ export function encodeProps(patch: Props): Record<string, unknown> {
   return out;
 }
 
-/** Record props back from a node's Neo4j properties. */
+/** Record props back from a node's Neo4j properties, in the contract's name order (Neo4j keeps its own). */
 export function decodeProps(properties: Record<string, unknown>): Props {
   const out: Props = {};
   for (const [k, v] of Object.entries(properties)) {
-    if (k.startsWith(NATIVE_PREFIX)) out[k.slice(NATIVE_PREFIX.length)] = v as JsonValue;
-    else if (k.startsWith(JSON_PREFIX) && typeof v === 'string') out[k.slice(JSON_PREFIX.length)] = JSON.parse(v) as JsonValue;
+    if (k.startsWith(NATIVE_PREFIX)) setOwn(out, k.slice(NATIVE_PREFIX.length), v as JsonValue);
+    else if (k.startsWith(JSON_PREFIX) && typeof v === 'string') setOwn(out, k.slice(JSON_PREFIX.length), JSON.parse(v) as JsonValue);
   }
-  return out;
+  return sortedProps(out);
 }
 
 // ---------------------------------------------------------------------------------------------------- schema
@@ -108,6 +112,12 @@ export function schemaStatements(): { name: string; type: 'constraint' | 'index'
   constraint('aispm_node_key', NODE_LABEL, 'key');
   for (const kind of NODE_KINDS) constraint(`aispm_${labelOf(kind).toLowerCase()}_key`, kind, 'key');
   constraint('aispm_meta_name', META_LABEL, 'name');
+  constraint('aispm_write_id', WRITE_LABEL, 'id');
+  out.push({
+    name: 'aispm_journal_entry',
+    type: 'index',
+    text: `CREATE INDEX aispm_journal_entry IF NOT EXISTS FOR (n:${JOURNAL_LABEL}) ON (n.write, n.seq)`,
+  });
   // Sync ownership: removeStale looks nodes and edges up by (syncSource, scope).
   out.push({
     name: 'aispm_node_sync',
@@ -123,136 +133,279 @@ export function schemaStatements(): { name: string; type: 'constraint' | 'index'
 
 // ---------------------------------------------------------------------------------------------------- upsert
 
-function chunks<T>(rows: T[], size = ROWS_PER_STATEMENT): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
-  return out;
-}
+/** Rows per UNWIND statement, and the bytes of row data it may carry: one statement is one Bolt message. */
+export const ROWS_PER_STATEMENT = 5000;
+export const BYTES_PER_STATEMENT = 4 * 1024 * 1024;
 
-function ownerParams(sync: SyncContext | undefined): Record<string, string | null> {
-  return { syncSource: sync?.source ?? null, scope: sync?.scope ?? null, syncId: sync?.syncId ?? null };
-}
+/**
+ * What one statement of a write does. The Cypher text is rebuilt from this (labels and types checked against the
+ * whitelists) rather than stored, so a journal entry read back from the database never supplies Cypher.
+ */
+export type WriteOp = { type: 'nodes'; kind: NodeKind } | { type: 'edges'; kind: EdgeKind; from: NodeKind; to: NodeKind };
 
-export function nodeUpsertText(kind: NodeKind): string {
-  const label = labelOf(kind);
-  return [
-    'UNWIND $rows AS row',
-    `MERGE (n:${label} {key: row.key})`,
-    `ON CREATE SET n:${NODE_LABEL}, n.kind = $kind`,
-    'SET n += row.set,',
-    '    n.syncSource = coalesce($syncSource, n.syncSource),',
-    '    n.scope = coalesce($scope, n.scope),',
-    '    n.syncId = coalesce($syncId, n.syncId)',
-    'RETURN count(n) AS written',
-  ].join('\n');
-}
-
-export function stubText(kind: NodeKind): string {
-  const label = labelOf(kind);
-  return [
-    'UNWIND $keys AS k',
-    `MERGE (n:${label} {key: k})`,
-    `ON CREATE SET n:${NODE_LABEL}, n.kind = $kind, n.${NATIVE_PREFIX}stub = true,`,
-    '    n.syncSource = $syncSource, n.scope = $scope, n.syncId = $syncId',
-    'RETURN count(n) AS written',
-  ].join('\n');
-}
-
-export function edgeUpsertText(kind: EdgeKind): string {
-  const type = relTypeOf(kind);
-  return [
-    'UNWIND $rows AS row',
-    `MATCH (a:${NODE_LABEL} {key: row.from})`,
-    `MATCH (b:${NODE_LABEL} {key: row.to})`,
-    `MERGE (a)-[r:${type} {source: row.source}]->(b)`,
-    'ON CREATE SET r.observedAt = coalesce(row.observedAt, $now)',
-    'SET r.evidence = row.evidence, r.confidence = row.confidence, r.props = row.props,',
-    '    r.observedAt = coalesce(row.observedAt, r.observedAt),',
-    '    r.syncSource = coalesce($syncSource, r.syncSource),',
-    '    r.scope = coalesce($scope, r.scope),',
-    '    r.syncId = coalesce($syncId, r.syncId)',
-    'RETURN count(r) AS written',
-  ].join('\n');
+export interface WriteStatement extends Statement {
+  op: WriteOp;
+  /** Rows the statement must report written; fewer means the write went wrong and is rolled back. */
+  expect: number;
+  /** Approximate bytes of row data, for bounding transactions. */
+  bytes: number;
 }
 
 export interface UpsertPlan {
-  /** Statements in order: nodes per label, then stubs per label, then edges per type. */
-  statements: (Statement & { expect: number })[];
+  /** In order: nodes per label, then edges per (type, from label, to label). */
+  statements: WriteStatement[];
   nodes: number;
   edges: number;
 }
 
+/** The sync owner set on what a write under a sync context touches; nothing when there is no sync. */
+function ownerSet(alias: string): string {
+  return `${alias}.syncSource = $syncSource, ${alias}.scope = $scope, ${alias}.syncId = $syncId`;
+}
+
 /**
- * The statements for one validated batch, to be run in ONE write transaction. Nodes repeated in a batch are
- * merged first (in order, as SQLite does) so each is written once; a full record clears `stub`.
- * Each statement says how many rows it must report written; fewer means an edge end went missing.
+ * Node rows are `[key, props map]` (lists cost the driver and the server about half of what maps do per row).
+ * The props map holds every encoded property, nulls included: `SET n += map` removes a property set to null.
+ */
+export function nodeUpsertText(kind: NodeKind, owned: boolean): string {
+  const label = labelOf(kind);
+  return [
+    'UNWIND $rows AS row',
+    `MERGE (n:${label} {key: row[0]})`,
+    `ON CREATE SET n:${NODE_LABEL}, n.kind = $kind`,
+    `SET n += row[1]${owned ? `, ${ownerSet('n')}` : ''}`,
+    'RETURN count(n) AS written',
+  ].join('\n');
+}
+
+/**
+ * One statement per (relationship type, from label, to label): each end is MERGEd on its own label's key
+ * constraint, so an end that is not a node yet becomes a stub in the same statement (no separate stub pass, and a
+ * statement can never find an end missing). Edge rows are `[from, to, source, evidence, confidence, observedAt,
+ * props JSON]`.
+ */
+export function edgeUpsertText(kind: EdgeKind, from: NodeKind, to: NodeKind, owned: boolean): string {
+  const type = relTypeOf(kind);
+  const end = (alias: string, label: NodeKind, param: string) => [
+    `MERGE (${alias}:${labelOf(label)} {key: row[${alias === 'a' ? 0 : 1}]})`,
+    `ON CREATE SET ${alias}:${NODE_LABEL}, ${alias}.kind = $${param}, ${alias}.${NATIVE_PREFIX}stub = true${owned ? `, ${ownerSet(alias)}` : ''}`,
+  ];
+  return [
+    'UNWIND $rows AS row',
+    ...end('a', from, 'fromKind'),
+    ...end('b', to, 'toKind'),
+    `MERGE (a)-[r:${type} {source: row[2]}]->(b)`,
+    'ON CREATE SET r.observedAt = coalesce(row[5], $now)',
+    'SET r.evidence = row[3], r.confidence = row[4], r.props = row[6],',
+    `    r.observedAt = coalesce(row[5], r.observedAt)${owned ? `, ${ownerSet('r')}` : ''}`,
+    'RETURN count(r) AS written',
+  ].join('\n');
+}
+
+/** The text for a statement of a plan or a journal entry; throws unless every label and type is whitelisted. */
+export function writeText(op: WriteOp, owned: boolean): string {
+  return op.type === 'nodes' ? nodeUpsertText(op.kind, owned) : edgeUpsertText(op.kind, op.from, op.to, owned);
+}
+
+/**
+ * The statements for one validated batch. Nodes repeated in a batch are merged first (in order, as SQLite does)
+ * so each is written once; a full record clears `stub`.
  */
 export function planUpsert(batch: { nodes: { kind: NodeKind; key: string; props?: Props }[]; edges: EdgeRecord[] }, sync: SyncContext | undefined, now: string): UpsertPlan {
-  const owner = ownerParams(sync);
+  const owner: Record<string, string> = sync ? { syncSource: sync.source, scope: sync.scope, syncId: sync.syncId } : {};
+  const owned = sync !== undefined;
   const merged = new Map<string, { kind: NodeKind; props: Props }>();
   for (const n of batch.nodes) {
     const prev = merged.get(n.key);
-    merged.set(n.key, { kind: n.kind, props: prev ? mergeProps(prev.props, n.props ?? {}) : { ...(n.props ?? {}) } });
+    // Nulls are kept through this merge, so that they still remove the property from what the store holds.
+    merged.set(n.key, { kind: n.kind, props: prev ? overlayProps(prev.props, n.props ?? {}) : { ...(n.props ?? {}) } });
   }
-  const statements: UpsertPlan['statements'] = [];
+  const statements: WriteStatement[] = [];
+  const add = (op: WriteOp, rows: unknown[], bytes: number, params: Record<string, unknown>) =>
+    statements.push({ op, text: writeText(op, owned), params: { rows, ...params, ...owner }, expect: rows.length, bytes });
 
-  const nodeRows = new Map<NodeKind, { key: string; set: Record<string, unknown> }[]>();
+  const nodeRows = new Map<NodeKind, [string, Record<string, unknown>][]>();
   for (const [key, { kind, props }] of merged) {
     const explicit: Props = { ...props };
     if (explicit.stub === undefined) explicit.stub = null; // a full record is no longer a stub
-    const rows = nodeRows.get(kind) ?? [];
-    rows.push({ key, set: encodeProps(explicit) });
-    nodeRows.set(kind, rows);
+    let rows = nodeRows.get(kind);
+    if (!rows) nodeRows.set(kind, (rows = []));
+    rows.push([key, encodeProps(explicit)]);
   }
   for (const kind of NODE_KINDS) {
-    for (const rows of chunks(nodeRows.get(kind) ?? [])) {
-      statements.push({ text: nodeUpsertText(kind), params: { rows, kind, ...owner }, expect: rows.length });
+    for (const { rows, bytes } of chunked(nodeRows.get(kind) ?? [], (r) => r[0].length + approxBytes(r[1]))) {
+      add({ type: 'nodes', kind }, rows, bytes, { kind });
     }
   }
 
-  const stubKeys = new Map<NodeKind, Set<string>>();
+  type EdgeRow = [string, string, string, string, string, string | null, string];
+  const edgeRows = new Map<string, { op: WriteOp; rows: EdgeRow[] }>();
   for (const e of batch.edges) {
-    for (const key of [e.from, e.to]) {
-      if (merged.has(key)) continue;
-      const kind = kindOfKey(key);
-      if (!kind) throw new Error(`edge end ${key.slice(0, 200)} matches no node kind`); // validation prevents this
-      const set = stubKeys.get(kind) ?? new Set<string>();
-      set.add(key);
-      stubKeys.set(kind, set);
-    }
+    const from = kindOfKey(e.from);
+    const to = kindOfKey(e.to);
+    if (!from || !to) throw new Error(`edge end of ${e.from.slice(0, 200)} → ${e.to.slice(0, 200)} matches no node kind`); // validation prevents this
+    const id = `${e.kind} ${from} ${to}`;
+    let group = edgeRows.get(id);
+    if (!group) edgeRows.set(id, (group = { op: { type: 'edges', kind: e.kind, from, to }, rows: [] }));
+    group.rows.push([e.from, e.to, e.source, e.evidence ?? '', e.confidence ?? 'declared', e.observedAt ?? null, JSON.stringify(withoutNulls(e.props ?? {}))]);
   }
-  for (const kind of NODE_KINDS) {
-    for (const keys of chunks([...(stubKeys.get(kind) ?? [])])) {
-      statements.push({ text: stubText(kind), params: { keys, kind, ...owner }, expect: keys.length });
-    }
-  }
-
-  const edgeRows = new Map<EdgeKind, Record<string, unknown>[]>();
-  for (const e of batch.edges) {
-    const rows = edgeRows.get(e.kind) ?? [];
-    rows.push({
-      from: e.from,
-      to: e.to,
-      source: e.source,
-      evidence: e.evidence ?? '',
-      confidence: e.confidence ?? 'declared',
-      observedAt: e.observedAt ?? null,
-      props: JSON.stringify(dropNulls(e.props ?? {})),
-    });
-    edgeRows.set(e.kind, rows);
-  }
-  for (const kind of EDGE_KINDS) {
-    for (const rows of chunks(edgeRows.get(kind) ?? [])) {
-      statements.push({ text: edgeUpsertText(kind), params: { rows, now, ...owner }, expect: rows.length });
+  // A fixed order (by type, then labels), so the same batch is always the same statements.
+  for (const id of [...edgeRows.keys()].sort()) {
+    const { op, rows } = edgeRows.get(id)!;
+    if (op.type !== 'edges') continue;
+    for (const chunk of chunked(rows, (r) => r[0].length + r[1].length + r[2].length + r[3].length + r[6].length + 40)) {
+      add(op, chunk.rows, chunk.bytes, { now, fromKind: op.from, toKind: op.to });
     }
   }
   return { statements, nodes: merged.size, edges: batch.edges.length };
 }
 
-function dropNulls(props: Props): Props {
-  const out: Props = {};
-  for (const [k, v] of Object.entries(props)) if (v !== null) out[k] = v;
+/** Rows cut into statements of at most ROWS_PER_STATEMENT rows and (but for a single big row) BYTES_PER_STATEMENT. */
+function chunked<T>(rows: T[], sizeOf: (row: T) => number): { rows: T[]; bytes: number }[] {
+  const out: { rows: T[]; bytes: number }[] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const row of rows) {
+    const size = sizeOf(row);
+    if (current.length && (current.length >= ROWS_PER_STATEMENT || bytes + size > BYTES_PER_STATEMENT)) {
+      out.push({ rows: current, bytes });
+      current = [];
+      bytes = 0;
+    }
+    current.push(row);
+    bytes += size;
+  }
+  if (current.length) out.push({ rows: current, bytes });
   return out;
+}
+
+/** A rough size of a value as the server holds it: strings by length, scalars a few bytes. */
+function approxBytes(value: unknown): number {
+  if (typeof value === 'string') return value.length + 8;
+  if (value === null || typeof value !== 'object') return 8;
+  let total = 16;
+  if (Array.isArray(value)) for (const v of value) total += approxBytes(v);
+  else for (const k in value) total += k.length + approxBytes((value as Record<string, unknown>)[k]);
+  return total;
+}
+
+/**
+ * Statements grouped into transactions of at most `maxRows` rows and `maxBytes` bytes (a statement is never
+ * split), in plan order. One group: the batch is one transaction, as before. More: a journaled write.
+ */
+export function groupTransactions<T extends { expect: number; bytes: number }>(statements: readonly T[], maxRows: number, maxBytes: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let rows = 0;
+  let bytes = 0;
+  for (const st of statements) {
+    if (current.length && (rows + st.expect > maxRows || bytes + st.bytes > maxBytes)) {
+      groups.push(current);
+      current = [];
+      rows = 0;
+      bytes = 0;
+    }
+    current.push(st);
+    rows += st.expect;
+    bytes += st.bytes;
+  }
+  if (current.length) groups.push(current);
+  return groups;
+}
+
+// ---------------------------------------------------------------------------------------------------- journal
+//
+// A batch too big for one transaction is a journaled write (services/store/README.md, "Large writes"):
+//   1. staging: a header (:AispmWrite {state: 'staging'}) and one (:AispmJournal {write, seq, body}) per
+//      transaction group, body = the group's statements as JSON ({op, params}); nothing in the graph changes;
+//   2. commit point: one small transaction sets the header's state to 'committed';
+//   3. apply: each group in its own transaction, which first locks the header (so appliers of one write take
+//      turns) and deletes its journal entry (so each group is applied exactly once), then runs the statements;
+//   4. the header is deleted when no entry is left.
+// A writer that dies before 2 leaves only staging data, which nothing reads and which is removed later; one that
+// dies after 2 leaves a committed write, which the next writer (or the next connect) applies before anything
+// else. So a write is all or nothing, whatever the size, while no transaction exceeds the bounds.
+
+/** A staging write untouched for this long belongs to a writer that died; its entries are removed. */
+export const ABANDONED_STAGING_MS = 60 * 60_000;
+
+export interface JournalBody {
+  op: WriteOp;
+  params: Record<string, unknown>;
+}
+
+export const journal = {
+  create: (id: string, entries: number): Statement => ({
+    text: `CREATE (w:${WRITE_LABEL} {id: $id, state: 'staging', entries: $entries, createdAt: timestamp(), touchedAt: timestamp()})`,
+    params: { id, entries: int(entries) },
+  }),
+  stage: (id: string, entries: { seq: number; body: string }[]): Statement => ({
+    text: [
+      `MATCH (w:${WRITE_LABEL} {id: $id, state: 'staging'}) SET w.touchedAt = timestamp()`,
+      'WITH w UNWIND $entries AS e',
+      `CREATE (:${JOURNAL_LABEL} {write: $id, seq: e.seq, body: e.body})`,
+      'RETURN count(*) AS written',
+    ].join('\n'),
+    params: { id, entries: entries.map((e) => ({ seq: int(e.seq), body: e.body })) },
+  }),
+  commit: (id: string): Statement => ({
+    text: `MATCH (w:${WRITE_LABEL} {id: $id, state: 'staging'}) SET w.state = 'committed', w.committedAt = timestamp() RETURN count(w) AS written`,
+    params: { id },
+  }),
+  /** Locks the header, then claims entry `seq` (deletes it): `claimed` 1 when this transaction is to apply it. */
+  claim: (id: string, seq: number): Statement => ({
+    text: [
+      `MATCH (w:${WRITE_LABEL} {id: $id}) SET w.touchedAt = timestamp()`,
+      `WITH w OPTIONAL MATCH (j:${JOURNAL_LABEL} {write: $id, seq: $seq})`,
+      'DELETE j',
+      'RETURN count(j) AS claimed',
+    ].join('\n'),
+    params: { id, seq: int(seq) },
+  }),
+  /** Locks the header, then claims the first entry left, returning its body (no row when none is left). */
+  claimNext: (id: string): Statement => ({
+    text: [
+      `MATCH (w:${WRITE_LABEL} {id: $id, state: 'committed'}) SET w.touchedAt = timestamp()`,
+      `WITH w MATCH (j:${JOURNAL_LABEL} {write: $id})`,
+      'WITH j ORDER BY j.seq LIMIT 1',
+      'WITH j, j.seq AS seq, j.body AS body',
+      'DELETE j',
+      'RETURN seq, body',
+    ].join('\n'),
+    params: { id },
+  }),
+  finish: (id: string): Statement => ({
+    text: `MATCH (w:${WRITE_LABEL} {id: $id}) WHERE NOT EXISTS { MATCH (j:${JOURNAL_LABEL} {write: $id}) } DELETE w`,
+    params: { id },
+  }),
+  pending: (): Statement => ({
+    text: `MATCH (w:${WRITE_LABEL}) RETURN w.id AS id, w.state AS state, timestamp() - w.touchedAt AS idleMs ORDER BY w.committedAt, w.createdAt, w.id`,
+    params: {},
+  }),
+  /** Removes up to 1000 entries of a write that never committed; `removed` 0 means none are left. */
+  discardSome: (id: string): Statement => ({
+    text: `MATCH (j:${JOURNAL_LABEL} {write: $id}) WITH j LIMIT 1000 DELETE j RETURN count(*) AS removed`,
+    params: { id },
+  }),
+  discardHeader: (id: string): Statement => ({
+    text: `MATCH (w:${WRITE_LABEL} {id: $id, state: 'staging'}) DELETE w`,
+    params: { id },
+  }),
+};
+
+/** A journal entry's statements, rebuilt: the ops are checked and the Cypher text is generated here, never read. */
+export function statementsOfEntry(body: string): WriteStatement[] {
+  const parsed = JSON.parse(body) as JournalBody[];
+  return parsed.map(({ op, params }) => {
+    const rows = params.rows as unknown[];
+    const owned = typeof params.syncSource === 'string';
+    // JSON keeps every value the write statements take (they take no Cypher integers), so params round-trip.
+    return { op, text: writeText(op, owned), params, expect: rows.length, bytes: 0 };
+  });
+}
+
+export function entryBody(statements: readonly WriteStatement[]): string {
+  return JSON.stringify(statements.map((st): JournalBody => ({ op: st.op, params: st.params })));
 }
 
 // ---------------------------------------------------------------------------------------------------- reads
@@ -394,7 +547,8 @@ export function planOperators(plan: { operatorType: string; children?: unknown[]
  */
 export function readOnlyRefusal(queryType: string, operators: readonly string[]): string | undefined {
   if (queryType !== 'r') {
-    const what = { rw: 'reads and writes', w: 'writes', s: 'changes the schema' }[queryType] ?? `is of type "${queryType}"`;
+    // 's' covers administration commands too (SHOW USERS, dbms.listConfig): the server reports them so.
+    const what = { rw: 'reads and writes', w: 'writes', s: 'is a schema or administration command' }[queryType] ?? `is of type "${queryType}"`;
     return `refused: the query ${what}; raw Cypher is read-only`;
   }
   const bad = operators.filter((o) => (REFUSED_OPERATORS as readonly string[]).includes(o));

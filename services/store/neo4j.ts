@@ -7,17 +7,23 @@
  *
  * Also offers read-only raw Cypher for analysts (`runReadOnlyCypher`, `aispm cypher`).
  */
-import neo4j, { type Driver, type ManagedTransaction, type Session } from 'neo4j-driver';
+import { randomUUID } from 'node:crypto';
+import neo4j, { type Driver, type Session, type Transaction } from 'neo4j-driver';
 import { isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
 import { ValidationError, validateBatch } from '../../schema/validate.ts';
 import { AispmError, UsageError } from '../../schema/errors.ts';
 import { redact, registerSecret } from '../../schema/secrets.ts';
-import { decodeCursor, encodeCursor, pageSize } from './common.ts';
+import { compareEdges, compareNodes, decodeCursor, encodeCursor, inOrder, pageSize } from './common.ts';
 import {
+  ABANDONED_STAGING_MS,
   META_LABEL,
   NEO4J_SCHEMA_VERSION,
   decodeProps,
+  entryBody,
+  groupTransactions,
+  journal,
+  statementsOfEntry,
   edgesFromStatement,
   expandStatement,
   findStatement,
@@ -32,6 +38,7 @@ import {
   setMetaStatement,
   statsStatement,
   type Statement,
+  type WriteStatement,
 } from './neo4j-cypher.ts';
 import {
   StoreError,
@@ -53,6 +60,12 @@ export interface Neo4jConnectOptions {
   database?: string;
   /** How long connect() waits for the server (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * Bounds of one write transaction (default 20,000 rows and 32 MiB of row data). A batch over them is written
+   * as a journaled write of several transactions, still all or nothing (see the README's "Large writes").
+   */
+  rowsPerTransaction?: number;
+  bytesPerTransaction?: number;
 }
 
 export interface RawCypherOptions {
@@ -68,9 +81,20 @@ export interface RawCypherResult {
   truncated: boolean;
 }
 
+/** What a unit of work may do with its transaction: run statements (committing is the caller's job). */
+type Tx = Pick<Transaction, 'run'>;
+
 /** Keys per getNodes/expand statement; a larger frontier is several statements in one read transaction. */
 const KEYS_PER_STATEMENT = 10_000;
 const EXPORT_PAGE = 1000;
+/**
+ * A server holds a write transaction's changes in its heap until commit, about 5 KB per row here (Neo4j 5.13):
+ * 20,000 rows is ≈ 100 MB, inside the transaction memory of a 512 MiB heap (70% of the heap by default).
+ */
+const ROWS_PER_TRANSACTION = 20_000;
+const BYTES_PER_TRANSACTION = 32 * 1024 * 1024;
+/** How long transient failures (deadlocks, a leader switch) are retried, as the driver would. */
+const RETRY_BUDGET_MS = 30_000;
 
 export class Neo4jStore implements GraphStore {
   readonly backend = 'neo4j';
@@ -80,11 +104,15 @@ export class Neo4jStore implements GraphStore {
   /** Shared by every session of this store, so a read after a write sees it on a cluster (causal consistency). */
   private readonly bookmarks = neo4j.bookmarkManager();
   private schemaReady: Promise<void> | undefined;
+  private readonly rowsPerTransaction: number;
+  private readonly bytesPerTransaction: number;
 
-  private constructor(driver: Driver, location: string, database: string | undefined) {
+  private constructor(driver: Driver, location: string, database: string | undefined, opts: Neo4jConnectOptions) {
     this.driver = driver;
     this.location = location;
     this.database = database;
+    this.rowsPerTransaction = opts.rowsPerTransaction ?? ROWS_PER_TRANSACTION;
+    this.bytesPerTransaction = opts.bytesPerTransaction ?? BYTES_PER_TRANSACTION;
   }
 
   static async connect(opts: Neo4jConnectOptions): Promise<Neo4jStore> {
@@ -112,13 +140,18 @@ export class Neo4jStore implements GraphStore {
       await driver.close().catch(() => undefined);
       throw new StoreError(`cannot connect to Neo4j at ${location}: ${reason(err)}`, { cause: err });
     }
-    const store = new Neo4jStore(driver, location, database);
+    const store = new Neo4jStore(driver, location, database, opts);
     try {
       await store.checkIsAispmStore();
     } catch (err) {
       await driver.close().catch(() => undefined);
       throw err;
     }
+    // A large write left half applied by a writer that died is completed now, so that reads see all of it. An
+    // account that may not write cannot help; it reads what is there until a writer completes it.
+    await store.rollForward().catch((err: unknown) => {
+      if (!isForbidden(err)) throw store.failure('completing a committed write', err);
+    });
     return store;
   }
 
@@ -132,21 +165,33 @@ export class Neo4jStore implements GraphStore {
     });
   }
 
-  private async read<T>(what: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.session('READ');
-    try {
-      return await session.executeRead(work);
-    } catch (err) {
-      throw this.failure(what, err);
-    } finally {
-      await session.close().catch(() => undefined);
-    }
+  private read<T>(what: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.transaction('READ', what, work);
   }
 
-  private async write<T>(what: string, work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.session('WRITE');
+  private write<T>(what: string, work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.transaction('WRITE', what, work);
+  }
+
+  /**
+   * One transaction, retried on transient failures (deadlock, leader switch, lost connection) for up to 30 s as
+   * the driver's own retries would be — except when the server ran out of transaction memory: that is marked
+   * transient too, but the same transaction would fail the same way again, so it is reported at once.
+   */
+  private async transaction<T>(mode: 'READ' | 'WRITE', what: string, work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const session = this.session(mode);
     try {
-      return await session.executeWrite(work);
+      return await retrying(async () => {
+        const tx = session.beginTransaction();
+        try {
+          const value = await work(tx);
+          await tx.commit();
+          return value;
+        } catch (err) {
+          if (tx.isOpen()) await tx.rollback().catch(() => undefined);
+          throw err;
+        }
+      });
     } catch (err) {
       throw this.failure(what, err);
     } finally {
@@ -156,10 +201,17 @@ export class Neo4jStore implements GraphStore {
 
   private failure(what: string, err: unknown): Error {
     if (err instanceof AispmError || err instanceof ValidationError || err instanceof StoreError) return err;
+    if (isOutOfMemory(err)) {
+      return new StoreError(
+        `Neo4j ${what} failed at ${this.location}: the server ran out of transaction memory (${reason(err)}). ` +
+          'Give it a larger heap (NEO4J_HEAP), or open the store with a lower rowsPerTransaction.',
+        { cause: err },
+      );
+    }
     return new StoreError(`Neo4j ${what} failed at ${this.location}: ${reason(err)}`, { cause: err });
   }
 
-  private static async records(tx: ManagedTransaction, st: Statement) {
+  private static async records(tx: Tx, st: Statement) {
     return (await tx.run(st.text, st.params)).records;
   }
 
@@ -201,28 +253,141 @@ export class Neo4jStore implements GraphStore {
     return this.schemaReady;
   }
 
+  /**
+   * Safe when several first writers run at once: each missing constraint or index is created on its own
+   * (schema commands cannot share a transaction with data), a deadlock between creators is retried, and "already
+   * exists" from a creator that lost the race counts as done. Then it checks that everything exists.
+   */
   private async createSchema(): Promise<void> {
     const wanted = schemaStatements();
-    const existing = new Set<string>();
+    const existing = async (): Promise<Set<string> | undefined> => {
+      try {
+        return await this.read('schema check', async (tx) => {
+          const names = new Set<string>();
+          for (const show of ['SHOW CONSTRAINTS YIELD name', 'SHOW INDEXES YIELD name']) {
+            for (const r of (await tx.run(show)).records) names.add(r.get('name') as string);
+          }
+          return names;
+        });
+      } catch (err) {
+        if (isForbidden(err)) return undefined; // no SHOW privilege: CREATE … IF NOT EXISTS for everything
+        throw err;
+      }
+    };
+    const before = await existing();
+    const missing = wanted.filter((w) => !before?.has(w.name));
     const session = this.session('WRITE');
     try {
-      try {
-        for (const show of ['SHOW CONSTRAINTS YIELD name', 'SHOW INDEXES YIELD name']) {
-          for (const r of (await session.run(show)).records) existing.add(r.get('name') as string);
-        }
-      } catch {
-        existing.clear(); // no SHOW privilege: fall back to CREATE … IF NOT EXISTS for everything
+      for (const w of missing) {
+        await retrying(async () => {
+          try {
+            await session.run(w.text);
+          } catch (err) {
+            if (!isAlreadyExists(err)) throw err;
+          }
+        });
       }
-      const missing = wanted.filter((w) => !existing.has(w.name));
-      // Schema commands cannot share a transaction with data writes; each runs on its own.
-      for (const w of missing) await session.run(w.text);
-      if (missing.length) await session.run('CALL db.awaitIndexes(300)');
-      await session.run(`MERGE (m:${META_LABEL} {name: 'schema_version'}) ON CREATE SET m.value = $v`, {
-        v: JSON.stringify(NEO4J_SCHEMA_VERSION),
-      });
+      if (missing.length) await retrying(() => session.run('CALL db.awaitIndexes(300)'));
     } finally {
       await session.close().catch(() => undefined);
     }
+    const after = await existing();
+    const absent = after ? wanted.filter((w) => !after.has(w.name)).map((w) => w.name) : [];
+    if (absent.length) throw new StoreError(`Neo4j schema setup at ${this.location} did not create ${absent.join(', ')}`);
+    // Raised, never lowered: a store written by this version says so, so an older aispm refuses to write it.
+    await this.write('schema setup', (tx) =>
+      tx.run(
+        `MERGE (m:${META_LABEL} {name: 'schema_version'})
+         SET m.value = CASE WHEN m.value IS NULL OR toInteger(m.value) < $n THEN $v ELSE m.value END`,
+        { n: neo4j.int(NEO4J_SCHEMA_VERSION), v: JSON.stringify(NEO4J_SCHEMA_VERSION) },
+      ),
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------ large writes
+
+  /**
+   * Applies what committed large writes left unapplied (a writer that died, or one still applying: appliers take
+   * turns per entry, and each entry is applied once), and removes the staging data of writes that never
+   * committed and have been left alone for an hour. Called before every write, so that writes apply in the order
+   * they committed, and on connect.
+   */
+  async rollForward(): Promise<void> {
+    const pending = await this.read('journal check', (tx) => Neo4jStore.records(tx, journal.pending()));
+    for (const r of pending) {
+      const id = r.get('id') as string;
+      if (r.get('state') === 'committed') await this.applyRemaining(id);
+      else if (Number(r.get('idleMs')) > ABANDONED_STAGING_MS) await this.discard(id);
+    }
+  }
+
+  private async applyRemaining(id: string): Promise<void> {
+    for (;;) {
+      const done = await this.write('completing a committed write', async (tx) => {
+        const [entry] = await Neo4jStore.records(tx, journal.claimNext(id));
+        if (!entry) return true;
+        await this.runStatements(tx, statementsOfEntry(entry.get('body') as string));
+        return false;
+      });
+      if (done) break;
+    }
+    await this.write('completing a committed write', (tx) => Neo4jStore.records(tx, journal.finish(id)));
+  }
+
+  private async discard(id: string): Promise<void> {
+    for (;;) {
+      const [r] = await this.write('journal cleanup', (tx) => Neo4jStore.records(tx, journal.discardSome(id)));
+      if (Number(r?.get('removed') ?? 0) === 0) break;
+    }
+    await this.write('journal cleanup', (tx) => Neo4jStore.records(tx, journal.discardHeader(id)));
+  }
+
+  /** Runs a group's statements in `tx`; each must report every row written, else the transaction is rolled back. */
+  private async runStatements(tx: Tx, statements: readonly WriteStatement[]): Promise<void> {
+    for (const st of statements) {
+      const result = await tx.run(st.text, st.params);
+      const written = Number(result.records[0]?.get('written') ?? 0);
+      if (written !== st.expect) {
+        throw new StoreError(`Neo4j write at ${this.location} wrote ${written} of ${st.expect} rows of one statement; nothing written`);
+      }
+    }
+  }
+
+  /** A batch over one transaction's bounds: staged, committed in one small transaction, then applied. */
+  private async journaledWrite(groups: readonly WriteStatement[][]): Promise<void> {
+    const id = randomUUID();
+    try {
+      await this.write('write (nothing written)', (tx) => tx.run(journal.create(id, groups.length).text, journal.create(id, groups.length).params));
+      for (const [seq, group] of groups.entries()) {
+        const st = journal.stage(id, [{ seq, body: entryBody(group) }]);
+        await this.write('write (nothing written)', async (tx) => {
+          const [r] = await Neo4jStore.records(tx, st);
+          if (Number(r?.get('written') ?? 0) !== 1) throw new StoreError(`Neo4j write at ${this.location} lost its journal; nothing written`);
+        });
+      }
+      await this.write('write (nothing written)', async (tx) => {
+        const [r] = await Neo4jStore.records(tx, journal.commit(id));
+        if (Number(r?.get('written') ?? 0) !== 1) throw new StoreError(`Neo4j write at ${this.location} lost its journal; nothing written`);
+      });
+    } catch (err) {
+      await this.discard(id).catch(() => undefined);
+      throw err;
+    }
+    // Committed: from here on the write happens, by this writer or, should it die, by the next one.
+    for (const [seq, group] of groups.entries()) {
+      try {
+        await this.write('write', async (tx) => {
+          const [r] = await Neo4jStore.records(tx, journal.claim(id, seq));
+          if (Number(r?.get('claimed') ?? 0) === 1) await this.runStatements(tx, group);
+        });
+      } catch (err) {
+        throw new StoreError(
+          `Neo4j write at ${this.location} is committed, but applying part ${seq + 1} of ${groups.length} failed (${err instanceof Error ? err.message : String(err)}); the next write to this store, or the next connect, completes it`,
+          { cause: err },
+        );
+      }
+    }
+    await this.write('write', (tx) => Neo4jStore.records(tx, journal.finish(id)));
   }
 
   // ------------------------------------------------------------------------------------------ GraphStore
@@ -232,16 +397,11 @@ export class Neo4jStore implements GraphStore {
     const plan = planUpsert(valid, sync, new Date().toISOString());
     if (plan.statements.length === 0) return { nodes: 0, edges: 0 };
     await this.ensureSchema();
-    await this.write('write (nothing written)', async (tx) => {
-      for (const st of plan.statements) {
-        const result = await tx.run(st.text, st.params);
-        const written = Number(result.records[0]?.get('written') ?? 0);
-        // Throwing rolls the whole transaction back: all of the batch or none of it.
-        if (written !== st.expect) {
-          throw new StoreError(`Neo4j write at ${this.location} wrote ${written} of ${st.expect} rows of one statement; nothing written`);
-        }
-      }
-    });
+    await this.rollForward();
+    const groups = groupTransactions(plan.statements, this.rowsPerTransaction, this.bytesPerTransaction);
+    // Within the bounds: ONE transaction, all of the batch or none of it, as it was before bounds existed.
+    if (groups.length === 1) await this.write('write (nothing written)', (tx) => this.runStatements(tx, groups[0]!));
+    else await this.journaledWrite(groups);
     return { nodes: plan.nodes, edges: plan.edges };
   }
 
@@ -253,7 +413,7 @@ export class Neo4jStore implements GraphStore {
       for (let i = 0; i < unique.length; i += KEYS_PER_STATEMENT) {
         for (const r of await Neo4jStore.records(tx, getNodesStatement(unique.slice(i, i + KEYS_PER_STATEMENT)))) out.push(nodeOf(r));
       }
-      return out;
+      return inOrder(out, compareNodes);
     });
   }
 
@@ -269,7 +429,7 @@ export class Neo4jStore implements GraphStore {
         const st = expandStatement(keys.slice(i, i + KEYS_PER_STATEMENT), req.direction, req.edgeKinds);
         for (const r of await Neo4jStore.records(tx, st)) out.push(edgeOf(r));
       }
-      return out;
+      return inOrder(out, compareEdges);
     });
   }
 
@@ -290,6 +450,7 @@ export class Neo4jStore implements GraphStore {
 
   async removeStale(sync: SyncContext): Promise<StaleRemoval> {
     await this.ensureSchema();
+    await this.rollForward();
     const plan = removeStaleStatements(sync);
     return this.write('stale removal', async (tx) => {
       let edgesRemoved = 0;
@@ -454,6 +615,37 @@ export function splitCredentials(uri: string, user: string, password: string): {
     return { driverUri: url.toString(), safeUri: url.toString(), user: u, password: p };
   }
   return { driverUri: uri, safeUri: uri, user, password };
+}
+
+/** Retries `fn` on transient failures for up to RETRY_BUDGET_MS, with jittered exponential backoff. */
+async function retrying<T>(fn: () => Promise<T>): Promise<T> {
+  const start = Date.now();
+  let delay = 100;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!neo4j.isRetryableError(err) || isOutOfMemory(err) || Date.now() - start + delay > RETRY_BUDGET_MS) throw err;
+      await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random())));
+      delay = Math.min(delay * 2, 3000);
+    }
+  }
+}
+
+const codeOf = (err: unknown): string => String((err as { code?: unknown } | null)?.code ?? '');
+
+/** `Neo.TransientError.General.MemoryPoolOutOfMemoryError` (transaction memory) and its relatives. */
+export function isOutOfMemory(err: unknown): boolean {
+  return /OutOfMemory/i.test(codeOf(err));
+}
+
+function isForbidden(err: unknown): boolean {
+  return /^Neo\.ClientError\.Security\./.test(codeOf(err));
+}
+
+/** A concurrent creator made the same constraint or index first. */
+function isAlreadyExists(err: unknown): boolean {
+  return /^Neo\.ClientError\.Schema\.(EquivalentSchemaRuleAlreadyExists|ConstraintAlreadyExists|IndexAlreadyExists)/.test(codeOf(err));
 }
 
 function reason(err: unknown): string {

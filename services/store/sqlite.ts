@@ -10,7 +10,7 @@ import { type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
 import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
 import { validateBatch } from '../../schema/validate.ts';
-import { decodeCursor, encodeCursor, mergeProps, pageSize, whereClauses } from './common.ts';
+import { compareEdges, compareNodes, decodeCursor, inOrder, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
 import { AdjacencyCache, adjacencyCacheEnabledByEnv, type AdjacencyCacheStats } from './sqlite-adjacency-cache.ts';
 import { expandFromAdjacency, keysWithEdges } from './sqlite-adjacency.ts';
 import {
@@ -26,7 +26,7 @@ import {
 } from '../../schema/store.ts';
 
 /** Bump when the DDL changes, and add the step from the previous version to MIGRATIONS. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 const DDL_V1 = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,8 +56,21 @@ CREATE INDEX IF NOT EXISTS edges_in ON edges (dst, kind, src);
 CREATE INDEX IF NOT EXISTS edges_sync ON edges (sync_source, scope, sync_id);
 `;
 
-/** MIGRATIONS[v] upgrades a store at schema version v to v + 1. */
-const MIGRATIONS: Record<number, (db: Database.Database) => void> = {};
+/** MIGRATIONS[v] upgrades a store at schema version v to v + 1, inside one transaction. */
+const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
+  // v2: node props are stored with their names in the contract's order (v1 kept them in write order).
+  1(db) {
+    const update = db.prepare(`UPDATE nodes SET props = ? WHERE id = ?`);
+    const rows = db.prepare(`SELECT id, props FROM nodes`).raw(true).iterate() as Iterable<[number, string]>;
+    const changed: [string, number][] = [];
+    for (const [id, props] of rows) {
+      const parsed = JSON.parse(props) as Props;
+      const sorted = sortedProps(parsed);
+      if (sorted !== parsed) changed.push([JSON.stringify(sorted), id]);
+    }
+    for (const [props, id] of changed) update.run(props, id);
+  },
+};
 
 const CHUNK = 900;
 /** Keys per expand query: large enough that per-statement costs vanish, small enough to keep the IN list cheap. */
@@ -110,6 +123,8 @@ export class SqliteStore implements GraphStore {
     let db: Database.Database;
     try {
       db = new Database(location);
+      // First: a new store opened by several processes at once would otherwise fail SQLITE_BUSY at the next pragma.
+      db.pragma('busy_timeout = 10000');
       db.pragma('journal_mode = WAL');
     } catch (err) {
       throw new StoreError(`cannot open SQLite store at ${location}: ${(err as Error).message}`, { cause: err });
@@ -117,7 +132,6 @@ export class SqliteStore implements GraphStore {
     try {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = OFF'); // edge ends are created in the same transaction; checked by construction
-      db.pragma('busy_timeout = 10000');
       db.pragma('cache_size = -65536');
       db.pragma('temp_store = MEMORY');
       migrate(db, location);
@@ -171,13 +185,13 @@ export class SqliteStore implements GraphStore {
     const nodeProps = new Map<string, { kind: NodeKind; props: Props }>();
     for (const n of valid.nodes) {
       const prev = nodeProps.get(n.key);
-      nodeProps.set(n.key, { kind: n.kind, props: prev ? { ...prev.props, ...n.props } : (n.props ?? {}) });
+      nodeProps.set(n.key, { kind: n.kind, props: prev ? overlayProps(prev.props, n.props ?? {}) : (n.props ?? {}) });
     }
     const write = this.db.transaction(() => {
       const ids = new Map<string, number>();
       for (const [key, { kind, props }] of nodeProps) {
         // A new node stores its props without nulls; a stub mark is kept only when the record sets one.
-        const info = s.insertNode.run(key, kind, propsJson(props), ...owner);
+        const info = s.insertNode.run(key, kind, nodePropsJson(props), ...owner);
         if (info.changes === 1) {
           ids.set(key, Number(info.lastInsertRowid));
           continue;
@@ -185,7 +199,7 @@ export class SqliteStore implements GraphStore {
         const row = s.nodeProps.get(key) as { id: number; kind: string; props: string };
         if (row.kind !== kind) throw new StoreError(`node ${key} exists as ${row.kind}, cannot write it as ${kind}`);
         const explicit = props.stub === undefined ? { ...props, stub: null } : props; // a full record is no longer a stub
-        s.updateNode.run(JSON.stringify(mergeProps(JSON.parse(row.props) as Props, explicit)), ...owner, row.id);
+        s.updateNode.run(JSON.stringify(sortedProps(mergeProps(JSON.parse(row.props) as Props, explicit))), ...owner, row.id);
         ids.set(key, row.id);
       }
       // Edge ends not written above: resolve them in bulk, then create the ones still missing as stubs.
@@ -221,14 +235,16 @@ export class SqliteStore implements GraphStore {
   }
 
   async getNodes(keys: readonly string[]): Promise<GraphNode[]> {
+    const unique = [...new Set(keys)];
     const out: GraphNode[] = [];
-    const q = this.db.prepare(`SELECT key, kind, props FROM nodes WHERE key IN (SELECT value FROM json_each(?))`);
-    for (let i = 0; i < keys.length; i += CHUNK) {
-      for (const r of q.all(JSON.stringify(keys.slice(i, i + CHUNK))) as { key: string; kind: NodeKind; props: string }[]) {
+    const q = this.db.prepare(`SELECT key, kind, props FROM nodes WHERE key IN (SELECT value FROM json_each(?)) ORDER BY key`);
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      for (const r of q.all(JSON.stringify(unique.slice(i, i + CHUNK))) as { key: string; kind: NodeKind; props: string }[]) {
         out.push({ key: r.key, kind: r.kind, props: JSON.parse(r.props) as Props });
       }
     }
-    return out;
+    // Each chunk comes back in SQLite's order; the contract's order is over the whole answer, by code units.
+    return inOrder(out, compareNodes);
   }
 
   async expand(req: ExpandRequest): Promise<GraphEdge[]> {
@@ -239,7 +255,7 @@ export class SqliteStore implements GraphStore {
     // Without props the adjacency copy answers alone (built on first use). With props it is only consulted when
     // already held, to send SQL just the keys that have edges of these kinds: the answer is the same.
     const adjacency = withProps ? this.adjacency.ifCurrent() : this.adjacency.current();
-    if (adjacency && !withProps) return expandFromAdjacency(adjacency, req.keys, kinds, req.direction);
+    if (adjacency && !withProps) return inOrder(expandFromAdjacency(adjacency, req.keys, kinds, req.direction), compareEdges);
     // A key listed twice is one frontier node; without this, chunks would return its edges twice.
     const frontier = adjacency ? keysWithEdges(adjacency, req.keys, kinds, req.direction) : [...new Set(req.keys)];
     if (frontier.length === 0) return [];
@@ -260,7 +276,7 @@ export class SqliteStore implements GraphStore {
         );
       }
     }
-    return out;
+    return inOrder(out, compareEdges);
   }
 
   /**
@@ -406,23 +422,47 @@ function edgeFromRow(r: EdgeRow): GraphEdge {
 /** Props as stored: JSON without null values. Most records have no nulls, and then nothing is copied. */
 function propsJson(props: Props | undefined): string {
   if (props === undefined) return '{}';
-  for (const key in props) if (props[key] === null) return JSON.stringify(dropNulls(props));
+  for (const key in props) if (props[key] === null) return JSON.stringify(withoutNulls(props));
   return JSON.stringify(props);
 }
 
-function dropNulls(props: Props): Props {
-  const out: Props = {};
-  for (const [k, v] of Object.entries(props)) if (v !== null) out[k] = v;
-  return out;
+/** Node props are stored in the contract's name order, so that reads return them so without sorting. */
+function nodePropsJson(props: Props): string {
+  return propsJson(sortedProps(props));
 }
 
+/**
+ * Creates a new store or upgrades an older one. Decided without a lock (opening a current store takes no write
+ * lock, so it never waits for another process's long write), then done in one IMMEDIATE transaction that looks
+ * again: of several processes opening a new or older store at once, one creates or migrates it and the others
+ * find it done.
+ */
 function migrate(db: Database.Database, location: string): void {
+  if (schemaVersion(db, location) === SQLITE_SCHEMA_VERSION) return;
+  db.transaction(() => {
+    const version = schemaVersion(db, location);
+    if (version === undefined) {
+      db.exec(DDL_V1);
+      db.prepare(`INSERT INTO meta (name, value) VALUES ('schema_version', ?)`).run(String(SQLITE_SCHEMA_VERSION));
+      return;
+    }
+    for (let v = version; v < SQLITE_SCHEMA_VERSION; v++) {
+      const step = MIGRATIONS[v];
+      if (!step) {
+        throw new StoreError(
+          `${location} uses store schema v${version}, which cannot be migrated to v${SQLITE_SCHEMA_VERSION} in place (no migration from v${v}); re-ingest or export and import`,
+        );
+      }
+      step(db);
+      db.prepare(`UPDATE meta SET value = ? WHERE name = 'schema_version'`).run(String(v + 1));
+    }
+  }).immediate();
+}
+
+/** The store's schema version; undefined for an empty database (a new store). Refuses what aispm cannot use. */
+function schemaVersion(db: Database.Database, location: string): number | undefined {
   const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map((r) => r.name);
-  if (tables.length === 0) {
-    db.exec(DDL_V1);
-    db.prepare(`INSERT INTO meta (name, value) VALUES ('schema_version', ?)`).run(String(SQLITE_SCHEMA_VERSION));
-    return;
-  }
+  if (tables.length === 0) return undefined;
   if (!tables.includes('meta')) {
     throw new StoreError(`${location} is an SQLite database but not an aispm store (it has no meta table); choose another path`);
   }
@@ -436,16 +476,5 @@ function migrate(db: Database.Database, location: string): void {
       `${location} was written by a newer aispm (store schema v${version}); this aispm reads up to v${SQLITE_SCHEMA_VERSION}. Upgrade aispm, or export with the newer version and import here.`,
     );
   }
-  for (let v = version; v < SQLITE_SCHEMA_VERSION; v++) {
-    const step = MIGRATIONS[v];
-    if (!step) {
-      throw new StoreError(
-        `${location} uses store schema v${version}, which cannot be migrated to v${SQLITE_SCHEMA_VERSION} in place (no migration from v${v}); re-ingest or export and import`,
-      );
-    }
-    db.transaction(() => {
-      step(db);
-      db.prepare(`UPDATE meta SET value = ? WHERE name = 'schema_version'`).run(String(v + 1));
-    })();
-  }
+  return version;
 }

@@ -19,6 +19,11 @@ export interface StoreHarness {
   open(): Promise<GraphStore>;
   /** A `--store` spec for a new, empty store, for tests that run the CLI as a child process. */
   cliSpec(): Promise<string>;
+  /**
+   * Like cliSpec, but a store that has never been written at all: no schema, constraints or indexes either (for
+   * Neo4j: its aispm constraints and indexes dropped too), as a first writer finds it.
+   */
+  freshSpec(): Promise<string>;
   /** Removes everything the harness created. */
   cleanup?(): Promise<void>;
 }
@@ -325,7 +330,7 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
       }
     });
 
-    it('a child killed with SIGKILL in the middle of a large batch leaves all of it or none of it', { timeout: 240_000 }, async () => {
+    it('a child killed with SIGKILL in the middle of a large batch leaves all of it or none of it', { timeout: 240_000 }, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'aispm-kill-'));
       try {
         const spec = await harness.cliSpec();
@@ -348,20 +353,29 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
           return path;
         };
         const calibrationFile = bulkFile('calibrate');
-        const file = bulkFile('bulk');
 
         /** Runs the import; resolves when it exits; `writing` resolves when it says the write has begun. */
         const startImport = (path: string) => {
-          const child = spawn(process.execPath, [CLI, 'import', path, '--store', spec], { stdio: ['ignore', 'ignore', 'pipe'] });
+          const child = spawn(process.execPath, [CLI, 'import', path, '--store', spec], { stdio: ['ignore', 'pipe', 'pipe'] });
           let err = '';
+          let out = '';
+          child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
           const writing = new Promise<number>((res) => child.stderr.setEncoding('utf8').on('data', (d: string) => {
             err += d;
             if (err.includes('writing ')) res(performance.now());
           }));
-          const exited = new Promise<{ code: number | null; signal: string | null; at: number }>((res) =>
-            child.on('exit', (code, signal) => res({ code, signal, at: performance.now() })),
+          const exited = new Promise<{ code: number | null; signal: string | null; at: number; finished: boolean }>((res) =>
+            child.on('exit', (code, signal) => res({ code, signal, at: performance.now(), finished: out.includes('imported ') })),
           );
           return { child, writing, exited };
+        };
+        const statsNow = async () => {
+          const store = await openStore(spec);
+          try {
+            return await store.stats();
+          } finally {
+            await store.close();
+          }
         };
         // Calibrate in the same store (a Neo4j Community server has one database): how long the write takes here.
         const calibration = startImport(calibrationFile);
@@ -369,29 +383,29 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
         const done = await calibration.exited;
         assert.equal(done.code, 0, 'the calibration import succeeds');
         const writeMs = done.at - began;
-        const check = await openStore(spec);
-        const baseline = await check.stats();
-        await check.close();
-        assert.equal(baseline.nodes, baseBefore.nodes + n, 'the calibration batch is all there');
+        assert.equal((await statsNow()).nodes, baseBefore.nodes + n, 'the calibration batch is all there');
 
+        // Each attempt writes its own keys, so each outcome is told apart from the others'. A store may complete
+        // a write that was killed after its commit point (when the next connect opens it) or leave none of it;
+        // never a part.
         const outcomes: string[] = [];
         let killedMidWrite = 0;
-        for (const fraction of [0.1, 0.5, 0.85]) {
+        for (const [attempt, fraction] of [0.1, 0.5, 0.85].entries()) {
+          const file = bulkFile(`bulk${attempt}`);
+          const before = await statsNow();
           const run = startImport(file);
           await run.writing;
           await new Promise((r) => setTimeout(r, writeMs * fraction));
           run.child.kill('SIGKILL');
-          const { code, signal } = await run.exited;
-          const store = await openStore(spec);
-          const stats = await store.stats();
-          await store.close();
-          const whole = stats.nodes === baseline.nodes + n && stats.edges === baseline.edges + n;
-          const none = stats.nodes === baseline.nodes && stats.edges === baseline.edges;
-          outcomes.push(`${Math.round(writeMs * fraction)}ms:${signal ?? `exit ${code}`}:${whole ? 'all' : none ? 'none' : 'PARTIAL'}`);
+          const { code, signal, finished } = await run.exited;
+          const stats = await statsNow();
+          const whole = stats.nodes === before.nodes + n && stats.edges === before.edges + n;
+          const none = stats.nodes === before.nodes && stats.edges === before.edges;
+          outcomes.push(`${Math.round(writeMs * fraction)}ms:${signal ?? `exit ${code}`}:${finished ? 'finished' : 'unfinished'}:${whole ? 'all' : none ? 'none' : 'PARTIAL'}`);
           assert.ok(whole || none, `after SIGKILL ${Math.round(writeMs * fraction)} ms into a ${Math.round(writeMs)} ms write the store holds ${stats.nodes} nodes / ${stats.edges} edges: neither all nor none`);
-          if (signal === 'SIGKILL' && none) killedMidWrite++;
-          if (whole) break;
+          if (signal === 'SIGKILL' && !finished) killedMidWrite++;
         }
+        t.diagnostic(`kills (time:signal:whether the import had finished:what the store held): ${outcomes.join(', ')}`);
         assert.ok(killedMidWrite >= 1, `at least one kill landed inside the write: ${outcomes.join(', ')}`);
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -406,10 +420,131 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
         await store.upsert({ nodes: [{ kind: 'Model', key, props: { ['__proto__']: { polluted: true }, likes: 1 } }], edges: [] });
         const [m] = await store.getNodes([key]);
         assert.deepEqual(Object.entries(m!.props).sort(), [['__proto__', { polluted: true }], ['likes', 1], ['name', 'm']]);
+        assert.ok(Object.hasOwn(m!.props, '__proto__'), 'an own property, not the prototype');
+        assert.equal(Object.getPrototypeOf(m!.props), Object.prototype);
+        // A new node whose record also removes a property (a null: the store drops it), and one written twice in
+        // one batch: both paths copy props, and neither may turn __proto__ into the prototype.
+        const other = 'hf:model/proto/n';
+        const twice = 'hf:model/proto/t';
+        await store.upsert({
+          nodes: [
+            { kind: 'Model', key: other, props: { ['__proto__']: 'data', license: null, name: 'n' } },
+            { kind: 'Model', key: twice, props: { ['__proto__']: 'one' } },
+            { kind: 'Model', key: twice, props: { likes: 2 } },
+          ],
+          edges: [],
+        });
+        const got = await store.getNodes([other, twice]);
+        assert.deepEqual(got.map((n) => [n.key, Object.entries(n.props)]), [
+          [other, [['__proto__', 'data'], ['name', 'n']]],
+          [twice, [['__proto__', 'one'], ['likes', 2]]],
+        ]);
+        for (const n of got) assert.ok(Object.hasOwn(n.props, '__proto__'), `${n.key}: __proto__ kept as data`);
+        // find and export decode props the same way.
+        const found = await store.find({ text: 'proto/n' });
+        assert.equal(found.items[0]?.props['__proto__'], 'data');
+        assert.ok(Object.hasOwn(found.items[0]!.props, '__proto__'));
         assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype was polluted');
         await assert.rejects(store.upsert({ nodes: [{ kind: 'Model', key: 'hf:model/bad/\ud800x' }], edges: [] }), /lone surrogate/);
       } finally {
         await store.close();
+      }
+    });
+
+    it('returns everything in the contract order: props by name, nodes by key, edges by (from, kind, to, source)', async () => {
+      const store = await harness.open();
+      try {
+        const m = 'hf:model/order/m';
+        // Written in an order that is neither sorted nor the same twice, then merged: the answer is sorted by name.
+        await store.upsert({ nodes: [{ kind: 'Model', key: m, props: { zeta: 1, alpha: 'a', mid: [3, 1, 2], card: { z: 1, a: 2 } } }], edges: [] });
+        await store.upsert({ nodes: [{ kind: 'Model', key: m, props: { beta: true, alpha: null, aardvark: 'x' } }], edges: [] });
+        const [node] = await store.getNodes([m]);
+        assert.equal(
+          JSON.stringify(node!.props),
+          '{"aardvark":"x","beta":true,"card":{"z":1,"a":2},"mid":[3,1,2],"zeta":1}',
+          'top-level names sorted; nested values and lists as written',
+        );
+        // Nodes: each once, in key order, whatever order they were asked in.
+        const keys = ['hf:model/order/c', 'hf:model/order/a', 'hf:model/order/b', 'hf:model/order/Z'];
+        await store.upsert({ nodes: keys.map((key) => ({ kind: 'Model' as const, key })), edges: [] });
+        const asked = [keys[0]!, keys[2]!, 'hf:model/order/none', keys[1]!, keys[0]!, keys[3]!];
+        assert.deepEqual((await store.getNodes(asked)).map((n) => n.key), ['hf:model/order/Z', 'hf:model/order/a', 'hf:model/order/b', 'hf:model/order/c']);
+        // Edges: (from, kind, to, source) order in both directions, with or without props.
+        const d = 'hf:dataset/order/d';
+        await store.upsert({
+          nodes: [],
+          edges: [
+            edge('TRAINED_ON', keys[0]!, d, { source: 'zz' }),
+            edge('TRAINED_ON', keys[0]!, d, { source: 'aa' }),
+            edge('EVALUATED_ON', keys[2]!, d),
+            edge('TRAINED_ON', keys[1]!, d),
+            edge('DERIVED_FROM', keys[0]!, keys[1]!, { props: { relation: 'merge' } }),
+            edge('DERIVED_FROM', keys[0]!, keys[3]!, { props: { relation: 'merge' } }),
+          ],
+        });
+        const line = (e: { from: string; kind: string; to: string; source: string }) => `${e.from} ${e.kind} ${e.to} ${e.source}`;
+        const into = await store.expand({ keys: [d], direction: 'in' });
+        assert.deepEqual(into.map(line), [
+          `${keys[1]} TRAINED_ON ${d} test`,
+          `${keys[2]} EVALUATED_ON ${d} test`,
+          `${keys[0]} TRAINED_ON ${d} aa`,
+          `${keys[0]} TRAINED_ON ${d} zz`,
+        ]);
+        const out = await store.expand({ keys: [keys[2]!, keys[0]!], direction: 'out' });
+        assert.deepEqual(out.map(line), [
+          `${keys[2]} EVALUATED_ON ${d} test`,
+          `${keys[0]} DERIVED_FROM ${keys[3]} test`,
+          `${keys[0]} DERIVED_FROM ${keys[1]} test`,
+          `${keys[0]} TRAINED_ON ${d} aa`,
+          `${keys[0]} TRAINED_ON ${d} zz`,
+        ]);
+        const bare = await store.expand({ keys: [keys[2]!, keys[0]!], direction: 'out', withProps: false });
+        assert.deepEqual(bare.map((e) => `${e.from} ${e.kind} ${e.to}`), out.map((e) => `${e.from} ${e.kind} ${e.to}`));
+        // Stats by kind name.
+        const stats = await store.stats();
+        assert.deepEqual(Object.keys(stats.edgesByKind), ['DERIVED_FROM', 'EVALUATED_ON', 'TRAINED_ON']);
+        assert.deepEqual(Object.keys(stats.nodesByKind), ['Dataset', 'Model']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('four processes writing a store that was never written before all succeed', { timeout: 120_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'aispm-first-'));
+      try {
+        const spec = await harness.freshSpec();
+        const writers = [0, 1, 2, 3];
+        const files = writers.map((w) => {
+          const path = join(dir, `w${w}.ndjson`);
+          const lines = [];
+          for (let i = 0; i < 50; i++) {
+            lines.push(JSON.stringify({ type: 'node', kind: 'Model', key: `hf:model/w${w}/m${i}` }));
+            // Every writer also touches the same shared nodes, so they contend on the same keys.
+            lines.push(JSON.stringify({ type: 'edge', kind: 'TRAINED_ON', from: `hf:model/w${w}/m${i}`, to: `hf:dataset/shared/d${i % 5}`, source: `w${w}` }));
+          }
+          writeFileSync(path, lines.join('\n'));
+          return path;
+        });
+        const run = (path: string) =>
+          new Promise<{ code: number | null; stderr: string }>((resolve) => {
+            const child = spawn(process.execPath, [CLI, 'import', path, '--store', spec], { stdio: ['ignore', 'ignore', 'pipe'] });
+            let stderr = '';
+            child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+            child.on('exit', (code) => resolve({ code, stderr }));
+          });
+        const results = await Promise.all(files.map(run));
+        results.forEach((r, w) => assert.equal(r.code, 0, `writer ${w} failed: ${r.stderr}`));
+        const store = await openStore(spec);
+        try {
+          const stats = await store.stats();
+          assert.equal(stats.nodesByKind.Model, 200);
+          assert.equal(stats.nodesByKind.Dataset, 5);
+          assert.equal(stats.edges, 200);
+        } finally {
+          await store.close();
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
     });
 

@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { describe, it, test } from 'node:test';
+import { after, describe, it, test } from 'node:test';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { EDGE_KINDS, NODE_KINDS } from '../../schema/model.ts';
 import type { RecordBatch } from '../../schema/records.ts';
@@ -20,6 +20,10 @@ import { Neo4jStore, splitCredentials } from '../../services/store/neo4j.ts';
 import {
   decodeProps,
   edgeUpsertText,
+  entryBody,
+  groupTransactions,
+  journal,
+  statementsOfEntry,
   encodeProps,
   expandStatement,
   findStatement,
@@ -31,7 +35,6 @@ import {
   removeStaleStatements,
   schemaStatements,
   statsStatement,
-  stubText,
   nodeUpsertText,
   type Statement,
 } from '../../services/store/neo4j-cypher.ts';
@@ -49,7 +52,7 @@ const HOSTILE = [
 /** Every label and relationship type spliced into a statement must come from the whitelists. */
 function assertWhitelisted(st: Statement): void {
   for (const m of st.text.matchAll(/\(\w*:([A-Za-z_]+)/g)) {
-    assert.ok(['Node', 'AispmMeta', ...NODE_KINDS].includes(m[1]!), `label ${m[1]} in ${st.text}`);
+    assert.ok(['Node', 'AispmMeta', 'AispmWrite', 'AispmJournal', ...NODE_KINDS].includes(m[1]!), `label ${m[1]} in ${st.text}`);
   }
   for (const m of st.text.matchAll(/\[\w*:([A-Z_|]+)/g)) {
     for (const t of m[1]!.split('|')) assert.ok((EDGE_KINDS as readonly string[]).includes(t), `type ${t} in ${st.text}`);
@@ -77,9 +80,17 @@ describe('neo4j store: Cypher builders (no server needed)', () => {
     const plan = planUpsert(batch, { source: HOSTILE[0]!, scope: HOSTILE[1]!, syncId: HOSTILE[2]! }, '2026-01-01T00:00:00.000Z');
     assert.equal(plan.nodes, HOSTILE.length);
     assert.equal(plan.edges, HOSTILE.length);
-    // nodes (one label), stubs for the unseen bases (one label), edges (one type): three statements, one round trip each.
-    assert.equal(plan.statements.length, 3);
+    // nodes (one label), edges (one type and one label pair, stubbing the unseen bases): two statements.
+    assert.equal(plan.statements.length, 2);
     for (const st of plan.statements) assertNoValues(st, HOSTILE);
+    // A journal entry carries the same values as data, and its statements are rebuilt from whitelisted names.
+    const rebuilt = statementsOfEntry(entryBody(plan.statements));
+    assert.deepEqual(rebuilt.map((st) => [st.text, st.params]), plan.statements.map((st) => [st.text, st.params]));
+    for (const st of rebuilt) assertNoValues(st, HOSTILE);
+    assert.throws(() => statementsOfEntry(JSON.stringify([{ op: { type: 'nodes', kind: 'Model) DETACH DELETE (n' }, params: { rows: [] } }])), /not a node kind/);
+    for (const st of [journal.stage('w', [{ seq: 0, body: HOSTILE[0]! }]), journal.claim(HOSTILE[1]!, 0), journal.claimNext(HOSTILE[2]!), journal.finish(HOSTILE[3]!)]) {
+      assertNoValues(st, HOSTILE);
+    }
     const serialized = JSON.stringify(plan.statements.map((s) => s.params));
     for (const h of HOSTILE) assert.ok(serialized.includes(JSON.stringify(h).slice(1, -1)), 'hostile value travels as a parameter');
 
@@ -96,20 +107,20 @@ describe('neo4j store: Cypher builders (no server needed)', () => {
   it('refuses labels and relationship types outside NODE_KINDS / EDGE_KINDS', () => {
     for (const bad of ['Model) DETACH DELETE (n', 'model', 'Node', '', 'Model`', 'AispmMeta']) {
       assert.throws(() => labelOf(bad), /not a node kind/);
-      assert.throws(() => nodeUpsertText(bad as never), /not a node kind/);
-      assert.throws(() => stubText(bad as never), /not a node kind/);
+      assert.throws(() => nodeUpsertText(bad as never, false), /not a node kind/);
+      assert.throws(() => edgeUpsertText('TRAINED_ON', bad as never, 'Dataset', true), /not a node kind/);
       assert.throws(() => findStatement({ kind: bad, limit: 2 }), /not a node kind/);
     }
     for (const bad of ['SERVES]->() DETACH DELETE (x', 'serves', '', 'SERVES|USES']) {
       assert.throws(() => relTypeOf(bad), /not an edge kind/);
-      assert.throws(() => edgeUpsertText(bad as never), /not an edge kind/);
+      assert.throws(() => edgeUpsertText(bad as never, 'Model', 'Model', false), /not an edge kind/);
       assert.throws(() => expandStatement(['k'], 'out', [bad as never]), /not an edge kind/);
     }
     // Property names in filters are parameters, and still checked like SQLite does.
     assert.throws(() => findStatement({ where: { 'a.b': 1 }, limit: 2 }), /invalid property name/);
   });
 
-  it('groups a batch into one UNWIND statement per label and relationship type, chunked, never per record', () => {
+  it('groups a batch into one UNWIND statement per label and per (type, label pair), chunked, never per record', () => {
     const nodes = [];
     const edges = [];
     for (let i = 0; i < 12_000; i++) {
@@ -119,10 +130,18 @@ describe('neo4j store: Cypher builders (no server needed)', () => {
     nodes.push({ kind: 'Model' as const, key: 'hf:model/big/m0', props: { likes: 3 } }); // repeated: merged, written once
     const plan = planUpsert({ nodes, edges }, undefined, 'now');
     assert.equal(plan.nodes, 12_000);
-    // 12 000 model rows → 3 chunks; 1 dataset stub; 12 000 edges → 3 chunks.
-    assert.equal(plan.statements.length, 7);
+    // 12 000 model rows → 3 chunks; 12 000 Model→Dataset edges → 3 chunks (the dataset end stubbed in them).
+    assert.equal(plan.statements.length, 6);
     assert.ok(plan.statements.every((s) => s.text.startsWith('UNWIND $')));
-    assert.deepEqual(plan.statements.map((s) => s.expect), [5000, 5000, 2000, 1, 5000, 5000, 2000]);
+    assert.deepEqual(plan.statements.map((s) => s.expect), [5000, 5000, 2000, 5000, 5000, 2000]);
+    // Transactions of at most 8,000 rows, in plan order: statements are never split.
+    const groups = groupTransactions(plan.statements, 8000, 1 << 30);
+    assert.deepEqual(groups.map((g) => g.map((s) => s.expect)), [[5000], [5000, 2000], [5000], [5000, 2000]]);
+    assert.equal(groupTransactions(plan.statements, 100_000, 1 << 30).length, 1, 'within the bounds: one transaction');
+    // Big rows: a statement carries at most BYTES_PER_STATEMENT of them, and the byte bound groups too.
+    const big = planUpsert({ nodes: Array.from({ length: 10 }, (_, i) => ({ kind: 'Model' as const, key: `hf:model/big/b${i}`, props: { blob: 'x'.repeat(1_000_000) } })), edges: [] }, undefined, 'now');
+    assert.deepEqual(big.statements.map((s) => s.expect), [4, 4, 2]);
+    assert.equal(groupTransactions(big.statements, 20_000, 5_000_000).length, 3);
   });
 
   it('encodes properties so that SET += merges shallowly and null removes, and decodes them back', () => {
@@ -139,8 +158,8 @@ describe('neo4j store: Cypher builders (no server needed)', () => {
     assert.deepEqual(decodeProps({ key: 'k', kind: 'Model', syncSource: 's', ...stored }), expected);
     // The full-record write clears the stub mark.
     const plan = planUpsert({ nodes: [{ kind: 'Model', key: 'hf:model/o/m', props: { name: 'm' } }], edges: [] }, undefined, 'now');
-    const row = (plan.statements[0]!.params.rows as { set: Record<string, unknown> }[])[0]!;
-    assert.equal(row.set.p_stub, null);
+    const row = (plan.statements[0]!.params.rows as [string, Record<string, unknown>][])[0]!;
+    assert.equal(row[1].p_stub, null);
   });
 
   it('declares one key constraint per node kind, on :Node, on meta, and sync lookup indexes', () => {
@@ -157,7 +176,7 @@ describe('neo4j store: Cypher builders (no server needed)', () => {
     assert.equal(readOnlyRefusal('r', ['ProduceResults', 'Filter', 'NodeByLabelScan']), undefined);
     assert.match(readOnlyRefusal('rw', [])!, /reads and writes/);
     assert.match(readOnlyRefusal('w', [])!, /writes/);
-    assert.match(readOnlyRefusal('s', [])!, /schema/);
+    assert.match(readOnlyRefusal('s', [])!, /schema or administration command/);
     const plan = { operatorType: 'ProduceResults@neo4j', children: [{ operatorType: 'LoadCSV@neo4j', children: [] }] };
     assert.deepEqual(planOperators(plan), ['ProduceResults', 'LoadCSV']);
     assert.match(readOnlyRefusal('r', planOperators(plan))!, /LoadCSV/);
@@ -169,6 +188,43 @@ describe('neo4j store: Cypher builders (no server needed)', () => {
     assert.deepEqual(splitCredentials('neo4j://h:7687', 'neo4j', 'pw').user, 'neo4j');
   });
 });
+
+/**
+ * Rows of a batch that one transaction cannot hold on this server: its heap holds about 5 KB per written row
+ * until commit (measured on Neo4j 5.13), so limit / 4 KB rows overflow it. Undefined when that is more than a
+ * test should write (a server with a large heap).
+ */
+function rowsOverMemory(limit: number): number | undefined {
+  const rows = Math.ceil(limit / 4000);
+  return rows <= 150_000 ? rows : undefined;
+}
+
+function tooMuchMemory(limit: number): string {
+  return `the server's transaction memory (${Number.isFinite(limit) ? `${Math.round(limit / 2 ** 20)} MiB` : 'unlimited'}) is more than a test batch should fill; run the suite against a server with a heap of at most 512 MiB (.ci/run does)`;
+}
+
+/** The most transaction memory the server grants (the smaller of the per-transaction and the total limit). */
+async function transactionMemory(driver: Driver): Promise<number> {
+  const session = driver.session({ database: process.env.NEO4J_DATABASE || undefined });
+  try {
+    const r = await session.run(
+      "CALL dbms.listConfig('memory.transaction') YIELD name, value WHERE name IN ['db.memory.transaction.max', 'dbms.memory.transaction.total.max'] RETURN name, value",
+    );
+    const limits = r.records.map((x) => bytesOf(x.get('value') as string)).filter((b) => b > 0);
+    return limits.length ? Math.min(...limits) : Infinity;
+  } finally {
+    await session.close();
+  }
+}
+
+/** Neo4j's byte sizes as listConfig prints them: `716.80MiB`, `0B`, `2.00GiB`. */
+function bytesOf(text: string): number {
+  const m = /^([\d.]+)\s*([KMGT]?i?B)?$/i.exec(text.trim());
+  if (!m) return 0;
+  const unit = (m[2] ?? 'B').toUpperCase().replace('I', '');
+  const scale = { B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40 }[unit] ?? 1;
+  return Number(m[1]) * scale;
+}
 
 async function closedPort(): Promise<number> {
   return new Promise((resolve) => {
@@ -240,6 +296,85 @@ if (target.status === 'skip') {
       await target.wipe();
       return target.uri;
     },
+    async freshSpec() {
+      await target.wipe({ schema: true });
+      return target.uri;
+    },
     cleanup: () => target.close(),
+  });
+
+  describe('neo4j store: what only a live server shows', () => {
+    after(() => target.close());
+
+    it("a batch larger than the server's transaction memory is written whole, in bounded transactions", { timeout: 300_000 }, async (t) => {
+      const limit = await transactionMemory(await target.admin());
+      const rows = rowsOverMemory(limit);
+      if (rows === undefined) return t.skip(tooMuchMemory(limit));
+      const store = await target.open();
+      try {
+        const n = Math.ceil(rows / 2);
+        const nodes = Array.from({ length: n }, (_, i) => ({ kind: 'Model' as const, key: `hf:model/big${i % 97}/m${i}`, props: { name: `m${i}`, downloads: i, license: 'mit' } }));
+        const edges = nodes.map((node, i) => ({ kind: 'DERIVED_FROM' as const, from: node.key, to: nodes[(i * 7 + 1) % n]!.key, source: 'bulk', props: { relation: 'finetune' } }));
+        await store.upsert({ nodes, edges });
+        const stats = await store.stats();
+        assert.equal(stats.nodes, n);
+        assert.equal(stats.edges, n);
+        // Nothing of the journal is left behind once the write is done.
+        const session = (await target.admin()).session({ database: process.env.NEO4J_DATABASE || undefined });
+        try {
+          const left = await session.run('MATCH (j) WHERE j:AispmWrite OR j:AispmJournal RETURN count(j) AS n');
+          assert.equal(Number(left.records[0]!.get('n')), 0);
+        } finally {
+          await session.close();
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('the same batch in one transaction fails with a memory message, and writes nothing', { timeout: 300_000 }, async (t) => {
+      const limit = await transactionMemory(await target.admin());
+      const rows = rowsOverMemory(limit);
+      if (rows === undefined) return t.skip(tooMuchMemory(limit));
+      await target.wipe();
+      const store = await Neo4jStore.connect({
+        uri: target.uri,
+        user: process.env.NEO4J_USER ?? 'neo4j',
+        password: process.env.NEO4J_PASSWORD ?? '',
+        database: process.env.NEO4J_DATABASE || undefined,
+        rowsPerTransaction: Number.MAX_SAFE_INTEGER,
+        bytesPerTransaction: Number.MAX_SAFE_INTEGER,
+      });
+      try {
+        const n = Math.ceil(rows / 2);
+        const nodes = Array.from({ length: n }, (_, i) => ({ kind: 'Model' as const, key: `hf:model/one${i % 97}/m${i}`, props: { name: `m${i}`, downloads: i, license: 'mit' } }));
+        const edges = nodes.map((node, i) => ({ kind: 'DERIVED_FROM' as const, from: node.key, to: nodes[(i * 7 + 1) % n]!.key, source: 'bulk', props: { relation: 'finetune' } }));
+        await assert.rejects(store.upsert({ nodes, edges }), (err: Error) => {
+          assert.equal(err.name, 'StoreError');
+          assert.match(err.message, /ran out of transaction memory/);
+          assert.match(err.message, /larger heap/);
+          return true;
+        });
+        assert.equal((await store.stats()).nodes, 0, 'nothing written');
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('raw Cypher refuses administration commands, naming them as such', async () => {
+      const store = await target.open();
+      try {
+        for (const query of ['SHOW USERS', 'CALL dbms.listConfig()', 'CREATE INDEX x IF NOT EXISTS FOR (n:Model) ON (n.p_name)']) {
+          await assert.rejects(store.runReadOnlyCypher(query), (err: Error) => {
+            assert.equal(err.name, 'UsageError', query);
+            assert.match(err.message, /refused: the query is a schema or administration command; raw Cypher is read-only/, query);
+            return true;
+          });
+        }
+        assert.deepEqual((await store.runReadOnlyCypher('RETURN 1 AS one')).rows, [{ one: 1 }]);
+      } finally {
+        await store.close();
+      }
+    });
   });
 }

@@ -55,6 +55,32 @@ describe('sqlite store schema versions', () => {
     const db = new Database(path);
     db.prepare(`UPDATE meta SET value = '0' WHERE name = 'schema_version'`).run();
     db.close();
-    assert.throws(() => SqliteStore.open(path), /store schema v0, which cannot be migrated to v1 in place/);
+    assert.throws(() => SqliteStore.open(path), new RegExp(`store schema v0, which cannot be migrated to v${SQLITE_SCHEMA_VERSION} in place`));
+  });
+
+  it('upgrades a v1 store in place: node props come back in name order, everything else as it was', async () => {
+    const path = join(dir, 'v1.db');
+    const store = SqliteStore.open(path);
+    await store.upsert({
+      nodes: [{ kind: 'Model', key: 'hf:model/a/m', props: { name: 'm' } }],
+      edges: [{ kind: 'DERIVED_FROM', from: 'hf:model/a/m', to: 'hf:model/a/base', source: 't', props: { relation: 'finetune' } }],
+    });
+    await store.close();
+    // What v1 wrote: props in write order.
+    const db = new Database(path);
+    db.prepare(`UPDATE nodes SET props = ? WHERE key = 'hf:model/a/m'`).run('{"name":"m","downloads":3,"author":"a"}');
+    db.prepare(`UPDATE meta SET value = '1' WHERE name = 'schema_version'`).run();
+    db.close();
+    const upgraded = SqliteStore.open(path);
+    try {
+      const [m] = await upgraded.getNodes(['hf:model/a/m']);
+      assert.equal(JSON.stringify(m!.props), '{"author":"a","downloads":3,"name":"m"}');
+      assert.equal((await upgraded.stats()).edges, 1);
+    } finally {
+      await upgraded.close();
+    }
+    const check = new Database(path, { readonly: true });
+    assert.deepEqual(check.prepare(`SELECT value FROM meta WHERE name = 'schema_version'`).get(), { value: String(SQLITE_SCHEMA_VERSION) });
+    check.close();
   });
 });

@@ -14,6 +14,9 @@ runStoreContract('sqlite', {
   async cliSpec() {
     return `sqlite:${join(dir, `store-${n++}.db`)}`;
   },
+  async freshSpec() {
+    return `sqlite:${join(dir, `store-${n++}.db`)}`;
+  },
   async cleanup() {
     rmSync(dir, { recursive: true, force: true });
   },
