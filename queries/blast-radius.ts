@@ -7,11 +7,11 @@
 import { kindOfKey, ownerOfKey } from '../schema/keys.ts';
 import type { EdgeKind } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
-import type { Direction, GraphStore } from '../schema/store.ts';
+import type { GraphStore } from '../schema/store.ts';
 import { compromiseEnds, flowWords } from './flow.ts';
 import { requireNodes } from './nodes.ts';
 import { loadWriteAccess, ownersOf } from './ownership.ts';
-import { pathTo, traverse, type Reached } from './traversal.ts';
+import { pathOf, traverse } from './traversal.ts';
 
 /** One step of compromise: `from` (compromised first) <verb> `to`. */
 export interface Hop {
@@ -67,16 +67,16 @@ const OWNED_KINDS = new Set(['Model', 'Endpoint']);
 
 export async function blastRadius(store: GraphStore, fromKey: string, opts: { maxDepth?: number; nodeBudget?: number } = {}): Promise<BlastRadius> {
   await requireNodes(store, [fromKey]);
-  // Only keys, depths and parents are read here, so the store may answer from its indexes or adjacency cache; the
-  // props and provenance of the few tree edges are read afterwards, in one call per (kind, direction).
-  const t = await traverse(store, [fromKey], { maxDepth: opts.maxDepth, nodeBudget: opts.nodeBudget, step: 'compromise', withEdgeProps: false });
-  const treeEdges = await loadTreeEdges(store, t.reached);
+  // One store reachability; it also hands over each reached node's tree edge with its props and provenance.
+  const t = await traverse(store, [fromKey], { maxDepth: opts.maxDepth, nodeBudget: opts.nodeBudget, step: 'compromise', withEdgeProps: true });
   const nodes: BlastRadiusNode[] = [];
-  for (const r of t.reached.values()) {
-    if (r.key === fromKey) continue;
+  const r = t.result;
+  // Index 0 is the start; every other node has a parent, so paths come from the answer's arrays alone.
+  for (let i = 1; i < r.keys.length; i++) {
+    const key = r.keys[i]!;
+    const edge = r.via(i);
     // Key formats are disjoint and validated on write, so the kind follows from the key without a store call.
-    const edge = treeEdges.get(r.key);
-    nodes.push({ key: r.key, kind: kindOfKey(r.key) ?? 'Unknown', depth: r.depth, path: pathTo(t.reached, r.key), ...(edge ? { via: hopOf(edge) } : {}) });
+    nodes.push({ key, kind: kindOfKey(key) ?? 'Unknown', depth: r.depths[i]!, path: pathOf(r, i), ...(edge ? { via: hopOf(edge) } : {}) });
   }
   nodes.sort((a, b) => a.depth - b.depth || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const byKind: Record<string, number> = {};
@@ -112,33 +112,4 @@ export function hopOf(edge: GraphEdge): Hop {
     ...(edge.evidence ? { evidence: edge.evidence } : {}),
     ...(typeof revision === 'string' && revision ? { revision } : {}),
   };
-}
-
-/** reached key → the stored edge (with props and provenance) that reached it. */
-async function loadTreeEdges(store: GraphStore, reached: ReadonlyMap<string, Reached>): Promise<Map<string, GraphEdge>> {
-  const groups = new Map<string, { kind: EdgeKind; direction: Direction; keys: string[] }>();
-  for (const r of reached.values()) {
-    if (!r.via || r.parent === undefined) continue;
-    // Asked from the reached node: edges into it when it is the edge's `to`, out of it when it is the `from`.
-    const direction: Direction = r.via.to === r.key ? 'in' : 'out';
-    const id = `${r.via.kind}\u0000${direction}`;
-    const g = groups.get(id) ?? { kind: r.via.kind, direction, keys: [] };
-    g.keys.push(r.key);
-    groups.set(id, g);
-  }
-  const out = new Map<string, GraphEdge>();
-  const lists = await Promise.all([...groups.values()].map((g) => store.expand({ keys: g.keys, direction: g.direction, edgeKinds: [g.kind] })));
-  for (const edges of lists) {
-    for (const e of edges) {
-      for (const key of [e.to, e.from]) {
-        const r = reached.get(key);
-        const via = r?.via;
-        if (!via || out.has(key) || via.kind !== e.kind || via.from !== e.from || via.to !== e.to) continue;
-        // Parallel edges of one kind (two sources) differ only in provenance; the traversal's pick is the first by source.
-        if (via.source && e.source !== via.source) continue;
-        out.set(key, e);
-      }
-    }
-  }
-  return out;
 }

@@ -1,14 +1,16 @@
 /**
- * The traversal engine: breadth-first over frontier expansions. Per depth level it makes one store.expand call per
- * (direction, kind set) for the whole frontier — never one per node — so it costs the same few round trips on
- * SQLite and Neo4j. Every reached node records its depth and one shortest path back (parent and the edge used).
+ * The traversal engine: breadth-first reachability along the flow table, bounded by depth and a node budget,
+ * recording for every reached node its depth and one shortest path back (parent and the edge used).
  *
- * Parents are chosen deterministically (edges sorted before use), so the same graph gives the same explanation on
- * every store, whatever order a store returns edges in.
+ * It is a store operation (GraphStore.reach: typed arrays on SQLite, one Cypher query per level on Neo4j) with
+ * the contract's deterministic parents, so the same graph gives the same explanation on every store. A caller
+ * that must see every followed edge of a level (`onEdges`: attack-path regions, lineage closures) gets the
+ * expansion walk instead: one store.expand call per (direction, kind set) per level for the whole frontier, with
+ * the same parents.
  */
 import { EDGE_SPECS, type EdgeKind } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
-import type { Direction, GraphStore } from '../schema/store.ts';
+import type { Direction, GraphStore, ReachStep, Reachability } from '../schema/store.ts';
 import {
   anySteps,
   compromiseSourceSteps,
@@ -59,7 +61,10 @@ export interface FollowedEdge {
 }
 
 export interface Traversal {
-  reached: Map<string, Reached>;
+  /** Every reached node by key (a view over `result`: nodes are made as they are asked for). */
+  reached: ReadonlyMap<string, Reached>;
+  /** The same answer as parallel arrays, breadth-first (see Reachability in schema/store.ts). */
+  result: Reachability;
   truncated: boolean;
   reason?: 'depth' | 'budget';
 }
@@ -141,19 +146,41 @@ function compareFollowed(a: FollowedEdge, b: FollowedEdge): number {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** The steps of a mode as the store takes them, flow conditions included. */
+export function reachSteps(mode: StepMode): ReachStep[] {
+  const plan = planFor(mode);
+  return plan.steps.map(({ kind, direction }) => {
+    const when = plan.followReadsProps(kind) ? EDGE_SPECS[kind].flowWhen : undefined;
+    if (!when) return { kind, direction };
+    const lower = (values: readonly string[]) => values.map((v) => v.toLowerCase());
+    return { kind, direction, when: 'in' in when ? { prop: when.prop, in: lower(when.in) } : { prop: when.prop, notIn: lower(when.notIn) } };
+  });
+}
+
 export async function traverse(store: GraphStore, fromKeys: string[], opts: TraverseOptions = {}): Promise<Traversal> {
   const maxDepth = checkMaxDepth(opts.maxDepth);
   const budget = checkNodeBudget(opts.nodeBudget);
   const mode = opts.step ?? 'compromise';
   if (!STEP_MODES.includes(mode)) throw new TypeError(`unknown traversal step "${String(mode)}"`);
-  const plan = planFor(mode);
-  const calls = expandCalls(plan, opts.withEdgeProps ?? true);
+  if (!opts.onEdges) {
+    const result = await store.reach({ from: fromKeys, steps: reachSteps(mode), maxDepth, maxNodes: budget, withEdgeProps: opts.withEdgeProps ?? true });
+    return { reached: new ReachedView(result), result, truncated: result.truncated, ...(result.reason ? { reason: result.reason } : {}) };
+  }
+  return walk(store, fromKeys, maxDepth, budget, planFor(mode), opts.onEdges, opts.withEdgeProps ?? true);
+}
 
+/** The expansion walk, for callers that see every followed edge of each level. */
+async function walk(store: GraphStore, fromKeys: string[], maxDepth: number, budget: number, plan: Plan, onEdges: NonNullable<TraverseOptions['onEdges']>, withEdgeProps: boolean): Promise<Traversal> {
+  const calls = expandCalls(plan, withEdgeProps);
   const reached = new Map<string, Reached>();
+  const done = (truncated: boolean, reason?: 'depth' | 'budget'): Traversal => {
+    const result = reachabilityOf(reached, truncated, reason);
+    return { reached, result, truncated, ...(reason ? { reason } : {}) };
+  };
   let frontier: string[] = [];
   for (const key of fromKeys) {
     if (reached.has(key)) continue;
-    if (reached.size >= budget) return { reached, truncated: true, reason: 'budget' };
+    if (reached.size >= budget) return done(true, 'budget');
     reached.set(key, { key, depth: 0 });
     frontier.push(key);
   }
@@ -163,20 +190,96 @@ export async function traverse(store: GraphStore, fromKeys: string[], opts: Trav
     if (depth === maxDepth) {
       // The limit is reached; report truncation only if something really lies beyond it.
       const beyond = followed.some((f) => !reached.has(farEnd(f.edge, f.direction)));
-      return beyond ? { reached, truncated: true, reason: 'depth' } : { reached, truncated: false };
+      return beyond ? done(true, 'depth') : done(false);
     }
-    opts.onEdges?.(followed);
+    onEdges(followed);
     const next: string[] = [];
     for (const { edge, direction } of followed) {
       const key = farEnd(edge, direction);
       if (reached.has(key)) continue;
-      if (reached.size >= budget) return { reached, truncated: true, reason: 'budget' };
+      if (reached.size >= budget) return done(true, 'budget');
       reached.set(key, { key, depth: depth + 1, parent: nearEnd(edge, direction), via: edge });
       next.push(key);
     }
     frontier = next;
   }
-  return { reached, truncated: false };
+  return done(false);
+}
+
+/** The walk's map as the store's answer shape. */
+function reachabilityOf(reached: ReadonlyMap<string, Reached>, truncated: boolean, reason?: 'depth' | 'budget'): Reachability {
+  const nodes = [...reached.values()];
+  const indexOf = new Map(nodes.map((r, i) => [r.key, i]));
+  return {
+    keys: nodes.map((r) => r.key),
+    depths: nodes.map((r) => r.depth),
+    parents: nodes.map((r) => (r.parent === undefined ? -1 : indexOf.get(r.parent)!)),
+    via: (i) => nodes[i]?.via,
+    truncated,
+    ...(reason ? { reason } : {}),
+  };
+}
+
+/**
+ * A store's answer seen as a map from key to Reached. Nothing is built until asked for: the key index on the
+ * first lookup by key, a Reached object per node as it is read.
+ */
+class ReachedView implements ReadonlyMap<string, Reached> {
+  private index: Map<string, number> | undefined;
+
+  constructor(private readonly result: Reachability) {}
+
+  get size(): number {
+    return this.result.keys.length;
+  }
+
+  private at(i: number): Reached {
+    const r = this.result;
+    const p = r.parents[i]!;
+    if (p < 0) return { key: r.keys[i]!, depth: r.depths[i]! };
+    return { key: r.keys[i]!, depth: r.depths[i]!, parent: r.keys[p]!, via: r.via(i)! };
+  }
+
+  private indexOf(key: string): number | undefined {
+    this.index ??= new Map(this.result.keys.map((k, i) => [k, i]));
+    return this.index.get(key);
+  }
+
+  get(key: string): Reached | undefined {
+    const i = this.indexOf(key);
+    return i === undefined ? undefined : this.at(i);
+  }
+
+  has(key: string): boolean {
+    return this.indexOf(key) !== undefined;
+  }
+
+  *entries(): MapIterator<[string, Reached]> {
+    for (let i = 0; i < this.size; i++) yield [this.result.keys[i]!, this.at(i)];
+  }
+
+  *keys(): MapIterator<string> {
+    yield* this.result.keys;
+  }
+
+  *values(): MapIterator<Reached> {
+    for (let i = 0; i < this.size; i++) yield this.at(i);
+  }
+
+  forEach(fn: (value: Reached, key: string, map: ReadonlyMap<string, Reached>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+
+  [Symbol.iterator](): MapIterator<[string, Reached]> {
+    return this.entries();
+  }
+}
+
+/** The keys from the start to node i of a reachability (start … node i). */
+export function pathOf(result: Reachability, i: number): string[] {
+  const path: string[] = [];
+  for (let at = i; at >= 0; at = result.parents[at]!) path.push(result.keys[at]!);
+  return path.reverse();
 }
 
 /** The keys from a start node to `key` along recorded parents (start … key); empty when `key` was not reached. */

@@ -12,7 +12,7 @@
  * One documented exception: SQLite orders `find` pages and `exportAll` by code points, which differs from code
  * units only between a character at U+E000–U+FFFF and one beyond U+FFFF at the same position of two keys.
  */
-import type { EdgeKind, NodeKind } from './model.ts';
+import type { EdgeKind, FlowCondition, NodeKind } from './model.ts';
 import type { GraphEdge, GraphNode, JsonValue, RecordBatch, SyncContext } from './records.ts';
 
 export type Direction = 'out' | 'in';
@@ -31,6 +31,54 @@ export interface ExpandRequest {
    * 'declared'). SQLite then answers from its edge indexes alone.
    */
   withProps?: boolean;
+}
+
+/** One step a reachability may take: edges of `kind`, followed `out` (from → to) or `in` (to → from). */
+export interface ReachStep {
+  kind: EdgeKind;
+  direction: Direction;
+  /**
+   * Follow only the edges whose top-level property `prop` passes: with `in`, a string that, lower-cased, is listed;
+   * with `notIn`, anything but a string that, lower-cased, is listed (values given in lower case). A `flowWhen` of
+   * the model (schema/model.ts: flowConditionHolds).
+   */
+  when?: FlowCondition;
+}
+
+export interface ReachRequest {
+  /** Where to start (depth 0), in this order; a key listed twice counts once; an unknown key is still reported. */
+  from: readonly string[];
+  steps: readonly ReachStep[];
+  /** Levels expanded at most: 0 reports the starts only. */
+  maxDepth: number;
+  /** Nodes reported at most, the starts included. */
+  maxNodes: number;
+  /** Also return each tree edge's props and provenance (default: `kind`, `from`, `to` and `source` only). */
+  withEdgeProps?: boolean;
+}
+
+/**
+ * What a breadth-first reachability reached, as parallel arrays (index i is one node), so that a large answer
+ * costs no object per node until one is asked for.
+ *
+ * Order (the same on every store): the starts as given, then level by level. A node first reached at level d + 1
+ * is reached through the least of its edges from level d, edges compared by (near key, kind, far key, direction
+ * with `in` before `out`, source); a level lists its nodes in the order of those edges. When `maxNodes` runs out
+ * the answer holds the first `maxNodes` nodes in that order (`reason` 'budget'); when `maxDepth` does while edges
+ * lead on to nodes not reached, `reason` is 'depth'.
+ */
+export interface Reachability {
+  readonly keys: readonly string[];
+  readonly depths: ArrayLike<number>;
+  /** Index (into `keys`) of the node each was reached from; -1 for a start. */
+  readonly parents: ArrayLike<number>;
+  /**
+   * The edge between node i's parent and node i, as stored (it may point either way); undefined for a start.
+   * Without `withEdgeProps`, `props` is `{}` and `evidence`, `confidence`, `observedAt` are at their defaults.
+   */
+  via(i: number): GraphEdge | undefined;
+  readonly truncated: boolean;
+  readonly reason?: 'depth' | 'budget';
 }
 
 export interface FindQuery {
@@ -87,6 +135,13 @@ export interface GraphStore {
 
   /** All edges of the given kinds touching the frontier in one direction, in one call, in (from, kind, to, source) order. */
   expand(request: ExpandRequest): Promise<GraphEdge[]>;
+
+  /**
+   * Breadth-first reachability inside the store: every node the steps lead to from `from`, each with its depth
+   * and the edge it was reached through (so paths are rebuilt without a second walk). Refuses (UsageError) a
+   * request with an unknown edge kind or direction, or limits that are not whole numbers ≥ 0 (maxNodes ≥ 1).
+   */
+  reach(request: ReachRequest): Promise<Reachability>;
 
   /** Nodes by kind / property / text, ordered by key, with cursor paging. */
   find(query: FindQuery): Promise<Page<GraphNode>>;

@@ -27,6 +27,7 @@ export function guardedStore(store: GraphStore, signal: AbortSignal, deadline: n
     upsert: async (batch, sync) => (await check(), store.upsert(batch, sync)),
     getNodes: async (keys) => (await check(), store.getNodes(keys)),
     expand: async (req) => (await check(), store.expand(req)),
+    reach: async (req) => (await check(), store.reach(req)),
     find: async (query) => (await check(), store.find(query)),
     removeStale: async (sync) => (await check(), store.removeStale(sync)),
     stats: async () => (await check(), store.stats()),

@@ -1,6 +1,8 @@
 /** Pieces both stores share: property merging, the contract's orders, cursors, page sizes and safe property filters. */
+import { flowConditionHolds, isEdgeKind, type EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge, JsonValue, Props } from '../../schema/records.ts';
 import { UsageError } from '../../schema/errors.ts';
+import type { Direction, ExpandRequest, ReachRequest, ReachStep, Reachability } from '../../schema/store.ts';
 
 /**
  * Sets an own, enumerable property. Plain assignment would treat a property named `__proto__` (upstream data is
@@ -94,3 +96,116 @@ export function whereClauses(where: Record<string, string | number | boolean> | 
     return { name, path: `$.${name}`, value };
   });
 }
+
+/** A reachability request checked the same way by every store. */
+export function checkReachRequest(req: ReachRequest): void {
+  for (const [name, value, min] of [['maxDepth', req.maxDepth, 0], ['maxNodes', req.maxNodes, 1]] as const) {
+    if (!Number.isInteger(value) || value < min) throw new UsageError(`${name} must be a whole number ≥ ${min}, got ${String(value).slice(0, 40)}`);
+  }
+  for (const key of req.from) if (typeof key !== 'string' || key.length === 0) throw new UsageError('a start key must be a non-empty string');
+  for (const step of req.steps) {
+    if (!isEdgeKind(step.kind)) throw new UsageError(`unknown edge kind "${String(step.kind).slice(0, 80)}"`);
+    if (step.direction !== 'out' && step.direction !== 'in') throw new UsageError(`direction must be "out" or "in"`);
+    const values = step.when ? ('in' in step.when ? step.when.in : step.when.notIn) : [];
+    if (step.when && (!PROP_NAME.test(step.when.prop) || !Array.isArray(values) || !values.every((v) => typeof v === 'string'))) {
+      throw new UsageError(`invalid flow condition on ${step.kind}`);
+    }
+  }
+}
+
+/** The starts of a request, each once, in the order given. */
+export function uniqueStarts(req: ReachRequest): string[] {
+  return [...new Set(req.from)];
+}
+
+/** Whether an edge's props satisfy a step's condition. */
+export function satisfies(when: ReachStep['when'], props: Props): boolean {
+  return !when || flowConditionHolds(when, props);
+}
+
+/** The contract's order of the edges a level follows: (near, kind, far, direction with `in` first, source). */
+export function compareSteps(a: readonly [string, string, string, string, string], b: readonly [string, string, string, string, string]): number {
+  return compareText(a[0], b[0]) || compareText(a[1], b[1]) || compareText(a[2], b[2]) || compareText(a[3], b[3]) || compareText(a[4], b[4]);
+}
+
+/** A Reachability over plain arrays, with the tree edges at hand. */
+export class ArrayReachability implements Reachability {
+  constructor(
+    readonly keys: string[],
+    readonly depths: number[],
+    readonly parents: number[],
+    private readonly edges: (GraphEdge | undefined)[],
+    readonly truncated: boolean,
+    readonly reason?: 'depth' | 'budget',
+  ) {}
+
+  via(i: number): GraphEdge | undefined {
+    return this.edges[i];
+  }
+}
+
+/**
+ * The contract's reachability over `expand` calls, one per direction per level for the whole frontier: what a
+ * store answers when it has nothing faster (SQLite with its adjacency copy off), and the plain statement of the
+ * semantics the faster paths must match.
+ */
+export async function reachByExpand(expand: (req: ExpandRequest) => Promise<GraphEdge[]>, req: ReachRequest): Promise<Reachability> {
+  checkReachRequest(req);
+  const keys: string[] = [];
+  const depths: number[] = [];
+  const parents: number[] = [];
+  const edges: (GraphEdge | undefined)[] = [];
+  const indexOf = new Map<string, number>();
+  const done = (truncated: boolean, reason?: 'depth' | 'budget') => new ArrayReachability(keys, depths, parents, edges, truncated, reason);
+  for (const key of uniqueStarts(req)) {
+    if (keys.length >= req.maxNodes) return done(true, 'budget');
+    indexOf.set(key, keys.length);
+    keys.push(key);
+    depths.push(0);
+    parents.push(-1);
+    edges.push(undefined);
+  }
+  const groups = new Map<Direction, Map<EdgeKind, ReachStep['when'] | null>>();
+  for (const step of req.steps) {
+    const kinds = groups.get(step.direction) ?? new Map<EdgeKind, ReachStep['when'] | null>();
+    // An unconditional step of a kind makes a conditional one of the same kind moot.
+    if (!step.when) kinds.set(step.kind, null);
+    else if (kinds.get(step.kind) !== null) kinds.set(step.kind, step.when);
+    groups.set(step.direction, kinds);
+  }
+  let frontier = keys.slice();
+  for (let depth = 0; frontier.length; depth++) {
+    const followed: { tuple: [string, string, string, string, string]; edge: GraphEdge; near: string; far: string }[] = [];
+    for (const [direction, kinds] of groups) {
+      const found = await expand({ keys: frontier, edgeKinds: [...kinds.keys()], direction, withProps: true });
+      for (const edge of found) {
+        const when = kinds.get(edge.kind);
+        if (when && !satisfies(when, edge.props)) continue;
+        const near = direction === 'out' ? edge.from : edge.to;
+        const far = direction === 'out' ? edge.to : edge.from;
+        followed.push({ tuple: [near, edge.kind, far, direction, edge.source], edge, near, far });
+      }
+    }
+    followed.sort((a, b) => compareSteps(a.tuple, b.tuple));
+    if (depth === req.maxDepth) return followed.some((f) => !indexOf.has(f.far)) ? done(true, 'depth') : done(false);
+    const next: string[] = [];
+    for (const { edge, near, far } of followed) {
+      if (indexOf.has(far)) continue;
+      if (keys.length >= req.maxNodes) return done(true, 'budget');
+      indexOf.set(far, keys.length);
+      keys.push(far);
+      depths.push(depth + 1);
+      parents.push(indexOf.get(near)!);
+      edges.push(req.withEdgeProps ? edge : { kind: edge.kind, from: edge.from, to: edge.to, source: edge.source, props: NO_PROPS, evidence: '', confidence: 'declared', observedAt: '' });
+      next.push(far);
+    }
+    frontier = next;
+  }
+  return done(false);
+}
+
+/**
+ * Shared by every edge returned without props: one allocation fewer per edge on the hot path. Frozen, so a caller
+ * that breaks the withProps promise by writing to it fails loudly instead of changing every other edge.
+ */
+export const NO_PROPS: Props = Object.freeze({}) as Props;

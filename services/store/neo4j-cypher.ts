@@ -16,9 +16,10 @@
  *  - meta: `(:AispmMeta {name, value})`, value as JSON text.
  */
 import neo4j from 'neo4j-driver';
-import { EDGE_KINDS, NODE_KINDS, isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
+import { EDGE_KINDS, EDGE_SPECS, NODE_KINDS, isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
 import type { EdgeRecord, JsonValue, Props, SyncContext } from '../../schema/records.ts';
+import type { Direction, ReachStep } from '../../schema/store.ts';
 import { overlayProps, setOwn, sortedProps, whereClauses, withoutNulls } from './common.ts';
 
 export interface Statement {
@@ -164,28 +165,45 @@ function ownerSet(alias: string): string {
 }
 
 /**
- * Node rows are `[key, props map]` (lists cost the driver and the server about half of what maps do per row).
- * The props map holds every encoded property, nulls included: `SET n += map` removes a property set to null.
+ * Node rows are `[key, values, removals]` (lists cost the driver and the server about half of what maps do per
+ * row): `values` the encoded properties to set, `removals` the names to clear (a null in the record, and the
+ * other representation of each property set). A new node has nothing to clear, so only an existing one pays
+ * for the removals.
  */
 export function nodeUpsertText(kind: NodeKind, owned: boolean): string {
   const label = labelOf(kind);
   return [
     'UNWIND $rows AS row',
     `MERGE (n:${label} {key: row[0]})`,
-    `ON CREATE SET n:${NODE_LABEL}, n.kind = $kind`,
-    `SET n += row[1]${owned ? `, ${ownerSet('n')}` : ''}`,
+    `ON CREATE SET n:${NODE_LABEL}, n.kind = $kind, n += row[1]`,
+    'ON MATCH SET n += row[1], n += row[2]',
+    ...(owned ? [`SET ${ownerSet('n')}`] : []),
     'RETURN count(n) AS written',
   ].join('\n');
+}
+
+const PROPERTY_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The edge property a kind's flow condition tests (MEMBER_OF: `role`), if any. Besides the `props` JSON, that
+ * property is kept as a relationship property of its own, `p_<name>` (a string, or absent), so that reachability
+ * can test it inside Cypher. The name comes from the model and is checked where it is spliced.
+ */
+export function flowProp(kind: EdgeKind): string | undefined {
+  const prop = EDGE_SPECS[relTypeOf(kind)].flowWhen?.prop;
+  if (prop !== undefined && !PROPERTY_NAME.test(prop)) throw new Error(`flow condition property of ${kind} is not a plain name`);
+  return prop;
 }
 
 /**
  * One statement per (relationship type, from label, to label): each end is MERGEd on its own label's key
  * constraint, so an end that is not a node yet becomes a stub in the same statement (no separate stub pass, and a
  * statement can never find an end missing). Edge rows are `[from, to, source, evidence, confidence, observedAt,
- * props JSON]`.
+ * props JSON, flow property value]`.
  */
 export function edgeUpsertText(kind: EdgeKind, from: NodeKind, to: NodeKind, owned: boolean): string {
   const type = relTypeOf(kind);
+  const flow = flowProp(kind);
   const end = (alias: string, label: NodeKind, param: string) => [
     `MERGE (${alias}:${labelOf(label)} {key: row[${alias === 'a' ? 0 : 1}]})`,
     `ON CREATE SET ${alias}:${NODE_LABEL}, ${alias}.kind = $${param}, ${alias}.${NATIVE_PREFIX}stub = true${owned ? `, ${ownerSet(alias)}` : ''}`,
@@ -197,7 +215,7 @@ export function edgeUpsertText(kind: EdgeKind, from: NodeKind, to: NodeKind, own
     `MERGE (a)-[r:${type} {source: row[2]}]->(b)`,
     'ON CREATE SET r.observedAt = coalesce(row[5], $now)',
     'SET r.evidence = row[3], r.confidence = row[4], r.props = row[6],',
-    `    r.observedAt = coalesce(row[5], r.observedAt)${owned ? `, ${ownerSet('r')}` : ''}`,
+    `    r.observedAt = coalesce(row[5], r.observedAt)${flow ? `, r.${NATIVE_PREFIX}${flow} = row[7]` : ''}${owned ? `, ${ownerSet('r')}` : ''}`,
     'RETURN count(r) AS written',
   ].join('\n');
 }
@@ -224,30 +242,53 @@ export function planUpsert(batch: { nodes: { kind: NodeKind; key: string; props?
   const add = (op: WriteOp, rows: unknown[], bytes: number, params: Record<string, unknown>) =>
     statements.push({ op, text: writeText(op, owned), params: { rows, ...params, ...owner }, expect: rows.length, bytes });
 
-  const nodeRows = new Map<NodeKind, [string, Record<string, unknown>][]>();
+  type NodeRow = [string, Record<string, unknown>, Record<string, null>];
+  const nodeRows = new Map<NodeKind, NodeRow[]>();
   for (const [key, { kind, props }] of merged) {
     const explicit: Props = { ...props };
     if (explicit.stub === undefined) explicit.stub = null; // a full record is no longer a stub
+    const values: Record<string, unknown> = {};
+    const removals: Record<string, null> = {};
+    for (const [name, value] of Object.entries(encodeProps(explicit))) {
+      if (value === null) removals[name] = null;
+      else values[name] = value;
+    }
     let rows = nodeRows.get(kind);
     if (!rows) nodeRows.set(kind, (rows = []));
-    rows.push([key, encodeProps(explicit)]);
+    rows.push([key, values, removals]);
   }
   for (const kind of NODE_KINDS) {
-    for (const { rows, bytes } of chunked(nodeRows.get(kind) ?? [], (r) => r[0].length + approxBytes(r[1]))) {
+    for (const { rows, bytes } of chunked(nodeRows.get(kind) ?? [], (r) => r[0].length + approxBytes(r[1]) + approxBytes(r[2]))) {
       add({ type: 'nodes', kind }, rows, bytes, { kind });
     }
   }
 
-  type EdgeRow = [string, string, string, string, string, string | null, string];
+  type EdgeRow = [string, string, string, string, string, string | null, string, string | null];
   const edgeRows = new Map<string, { op: WriteOp; rows: EdgeRow[] }>();
+  // An edge listed twice in a batch is written once, as SQLite's two upserts in a row leave it: the last record's
+  // evidence, confidence and props, and the last observedAt given.
+  const seen = new Map<string, EdgeRow>();
   for (const e of batch.edges) {
+    const id = `${e.from}\u0000${e.kind}\u0000${e.to}\u0000${e.source}`;
+    const flow = flowProp(e.kind);
+    const tested = flow === undefined ? undefined : e.props?.[flow];
+    const row: EdgeRow = [
+      e.from, e.to, e.source, e.evidence ?? '', e.confidence ?? 'declared', e.observedAt ?? null,
+      JSON.stringify(withoutNulls(e.props ?? {})), typeof tested === 'string' ? tested : null,
+    ];
+    const earlier = seen.get(id);
+    if (earlier) {
+      earlier.splice(3, 5, row[3], row[4], row[5] ?? earlier[5], row[6], row[7]);
+      continue;
+    }
+    seen.set(id, row);
     const from = kindOfKey(e.from);
     const to = kindOfKey(e.to);
     if (!from || !to) throw new Error(`edge end of ${e.from.slice(0, 200)} → ${e.to.slice(0, 200)} matches no node kind`); // validation prevents this
-    const id = `${e.kind} ${from} ${to}`;
-    let group = edgeRows.get(id);
-    if (!group) edgeRows.set(id, (group = { op: { type: 'edges', kind: e.kind, from, to }, rows: [] }));
-    group.rows.push([e.from, e.to, e.source, e.evidence ?? '', e.confidence ?? 'declared', e.observedAt ?? null, JSON.stringify(withoutNulls(e.props ?? {}))]);
+    const group = `${e.kind} ${from} ${to}`;
+    let g = edgeRows.get(group);
+    if (!g) edgeRows.set(group, (g = { op: { type: 'edges', kind: e.kind, from, to }, rows: [] }));
+    g.rows.push(row);
   }
   // A fixed order (by type, then labels), so the same batch is always the same statements.
   for (const id of [...edgeRows.keys()].sort()) {
@@ -429,6 +470,69 @@ export function expandStatement(keys: readonly string[], direction: 'out' | 'in'
       ? `MATCH (a:${NODE_LABEL} {key: k})-[r${types}]->(b)`
       : `MATCH (b:${NODE_LABEL} {key: k})<-[r${types}]-(a)`;
   return { text: `UNWIND $keys AS k\n${pattern}\n${EDGE_RETURN}`, params: { keys: [...keys] } };
+}
+
+// ---------------------------------------------------------------------------------------------------- reach
+
+/** Start keys → internal node ids (valid within the read transaction that runs the levels). */
+export function reachStartsStatement(keys: readonly string[]): Statement {
+  return { text: `UNWIND $keys AS k\nMATCH (n:${NODE_LABEL} {key: k})\nRETURN k AS key, id(n) AS id`, params: { keys: [...keys] } };
+}
+
+/**
+ * One level of a reachability, for the whole frontier (`$frontier`: internal ids) in one query: every edge the
+ * steps allow — relationship types spelled in the pattern, a flow condition tested on the edge's own `p_<prop>`
+ * property — reduced on the server to one row per node reached, carrying the least edge that reaches it by the
+ * contract's (near key, kind, direction, source) order. Which of those nodes are new is the caller's business:
+ * the set of nodes already reached stays on the client rather than travelling with every level.
+ */
+export function reachLevelStatement(steps: readonly ReachStep[], withEdgeProps: boolean): Statement {
+  const groups = new Map<Direction, Map<EdgeKind, ReachStep['when'] | null>>();
+  for (const step of steps) {
+    const kinds = groups.get(step.direction) ?? new Map<EdgeKind, ReachStep['when'] | null>();
+    if (!step.when) kinds.set(step.kind, null);
+    else if (kinds.get(step.kind) !== null) kinds.set(step.kind, step.when);
+    groups.set(step.direction, kinds);
+  }
+  const params: Record<string, unknown> = {};
+  const branches: string[] = [];
+  for (const [direction, kinds] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const types = [...kinds.keys()].map(relTypeOf).join('|');
+    const pattern = direction === 'out' ? `(a)-[r:${types}]->(b)` : `(a)<-[r:${types}]-(b)`;
+    const conditional = [...kinds].filter((entry): entry is [EdgeKind, NonNullable<ReachStep['when']>] => entry[1] !== null);
+    let where = '';
+    if (conditional.length) {
+      const d = direction;
+      params[`${d}_conditional`] = conditional.map(([k]) => k);
+      const tests = conditional.map(([kind, when], i) => {
+        if (flowProp(kind) !== when.prop) throw new Error(`${kind} keeps no property ${when.prop} to test`);
+        params[`${d}_k${i}`] = kind;
+        params[`${d}_p${i}`] = NATIVE_PREFIX + when.prop;
+        // p_<prop> holds the value only when it is a string (edgeUpsertText), so IS NULL is "not a string".
+        if ('in' in when) {
+          params[`${d}_v${i}`] = [...when.in];
+          return `(type(r) = $${d}_k${i} AND toLower(r[$${d}_p${i}]) IN $${d}_v${i})`;
+        }
+        params[`${d}_v${i}`] = [...when.notIn];
+        return `(type(r) = $${d}_k${i} AND (r[$${d}_p${i}] IS NULL OR NOT toLower(r[$${d}_p${i}]) IN $${d}_v${i}))`;
+      });
+      where = `\n  WHERE NOT type(r) IN $${d}_conditional OR ${tests.join(' OR ')}`;
+    }
+    branches.push(`  WITH a\n  MATCH ${pattern}${where}\n  RETURN r, b, '${direction}' AS dir`);
+  }
+  if (!branches.length) return { text: 'RETURN 1 AS id, null AS key, null AS via LIMIT 0', params };
+  const extra = withEdgeProps ? ', r.evidence, r.confidence, r.observedAt, r.props' : '';
+  const text = [
+    'UNWIND $frontier AS id',
+    'MATCH (a) WHERE id(a) = id',
+    'CALL {',
+    branches.join('\n  UNION ALL\n'),
+    '}',
+    // min() of lists compares them element by element: the least (near key, kind, direction, source), with no sort.
+    `WITH b, min([a.key, type(r), dir, r.source${extra}]) AS via`,
+    'RETURN id(b) AS id, b.key AS key, via',
+  ].join('\n');
+  return { text, params };
 }
 
 /** `where` values that SQLite's json_extract comparison treats as equal (it stores booleans as 1 and 0). */

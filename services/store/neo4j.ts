@@ -9,12 +9,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import neo4j, { type Driver, type Session, type Transaction } from 'neo4j-driver';
-import { isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
+import { EDGE_KINDS, isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
 import { ValidationError, validateBatch } from '../../schema/validate.ts';
 import { AispmError, UsageError } from '../../schema/errors.ts';
 import { redact, registerSecret } from '../../schema/secrets.ts';
-import { compareEdges, compareNodes, decodeCursor, encodeCursor, inOrder, pageSize } from './common.ts';
+import { ArrayReachability, NO_PROPS, checkReachRequest, compareEdges, compareNodes, compareSteps, decodeCursor, encodeCursor, inOrder, pageSize, reachByExpand, uniqueStarts } from './common.ts';
 import {
   ABANDONED_STAGING_MS,
   META_LABEL,
@@ -31,8 +31,12 @@ import {
   getNodesStatement,
   nodePageStatement,
   planOperators,
+  flowProp,
   planUpsert,
+  reachLevelStatement,
+  reachStartsStatement,
   readOnlyRefusal,
+  relTypeOf,
   removeStaleStatements,
   schemaStatements,
   setMetaStatement,
@@ -46,6 +50,8 @@ import {
   type FindQuery,
   type GraphStore,
   type Page,
+  type ReachRequest,
+  type Reachability,
   type StaleRemoval,
   type StoreStats,
   type UpsertResult,
@@ -104,6 +110,8 @@ export class Neo4jStore implements GraphStore {
   /** Shared by every session of this store, so a read after a write sees it on a cluster (causal consistency). */
   private readonly bookmarks = neo4j.bookmarkManager();
   private schemaReady: Promise<void> | undefined;
+  /** The layout version the database holds (0: empty); below 2, edges lack the flow-condition properties. */
+  private layoutVersion = 0;
   private readonly rowsPerTransaction: number;
   private readonly bytesPerTransaction: number;
 
@@ -147,11 +155,18 @@ export class Neo4jStore implements GraphStore {
       await driver.close().catch(() => undefined);
       throw err;
     }
-    // A large write left half applied by a writer that died is completed now, so that reads see all of it. An
-    // account that may not write cannot help; it reads what is there until a writer completes it.
-    await store.rollForward().catch((err: unknown) => {
-      if (!isForbidden(err)) throw store.failure('completing a committed write', err);
-    });
+    // A store an older aispm wrote is upgraded in place, and a large write left half applied by a writer that
+    // died is completed, so that reads see all of it. An account that may not write can do neither; it reads
+    // what is there (reachability then tests flow conditions on the client).
+    try {
+      if (store.layoutVersion > 0 && store.layoutVersion < NEO4J_SCHEMA_VERSION) await store.ensureSchema();
+      await store.rollForward();
+    } catch (err) {
+      if (!isForbidden(err)) {
+        await driver.close().catch(() => undefined);
+        throw store.failure('opening the store', err);
+      }
+    }
     return store;
   }
 
@@ -239,6 +254,7 @@ export class Neo4jStore implements GraphStore {
         `${this.location} was written by a newer aispm (Neo4j layout v${n}); this aispm reads up to v${NEO4J_SCHEMA_VERSION}. Upgrade aispm.`,
       );
     }
+    this.layoutVersion = n;
   }
 
   /**
@@ -294,6 +310,7 @@ export class Neo4jStore implements GraphStore {
     const after = await existing();
     const absent = after ? wanted.filter((w) => !after.has(w.name)).map((w) => w.name) : [];
     if (absent.length) throw new StoreError(`Neo4j schema setup at ${this.location} did not create ${absent.join(', ')}`);
+    if (this.layoutVersion > 0 && this.layoutVersion < 2) await this.copyFlowProps();
     // Raised, never lowered: a store written by this version says so, so an older aispm refuses to write it.
     await this.write('schema setup', (tx) =>
       tx.run(
@@ -302,6 +319,34 @@ export class Neo4jStore implements GraphStore {
         { n: neo4j.int(NEO4J_SCHEMA_VERSION), v: JSON.stringify(NEO4J_SCHEMA_VERSION) },
       ),
     );
+    this.layoutVersion = NEO4J_SCHEMA_VERSION;
+  }
+
+  /** Layout v1 → v2: each flow-condition property copied from the edges' props JSON to its own property. */
+  private async copyFlowProps(): Promise<void> {
+    for (const kind of EDGE_KINDS) {
+      const prop = flowProp(kind);
+      if (!prop) continue;
+      let after = '';
+      for (;;) {
+        const rows = await this.read('layout upgrade', (tx) =>
+          Neo4jStore.records(tx, {
+            text: `MATCH ()-[r:${relTypeOf(kind)}]->() WHERE elementId(r) > $after RETURN elementId(r) AS id, r.props AS props ORDER BY id LIMIT 5000`,
+            params: { after },
+          }),
+        );
+        if (!rows.length) break;
+        const updates = rows.map((r) => {
+          const props = JSON.parse((r.get('props') as string | null) ?? '{}') as Props;
+          const value = props[prop];
+          return [r.get('id') as string, typeof value === 'string' ? value : null];
+        });
+        await this.write('layout upgrade', (tx) =>
+          tx.run(`UNWIND $rows AS row MATCH ()-[r:${relTypeOf(kind)}]->() WHERE elementId(r) = row[0] SET r.p_${prop} = row[1]`, { rows: updates }),
+        );
+        after = updates[updates.length - 1]![0] as string;
+      }
+    }
   }
 
   // ------------------------------------------------------------------------------------------ large writes
@@ -430,6 +475,77 @@ export class Neo4jStore implements GraphStore {
         for (const r of await Neo4jStore.records(tx, st)) out.push(edgeOf(r));
       }
       return inOrder(out, compareEdges);
+    });
+  }
+
+  /**
+   * Level-synchronous: one query per level for the whole frontier (reachLevelStatement), all levels in one read
+   * transaction. A store whose layout predates the flow-condition properties (an older aispm wrote it, and this
+   * account could not upgrade it) is walked through expand instead, conditions tested on the client.
+   */
+  async reach(req: ReachRequest): Promise<Reachability> {
+    checkReachRequest(req);
+    if (this.layoutVersion > 0 && this.layoutVersion < 2) return reachByExpand((r) => this.expand(r), req);
+    const level = reachLevelStatement(req.steps, req.withEdgeProps ?? false);
+    return this.read('reachability', async (tx) => {
+      const keys: string[] = [];
+      const depths: number[] = [];
+      const parents: number[] = [];
+      const edges: (GraphEdge | undefined)[] = [];
+      const idOf: (number | undefined)[] = [];
+      const indexOf = new Map<string, number>();
+      const done = (truncated: boolean, reason?: 'depth' | 'budget') => new ArrayReachability(keys, depths, parents, edges, truncated, reason);
+      const starts = uniqueStarts(req);
+      const ids = new Map<string, number>();
+      for (let i = 0; i < starts.length; i += KEYS_PER_STATEMENT) {
+        for (const r of await Neo4jStore.records(tx, reachStartsStatement(starts.slice(i, i + KEYS_PER_STATEMENT)))) ids.set(r.get('key') as string, r.get('id') as number);
+      }
+      for (const key of starts) {
+        if (keys.length >= req.maxNodes) return done(true, 'budget');
+        indexOf.set(key, keys.length);
+        keys.push(key);
+        depths.push(0);
+        parents.push(-1);
+        edges.push(undefined);
+        idOf.push(ids.get(key));
+      }
+      let frontier = keys.map((_, i) => i);
+      for (let depth = 0; frontier.length; depth++) {
+        // The least edge into each node this level reaches, over every chunk of the frontier.
+        const best = new Map<string, { id: number; tuple: [string, string, string, string, string]; via: unknown[] }>();
+        const frontierIds = frontier.map((i) => idOf[i]).filter((id): id is number => id !== undefined);
+        for (let i = 0; i < frontierIds.length; i += KEYS_PER_STATEMENT) {
+          const params = { ...level.params, frontier: frontierIds.slice(i, i + KEYS_PER_STATEMENT).map((id) => neo4j.int(id)) };
+          for (const r of await Neo4jStore.records(tx, { text: level.text, params })) {
+            const key = r.get('key') as string;
+            const via = r.get('via') as unknown[];
+            const tuple: [string, string, string, string, string] = [via[0] as string, via[1] as string, key, via[2] as string, via[3] as string];
+            const seen = best.get(key);
+            if (!seen || compareSteps(tuple, seen.tuple) < 0) best.set(key, { id: r.get('id') as number, tuple, via });
+          }
+        }
+        const reachedNow = [...best.values()].filter((b) => !indexOf.has(b.tuple[2])).sort((a, b) => compareSteps(a.tuple, b.tuple));
+        if (depth === req.maxDepth) return reachedNow.length ? done(true, 'depth') : done(false);
+        const next: number[] = [];
+        for (const { id, tuple, via } of reachedNow) {
+          if (keys.length >= req.maxNodes) return done(true, 'budget');
+          const [near, kind, far, direction, source] = tuple;
+          next.push(keys.length);
+          indexOf.set(far, keys.length);
+          keys.push(far);
+          depths.push(depth + 1);
+          parents.push(indexOf.get(near)!);
+          idOf.push(id);
+          const ends = direction === 'out' ? { from: near, to: far } : { from: far, to: near };
+          edges.push(
+            req.withEdgeProps
+              ? { kind: kind as EdgeKind, ...ends, source, evidence: (via[4] as string | null) ?? '', confidence: ((via[5] as string | null) ?? 'declared') as GraphEdge['confidence'], observedAt: via[6] as string, props: typeof via[7] === 'string' ? (JSON.parse(via[7]) as Props) : {} }
+              : { kind: kind as EdgeKind, ...ends, source, props: NO_PROPS, evidence: '', confidence: 'declared', observedAt: '' },
+          );
+        }
+        frontier = next;
+      }
+      return done(false);
     });
   }
 

@@ -1,33 +1,46 @@
 /**
- * An in-process copy of the SQLite store's edge topology: node keys numbered densely, and for each direction the
- * edges in compressed sparse rows (offsets per node, far-end node numbers, edge-kind codes). Reachability — an
- * expand that reads only `kind`, `from` and `to` — is then array reads instead of B-tree seeks.
+ * An in-process copy of the SQLite store's edge topology, for reachability without SQL: nodes numbered densely in
+ * the contract's key order (so comparing two node numbers compares their keys), and for each direction the edges
+ * in compressed sparse rows (offsets per node; per edge the far end's number, kind, source and edge rowid, and
+ * for kinds whose flow has a condition the code of the property it tests), each node's edges sorted by
+ * (kind, far end, source) — the order the contract breaks ties in.
  *
  * This module only builds and reads the structure; when it may be used (what invalidates it) is
  * sqlite-adjacency-cache.ts's job.
  */
 import type Database from 'better-sqlite3';
-import { EDGE_KINDS, type EdgeKind } from '../../schema/model.ts';
-import type { GraphEdge, Props } from '../../schema/records.ts';
-import type { Direction } from '../../schema/store.ts';
+import { EDGE_KINDS, EDGE_SPECS, type EdgeKind } from '../../schema/model.ts';
+import type { GraphEdge } from '../../schema/records.ts';
+import type { Direction, ReachRequest, Reachability } from '../../schema/store.ts';
+import { NO_PROPS, compareText, uniqueStarts } from './common.ts';
 
-/** Edges of one direction: those of node v are at [offsets[v], offsets[v + 1]) of `far` and `kinds`. */
-interface Rows {
+/** Edges of one direction: those of node v are at [offsets[v], offsets[v + 1]) of the other columns. */
+export interface Rows {
   offsets: Int32Array;
   far: Int32Array;
   kinds: Uint8Array;
+  sources: Uint16Array;
+  /** The edge's rowid in `edges`, to read its props for the edges an answer names. */
+  edgeIds: Int32Array;
+  /** For a kind with a flow condition: 1 + the code of the lower-cased string it tests; 0 when none. */
+  conds: Uint16Array;
 }
 
 export interface Adjacency {
-  /** Node number → key. Each key string is held once: `numberOf` maps the same strings back. */
+  /** Node number → key, in the contract's key order. */
   keys: string[];
   numberOf: Map<string, number>;
-  /** Kind code → kind name. */
-  kindNames: string[];
+  /** Kind code → kind name; codes follow name order, so comparing codes compares names. */
+  kindNames: EdgeKind[];
   kindCodes: Map<string, number>;
+  /** Source code → source, in name order. */
+  sourceNames: string[];
+  /** Per kind code: the property its flow condition tests (from the model), and the values seen (by code). */
+  condProps: (string | undefined)[];
+  condValues: string[];
   out: Rows;
   in: Rows;
-  /** Dedupe marks for a frontier: node v is in the current frontier when marks[v] === stamp. */
+  /** Dedupe marks: node v is marked when marks[v] === stamp. */
   marks: Uint32Array;
   stamp: number;
   /** The last frontier resolved to node numbers (see `resolve`). */
@@ -37,50 +50,66 @@ export interface Adjacency {
 
 /** Node rowids per edge-reading statement: bounds the temporary JSON text and arrays of one read. */
 const SRC_RANGE = 262_144;
-/** Codes are one byte; a store with more distinct kinds than that is not cached (the model has a dozen). */
-const MAX_KIND_CODES = 256;
+const MAX_SOURCES = 65_535;
 
 /**
- * Reads every node key and edge (src, kind, dst) and builds both directions. Call inside a read transaction so
- * nodes and edges come from one snapshot. Returns undefined when the data cannot be coded (too many edge kinds).
+ * Reads every node key and edge (src, kind, dst, source, rowid) and builds both directions. Call inside a read
+ * transaction so nodes and edges come from one snapshot. Returns undefined when the data cannot be coded (more
+ * distinct edge sources than 65,535, or an edge kind the model does not know).
  *
  * Rows come back as one JSON array per column (json_group_array) rather than one JS row per record: at a few
  * hundred thousand rows, that is several times faster through better-sqlite3, and it reads covering indexes only.
  */
 export function buildAdjacency(db: Database.Database): Adjacency | undefined {
   // Two aggregates of one query see the rows in the same order: position i is the same node in both.
-  const [rowidJson, keyJson] = db.prepare(`SELECT json_group_array(id), json_group_array(key) FROM nodes`).raw(true).get() as [string, string];
-  const rowids = JSON.parse(rowidJson) as number[];
-  const keys = JSON.parse(keyJson) as string[];
+  const [rowidJson, keyJson] = db
+    .prepare(`SELECT json_group_array(id), json_group_array(key) FROM (SELECT id, key FROM nodes ORDER BY key)`)
+    .raw(true)
+    .get() as [string, string];
+  let rowids = JSON.parse(rowidJson) as number[];
+  let keys = JSON.parse(keyJson) as string[];
+  // SQLite orders by code points, the contract by code units: they differ only around U+E000–U+FFFF and beyond.
+  if (!inCodeUnitOrder(keys)) {
+    const order = keys.map((_, i) => i).sort((a, b) => compareText(keys[a]!, keys[b]!));
+    rowids = order.map((i) => rowids[i]!);
+    keys = order.map((i) => keys[i]!);
+  }
   const numberOf = new Map<string, number>();
   for (let i = 0; i < keys.length; i++) numberOf.set(keys[i]!, i);
   const numberOfRowid = rowidNumbering(rowids);
 
-  const kindNames: string[] = [...EDGE_KINDS];
+  const kindNames = [...EDGE_KINDS].sort(compareText);
   const kindCodes = new Map<string, number>(kindNames.map((k, i) => [k, i]));
+  const sourceNames = (db.prepare(`SELECT DISTINCT source FROM edges`).pluck().all() as string[]).sort(compareText);
+  if (sourceNames.length > MAX_SOURCES) return undefined;
+  const sourceCodes = new Map(sourceNames.map((s, i) => [s, i]));
+  const condProps = kindNames.map((k) => EDGE_SPECS[k].flowWhen?.prop);
+  const condValues: string[] = [];
+  const condOf = conditionCodes(db, kindNames, condProps, condValues);
+
   const edges = new EdgeList();
-  const read = db.prepare(
-    `SELECT json_group_array(src), json_group_array(kind), json_group_array(dst) FROM edges WHERE src >= ? AND src < ?`,
-  ).raw(true);
+  const read = db
+    .prepare(
+      `SELECT json_group_array(src), json_group_array(kind), json_group_array(dst), json_group_array(source), json_group_array(id)
+       FROM edges WHERE src >= ? AND src < ?`,
+    )
+    .raw(true);
   // Range by range of src rowids, jumping over empty ranges, so that sparse rowids cost no empty reads.
   const firstSrc = db.prepare(`SELECT min(src) FROM edges WHERE src >= ?`).pluck();
   for (let lo = firstSrc.get(0) as number | null; lo !== null; lo = firstSrc.get(lo + SRC_RANGE) as number | null) {
-    const [srcJson, kindJson, dstJson] = read.get(lo, lo + SRC_RANGE) as [string, string, string];
-    const srcs = JSON.parse(srcJson) as number[];
-    const kinds = JSON.parse(kindJson) as string[];
-    const dsts = JSON.parse(dstJson) as number[];
+    const [srcJson, kindJson, dstJson, sourceJson, idJson] = read.get(lo, lo + SRC_RANGE) as string[];
+    const srcs = JSON.parse(srcJson!) as number[];
+    const kinds = JSON.parse(kindJson!) as string[];
+    const dsts = JSON.parse(dstJson!) as number[];
+    const sources = JSON.parse(sourceJson!) as string[];
+    const ids = JSON.parse(idJson!) as number[];
     for (let i = 0; i < srcs.length; i++) {
       const from = numberOfRowid(srcs[i]!);
       const to = numberOfRowid(dsts[i]!);
       if (from < 0 || to < 0) continue;
-      let code = kindCodes.get(kinds[i]!);
-      if (code === undefined) {
-        if (kindNames.length >= MAX_KIND_CODES) return undefined;
-        code = kindNames.length;
-        kindNames.push(kinds[i]!);
-        kindCodes.set(kinds[i]!, code);
-      }
-      edges.push(from, code, to);
+      const code = kindCodes.get(kinds[i]!);
+      if (code === undefined) return undefined;
+      edges.push(from, code, to, sourceCodes.get(sources[i]!)!, ids[i]!, condOf.get(ids[i]!) ?? 0);
     }
   }
   const n = keys.length;
@@ -89,6 +118,9 @@ export function buildAdjacency(db: Database.Database): Adjacency | undefined {
     numberOf,
     kindNames,
     kindCodes,
+    sourceNames,
+    condProps,
+    condValues,
     out: toRows(n, edges, edges.src, edges.dst),
     in: toRows(n, edges, edges.dst, edges.src),
     marks: new Uint32Array(n),
@@ -96,6 +128,41 @@ export function buildAdjacency(db: Database.Database): Adjacency | undefined {
     lastFrontier: undefined,
     edgeCount: edges.length,
   };
+}
+
+function inCodeUnitOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
+}
+
+/**
+ * Edge rowid → 1 + code of the lower-cased value its kind's flow condition tests, for the kinds that have one (a
+ * scan of those kinds' edges only: few, and their props are not in any index).
+ */
+function conditionCodes(db: Database.Database, kindNames: readonly EdgeKind[], condProps: readonly (string | undefined)[], values: string[]): Map<number, number> {
+  const propOf = new Map<string, string>();
+  kindNames.forEach((kind, i) => condProps[i] && propOf.set(kind, condProps[i]!));
+  const codes = new Map<string, number>();
+  const out = new Map<number, number>();
+  if (!propOf.size) return out;
+  const rows = db
+    .prepare(`SELECT id, kind, props FROM edges WHERE +kind IN (SELECT value FROM json_each(?))`)
+    .raw(true)
+    .iterate(JSON.stringify([...propOf.keys()])) as Iterable<[number, string, string]>;
+  for (const [id, kind, props] of rows) {
+    const value = (JSON.parse(props) as Record<string, unknown>)[propOf.get(kind)!];
+    if (typeof value !== 'string') continue;
+    const lower = value.toLowerCase();
+    let code = codes.get(lower);
+    if (code === undefined) {
+      if (values.length >= 65_534) continue;
+      code = values.length;
+      values.push(lower);
+      codes.set(lower, code);
+    }
+    out.set(id, code + 1);
+  }
+  return out;
 }
 
 /**
@@ -115,54 +182,87 @@ function rowidNumbering(rowids: readonly number[]): (rowid: number) => number {
   return (rowid) => map.get(rowid) ?? -1;
 }
 
-/** Growable columns of (src, kind, dst) node numbers, for the build only. */
+/** Growable columns of edges, for the build only. */
 class EdgeList {
   src = new Int32Array(1024);
   dst = new Int32Array(1024);
   kind = new Uint8Array(1024);
+  source = new Uint16Array(1024);
+  id = new Int32Array(1024);
+  cond = new Uint16Array(1024);
   length = 0;
 
-  push(src: number, kind: number, dst: number): void {
+  push(src: number, kind: number, dst: number, source: number, id: number, cond: number): void {
     if (this.length === this.src.length) this.grow();
-    this.src[this.length] = src;
-    this.kind[this.length] = kind;
-    this.dst[this.length] = dst;
-    this.length++;
+    const i = this.length++;
+    this.src[i] = src;
+    this.kind[i] = kind;
+    this.dst[i] = dst;
+    this.source[i] = source;
+    this.id[i] = id;
+    this.cond[i] = cond;
   }
 
   private grow(): void {
     const size = this.src.length * 2;
-    const src = new Int32Array(size);
-    const dst = new Int32Array(size);
-    const kind = new Uint8Array(size);
-    src.set(this.src);
-    dst.set(this.dst);
-    kind.set(this.kind);
-    Object.assign(this, { src, dst, kind });
+    const grown = <T extends Int32Array | Uint8Array | Uint16Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    this.src = grown(this.src);
+    this.dst = grown(this.dst);
+    this.kind = grown(this.kind);
+    this.source = grown(this.source);
+    this.id = grown(this.id);
+    this.cond = grown(this.cond);
   }
-}
-
-/** Counting sort of the edges by their `near` end. */
-function toRows(n: number, edges: EdgeList, near: Int32Array, far: Int32Array): Rows {
-  const offsets = new Int32Array(n + 1);
-  for (let i = 0; i < edges.length; i++) offsets[near[i]! + 1]!++;
-  for (let v = 0; v < n; v++) offsets[v + 1]! += offsets[v]!;
-  const fill = offsets.slice(0, n);
-  const farOut = new Int32Array(edges.length);
-  const kinds = new Uint8Array(edges.length);
-  for (let i = 0; i < edges.length; i++) {
-    const at = fill[near[i]!]!++;
-    farOut[at] = far[i]!;
-    kinds[at] = edges.kind[i]!;
-  }
-  return { offsets, far: farOut, kinds };
 }
 
 /**
- * Shared by every edge returned without props: one allocation fewer per edge on the hot path. Frozen, so a caller
- * that breaks the withProps promise by writing to it fails loudly instead of changing every other edge.
+ * The edges sorted by (near, kind, far, source): stable counting sorts from the last key to the first (source,
+ * far, kind, near), then laid out as rows by `near`.
  */
-const NO_PROPS: Props = Object.freeze({}) as Props;
+function toRows(n: number, edges: EdgeList, near: Int32Array, far: Int32Array): Rows {
+  const m = edges.length;
+  let order = new Int32Array(m);
+  for (let i = 0; i < m; i++) order[i] = i;
+  let maxSource = 0;
+  for (let i = 0; i < m; i++) if (edges.source[i]! > maxSource) maxSource = edges.source[i]!;
+  order = countingSort(order, (i) => edges.source[i]!, maxSource + 1);
+  order = countingSort(order, (i) => far[i]!, n);
+  order = countingSort(order, (i) => edges.kind[i]!, 256);
+  const offsets = new Int32Array(n + 1);
+  for (let i = 0; i < m; i++) offsets[near[i]! + 1]!++;
+  for (let v = 0; v < n; v++) offsets[v + 1]! += offsets[v]!;
+  const fill = offsets.slice(0, n);
+  const rows: Rows = {
+    offsets,
+    far: new Int32Array(m),
+    kinds: new Uint8Array(m),
+    sources: new Uint16Array(m),
+    edgeIds: new Int32Array(m),
+    conds: new Uint16Array(m),
+  };
+  for (const i of order) {
+    const at = fill[near[i]!]!++;
+    rows.far[at] = far[i]!;
+    rows.kinds[at] = edges.kind[i]!;
+    rows.sources[at] = edges.source[i]!;
+    rows.edgeIds[at] = edges.id[i]!;
+    rows.conds[at] = edges.cond[i]!;
+  }
+  return rows;
+}
+
+function countingSort(order: Int32Array, keyOf: (i: number) => number, range: number): Int32Array<ArrayBuffer> {
+  const counts = new Int32Array(range + 1);
+  for (const i of order) counts[keyOf(i) + 1]!++;
+  for (let k = 0; k < range; k++) counts[k + 1]! += counts[k]!;
+  const out = new Int32Array(order.length);
+  for (const i of order) out[counts[keyOf(i)]!++] = i;
+  return out;
+}
 
 /**
  * The same edges `expand` with `withProps: false` reads through SQL: every edge of the given kinds (all when
@@ -182,7 +282,7 @@ export function expandFromAdjacency(adj: Adjacency, keys: readonly string[], kin
       const code = codes[a]!;
       if (allowed !== null && allowed[code] === 0) continue;
       const other = keyOf[far[a]!]!;
-      const kind = kindNames[code] as EdgeKind;
+      const kind = kindNames[code]!;
       out.push(
         outward
           ? { kind, from: near, to: other, props: NO_PROPS, source: '', evidence: '', confidence: 'declared', observedAt: '' }
@@ -212,6 +312,178 @@ export function keysWithEdges(adj: Adjacency, keys: readonly string[], kinds: re
     }
   }
   return kept;
+}
+
+/**
+ * Whether the copy can answer a reach request: every condition must test the property the model's condition for
+ * that kind tests (the one whose values the copy holds).
+ */
+export function canReach(adj: Adjacency, req: ReachRequest): boolean {
+  return req.steps.every((s) => !s.when || adj.condProps[adj.kindCodes.get(s.kind) ?? -1] === s.when.prop);
+}
+
+/** Per direction and kind code: 0 not followed, 1 followed, 2 followed when the edge's condition code is allowed. */
+interface StepTable {
+  out: Uint8Array;
+  in: Uint8Array;
+  /** Per direction and kind code, the allowed condition codes (1 + value code). */
+  outConds: (Uint8Array | undefined)[];
+  inConds: (Uint8Array | undefined)[];
+}
+
+function stepTable(adj: Adjacency, req: ReachRequest): StepTable {
+  const k = adj.kindNames.length;
+  const t: StepTable = { out: new Uint8Array(k), in: new Uint8Array(k), outConds: [], inConds: [] };
+  for (const step of req.steps) {
+    const code = adj.kindCodes.get(step.kind)!;
+    const table = step.direction === 'out' ? t.out : t.in;
+    const conds = step.direction === 'out' ? t.outConds : t.inConds;
+    if (!step.when) {
+      table[code] = 1;
+      continue;
+    }
+    if (table[code] === 1) continue;
+    table[code] = 2;
+    const when = step.when;
+    const allowed = (conds[code] ??= new Uint8Array(adj.condValues.length + 1));
+    // Code 0: the edge holds no string there; `notIn` lets it through, `in` does not.
+    if (!('in' in when)) allowed[0] = 1;
+    adj.condValues.forEach((value, i) => {
+      if ('in' in when ? when.in.includes(value) : !when.notIn.includes(value)) allowed[i + 1] = 1;
+    });
+  }
+  return t;
+}
+
+/** A Reachability whose keys and edges are read from the copy as they are asked for. */
+class AdjacencyReachability implements Reachability {
+  constructor(
+    private readonly adj: Adjacency,
+    readonly keys: string[],
+    readonly depths: Int32Array,
+    readonly parents: Int32Array,
+    /** Per node: the tree edge's direction (1 out, 2 in, 0 none) and its position in that direction's rows. */
+    private readonly viaDir: Uint8Array,
+    private readonly viaArc: Int32Array,
+    private readonly edgeProps: Map<number, Omit<GraphEdge, 'kind' | 'from' | 'to' | 'source'>> | undefined,
+    readonly truncated: boolean,
+    readonly reason?: 'depth' | 'budget',
+  ) {}
+
+  via(i: number): GraphEdge | undefined {
+    const dir = this.viaDir[i]!;
+    if (dir === 0) return undefined;
+    const rows = dir === 1 ? this.adj.out : this.adj.in;
+    const arc = this.viaArc[i]!;
+    const near = this.keys[this.parents[i]!]!;
+    const far = this.keys[i]!;
+    const base = { kind: this.adj.kindNames[rows.kinds[arc]!]!, from: dir === 1 ? near : far, to: dir === 1 ? far : near, source: this.adj.sourceNames[rows.sources[arc]!]! };
+    const rest = this.edgeProps?.get(rows.edgeIds[arc]!);
+    return rest ? { ...base, ...rest } : { ...base, props: NO_PROPS, evidence: '', confidence: 'declared', observedAt: '' };
+  }
+
+  /** Edge rowids of the tree edges, for reading their props. */
+  treeEdgeIds(): number[] {
+    const ids: number[] = [];
+    for (let i = 0; i < this.viaDir.length; i++) {
+      const dir = this.viaDir[i]!;
+      if (dir) ids.push((dir === 1 ? this.adj.out : this.adj.in).edgeIds[this.viaArc[i]!]!);
+    }
+    return ids;
+  }
+}
+
+export type EdgePropsReader = (edgeIds: number[]) => Map<number, Omit<GraphEdge, 'kind' | 'from' | 'to' | 'source'>>;
+
+/**
+ * The contract's reachability over the copy: level by level, each level's nodes taken in key order (node
+ * numbers), each node's edges of both directions merged in (kind, far, direction, source) order — so the first
+ * edge that reaches a node is the least one the contract names — with no string or object per edge.
+ */
+export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgeProps: EdgePropsReader): Reachability {
+  const n = adj.keys.length;
+  const steps = stepTable(adj, req);
+  const stamp = nextStamp(adj);
+  const marks = adj.marks;
+  const cap = Math.min(req.maxNodes, n + req.from.length);
+  const order = new Int32Array(cap); // node number, or -1 for a start the store does not hold
+  const depths = new Int32Array(cap);
+  const parents = new Int32Array(cap);
+  const viaDir = new Uint8Array(cap);
+  const viaArc = new Int32Array(cap);
+  const indexOf = new Int32Array(n); // valid where marked
+  const keys: string[] = [];
+  let count = 0;
+  let truncated = false;
+  let reason: 'depth' | 'budget' | undefined;
+
+  for (const key of uniqueStarts(req)) {
+    if (count >= req.maxNodes) return finish(true, 'budget');
+    const v = adj.numberOf.get(key);
+    order[count] = v ?? -1;
+    parents[count] = -1;
+    keys.push(key);
+    if (v !== undefined) {
+      marks[v] = stamp;
+      indexOf[v] = count;
+    }
+    count++;
+  }
+
+  const { out, in: inn } = adj;
+  let levelStart = 0;
+  for (let depth = 0; levelStart < count; depth++) {
+    const levelEnd = count;
+    const frontier = order.slice(levelStart, levelEnd).filter((v) => v >= 0).sort();
+    const atLimit = depth === req.maxDepth;
+    for (const v of frontier) {
+      const parent = indexOf[v]!;
+      let a = out.offsets[v]!;
+      const aEnd = out.offsets[v + 1]!;
+      let b = inn.offsets[v]!;
+      const bEnd = inn.offsets[v + 1]!;
+      // Merge the two directions' rows by (kind, far), `in` first on a tie; each is sorted so already.
+      while (a < aEnd || b < bEnd) {
+        let takeIn: boolean;
+        if (a >= aEnd) takeIn = true;
+        else if (b >= bEnd) takeIn = false;
+        else {
+          const ka = out.kinds[a]!;
+          const kb = inn.kinds[b]!;
+          takeIn = kb < ka || (kb === ka && inn.far[b]! <= out.far[a]!);
+        }
+        const rows = takeIn ? inn : out;
+        const arc = takeIn ? b++ : a++;
+        const kind = rows.kinds[arc]!;
+        const rule = (takeIn ? steps.in : steps.out)[kind]!;
+        if (rule === 0) continue;
+        if (rule === 2 && (takeIn ? steps.inConds : steps.outConds)[kind]![rows.conds[arc]!] !== 1) continue;
+        const w = rows.far[arc]!;
+        if (marks[w] === stamp) continue;
+        if (atLimit) return finish(true, 'depth');
+        if (count >= req.maxNodes) return finish(true, 'budget');
+        marks[w] = stamp;
+        indexOf[w] = count;
+        order[count] = w;
+        depths[count] = depth + 1;
+        parents[count] = parent;
+        viaDir[count] = takeIn ? 2 : 1;
+        viaArc[count] = arc;
+        keys.push(adj.keys[w]!);
+        count++;
+      }
+    }
+    levelStart = levelEnd;
+  }
+  return finish(false, undefined);
+
+  function finish(cut: boolean, why: 'depth' | 'budget' | undefined): Reachability {
+    truncated = cut;
+    reason = why;
+    const result = new AdjacencyReachability(adj, keys, depths.subarray(0, count), parents.subarray(0, count), viaDir.subarray(0, count), viaArc.subarray(0, count), undefined, truncated, reason);
+    if (!req.withEdgeProps) return result;
+    return new AdjacencyReachability(adj, keys, depths.subarray(0, count), parents.subarray(0, count), viaDir.subarray(0, count), viaArc.subarray(0, count), readEdgeProps(result.treeEdgeIds()), truncated, reason);
+  }
 }
 
 /**
@@ -269,7 +541,9 @@ function nextStamp(adj: Adjacency): number {
  */
 export function adjacencyBytes(adj: Adjacency): { typedArrays: number; keysEstimate: number } {
   let typedArrays = adj.marks.byteLength;
-  for (const rows of [adj.out, adj.in]) typedArrays += rows.offsets.byteLength + rows.far.byteLength + rows.kinds.byteLength;
+  for (const rows of [adj.out, adj.in]) {
+    typedArrays += rows.offsets.byteLength + rows.far.byteLength + rows.kinds.byteLength + rows.sources.byteLength + rows.edgeIds.byteLength + rows.conds.byteLength;
+  }
   let keysEstimate = 0;
   for (const key of adj.keys) keysEstimate += Math.ceil((16 + key.length) / 8) * 8 + 28 + 8;
   return { typedArrays, keysEstimate };

@@ -10,9 +10,9 @@ import { type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
 import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
 import { validateBatch } from '../../schema/validate.ts';
-import { compareEdges, compareNodes, decodeCursor, inOrder, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
+import { checkReachRequest, compareEdges, compareNodes, decodeCursor, inOrder, reachByExpand, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
 import { AdjacencyCache, adjacencyCacheEnabledByEnv, type AdjacencyCacheStats } from './sqlite-adjacency-cache.ts';
-import { expandFromAdjacency, keysWithEdges } from './sqlite-adjacency.ts';
+import { canReach, expandFromAdjacency, keysWithEdges, reachFromAdjacency } from './sqlite-adjacency.ts';
 import {
   StoreError,
   type Direction,
@@ -20,6 +20,8 @@ import {
   type FindQuery,
   type GraphStore,
   type Page,
+  type ReachRequest,
+  type Reachability,
   type StaleRemoval,
   type StoreStats,
   type UpsertResult,
@@ -303,6 +305,29 @@ export class SqliteStore implements GraphStore {
       .raw(true);
     this.expandStatements.set(name, q);
     return q;
+  }
+
+  /**
+   * Over the adjacency copy (built on first use) when it is on: typed arrays, no SQL, no object per edge. With the
+   * copy off, the same answer through SQL expands.
+   */
+  async reach(req: ReachRequest): Promise<Reachability> {
+    checkReachRequest(req);
+    const adjacency = this.adjacency.current();
+    if (!adjacency || !canReach(adjacency, req)) return reachByExpand((r) => this.expand(r), req);
+    return reachFromAdjacency(adjacency, req, (ids) => this.edgeDetails(ids));
+  }
+
+  /** Props and provenance of edges by rowid. */
+  private edgeDetails(ids: readonly number[]): Map<number, Pick<GraphEdge, 'props' | 'evidence' | 'confidence' | 'observedAt'>> {
+    const out = new Map<number, Pick<GraphEdge, 'props' | 'evidence' | 'confidence' | 'observedAt'>>();
+    const q = this.db.prepare(`SELECT id, props, evidence, confidence, observed_at FROM edges WHERE id IN (SELECT value FROM json_each(?))`).raw(true);
+    for (let i = 0; i < ids.length; i += EXPAND_CHUNK) {
+      for (const [id, props, evidence, confidence, observedAt] of q.all(JSON.stringify(ids.slice(i, i + EXPAND_CHUNK))) as [number, string, string, GraphEdge['confidence'], string][]) {
+        out.set(id, { props: JSON.parse(props) as Props, evidence, confidence, observedAt });
+      }
+    }
+    return out;
   }
 
   async find(query: FindQuery): Promise<Page<GraphNode>> {

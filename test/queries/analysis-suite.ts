@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { EDGE_SPECS } from '../../schema/model.ts';
 import type { RecordBatch } from '../../schema/records.ts';
 import { UsageError } from '../../schema/errors.ts';
-import type { ExpandRequest, GraphStore } from '../../schema/store.ts';
+import type { ExpandRequest, GraphStore, ReachRequest } from '../../schema/store.ts';
 import { attackPaths, entryPointReasons, findEntryPoints, findTargets } from '../../queries/attack-paths.ts';
 import { blastRadius } from '../../queries/blast-radius.ts';
 import { runFindings } from '../../queries/findings/index.ts';
@@ -19,15 +19,20 @@ import { F, G, P, SHA1, SHA256, attackGraph, edge, lineageGraph, postureGraph } 
 
 export type OpenStore = () => Promise<GraphStore>;
 
-/** The real store with its expand calls recorded (the calls still go to the store). */
-function recording(store: GraphStore): { store: GraphStore; calls: ExpandRequest[] } {
+/** The real store with its expand and reach calls recorded (the calls still go to the store). */
+function recording(store: GraphStore): { store: GraphStore; calls: ExpandRequest[]; reaches: ReachRequest[] } {
   const calls: ExpandRequest[] = [];
+  const reaches: ReachRequest[] = [];
   const wrapped = Object.create(store) as GraphStore;
   wrapped.expand = (req) => {
     calls.push({ ...req, keys: [...req.keys].sort() });
     return store.expand(req);
   };
-  return { store: wrapped, calls };
+  wrapped.reach = (req) => {
+    reaches.push(req);
+    return store.reach(req);
+  };
+  return { store: wrapped, calls, reaches };
 }
 
 function withGraph(openStore: OpenStore, build: () => RecordBatch): { get(): GraphStore } {
@@ -62,9 +67,23 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
         assert.equal(t.truncated, false);
       });
 
-      it('expands the whole frontier in one store call per direction per level', async () => {
-        const { store, calls } = recording(g.get());
+      it('is one store reachability call, with the flow table as steps and no none-flow kind', async () => {
+        const { store, calls, reaches } = recording(g.get());
         await traverse(store, [G.data], {});
+        assert.equal(calls.length, 0);
+        assert.equal(reaches.length, 1);
+        const steps = reaches[0]!.steps;
+        assert.ok(steps.some((s) => s.kind === 'TRAINED_ON' && s.direction === 'in'));
+        assert.ok(steps.some((s) => s.kind === 'MEMBER_OF' && s.direction === 'out' && s.when?.prop === 'role'));
+        assert.ok(!steps.some((s) => s.kind === 'EVALUATED_ON'));
+      });
+
+      it('a caller that sees every followed edge gets the whole frontier in one expand per direction per level', async () => {
+        const { store, calls } = recording(g.get());
+        let levels = 0;
+        const t = await traverse(store, [G.data], { onEdges: () => levels++ });
+        assert.equal(t.reached.size, 8);
+        assert.equal(levels, 5, 'onEdges sees each of the five levels');
         // Levels 0..4 have non-empty frontiers (S2 at depth 4 reaches nothing new): 5 levels × (in, out).
         assert.equal(calls.length, 10);
         const level3 = calls.filter((c) => c.keys.length === 3);

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it, before, after } from 'node:test';
 import type { EdgeRecord, NodeRecord, RecordBatch } from '../../schema/records.ts';
 import { ValidationError } from '../../schema/validate.ts';
-import type { GraphStore } from '../../schema/store.ts';
+import type { GraphStore, ReachStep, Reachability } from '../../schema/store.ts';
+import { reachSteps } from '../../queries/traversal.ts';
 import { openStore } from '../../services/store/open.ts';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
@@ -57,6 +58,89 @@ function lineage(): RecordBatch {
 
 const sortStrings = (xs: string[]) => [...xs].sort();
 
+/** A seeded graph of models, datasets, spaces and identities with parallel edges, cycles and mixed-case keys. */
+function generatedGraph(seed: number, models: number): RecordBatch {
+  let state = seed;
+  const rnd = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+  const name = (i: number) => (i % 3 === 0 ? `M${i}` : `m${i}`);
+  const model = Array.from({ length: models }, (_, i) => `hf:model/${pick(['acme', 'Beta', 'zed'])}/${name(i)}`);
+  const dataset = Array.from({ length: models / 10 }, (_, i) => `hf:dataset/d/${name(i)}`);
+  const space = Array.from({ length: models / 5 }, (_, i) => `hf:space/s/${name(i)}`);
+  const ident = Array.from({ length: models / 10 }, (_, i) => (i % 4 === 0 ? `hf:org/o${i}` : `hf:user/u${i}`));
+  const edges: EdgeRecord[] = [];
+  const source = () => pick(['hf', 'hf', 'import', 'card']);
+  for (let i = 1; i < models; i++) {
+    for (let j = 0, n = Math.floor(rnd() * 3); j < n; j++) edges.push(edge('DERIVED_FROM', model[i]!, model[Math.floor(rnd() * i)]!, { source: source(), props: { relation: pick(['finetune', 'merge']) } }));
+    if (rnd() < 0.5) edges.push(edge('TRAINED_ON', model[i]!, pick(dataset), { source: source() }));
+    if (rnd() < 0.1) edges.push(edge('EVALUATED_ON', model[i]!, pick(dataset)));
+  }
+  for (let i = 0; i < 20; i++) edges.push(edge('DERIVED_FROM', model[Math.floor(rnd() * 20)]!, model[20 + Math.floor(rnd() * 100)]!, { props: { relation: 'merge' } })); // cycles
+  for (const s of space) {
+    edges.push(edge('SERVES', s, pick(model), { source: source() }));
+    if (rnd() < 0.3) edges.push(edge('USES', s, pick(dataset)));
+  }
+  // Advisories and dependencies: an AFFECTS carries compromise unless its VEX state says the package is not affected.
+  const pkg = Array.from({ length: models / 20 }, (_, i) => `pkg:pypi/lib${i % 7}@${i}.0.0`);
+  for (let i = 0; i < models / 30; i++) {
+    const vex = pick([undefined, 'affected', 'NOT_AFFECTED', 'false_positive', 'under_investigation']);
+    edges.push(edge('AFFECTS', `vuln:GHSA-${i}`, pick(pkg), vex ? { props: { vex } } : {}));
+  }
+  for (const m of model.slice(0, models / 4)) if (rnd() < 0.3) edges.push(edge('DEPENDS_ON', m, pick(pkg), { props: { scope: 'runtime' } }));
+  for (const who of ident) {
+    for (let j = 0; j < 4; j++) edges.push(edge('CAN_WRITE', who, pick([...model.slice(0, 100), ...dataset, ...space]), { source: source() }));
+    if (who.startsWith('hf:user/')) edges.push(edge('MEMBER_OF', who, pick(ident.filter((x) => x.startsWith('hf:org/'))), { props: { role: pick(['write', 'READ', 'Maintain', 'read']) } }));
+  }
+  const seen = new Set<string>();
+  const unique = edges.filter((e) => {
+    const id = `${e.from} ${e.kind} ${e.to} ${e.source}`;
+    return !seen.has(id) && (seen.add(id), true);
+  });
+  return { nodes: [], edges: unique };
+}
+
+/** The contract's reachability, stated directly over records: what every store's answer must equal. */
+function referenceReach(graph: RecordBatch, from: string[], steps: readonly ReachStep[], maxDepth: number, maxNodes: number) {
+  const lines: string[] = [];
+  const index = new Map<string, { depth: number; parent: string }>();
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  const finish = (truncated: boolean, reason?: string) => ({ lines, truncated, reason });
+  for (const key of new Set(from)) {
+    if (lines.length >= maxNodes) return finish(true, 'budget');
+    index.set(key, { depth: 0, parent: '-' });
+    lines.push(`${key} 0 - `);
+  }
+  let frontier = new Set(lines.map((l) => l.split(' ')[0]!));
+  for (let depth = 0; frontier.size; depth++) {
+    const followed: { t: string[]; e: EdgeRecord }[] = [];
+    for (const e of graph.edges) {
+      for (const s of steps) {
+        if (s.kind !== e.kind) continue;
+        const near = s.direction === 'out' ? e.from : e.to;
+        if (!frontier.has(near)) continue;
+        if (s.when) {
+          const v = e.props?.[s.when.prop];
+          const text = typeof v === 'string' ? v.toLowerCase() : undefined;
+          if ('in' in s.when ? text === undefined || !s.when.in.includes(text) : text !== undefined && s.when.notIn.includes(text)) continue;
+        }
+        followed.push({ t: [near, e.kind, s.direction === 'out' ? e.to : e.from, s.direction, e.source], e });
+      }
+    }
+    followed.sort((a, b) => a.t.reduce((acc, x, i) => acc || cmp(x, b.t[i]!), 0));
+    if (depth === maxDepth) return followed.some((f) => !index.has(f.t[2]!)) ? finish(true, 'depth') : finish(false);
+    const next = new Set<string>();
+    for (const { t, e } of followed) {
+      if (index.has(t[2]!)) continue;
+      if (lines.length >= maxNodes) return finish(true, 'budget');
+      index.set(t[2]!, { depth: depth + 1, parent: t[0]! });
+      lines.push(`${t[2]} ${depth + 1} ${t[0]} ${e.kind}:${e.from}>${e.to}:${e.source}`);
+      next.add(t[2]!);
+    }
+    frontier = next;
+  }
+  return finish(false);
+}
+
 export function runStoreContract(name: string, harness: StoreHarness): void {
   describe(`store contract: ${name}`, () => {
     after(async () => {
@@ -77,6 +161,24 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
         assert.equal(first.edgesByKind.DERIVED_FROM, 3);
         const [a] = await store.getNodes(['hf:model/org/a']);
         assert.deepEqual(a, { kind: 'Model', key: 'hf:model/org/a', props: { name: 'a', downloads: 10, private: false } });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('an edge listed twice in one batch is one edge: the last record wins, observedAt the last one given', async () => {
+      const store = await harness.open();
+      try {
+        const later = '2026-02-01T00:00:00.000Z';
+        await store.upsert({
+          nodes: [],
+          edges: [
+            edge('DERIVED_FROM', 'hf:model/o/a', 'hf:model/o/b', { evidence: 'first', props: { relation: 'finetune' }, observedAt: later }),
+            { kind: 'DERIVED_FROM', from: 'hf:model/o/a', to: 'hf:model/o/b', source: 'test', evidence: 'second', props: { relation: 'merge' } },
+          ],
+        });
+        const edges = await store.expand({ keys: ['hf:model/o/a'], direction: 'out' });
+        assert.deepEqual(edges.map((e) => [e.evidence, e.props.relation, e.observedAt]), [['second', 'merge', later]]);
       } finally {
         await store.close();
       }
@@ -330,7 +432,7 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
       }
     });
 
-    it('a child killed with SIGKILL in the middle of a large batch leaves all of it or none of it', { timeout: 240_000 }, async (t) => {
+    it('a child killed with SIGKILL in the middle of a large batch leaves all of it or none of it', { timeout: 600_000 }, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'aispm-kill-'));
       try {
         const spec = await harness.cliSpec();
@@ -340,7 +442,8 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
         const baseBefore = await base.stats();
         await base.close();
 
-        const n = 60_000;
+        // Over the Neo4j store's 20,000 rows per transaction, so there it is a journaled write of several.
+        const n = 30_000;
         /** Two files of the same size with disjoint keys: one to time the write, one to kill mid-write. */
         const bulkFile = (name: string) => {
           const lines: string[] = [];
@@ -509,7 +612,7 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
       }
     });
 
-    it('four processes writing a store that was never written before all succeed', { timeout: 120_000 }, async () => {
+    it('four processes writing a store that was never written before all succeed', { timeout: 300_000 }, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'aispm-first-'));
       try {
         const spec = await harness.freshSpec();
@@ -545,6 +648,118 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('reach: breadth-first with the contract order of parents, flow conditions, limits and unknown starts', async () => {
+      const store = await harness.open();
+      try {
+        const m = (x: string) => `hf:model/r/${x}`;
+        await store.upsert({
+          nodes: [],
+          edges: [
+            // d is trained on by b and a; both are reached at depth 1, and listed in key order.
+            edge('TRAINED_ON', m('b'), 'hf:dataset/r/d'),
+            edge('TRAINED_ON', m('a'), 'hf:dataset/r/d'),
+            // c derives from both: its parent is a (the lesser near key), not b.
+            edge('DERIVED_FROM', m('c'), m('b'), { props: { relation: 'merge' } }),
+            edge('DERIVED_FROM', m('c'), m('a'), { props: { relation: 'merge' } }),
+            // e is reached from a by two sources: the edge with the lesser source is the one named.
+            edge('DERIVED_FROM', m('e'), m('a'), { source: 'zz', props: { relation: 'finetune' } }),
+            edge('DERIVED_FROM', m('e'), m('a'), { source: 'aa', props: { relation: 'adapter' } }),
+            // Identities: only a write-role membership carries compromise (flowWhen); the role's case does not matter.
+            edge('CAN_WRITE', 'hf:user/w', m('a')),
+            edge('MEMBER_OF', 'hf:user/w', 'hf:org/o1', { props: { role: 'Maintain' } }),
+            edge('MEMBER_OF', 'hf:user/w', 'hf:org/o2', { props: { role: 'read' } }),
+            edge('CAN_WRITE', 'hf:org/o1', m('z')),
+            edge('CAN_WRITE', 'hf:org/o2', m('y')),
+          ],
+        });
+        const steps = [
+          { kind: 'TRAINED_ON' as const, direction: 'in' as const },
+          { kind: 'DERIVED_FROM' as const, direction: 'in' as const },
+          { kind: 'CAN_WRITE' as const, direction: 'out' as const },
+          { kind: 'MEMBER_OF' as const, direction: 'out' as const, when: { prop: 'role', in: ['write', 'maintain'] } },
+        ];
+        const show = (r: Reachability) => r.keys.map((k, i) => `${k}@${r.depths[i]}<${r.parents[i]! >= 0 ? r.keys[r.parents[i]!] : '-'}`);
+        const fromD = await store.reach({ from: ['hf:dataset/r/d'], steps, maxDepth: 10, maxNodes: 100 });
+        assert.deepEqual(show(fromD), [
+          'hf:dataset/r/d@0<-',
+          `${m('a')}@1<hf:dataset/r/d`,
+          `${m('b')}@1<hf:dataset/r/d`,
+          `${m('c')}@2<${m('a')}`,
+          `${m('e')}@2<${m('a')}`,
+        ]);
+        assert.equal(fromD.truncated, false);
+        const viaE = fromD.via(4)!;
+        assert.deepEqual([viaE.kind, viaE.from, viaE.to, viaE.source, JSON.stringify(viaE.props)], ['DERIVED_FROM', m('e'), m('a'), 'aa', '{}']);
+        assert.equal(fromD.via(0), undefined);
+        const withProps = await store.reach({ from: ['hf:dataset/r/d'], steps, maxDepth: 10, maxNodes: 100, withEdgeProps: true });
+        assert.deepEqual(withProps.via(4)!.props, { relation: 'adapter' });
+        assert.equal(withProps.via(4)!.evidence, 'contract');
+        assert.equal(withProps.via(1)!.observedAt, at);
+
+        const fromW = await store.reach({ from: ['hf:user/w', 'hf:model/r/unknown', 'hf:user/w'], steps, maxDepth: 10, maxNodes: 100 });
+        // Level 1 in edge order: w's CAN_WRITE before its MEMBER_OF; level 2 from a (the lesser key) before o1.
+        assert.deepEqual(show(fromW), [
+          'hf:user/w@0<-',
+          'hf:model/r/unknown@0<-',
+          `${m('a')}@1<hf:user/w`,
+          'hf:org/o1@1<hf:user/w',
+          `${m('c')}@2<${m('a')}`,
+          `${m('e')}@2<${m('a')}`,
+          `${m('z')}@2<hf:org/o1`,
+        ]);
+        assert.ok(!fromW.keys.includes('hf:org/o2'), 'a read membership carries nothing');
+
+        const cutDepth = await store.reach({ from: ['hf:dataset/r/d'], steps, maxDepth: 1, maxNodes: 100 });
+        assert.deepEqual([cutDepth.keys.length, cutDepth.truncated, cutDepth.reason], [3, true, 'depth']);
+        const exactDepth = await store.reach({ from: ['hf:dataset/r/d'], steps, maxDepth: 2, maxNodes: 100 });
+        assert.deepEqual([exactDepth.keys.length, exactDepth.truncated], [5, false]);
+        const cutBudget = await store.reach({ from: ['hf:dataset/r/d'], steps, maxDepth: 10, maxNodes: 4 });
+        assert.deepEqual([cutBudget.keys, cutBudget.truncated, cutBudget.reason], [fromD.keys.slice(0, 4), true, 'budget']);
+        assert.deepEqual((await store.reach({ from: ['hf:dataset/r/d'], steps: [], maxDepth: 10, maxNodes: 10 })).keys, ['hf:dataset/r/d']);
+
+        for (const bad of [{ maxDepth: -1 }, { maxNodes: 0 }, { maxDepth: 1.5 }, { steps: [{ kind: 'NOPE', direction: 'in' }] }, { steps: [{ kind: 'SERVES', direction: 'up' }] }]) {
+          await assert.rejects(store.reach({ from: ['hf:dataset/r/d'], steps, maxDepth: 3, maxNodes: 10, ...bad } as never), (err: Error) => err.name === 'UsageError');
+        }
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('reach: the same answer as a plain breadth-first search over the records, on generated graphs', { timeout: 300_000 }, async () => {
+      const store = await harness.open();
+      try {
+        const graph = generatedGraph(7, 600);
+        await store.upsert(graph);
+        const modes = ['compromise', 'compromise-source', 'lineage-down', 'any'] as const;
+        const starts = [...new Set(graph.edges.map((e) => e.to)), 'vuln:GHSA-1', 'vuln:GHSA-2'].slice(0, 6);
+        starts.push('vuln:GHSA-1', 'vuln:GHSA-3', 'vuln:GHSA-5');
+        let compared = 0;
+        for (const mode of modes) {
+          const steps = reachSteps(mode);
+          for (const from of starts) {
+            for (const [maxDepth, maxNodes] of [[25, 100_000], [2, 100_000], [25, 40]] as const) {
+              const got = await store.reach({ from: [from, starts[0]!], steps, maxDepth, maxNodes });
+              const want = referenceReach(graph, [from, starts[0]!], steps, maxDepth, maxNodes);
+              const label = `${mode} from ${from}, depth ${maxDepth}, budget ${maxNodes}`;
+              assert.deepEqual(show(got), want.lines, label);
+              assert.deepEqual([got.truncated, got.reason], [want.truncated, want.reason], label);
+              compared += got.keys.length;
+            }
+          }
+        }
+        assert.ok(compared > 2000, `the comparison covered real reachability (${compared} nodes)`);
+      } finally {
+        await store.close();
+      }
+
+      function show(r: Reachability): string[] {
+        return r.keys.map((k, i) => {
+          const via = r.via(i);
+          return `${k} ${r.depths[i]} ${r.parents[i]! >= 0 ? r.keys[r.parents[i]!] : '-'} ${via ? `${via.kind}:${via.from}>${via.to}:${via.source}` : ''}`;
+        });
       }
     });
 

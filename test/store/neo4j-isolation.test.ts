@@ -16,7 +16,7 @@ if (first.status === 'skip') {
   test('neo4j test isolation', () => assert.fail(first.status === 'refuse' ? first.reason : 'second target unusable'));
 } else {
   describe('neo4j test isolation', () => {
-    it("a second suite's wipe waits until the first suite has closed the database", { timeout: 120_000 }, async () => {
+    it("a second suite's wipe waits until the first suite has closed the database", { timeout: 20 * 60_000 }, async () => {
       const a = await first.open();
       let opening: ReturnType<typeof second.open> | undefined;
       try {

@@ -158,8 +158,9 @@ describe('neo4j store: Cypher builders (no server needed)', () => {
     assert.deepEqual(decodeProps({ key: 'k', kind: 'Model', syncSource: 's', ...stored }), expected);
     // The full-record write clears the stub mark.
     const plan = planUpsert({ nodes: [{ kind: 'Model', key: 'hf:model/o/m', props: { name: 'm' } }], edges: [] }, undefined, 'now');
-    const row = (plan.statements[0]!.params.rows as [string, Record<string, unknown>][])[0]!;
-    assert.equal(row[1].p_stub, null);
+    const row = (plan.statements[0]!.params.rows as [string, Record<string, unknown>, Record<string, null>][])[0]!;
+    assert.deepEqual(row[1], { p_name: 'm' }, 'a new node gets only values');
+    assert.ok(Object.hasOwn(row[2], 'p_stub') && Object.hasOwn(row[2], 'j_name'), 'an existing one also loses its stub mark and the other representation');
   });
 
   it('declares one key constraint per node kind, on :Node, on meta, and sync lookup indexes', () => {
@@ -358,6 +359,46 @@ if (target.status === 'skip') {
         assert.equal((await store.stats()).nodes, 0, 'nothing written');
       } finally {
         await store.close();
+      }
+    });
+
+    it('a store an older aispm wrote (layout v1) is upgraded on connect: flow conditions then hold in reach', async () => {
+      const store = await target.open();
+      const steps = [{ kind: 'MEMBER_OF' as const, direction: 'out' as const, when: { prop: 'role', in: ['write'] } }, { kind: 'CAN_WRITE' as const, direction: 'out' as const }];
+      try {
+        await store.upsert({
+          nodes: [],
+          edges: [
+            { kind: 'MEMBER_OF', from: 'hf:user/u', to: 'hf:org/w', source: 't', props: { role: 'WRITE' } },
+            { kind: 'MEMBER_OF', from: 'hf:user/u', to: 'hf:org/r', source: 't', props: { role: 'read' } },
+            { kind: 'CAN_WRITE', from: 'hf:org/w', to: 'hf:model/w/m', source: 't' },
+          ],
+        });
+      } finally {
+        await store.close();
+      }
+      // What v1 wrote: no flow-condition property on the edges, and version 1.
+      const session = (await target.admin()).session({ database: process.env.NEO4J_DATABASE || undefined });
+      try {
+        await session.run("MATCH ()-[r:MEMBER_OF]->() REMOVE r.p_role WITH count(*) AS n MATCH (m:AispmMeta {name: 'schema_version'}) SET m.value = '1'");
+      } finally {
+        await session.close();
+      }
+      const upgraded = await Neo4jStore.connect({ uri: target.uri, user: process.env.NEO4J_USER ?? 'neo4j', password: process.env.NEO4J_PASSWORD ?? '', database: process.env.NEO4J_DATABASE || undefined });
+      try {
+        const r = await upgraded.reach({ from: ['hf:user/u'], steps, maxDepth: 5, maxNodes: 10 });
+        assert.deepEqual(r.keys, ['hf:user/u', 'hf:org/w', 'hf:model/w/m']);
+        const check = (await target.admin()).session({ database: process.env.NEO4J_DATABASE || undefined });
+        try {
+          const v = await check.run("MATCH (m:AispmMeta {name: 'schema_version'}) RETURN m.value AS v");
+          assert.equal(v.records[0]!.get('v'), '2');
+          const roles = await check.run('MATCH ()-[r:MEMBER_OF]->() RETURN r.p_role AS role ORDER BY role');
+          assert.deepEqual(roles.records.map((x) => x.get('role')), ['WRITE', 'read']);
+        } finally {
+          await check.close();
+        }
+      } finally {
+        await upgraded.close();
       }
     });
 
