@@ -26,7 +26,8 @@ import { mapSpace, type SpaceMapping } from './map-space.ts';
 import { identityKey, isValidOwnerName, ownerOf, refFromData, refLabel, refOfKey, repoKey, webUrl, type OwnerType, type RepoRef, type RepoType } from './refs.ts';
 
 export interface CrawlOptions {
-  hubUrl: string;
+  /** Where the repos' pages are: records link there (the endpoint read, or the Hub a replay or proxy serves). */
+  webUrl: string;
   descendants: number;
   scanPickles: boolean;
   maxScanBytes: number;
@@ -244,12 +245,12 @@ export class HubCrawler {
         }
         this.warnings.add(label, `not found on the Hub (HTTP ${info.httpStatus}); recorded as missing`);
         await this.writer.commitScope(key, {
-          nodes: [{ kind: kindOf(requested.type), key, props: { name: requested.id, url: webUrl(this.opts.hubUrl, requested), missing: true } }],
+          nodes: [{ kind: kindOf(requested.type), key, props: { name: requested.id, url: webUrl(this.opts.webUrl, requested), missing: true } }],
           edges: [],
         });
         return undefined;
       }
-      const ctx: MapContext = { hubUrl: this.opts.hubUrl, requested };
+      const ctx: MapContext = { hubUrl: this.opts.webUrl, requested };
       let mapping = mapRepo(requested.type, info.body, ctx);
       const ref = mapping.ref;
       const canonicalKey = repoKey(ref);
@@ -325,7 +326,7 @@ export class HubCrawler {
     if (author) {
       const type = await this.ownerType(author);
       if (type) {
-        const owner = mapOwner(author, type, key, this.opts.hubUrl);
+        const owner = mapOwner(author, type, key, this.opts.webUrl);
         nodes.push(...owner.nodes);
         edges.push(...owner.edges);
       } else {
@@ -339,7 +340,7 @@ export class HubCrawler {
   private async recordRename(from: RepoRef, to: RepoRef): Promise<void> {
     const key = repoKey(from);
     const batch: RecordBatch = {
-      nodes: [{ kind: kindOf(from.type), key, props: { name: from.id, url: webUrl(this.opts.hubUrl, from), canonicalId: to.id } }],
+      nodes: [{ kind: kindOf(from.type), key, props: { name: from.id, url: webUrl(this.opts.webUrl, from), canonicalId: to.id } }],
       edges: [],
     };
     if (from.type === to.type && (from.type === 'model' || from.type === 'dataset')) {

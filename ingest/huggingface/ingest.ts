@@ -23,6 +23,11 @@ export const PUBLIC_HUB_FILE_HOSTS = ['https://*.hf.co', 'https://*.huggingface.
 export interface HubIngestOptions {
   seeds: Seed[];
   endpoint: string;
+  /**
+   * Where the repos' pages are, when not at the endpoint: a replay or caching proxy of another Hub names that Hub, so
+   * records link to its pages. An enterprise Hub or a mirror with its own pages leaves this out.
+   */
+  webUrl?: string;
   token?: string;
   descendants: number;
   scanPickles: boolean;
@@ -82,7 +87,7 @@ export async function ingestHub(store: GraphStore, o: HubIngestOptions): Promise
     writer,
     warnings,
     {
-      hubUrl: endpoint,
+      webUrl: (o.webUrl ?? endpoint).replace(/\/+$/, ''),
       descendants: o.descendants,
       scanPickles: o.scanPickles,
       maxScanBytes: o.maxScanBytes,

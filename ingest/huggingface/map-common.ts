@@ -19,6 +19,7 @@ export function isPublicHub(hubUrl: string): boolean {
 }
 
 export interface MapContext {
+  /** The Hub whose pages records link to (see `CrawlOptions.webUrl`); its Spaces' hosts follow from it too. */
   hubUrl: string;
   /** The ref as requested (before any rename redirect). */
   requested: RepoRef;

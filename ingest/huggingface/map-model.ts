@@ -165,6 +165,7 @@ export function mapModel(body: Json, ctx: MapContext, parsedCard?: Json): ModelM
   const arch = config && Array.isArray(config.architectures) && typeof config.architectures[0] === 'string' ? config.architectures[0] : undefined;
   const modelType = config && typeof config.model_type === 'string' ? config.model_type : undefined;
   if (arch ?? modelType) props.architecture = (arch ?? modelType)!;
+  if (modelType) props.modelType = modelType;
 
   const bases = baseLinks(card, tags, { library }, warn).filter((b) => b.ref.id !== ref.id);
   const datasets = trainingDatasets(card, tags, warn);

@@ -21,11 +21,14 @@ export interface DemoResult {
 }
 
 export async function runDemo(store: GraphStore, opts: { progress?: NodeJS.WriteStream } = {}): Promise<DemoResult> {
-  const hub = await startReplayServer(loadUniverse(SAMPLE_UNIVERSE, REPLAY_BUILDERS));
+  const universe = loadUniverse(SAMPLE_UNIVERSE, REPLAY_BUILDERS);
+  const hub = await startReplayServer(universe);
   try {
     const ingest = await ingestHub(store, {
       seeds: [{ ref: parseRef(POISONED_DATASET) }],
       endpoint: hub.url,
+      // The replay's port is gone after the demo: records link to the pages the sample imitates.
+      webUrl: universe.imitates,
       descendants: 2,
       scanPickles: true,
       maxScanBytes: 64 * 1024 * 1024,

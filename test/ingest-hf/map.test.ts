@@ -51,6 +51,7 @@ describe('mapModel', () => {
     assert.equal(p.downloads, 1801802);
     assert.equal(p.createdAt, '2022-03-02T23:29:05.000Z');
     assert.equal(p.architecture, 'RobertaForQuestionAnswering');
+    assert.equal(p.modelType, 'roberta');
     const derived = m.edges.filter((e) => e.kind === 'DERIVED_FROM');
     assert.deepEqual(derived.map((e) => [e.to, e.props?.relation, e.confidence]), [['hf:model/FacebookAI/roberta-base', 'finetune', 'declared']]);
     assert.deepEqual(m.edges.filter((e) => e.kind === 'TRAINED_ON').map((e) => [e.to, e.evidence]), [['hf:dataset/squad_v2', 'cardData.datasets']]);

@@ -23,6 +23,8 @@ export interface UniverseData {
   files?: Record<string, FileContent>;
   /** Page size of list endpoints (the Hub's is larger; small pages exercise `Link: rel="next"`). */
   pageSize?: number;
+  /** The public Hub whose pages this sample imitates: an ingest of it links there, not to the replay's local port. */
+  imitates?: string;
 }
 
 export type Builders = Record<string, (...args: never[]) => Uint8Array>;
@@ -45,6 +47,7 @@ export class Universe {
   readonly owners: Record<string, 'user' | 'org'>;
   readonly renames: NonNullable<UniverseData['renames']>;
   readonly pageSize: number;
+  readonly imitates?: string;
 
   constructor(
     private readonly data: UniverseData,
@@ -55,6 +58,7 @@ export class Universe {
     }
     this.owners = data.owners ?? {};
     this.renames = data.renames ?? [];
+    if (data.imitates !== undefined) this.imitates = data.imitates;
     this.pageSize = data.pageSize ?? 100;
   }
 
