@@ -7,6 +7,8 @@ export const customCode: FindingRule = {
   severity: 'medium',
   description: 'Loading the served model requires trust_remote_code, so code from the model repository runs on the endpoint host.',
   remediation: 'Pin the model revision and review its code, or port the model to a library architecture that needs no remote code.',
+  // Download of Code Without Integrity Check: the code is fetched from the repo at load time.
+  cwes: [494],
   async run(ctx) {
     const served = await ctx.servedModels();
     const nodes = await ctx.store.getNodes([...served.keys()]);

@@ -10,6 +10,8 @@ export const missingBase: FindingRule = {
   description:
     'A model derives from a base marked missing: the base cannot be inspected, and whoever registers the freed name next controls what a re-download fetches.',
   remediation: 'Pin the base by commit sha from a mirror you control, or re-derive from an available, reviewed base.',
+  // Reliance on Insufficiently Trustworthy Component: nobody can inspect the base, anyone may take its name.
+  cwes: [1357],
   async run(ctx) {
     const findings: Finding[] = [];
     for await (const page of nodesOfKind(ctx.store, 'Model', { missing: true })) {

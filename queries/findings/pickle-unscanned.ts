@@ -10,6 +10,7 @@ export const pickleUnscanned: FindingRule = {
   severity: 'high',
   description: 'A pickle-based file that no scan has cleared is held by a served model or by a model it derives from.',
   remediation: 'Scan the file (or replace it with safetensors) before the model is loaded again.',
+  cwes: [502],
   async run(ctx) {
     const files = await filesOfServedLineage(ctx);
     return files

@@ -36,6 +36,8 @@ export interface FindingRule {
   severity: Severity;
   description: string;
   remediation: string;
+  /** CWE ids of the weakness the rule finds, for exports that classify (CycloneDX `cwes`, SARIF tags). */
+  cwes?: readonly number[];
   run(ctx: FindingContext): Promise<Finding[]>;
 }
 

@@ -11,7 +11,7 @@ import type { Neighbourhood } from './gather.ts';
 import { mapNeighbourhood, P } from './map-components.ts';
 import { addMlExtensions } from './ml-extensions.ts';
 import type { AibomSpec } from './options.ts';
-import { scoreCompleteness, scoreModelComponent, type CompletenessScore } from './scoring.ts';
+import { SCALE, scoreCompleteness, scoreModelComponent, type CompletenessScore } from './scoring.ts';
 
 export interface WeakestLink {
   /** The lowest completeness score among the model and its ancestors. */
@@ -83,7 +83,8 @@ function weakestLinkOf(doc: Record<string, unknown>, n: Neighbourhood, own: Comp
 function scoreProperties(score: CompletenessScore, weakest: WeakestLink): { name: string; value: string }[] {
   const props = [
     { name: P('completeness:score'), value: score.total.toFixed(1) },
-    { name: P('completeness:method'), value: 'aispm-aibom-completeness/1 (see services/aibom/SCORING.md)' },
+    // aispm's own scale, not the OWASP AIBOM generator's (SCORING.md says how they differ).
+    { name: P('completeness:method'), value: `${SCALE} (see services/aibom/SCORING.md)` },
     { name: P('completeness:penalty'), value: String(score.penalty) },
     { name: P('lineage:weakest-link:score'), value: weakest.score.toFixed(1) },
     { name: P('lineage:weakest-link:ref'), value: weakest.key },

@@ -1,7 +1,7 @@
 /**
  * Reads one model's neighbourhood from the store: its lineage (walked frontier by frontier, one `expand` per level),
- * the datasets of every model in that lineage, its files, libraries (transitively), the endpoints that serve it and
- * the advisories affecting its libraries. Batched: a handful of store calls per BOM, never one per node. The result is
+ * the datasets and files of every model in that lineage, its libraries (transitively), the endpoints that serve it, who
+ * can write it and the advisories affecting its libraries. Batched: a handful of store calls per BOM, never one per node. The result is
  * plain data for the pure mapping stage.
  */
 import { type EdgeKind } from '../../schema/model.ts';
@@ -38,6 +38,10 @@ export interface Neighbourhood {
   packageLinks: { from: string; to: string }[];
   packagesTruncated: boolean;
   endpoints: GraphNode[];
+  /** Who can write the model (CAN_WRITE into it), with the role the edge names; sorted by identity key. */
+  writers: { identity: GraphNode; role?: string }[];
+  /** Each ancestor's files, read for their risks only (a BOM lists the subject's own files as its parts). */
+  ancestorFiles: Map<string, GraphNode[]>;
   vulnerabilities: GraphNode[];
   /** AFFECTS links: advisory → package. */
   affects: { vulnerability: string; pkg: string; fixed?: string }[];
@@ -98,6 +102,12 @@ function lineageLinks(edges: GraphEdge[]): LineageLink[] {
   return [...links.values()];
 }
 
+function groupFiles(contains: GraphEdge[], nodeOf: (key: string, kind: GraphNode['kind']) => GraphNode): Map<string, GraphNode[]> {
+  const byHolder = new Map<string, string[]>();
+  for (const e of contains) byHolder.set(e.from, [...(byHolder.get(e.from) ?? []), e.to]);
+  return new Map([...byHolder].sort(([a], [b]) => (a < b ? -1 : 1)).map(([holder, keys]) => [holder, uniqueSorted(keys).map((k) => nodeOf(k, 'File'))]));
+}
+
 /** The neighbourhood of `model` (which the caller has already read and checked is a Model). */
 export async function gatherNeighbourhood(store: GraphStore, model: GraphNode): Promise<Neighbourhood> {
   const root = model.key;
@@ -109,10 +119,10 @@ export async function gatherNeighbourhood(store: GraphStore, model: GraphNode): 
   const lineageEdges = lineageWalk.edges.filter((e) => kindOfKey(e.to) === 'Model');
   const ancestorKeys = uniqueSorted(lineageEdges.map((e) => e.to)).filter((k) => k !== root);
 
-  const [rootOut, ancestorData, servedBy, packageWalk] = await Promise.all([
+  const [rootOut, ancestorData, rootIn, packageWalk] = await Promise.all([
     store.expand({ keys: [root], edgeKinds: ['TRAINED_ON', 'EVALUATED_ON', 'CONTAINS'], direction: 'out' }),
-    store.expand({ keys: ancestorKeys, edgeKinds: ['TRAINED_ON', 'EVALUATED_ON'], direction: 'out' }),
-    store.expand({ keys: [root], edgeKinds: ['SERVES'], direction: 'in' }),
+    store.expand({ keys: ancestorKeys, edgeKinds: ['TRAINED_ON', 'EVALUATED_ON', 'CONTAINS'], direction: 'out' }),
+    store.expand({ keys: [root], edgeKinds: ['SERVES', 'CAN_WRITE'], direction: 'in' }),
     walkFrontier(store, root, ['DEPENDS_ON'], 'out', { depth: GATHER_LIMITS.packageDepth, nodes: GATHER_LIMITS.packageNodes }),
   ]);
 
@@ -125,11 +135,15 @@ export async function gatherNeighbourhood(store: GraphStore, model: GraphNode): 
   }
   const datasetKeys = uniqueSorted([...datasetUse.values()].flatMap((u) => [...u.training, ...u.evaluation]));
   const fileKeys = uniqueSorted(rootOut.filter((e) => e.kind === 'CONTAINS').map((e) => e.to));
-  const endpointKeys = uniqueSorted(servedBy.map((e) => e.from));
+  const ancestorContains = ancestorData.filter((e) => e.kind === 'CONTAINS');
+  const ancestorFileKeys = uniqueSorted(ancestorContains.map((e) => e.to));
+  const endpointKeys = uniqueSorted(rootIn.filter((e) => e.kind === 'SERVES').map((e) => e.from));
+  const writes = rootIn.filter((e) => e.kind === 'CAN_WRITE');
+  const writerKeys = uniqueSorted(writes.map((e) => e.from));
   const packageKeys = uniqueSorted([...packageWalk.depthOf.keys()].filter((k) => k !== root));
 
   const [nodes, affectEdges] = await Promise.all([
-    store.getNodes([...ancestorKeys, ...datasetKeys, ...fileKeys, ...endpointKeys, ...packageKeys]),
+    store.getNodes([...ancestorKeys, ...datasetKeys, ...fileKeys, ...ancestorFileKeys, ...endpointKeys, ...writerKeys, ...packageKeys]),
     store.expand({ keys: packageKeys, edgeKinds: ['AFFECTS'], direction: 'in' }),
   ]);
   const vulnerabilityKeys = uniqueSorted(affectEdges.map((e) => e.from));
@@ -155,6 +169,11 @@ export async function gatherNeighbourhood(store: GraphStore, model: GraphNode): 
     }),
     packagesTruncated: packageWalk.truncated,
     endpoints: endpointKeys.map((k) => nodeOf(k, 'Endpoint')),
+    writers: writerKeys.map((k) => {
+      const roles = uniqueSorted(writes.filter((e) => e.from === k).map((e) => (typeof e.props.role === 'string' ? e.props.role : '')).filter(Boolean));
+      return { identity: nodeOf(k, 'Identity'), ...(roles.length ? { role: roles.join(', ') } : {}) };
+    }),
+    ancestorFiles: groupFiles(ancestorContains, nodeOf),
     vulnerabilities: vulnerabilityKeys.map((k) => vulnerabilities.get(k) ?? { kind: 'Vulnerability', key: k, props: { stub: true } }),
     affects: uniqueSorted(
       affectEdges.map((e) => JSON.stringify([e.from, e.to, typeof e.props.fixed === 'string' ? e.props.fixed : ''])),

@@ -62,6 +62,14 @@ export function repoCardUrl(node: GraphNode, sha: string | undefined): string | 
   return `${page}/blob/${encodeURIComponent(sha ?? 'main')}/README.md`;
 }
 
+/** The repo's files at the revision read: where the model is downloaded from, pinned. Hub repos only, and only with a sha. */
+export function repoTreeUrl(node: GraphNode, sha: string | undefined): string | undefined {
+  const area = repoNameOf(node.key).area;
+  if ((area !== 'model' && area !== 'dataset') || sha === undefined) return undefined;
+  const page = repoPageUrl(node);
+  return page === undefined ? undefined : `${page}/tree/${encodeURIComponent(sha)}`;
+}
+
 /** A URL a reader can follow for the owner of a repo: on the same site as the repo's page. */
 export function ownerUrl(node: GraphNode, owner: string): string | undefined {
   const source = parseKey(node.key)?.format.source;

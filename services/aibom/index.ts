@@ -11,7 +11,7 @@ import { parseSpec, type AibomOptions } from './options.ts';
 
 export type { AibomResult, WeakestLink } from './assemble.ts';
 export type { CompletenessScore, CategoryScore } from './scoring.ts';
-export { scoreCompleteness, SCORED_FIELDS, CATEGORY_WEIGHTS, TIER_WEIGHTS } from './scoring.ts';
+export { scoreCompleteness, SCALE, SCORED_FIELDS, CATEGORY_WEIGHTS, TIER_WEIGHTS } from './scoring.ts';
 export { AIBOM_SPECS, DEFAULT_SPEC, parseSpec, type AibomOptions, type AibomSpec } from './options.ts';
 export { aibomFileName } from './file-name.ts';
 export { validateAibom } from './validate.ts';

@@ -2,13 +2,17 @@
  * Graph neighbourhood → CycloneDX library models (components, services, vulnerabilities, the dependency graph),
  * plus the ML parts the library does not model, collected as plain JSON for `ml-extensions.ts`. Pure.
  */
-import { Enums, Models, SPDX } from '@cyclonedx/cyclonedx-library';
-import { parseKey } from '../../schema/keys.ts';
+import { Enums, Models, Types } from '@cyclonedx/cyclonedx-library';
+import { labelOfKey, parseKey } from '../../schema/keys.ts';
 import type { GraphNode } from '../../schema/records.ts';
+import { aiFieldsOf } from './ai-fields.ts';
 import { compositionsOf } from './compositions.ts';
 import type { Neighbourhood } from './gather.ts';
-import { ownerUrl, packageParts, repoCardUrl, repoPageUrl, propStr, purlOf, purlVersion, repoNameOf, safeUrl, str } from './identity.ts';
-import { modelCardOf, type Json } from './model-card.ts';
+import { ownerUrl, packageParts, repoCardUrl, repoPageUrl, repoTreeUrl, propStr, purlOf, purlVersion, repoNameOf, safeUrl, str } from './identity.ts';
+import { inheritedTraining, type InheritedDataset } from './inherited-data.ts';
+import { licensesOf } from './licenses.ts';
+import { modelCardOf, type CardRisk, type Json } from './model-card.ts';
+import { risksOf, type Risk } from './risks.ts';
 
 /** Per bom-ref: the ML fields CycloneDX defines but the library does not model. */
 export interface ComponentExtension {
@@ -46,15 +50,6 @@ const shaOf = (node: GraphNode): string | undefined => {
   return sha === undefined ? undefined : purlVersion(sha);
 };
 
-function licensesOf(node: GraphNode): Models.LicenseRepository {
-  const repo = new Models.LicenseRepository();
-  const declared = propStr(node, 'license');
-  if (!declared) return repo;
-  const spdx = SPDX.fixupSpdxId(declared);
-  repo.add(spdx ? new Models.SpdxLicense(spdx) : new Models.NamedLicense(propStr(node, 'licenseRaw') ?? declared));
-  return repo;
-}
-
 function externalRefs(refs: [string | undefined, Enums.ExternalReferenceType, string?][]): Models.ExternalReferenceRepository {
   const repo = new Models.ExternalReferenceRepository();
   const seen = new Set<string>();
@@ -84,11 +79,41 @@ function supplierOf(node: GraphNode): Models.OrganizationalEntity | undefined {
   return new Models.OrganizationalEntity({ name: owner, url: new Set(url === undefined ? [] : [url]) });
 }
 
+/** arXiv ids as the Hub tags them (`arxiv:2307.09288`, old style `arxiv:hep-th/9901001`); anything else is no paper link. */
+const ARXIV_ID = /^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?$/u;
+
+/** The papers a model's tags cite, as their arXiv abstract pages. */
+function paperRefs(node: GraphNode): [string, Enums.ExternalReferenceType, string][] {
+  const tags = Array.isArray(node.props.tags) ? node.props.tags : [];
+  const ids = tags.filter((t): t is string => typeof t === 'string' && t.startsWith('arxiv:')).map((t) => t.slice('arxiv:'.length));
+  return [...new Set(ids.filter((id) => ARXIV_ID.test(id)))]
+    .sort()
+    .map((id) => [`https://arxiv.org/abs/${id}`, Enums.ExternalReferenceType.Documentation, `paper (arXiv:${id})`]);
+}
+
+/** Who owns and who can write the subject model, as the graph's CAN_WRITE edges say. */
+function writerProperties(n: Neighbourhood, out: Props): void {
+  for (const { identity, role } of n.writers) {
+    prop(out, 'can-write', role ? `${identity.key} (${role})` : identity.key);
+    if (role?.split(', ').includes('owner')) {
+      prop(out, 'owner', identity.key);
+      prop(out, 'owner:type', propStr(identity, 'type'));
+    }
+  }
+}
+
+interface ModelInput {
+  /** Datasets the model declares, then those it inherits. */
+  datasets: string[];
+  /** Extra properties (the subject's owners and writers). */
+  properties?: Props;
+}
+
 /** A model as a `machine-learning-model` component; the same mapping serves the model and each ancestor. */
-function modelComponent(node: GraphNode, datasetRefs: string[], ext: MlExtensions): Models.Component {
+function modelComponent(node: GraphNode, input: ModelInput, ext: MlExtensions): Models.Component {
   const repo = repoNameOf(node.key);
   const sha = shaOf(node);
-  const properties: Props = [];
+  const properties: Props = [...(input.properties ?? [])];
   repoProperties(node, properties);
   prop(properties, 'library', propStr(node, 'library'));
   if (node.props.customCode === true) prop(properties, 'custom-code', 'true');
@@ -103,14 +128,16 @@ function modelComponent(node: GraphNode, datasetRefs: string[], ext: MlExtension
     licenses: licensesOf(node),
     externalReferences: externalRefs([
       [repoPageUrl(node), Enums.ExternalReferenceType.Website, 'model page'],
+      [repoTreeUrl(node, sha), Enums.ExternalReferenceType.Distribution, 'files at the revision read'],
       [repoCardUrl(node, sha), Enums.ExternalReferenceType.ModelCard, 'model card at the revision read'],
       // A Hub repo is a git repository, clonable at its page URL.
       [repo.area === 'model' ? repoPageUrl(node) : undefined, Enums.ExternalReferenceType.VCS, 'git repository'],
+      ...paperRefs(node),
     ]),
     properties: new Models.PropertyRepository(properties),
   });
   const extension: ComponentExtension = {};
-  const card = modelCardOf(node, datasetRefs);
+  const card = modelCardOf(node, { datasets: input.datasets });
   if (card) extension.modelCard = card;
   const author = propStr(node, 'author');
   if (author) extension.authors = [{ name: author }];
@@ -118,7 +145,7 @@ function modelComponent(node: GraphNode, datasetRefs: string[], ext: MlExtension
   return component;
 }
 
-function datasetComponent(node: GraphNode, uses: Set<string>, ext: MlExtensions): Models.Component {
+function datasetComponent(node: GraphNode, uses: Set<string>, inherited: readonly { model: string; from: InheritedDataset }[], ext: MlExtensions): Models.Component {
   const repo = repoNameOf(node.key);
   const sha = shaOf(node);
   const url = repoPageUrl(node);
@@ -127,6 +154,8 @@ function datasetComponent(node: GraphNode, uses: Set<string>, ext: MlExtensions)
   const properties: Props = [];
   repoProperties(node, properties);
   for (const use of [...uses].sort()) prop(properties, 'dataset-use', use);
+  // Declared by no model here but trained on all the same: a quantization's data is its base's.
+  for (const { model, from } of inherited) prop(properties, 'dataset:inherited', JSON.stringify({ model, from: from.from, relation: from.relation }));
   const component = new Models.Component(Enums.ComponentType.Data, repo.name, {
     bomRef: node.key,
     group: repo.owner,
@@ -254,7 +283,8 @@ function vulnerabilityOf(node: GraphNode, affected: Models.BomRef[], fixes: stri
     source: new V.Source({ name: 'OSV', url: new URL(`https://osv.dev/vulnerability/${encodeURIComponent(id)}`) }),
     ratings,
     references,
-    description: propStr(node, 'summary'),
+    // Every vulnerability has a description, which the model card's risk entries are named by.
+    description: propStr(node, 'summary') ?? `${id} affects ${affected.map((ref) => labelOfKey(ref.value ?? '')).join(', ') || 'a library of this model'}.`,
     recommendation: fixes.length ? `Upgrade to a fixed version: ${[...new Set(fixes)].sort().join(', ')}` : undefined,
     published: validDate(node.props.published),
     updated: validDate(node.props.modified),
@@ -262,10 +292,39 @@ function vulnerabilityOf(node: GraphNode, affected: Models.BomRef[], fixes: stri
   });
 }
 
-/** Which datasets a model used, and how, as refs into the BOM. */
-function datasetRefsOf(n: Neighbourhood, modelKey: string): string[] {
+/** Which datasets a model used, and how, as refs into the BOM: its own, then those it inherits. */
+function datasetRefsOf(n: Neighbourhood, modelKey: string, inherited: readonly InheritedDataset[]): string[] {
   const use = n.datasetUse.get(modelKey);
-  return use ? [...new Set([...use.training, ...use.evaluation])].sort() : [];
+  return [...new Set([...(use?.training ?? []), ...(use?.evaluation ?? []), ...inherited.map((d) => d.dataset)])].sort();
+}
+
+/** A risk aispm found (not an advisory) as a CycloneDX vulnerability, rated by the rule that found it. */
+function riskVulnerability(r: Risk, refOf: ReadonlyMap<string, Models.BomRef>): Models.Vulnerability.Vulnerability {
+  const V = Models.Vulnerability;
+  const affects = r.affects.map((key) => refOf.get(key)).filter((ref): ref is Models.BomRef => ref !== undefined);
+  return new V.Vulnerability({
+    // `aispm:risk:` is no key format, so these refs cannot collide with a node's.
+    bomRef: `aispm:risk:${r.finding.id}`,
+    id: r.finding.id,
+    source: new V.Source({ name: 'aispm' }),
+    ratings: new V.RatingRepository([new V.Rating({ severity: r.finding.severity as Enums.Vulnerability.Severity, method: Enums.Vulnerability.RatingMethod.Other })]),
+    cwes: new Types.CweRepository(r.cwes),
+    description: r.description,
+    detail: r.finding.evidence.join('\n'),
+    recommendation: r.finding.remediation,
+    affects: new V.AffectRepository(affects.map((ref) => new V.Affect(ref))),
+  });
+}
+
+/**
+ * Every vulnerability of the BOM as a risk in the model card, named by its description (so a reader of the BOM, and
+ * its completeness score, can tell these from what the card itself states), with the fix as the mitigation.
+ */
+function cardRisksOf(vulnerabilities: readonly Models.Vulnerability.Vulnerability[]): CardRisk[] {
+  return vulnerabilities
+    .filter((v) => v.description !== undefined)
+    .map((v) => ({ name: v.description!, ...(v.recommendation ? { mitigationStrategy: v.recommendation } : {}) }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** Ancestors as `pedigree.ancestors` entries: no bom-ref (the ancestor's own component carries it), the relation kept. */
@@ -297,26 +356,48 @@ function pedigreeAncestors(n: Neighbourhood): Models.Component[] {
 /** The whole mapping: one model's neighbourhood → a library Bom (without timestamp and serial) and the ML extras. */
 export function mapNeighbourhood(n: Neighbourhood): MappedBom {
   const ext: MlExtensions = { components: new Map(), serviceEndpoints: new Map(), compositions: [] };
-  const model = modelComponent(n.model, datasetRefsOf(n, n.model.key), ext);
-  const modelExt = ext.components.get(n.model.key)!;
-  if (n.ancestors.length) modelExt.pedigreeAncestors = pedigreeAncestors(n);
+  const subject = n.model.key;
+  const inheritedBy = new Map([subject, ...n.ancestors.map((a) => a.node.key)].map((k) => [k, inheritedTraining(n, k)]));
 
-  const refOf = new Map<string, Models.BomRef>([[n.model.key, model.bomRef]]);
+  const files = n.files.map(fileComponent);
   const components: Models.Component[] = [];
-  for (const { node } of n.ancestors) components.push(modelComponent(node, datasetRefsOf(n, node.key), ext));
-
+  for (const { node } of n.ancestors) components.push(modelComponent(node, { datasets: datasetRefsOf(n, node.key, inheritedBy.get(node.key)!) }, ext));
   const usesOf = new Map<string, Set<string>>();
   for (const use of n.datasetUse.values()) {
     for (const d of use.training) usesOf.set(d, (usesOf.get(d) ?? new Set()).add('training'));
     for (const d of use.evaluation) usesOf.set(d, (usesOf.get(d) ?? new Set()).add('evaluation'));
   }
-  for (const d of n.datasets) components.push(datasetComponent(d, usesOf.get(d.key) ?? new Set(), ext));
+  const inheritedOf = new Map<string, { model: string; from: InheritedDataset }[]>();
+  for (const [model, list] of inheritedBy) for (const d of list) inheritedOf.set(d.dataset, [...(inheritedOf.get(d.dataset) ?? []), { model, from: d }]);
+  for (const d of n.datasets) components.push(datasetComponent(d, usesOf.get(d.key) ?? new Set(), inheritedOf.get(d.key) ?? [], ext));
   for (const p of n.packages) components.push(libraryComponent(p));
-  for (const c of components) refOf.set(c.bomRef.value!, c.bomRef);
-  // Files are parts of the model (an assembly), so they nest under it rather than standing beside it.
-  for (const f of n.files) model.components.add(fileComponent(f));
 
-  const byRef = new Map<string, Models.Component>([[n.model.key, model], ...components.map((c) => [c.bomRef.value!, c] as const)]);
+  const ownership: Props = [];
+  writerProperties(n, ownership);
+  const subjectDatasets = datasetRefsOf(n, subject, inheritedBy.get(subject)!);
+  const model = modelComponent(n.model, { datasets: subjectDatasets, properties: ownership }, ext);
+  const refOf = new Map<string, Models.BomRef>([model, ...files, ...components].map((c) => [c.bomRef.value!, c.bomRef] as const));
+  const affectsOf = new Map<string, Models.BomRef[]>();
+  const fixesOf = new Map<string, string[]>();
+  for (const a of n.affects) {
+    const ref = refOf.get(a.pkg);
+    if (ref) affectsOf.set(a.vulnerability, [...(affectsOf.get(a.vulnerability) ?? []), ref]);
+    if (a.fixed) fixesOf.set(a.vulnerability, [...(fixesOf.get(a.vulnerability) ?? []), `${a.pkg} → ${a.fixed}`]);
+  }
+  const vulnerabilities = [
+    ...n.vulnerabilities.map((v) => vulnerabilityOf(v, affectsOf.get(v.key) ?? [], fixesOf.get(v.key) ?? [])),
+    ...risksOf(n).map((r) => riskVulnerability(r, refOf)),
+  ];
+
+  // The card states every risk too, which needs the vulnerabilities, which need the model's ref: the card comes last.
+  const subjectExt = ext.components.get(subject)!;
+  const card = modelCardOf(n.model, { datasets: subjectDatasets, risks: cardRisksOf(vulnerabilities) });
+  if (card) subjectExt.modelCard = card;
+  if (n.ancestors.length) subjectExt.pedigreeAncestors = pedigreeAncestors(n);
+  // Files are parts of the model (an assembly), so they nest under it rather than standing beside it.
+  for (const f of files) model.components.add(f);
+
+  const byRef = new Map<string, Models.Component>([[subject, model], ...components.map((c) => [c.bomRef.value!, c] as const)]);
   const dependOn = (from: string, to: string) => {
     const target = refOf.get(to);
     if (target && from !== to) byRef.get(from)?.dependencies.add(target);
@@ -330,14 +411,6 @@ export function mapNeighbourhood(n: Neighbourhood): MappedBom {
     s.dependencies.add(model.bomRef);
     return s;
   });
-  const affectsOf = new Map<string, Models.BomRef[]>();
-  const fixesOf = new Map<string, string[]>();
-  for (const a of n.affects) {
-    const ref = refOf.get(a.pkg);
-    if (ref) affectsOf.set(a.vulnerability, [...(affectsOf.get(a.vulnerability) ?? []), ref]);
-    if (a.fixed) fixesOf.set(a.vulnerability, [...(fixesOf.get(a.vulnerability) ?? []), `${a.pkg} → ${a.fixed}`]);
-  }
-  const vulnerabilities = n.vulnerabilities.map((v) => vulnerabilityOf(v, affectsOf.get(v.key) ?? [], fixesOf.get(v.key) ?? []));
   ext.compositions = compositionsOf(n);
 
   const bom = new Models.Bom({
@@ -351,6 +424,7 @@ export function mapNeighbourhood(n: Neighbourhood): MappedBom {
           }),
         ]),
       }),
+      properties: new Models.PropertyRepository(aiFieldsOf(n, inheritedBy.get(subject)!).map((f) => new Models.Property(f.name, f.value))),
     }),
     components: new Models.ComponentRepository(components),
     services: new Models.ServiceRepository(services),

@@ -1,6 +1,7 @@
 /**
  * The CycloneDX `modelCard` of a model node: task and architecture, datasets by reference, inputs and outputs implied
- * by the pipeline tag, performance metrics from model-index, and considerations the card front matter states.
+ * by the pipeline tag, performance metrics from model-index, the considerations the card front matter states and the
+ * risks the BOM knows of.
  * Pure; returns undefined when the graph knows nothing a model card could say.
  */
 import type { GraphNode, JsonValue } from '../../schema/records.ts';
@@ -8,40 +9,58 @@ import { str } from './identity.ts';
 
 export type Json = { [key: string]: JsonValue };
 
-/** What each Hub pipeline tag takes and gives, in the words of CycloneDX `inputOutputMLParameters.format`. */
-const PIPELINE_IO: Readonly<Record<string, readonly [readonly string[], readonly string[]]>> = {
-  'text-generation': [['text'], ['text']],
-  'text2text-generation': [['text'], ['text']],
-  'fill-mask': [['text'], ['text']],
-  summarization: [['text'], ['text']],
-  translation: [['text'], ['text']],
-  'question-answering': [['text'], ['text']],
-  'table-question-answering': [['table', 'text'], ['text']],
-  conversational: [['text'], ['text']],
-  'text-classification': [['text'], ['label']],
-  'zero-shot-classification': [['text'], ['label']],
-  'token-classification': [['text'], ['label']],
-  'feature-extraction': [['text'], ['vector']],
-  'sentence-similarity': [['text'], ['score']],
-  'text-ranking': [['text'], ['score']],
-  'image-classification': [['image'], ['label']],
-  'zero-shot-image-classification': [['image', 'text'], ['label']],
-  'object-detection': [['image'], ['bounding-boxes']],
-  'image-segmentation': [['image'], ['mask']],
-  'image-to-text': [['image'], ['text']],
-  'image-text-to-text': [['image', 'text'], ['text']],
-  'visual-question-answering': [['image', 'text'], ['text']],
-  'text-to-image': [['text'], ['image']],
-  'image-to-image': [['image'], ['image']],
-  'text-to-video': [['text'], ['video']],
-  'automatic-speech-recognition': [['audio'], ['text']],
-  'text-to-speech': [['text'], ['audio']],
-  'text-to-audio': [['text'], ['audio']],
-  'audio-classification': [['audio'], ['label']],
-  'tabular-classification': [['table'], ['label']],
-  'tabular-regression': [['table'], ['number']],
-  'reinforcement-learning': [['observation'], ['action']],
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+type Domain = 'Natural Language Processing' | 'Computer Vision' | 'Audio' | 'Multimodal' | 'Tabular' | 'Reinforcement Learning';
+
+/**
+ * What each Hub pipeline tag takes and gives (in the words of CycloneDX `inputOutputMLParameters.format`), and the
+ * group the Hub's task list files it under, which is the model's domain in the SPDX 3 AI sense.
+ */
+const HUB_TASKS: Readonly<Record<string, { inputs: readonly string[]; outputs: readonly string[]; domain: Domain }>> = {
+  'text-generation': { inputs: ['text'], outputs: ['text'], domain: 'Natural Language Processing' },
+  'text2text-generation': { inputs: ['text'], outputs: ['text'], domain: 'Natural Language Processing' },
+  'fill-mask': { inputs: ['text'], outputs: ['text'], domain: 'Natural Language Processing' },
+  summarization: { inputs: ['text'], outputs: ['text'], domain: 'Natural Language Processing' },
+  translation: { inputs: ['text'], outputs: ['text'], domain: 'Natural Language Processing' },
+  'question-answering': { inputs: ['text'], outputs: ['text'], domain: 'Natural Language Processing' },
+  'table-question-answering': { inputs: ['table', 'text'], outputs: ['text'], domain: 'Natural Language Processing' },
+  conversational: { inputs: ['text'], outputs: ['text'], domain: 'Natural Language Processing' },
+  'text-classification': { inputs: ['text'], outputs: ['label'], domain: 'Natural Language Processing' },
+  'zero-shot-classification': { inputs: ['text'], outputs: ['label'], domain: 'Natural Language Processing' },
+  'token-classification': { inputs: ['text'], outputs: ['label'], domain: 'Natural Language Processing' },
+  'feature-extraction': { inputs: ['text'], outputs: ['vector'], domain: 'Natural Language Processing' },
+  'sentence-similarity': { inputs: ['text'], outputs: ['score'], domain: 'Natural Language Processing' },
+  'text-ranking': { inputs: ['text'], outputs: ['score'], domain: 'Natural Language Processing' },
+  'image-classification': { inputs: ['image'], outputs: ['label'], domain: 'Computer Vision' },
+  'zero-shot-image-classification': { inputs: ['image', 'text'], outputs: ['label'], domain: 'Computer Vision' },
+  'object-detection': { inputs: ['image'], outputs: ['bounding-boxes'], domain: 'Computer Vision' },
+  'image-segmentation': { inputs: ['image'], outputs: ['mask'], domain: 'Computer Vision' },
+  'image-to-text': { inputs: ['image'], outputs: ['text'], domain: 'Computer Vision' },
+  'image-text-to-text': { inputs: ['image', 'text'], outputs: ['text'], domain: 'Multimodal' },
+  'visual-question-answering': { inputs: ['image', 'text'], outputs: ['text'], domain: 'Multimodal' },
+  'text-to-image': { inputs: ['text'], outputs: ['image'], domain: 'Computer Vision' },
+  'image-to-image': { inputs: ['image'], outputs: ['image'], domain: 'Computer Vision' },
+  'text-to-video': { inputs: ['text'], outputs: ['video'], domain: 'Computer Vision' },
+  'automatic-speech-recognition': { inputs: ['audio'], outputs: ['text'], domain: 'Audio' },
+  'text-to-speech': { inputs: ['text'], outputs: ['audio'], domain: 'Audio' },
+  'text-to-audio': { inputs: ['text'], outputs: ['audio'], domain: 'Audio' },
+  'audio-classification': { inputs: ['audio'], outputs: ['label'], domain: 'Audio' },
+  'tabular-classification': { inputs: ['table'], outputs: ['label'], domain: 'Tabular' },
+  'tabular-regression': { inputs: ['table'], outputs: ['number'], domain: 'Tabular' },
+  'reinforcement-learning': { inputs: ['observation'], outputs: ['action'], domain: 'Reinforcement Learning' },
 };
+
+/** The task a model performs: the Hub pipeline tag, else the card's. */
+export function taskOf(model: GraphNode): string | undefined {
+  const card = isObject(model.props.cardData) ? model.props.cardData : {};
+  return str(model.props.pipelineTag) ?? str(card.pipeline_tag);
+}
+
+/** The domain the Hub files a task under; undefined for tasks it does not list. */
+export function domainOfTask(task: string | undefined): Domain | undefined {
+  return task !== undefined && Object.hasOwn(HUB_TASKS, task) ? HUB_TASKS[task]!.domain : undefined;
+}
 
 /** Card front-matter keys that state considerations; HF cards have no fixed names, so common spellings are read. */
 const CONSIDERATION_KEYS = {
@@ -51,8 +70,6 @@ const CONSIDERATION_KEYS = {
   performanceTradeoffs: ['performance_tradeoffs', 'tradeoffs'],
   ethicalConsiderations: ['ethical_considerations', 'bias_risks_limitations', 'risks'],
 } as const;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A string or list of strings from the card, trimmed and bounded (a card is author-controlled text). */
 function texts(v: unknown): string[] {
@@ -74,7 +91,7 @@ function considerations(card: Record<string, unknown>): Json | undefined {
 }
 
 /** model-index (HF's evaluation results format) → CycloneDX performance metrics, one per reported metric. */
-export function performanceMetrics(modelIndex: unknown): Json[] {
+function performanceMetrics(modelIndex: unknown): Json[] {
   if (!Array.isArray(modelIndex)) return [];
   const metrics: Json[] = [];
   for (const entry of modelIndex) {
@@ -100,25 +117,61 @@ export function performanceMetrics(modelIndex: unknown): Json[] {
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The modelCard object for a model, or undefined when there is nothing to say. */
-export function modelCardOf(model: GraphNode, datasetRefs: readonly string[]): Json | undefined {
+/** A model's reported metrics: the graph's model-index, else the card's. */
+export function metricsOf(model: GraphNode): Json[] {
   const card = isObject(model.props.cardData) ? model.props.cardData : {};
-  const task = str(model.props.pipelineTag) ?? str(card.pipeline_tag);
+  return performanceMetrics(model.props.modelIndex ?? card['model-index']);
+}
+
+/** A risk as CycloneDX writes one in `considerations` (its `risk` type). */
+export interface CardRisk {
+  name: string;
+  mitigationStrategy?: string;
+}
+
+export interface ModelCardInput {
+  /** Refs of the datasets the model was trained or evaluated on, its own and inherited ones. */
+  datasets: readonly string[];
+  /** Risks the BOM knows of (its vulnerabilities), stated beside the card's own ethical considerations. */
+  risks?: readonly CardRisk[];
+}
+
+/**
+ * The architecture in CycloneDX's two words: `modelArchitecture` is the specific one (the class that loads it,
+ * config.architectures[0]), `architectureFamily` the family (config.model_type). Graphs read before modelType was
+ * recorded hold only `architecture`, which is then the most specific name known.
+ */
+function architectureOf(model: GraphNode): Json {
   const architecture = str(model.props.architecture);
+  const family = str(model.props.modelType);
+  const out: Json = {};
+  if (family) out.architectureFamily = family;
+  if (architecture && architecture !== family) out.modelArchitecture = architecture;
+  return out;
+}
+
+/** The modelCard object for a model, or undefined when there is nothing to say. */
+export function modelCardOf(model: GraphNode, input: ModelCardInput): Json | undefined {
+  const card = isObject(model.props.cardData) ? model.props.cardData : {};
+  const task = taskOf(model);
   const params: Json = {};
   if (task) params.task = task;
-  if (architecture) params.architectureFamily = architecture;
-  if (datasetRefs.length) params.datasets = [...datasetRefs].sort().map((ref) => ({ ref }));
-  const io = task ? PIPELINE_IO[task] : undefined;
+  Object.assign(params, architectureOf(model));
+  if (input.datasets.length) params.datasets = [...new Set(input.datasets)].sort().map((ref) => ({ ref }));
+  const io = task !== undefined && Object.hasOwn(HUB_TASKS, task) ? HUB_TASKS[task] : undefined;
   if (io) {
-    params.inputs = io[0].map((format) => ({ format }));
-    params.outputs = io[1].map((format) => ({ format }));
+    params.inputs = io.inputs.map((format) => ({ format }));
+    params.outputs = io.outputs.map((format) => ({ format }));
   }
   const result: Json = {};
   if (Object.keys(params).length) result.modelParameters = params;
-  const metrics = performanceMetrics(model.props.modelIndex ?? card['model-index']);
+  const metrics = metricsOf(model);
   if (metrics.length) result.quantitativeAnalysis = { performanceMetrics: metrics };
-  const said = considerations(card);
-  if (said) result.considerations = said;
+  const said = considerations(card) ?? {};
+  if (input.risks?.length) {
+    const stated = Array.isArray(said.ethicalConsiderations) ? said.ethicalConsiderations : [];
+    said.ethicalConsiderations = [...stated, ...input.risks.map((r) => ({ name: r.name, ...(r.mitigationStrategy ? { mitigationStrategy: r.mitigationStrategy } : {}) }))];
+  }
+  if (Object.keys(said).length) result.considerations = said;
   return Object.keys(result).length ? result : undefined;
 }

@@ -39,8 +39,9 @@ describe('aispm bom', () => {
     const file = join(ws.dir, 'model.cdx.json');
     const r = await bom(KEYS.model, '--out', file, '--json', '--deterministic', '--spec', '1.7');
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as { key: string; spec: string; score: { total: number }; weakestLink: { key: string; score: number }; file: string };
+    const report = JSON.parse(r.stdout) as { key: string; spec: string; scale: string; score: { total: number }; weakestLink: { key: string; score: number }; file: string };
     assert.equal(report.key, KEYS.model);
+    assert.equal(report.scale, 'aispm-completeness/2');
     assert.equal(report.spec, '1.7');
     assert.equal(report.file, file);
     assert.equal(report.weakestLink.key, KEYS.missing);
@@ -48,6 +49,13 @@ describe('aispm bom', () => {
     assertValidBom(written, '1.7');
     const props = ((written.metadata as Record<string, unknown>).properties as { name: string; value: string }[]);
     assert.ok(props.some((p) => p.name === 'aispm:completeness:score' && p.value === report.score.total.toFixed(1)));
+    assert.ok(props.some((p) => p.name === 'aispm:completeness:method' && p.value.startsWith('aispm-completeness/2 ')));
+
+    // In words, the score says which scale it is on and that it is not OWASP's.
+    const text = await bom(KEYS.gguf, '--out', join(ws.dir, 'gguf.cdx.json'));
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /completeness \d+\.\d\/100 on the aispm-completeness\/2 scale \(not the OWASP AIBOM generator's; see services\/aibom\/SCORING\.md\)/);
+    assert.match(text.stdout, new RegExp(`lineage weakest link \\d+\\.\\d \\(${KEYS.missing.replace(/\//g, '\\/')}\\)`));
   });
 
   it('--all --out <dir> writes one valid BOM per model under safe, distinct names', async () => {
@@ -56,9 +64,9 @@ describe('aispm bom', () => {
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout) as { count: number; dir: string };
     const files = readdirSync(dir).sort();
-    // 8 models in the fixture, the hostile key among them.
-    assert.equal(summary.count, 8);
-    assert.equal(files.length, 8);
+    // 10 models in the fixture, the hostile key among them.
+    assert.equal(summary.count, 10);
+    assert.equal(files.length, 10);
     for (const f of files) {
       assert.match(f, /^[A-Za-z0-9][A-Za-z0-9._-]*\.cdx\.json$/);
       const doc = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, unknown>;
@@ -69,6 +77,37 @@ describe('aispm bom', () => {
       return doc.metadata.component['bom-ref'];
     });
     assert.ok(refs.includes(KEYS.hostile));
+  });
+
+  it('--all summarises completeness across the estate: median, least complete, fields most often missing and who could fill them', async () => {
+    const dir = join(ws.dir, 'estate');
+    const [json, text] = await Promise.all([bom('--all', '--out', dir, '--json', '--deterministic'), bom('--all', '--out', `${dir}-text`, '--deterministic')]);
+    assert.equal(json.code, 0, json.stderr);
+    const { completeness: e } = JSON.parse(json.stdout) as {
+      completeness: { scale: string; count: number; median: number; min: number; lowest: { key: string; score: number }[]; missing: { field: string; count: number; filledBy: string }[] };
+    };
+    assert.equal(e.scale, 'aispm-completeness/2');
+    assert.equal(e.count, 10);
+    // The scores the BOM files carry are the ones summarised.
+    const scores = readdirSync(dir).map((f) => {
+      const doc = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { metadata: { component: { 'bom-ref': string }; properties: { name: string; value: string }[] } };
+      return { key: doc.metadata.component['bom-ref'], score: Number(doc.metadata.properties.find((p) => p.name === 'aispm:completeness:score')!.value) };
+    });
+    const sorted = scores.map((s) => s.score).sort((a, b) => a - b);
+    assert.equal(e.median, Math.round(((sorted[4]! + sorted[5]!) / 2) * 10) / 10);
+    assert.equal(e.lowest[0]!.score, sorted[0]);
+    assert.equal(e.lowest.length, 5);
+    // The vanished base (known by reference only) is among the least complete; its version is missing in one BOM at least.
+    assert.ok(e.lowest.some((l) => l.key === KEYS.missing));
+    const version = e.missing.find((m) => m.field === 'component_basic.component_version')!;
+    assert.ok(version.count >= 1 && /sha/.test(version.filledBy), JSON.stringify(version));
+    assert.ok(e.missing.every((m, i) => i === 0 || m.count <= e.missing[i - 1]!.count), 'most often missing first');
+
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^wrote 10 CycloneDX 1\.6 AIBOMs to /);
+    assert.match(text.stdout, /completeness on the aispm-completeness\/2 scale \(0–100; not the OWASP AIBOM generator's/);
+    assert.match(text.stdout, new RegExp(`median ${e.median.toFixed(1).replace('.', '\\.')}, mean`));
+    assert.match(text.stdout, /most often missing \(BOMs without it · which source could fill it\):\n\s+\S+\s+\d+\/10\s+\S/);
   });
 
   it('an unknown key exits 2 with a clear message; so do a non-model key, a bad --spec and --all without --out', async () => {

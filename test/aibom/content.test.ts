@@ -10,7 +10,7 @@ import { PUBLIC_HUB } from '../../services/aibom/identity.ts';
 import type { GraphStore } from '../../schema/store.ts';
 import { UsageError } from '../../schema/errors.ts';
 import { tempWorkspace } from '../helpers/cli.ts';
-import { assertValidBom, componentsOf, fixtureStore, KEYS, propValues } from './helpers.ts';
+import { assertValidBom, componentsOf, fixtureStore, KEYS, propsOf, propValues } from './helpers.ts';
 
 type Json = Record<string, unknown>;
 
@@ -63,18 +63,46 @@ describe('AIBOM content', () => {
     assert.ok(refs.includes('website https://hub.internal.example/AcmeAI/Chat-Tuned-7B'));
     assert.ok(refs.includes('model-card https://hub.internal.example/AcmeAI/Chat-Tuned-7B/blob/9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a/README.md'));
     assert.ok(refs.includes('vcs https://hub.internal.example/AcmeAI/Chat-Tuned-7B'));
+    // Where the files are, pinned to the revision read; the paper its tags cite, and no link from a tag that is no arXiv id.
+    assert.ok(refs.includes('distribution https://hub.internal.example/AcmeAI/Chat-Tuned-7B/tree/9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a'));
+    assert.deepEqual(refs.filter((r) => r.startsWith('documentation')), ['documentation https://arxiv.org/abs/2307.09288']);
     assert.deepEqual((model.supplier as Json).url, ['https://hub.internal.example/AcmeAI']);
     // A node imported without a url links to the public Hub.
     const mergedRefs = (component(KEYS.merged)!.externalReferences as Json[]).map((r) => `${r.type} ${r.url}`);
     assert.ok(mergedRefs.includes(`website ${PUBLIC_HUB}/AcmeAI/chat-merged`), mergedRefs.join(', '));
-    // A license that is not an SPDX id is kept by name.
-    assert.deepEqual(component(KEYS.merged)?.licenses, [{ license: { name: 'llama2' } }]);
+  });
+
+  it('licenses as the source states them: the name a card gives `other`, with its link; several SPDX ids as an expression', () => {
+    // license: other, license_name: llama2-community, license_link: LICENSE.md (relative to the repo, at the sha read).
+    assert.deepEqual(component(KEYS.merged)?.licenses, [
+      { license: { name: 'llama2-community', url: `${PUBLIC_HUB}/AcmeAI/chat-merged/blob/1111111111111111111111111111111111111111/LICENSE.md` } },
+    ]);
+    assert.deepEqual(component(KEYS.base)?.licenses, [{ expression: 'Apache-2.0 OR MIT' }]);
+  });
+
+  it('owner and writers of the model, from CAN_WRITE', () => {
+    assert.deepEqual(propValues(model, 'aispm:owner'), ['hf:org/AcmeAI']);
+    assert.deepEqual(propValues(model, 'aispm:owner:type'), ['org']);
+    assert.deepEqual(propValues(model, 'aispm:can-write'), ['hf:org/AcmeAI (owner)', 'hf:user/mallory (write)']);
+  });
+
+  it('the AI fields by the OWASP field registry\'s names, in metadata.properties, from what the graph knows', () => {
+    const fields = Object.fromEntries(propsOf(bom.metadata as Json).filter((p) => !p.name.startsWith('aispm:')).map((p) => [p.name, p.value]));
+    assert.deepEqual(fields, {
+      primaryPurpose: 'text-generation',
+      suppliedBy: 'AcmeAI',
+      domain: 'Natural Language Processing',
+      informationAboutTraining: 'fine-tuned from AcmeAI/chat-merged; trained on AcmeAI/chat-prefs',
+      metric: 'accuracy 0.812 (eval-suite / test / text-generation); f1 0.77 (eval-suite / test / text-generation)',
+    });
   });
 
   it('modelCard: task, architecture, datasets by ref, io from the pipeline tag, metrics from model-index, considerations', () => {
     const card = model.modelCard as Json;
     const params = card.modelParameters as Json;
     assert.equal(params.task, 'text-generation');
+    // The class that loads it is the specific architecture; model_type is the family.
+    assert.equal(params.modelArchitecture, 'LlamaForCausalLM');
     assert.equal(params.architectureFamily, 'llama');
     assert.deepEqual(params.datasets, [{ ref: KEYS.gatedDataset }, { ref: 'hf:dataset/open/eval-suite' }]);
     assert.deepEqual(params.inputs, [{ format: 'text' }]);
@@ -85,7 +113,13 @@ describe('AIBOM content', () => {
     const considerations = card.considerations as Json;
     assert.deepEqual(considerations.useCases, ['Customer-support chat in English']);
     assert.deepEqual(considerations.technicalLimitations, ['Hallucinates product prices.']);
-    assert.deepEqual(considerations.ethicalConsiderations, [{ name: 'May reproduce biases of web text.' }]);
+    // What the card states, then every risk the BOM lists as a vulnerability, named by its description, with the fix.
+    const ethical = considerations.ethicalConsiderations as Json[];
+    assert.ok(ethical.some((e) => JSON.stringify(e) === JSON.stringify({ name: 'May reproduce biases of web text.' })));
+    const descriptions = (bom.vulnerabilities as Json[]).map((v) => v.description as string);
+    const risks = ethical.filter((e) => e.name !== 'May reproduce biases of web text.');
+    assert.deepEqual(risks.map((e) => e.name).sort(), descriptions.sort());
+    assert.ok(risks.every((e) => typeof e.mitigationStrategy === 'string' && e.mitigationStrategy.length > 0));
   });
 
   it('pedigree: every base model, transitively, with its relation and depth (the merge has two parents)', () => {
@@ -150,9 +184,7 @@ describe('AIBOM content', () => {
     assert.equal(services[0]!['bom-ref'], KEYS.space);
     assert.deepEqual(services[0]!.endpoints, ['https://acmeai-chat-demo.spaces.internal.example/']);
 
-    const vulns = bom.vulnerabilities as Json[];
-    assert.equal(vulns.length, 1);
-    const v = vulns[0]!;
+    const v = (bom.vulnerabilities as Json[]).find((x) => x['bom-ref'] === KEYS.vuln)!;
     assert.equal(v.id, 'GHSA-aaaa-bbbb-cccc');
     assert.deepEqual(v.affects, [{ ref: KEYS.transformers }]);
     assert.deepEqual((v.ratings as Json[])[0], { severity: 'high', method: 'CVSSv31', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H' });

@@ -26,6 +26,9 @@ export const KEYS = {
   torch: 'pkg:pypi/torch@2.0.0',
   vuln: 'vuln:GHSA-aaaa-bbbb-cccc',
   space: 'hf:space/AcmeAI/chat-demo',
+  basePickle: 'hf:file/meta/base-llm/training_args.bin@2222222222222222222222222222222222222222',
+  gguf: 'hf:model/quant/Chat-Tuned-7B-GGUF',
+  ggufImatrix: 'hf:model/quant/Chat-Tuned-7B-GGUF-imatrix',
 } as const;
 
 /** The fixture graph, written through the real store into a SQLite file at `dbPath`. */
@@ -45,3 +48,11 @@ type Json = Record<string, unknown>;
 export const componentsOf = (bom: Json) => (bom.components ?? []) as Json[];
 export const propsOf = (c: Json) => ((c.properties ?? []) as { name: string; value: string }[]);
 export const propValues = (c: Json, name: string) => propsOf(c).filter((p) => p.name === name).map((p) => p.value);
+
+/** Every URL-valued string in a document. */
+export function urlsOf(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string' && /^https?:\/\//.test(value)) out.push(value);
+  else if (Array.isArray(value)) for (const v of value) urlsOf(v, out);
+  else if (typeof value === 'object' && value !== null) for (const v of Object.values(value)) urlsOf(v, out);
+  return out;
+}

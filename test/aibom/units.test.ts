@@ -1,7 +1,8 @@
 /** The pure parts: purls as purl-spec writes them, safe file names, the completeness score, and the validator itself. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { aibomFileName, scoreCompleteness, validateAibom } from '../../services/aibom/index.ts';
+import { aibomFileName, SCALE, scoreCompleteness, validateAibom } from '../../services/aibom/index.ts';
+import { EstateCompleteness } from '../../services/aibom/estate.ts';
 import { purlOf } from '../../services/aibom/identity.ts';
 
 describe('purls', () => {
@@ -57,7 +58,9 @@ describe('completeness score', () => {
         licenses: [{ license: { id: 'MIT' } }],
         externalReferences: [
           { type: 'website', url: 'https://x' },
+          { type: 'distribution', url: 'https://x/tree/abc' },
           { type: 'model-card', url: 'https://x/card' },
+          { type: 'documentation', url: 'https://x/paper' },
           { type: 'vcs', url: 'https://x' },
         ],
         modelCard: {
@@ -93,6 +96,43 @@ describe('completeness score', () => {
     const empty = scoreCompleteness({});
     assert.equal(empty.total, 0);
     assert.equal(empty.penalty, 0.76);
+  });
+
+  it('counts a card\'s ethical considerations, not the risks the BOM states there (named by its vulnerabilities)', () => {
+    const riskOnly = structuredClone(full) as Record<string, unknown> & typeof full;
+    riskOnly.metadata.component.modelCard.considerations.ethicalConsiderations = [{ name: 'x.bin imports os.system.' }];
+    riskOnly.vulnerabilities = [{ id: 'pickle-dangerous:1', description: 'x.bin imports os.system.' }];
+    const s = scoreCompleteness(riskOnly);
+    assert.deepEqual(s.missingImportant, ['ethicalConsiderations']);
+    assert.ok(s.total < 100);
+    riskOnly.vulnerabilities = [];
+    assert.equal(scoreCompleteness(riskOnly).total, 100, 'the same statement with no such vulnerability is the card\'s');
+  });
+});
+
+describe('estate completeness (bom --all)', () => {
+  it('median, spread, the least complete models and the fields most often missing, with who could fill them', () => {
+    const estate = new EstateCompleteness(2);
+    const score = (total: number, missing: string[]) => {
+      const s = scoreCompleteness({});
+      s.total = total;
+      for (const c of Object.values(s.categories)) c.missing = c.missing.filter((f) => missing.includes(f));
+      return s;
+    };
+    estate.add('hf:model/a/x', score(80, ['description']));
+    estate.add('hf:model/b/y', score(60, ['description', 'paper']));
+    estate.add('hf:model/c/z', score(70, []));
+    estate.add('hf:model/d/w', score(60, ['description']));
+    const e = estate.summary();
+    assert.equal(e.scale, SCALE);
+    assert.equal(e.count, 4);
+    assert.equal(e.median, 65);
+    assert.equal(e.mean, 67.5);
+    assert.deepEqual([e.min, e.max], [60, 80]);
+    assert.deepEqual(e.lowest, [{ key: 'hf:model/b/y', score: 60 }, { key: 'hf:model/d/w', score: 60 }]);
+    assert.deepEqual(e.missing.map((m) => [m.field, m.count]), [['component_basic.description', 3], ['external_references.paper', 1]]);
+    assert.match(e.missing[1]!.filledBy, /arxiv/);
+    assert.equal(new EstateCompleteness().summary().count, 0);
   });
 });
 

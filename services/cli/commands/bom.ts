@@ -1,15 +1,36 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { aibomFileName, buildAibom, parseSpec } from '../../aibom/index.ts';
+import { aibomFileName, buildAibom, parseSpec, SCALE } from '../../aibom/index.ts';
+import { EstateCompleteness, type EstateSummary } from '../../aibom/estate.ts';
 import { UsageError } from '../../../schema/errors.ts';
 import { writeOutputFile } from '../../output-file.ts';
 import type { Command, CommandContext } from '../command.ts';
 
 /** Models read per page in `--all`: big enough to keep paging cheap, small enough to keep memory flat. */
 const ALL_PAGE_SIZE = 500;
+/** Missing fields listed in the `--all` summary (all of them in --json). */
+const MISSING_SHOWN = 8;
 
 function writeFile(path: string, text: string): void {
   writeOutputFile(path, text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** The estate summary in words: the scale named, the spread, the weakest models, what is most often missing and who could fill it. */
+function formatEstate(e: EstateSummary): string[] {
+  if (!e.count) return [];
+  const lines = [
+    `completeness on the ${e.scale} scale (0–100; not the OWASP AIBOM generator's, see services/aibom/SCORING.md):`,
+    `  median ${e.median.toFixed(1)}, mean ${e.mean.toFixed(1)}, from ${e.min.toFixed(1)} to ${e.max.toFixed(1)}`,
+    '  least complete:',
+    ...e.lowest.map((l) => `    ${l.score.toFixed(1).padStart(5)}  ${l.key}`),
+  ];
+  const missing = e.missing.slice(0, MISSING_SHOWN);
+  if (missing.length) {
+    const width = Math.max(...missing.map((m) => m.field.length));
+    lines.push('  most often missing (BOMs without it · which source could fill it):');
+    for (const m of missing) lines.push(`    ${m.field.padEnd(width)}  ${String(m.count).padStart(String(e.count).length)}/${e.count}  ${m.filledBy}`);
+  }
+  return lines;
 }
 
 async function exportAll(ctx: CommandContext, dir: string, spec: ReturnType<typeof parseSpec>, deterministic: boolean): Promise<number> {
@@ -20,9 +41,7 @@ async function exportAll(ctx: CommandContext, dir: string, spec: ReturnType<type
   }
   const store = await ctx.store();
   const started = performance.now();
-  let count = 0;
-  let scoreSum = 0;
-  let lowest: { key: string; score: number } | undefined;
+  const estate = new EstateCompleteness();
   let after: string | undefined;
   for (;;) {
     const page = await store.find({ kind: 'Model', first: ALL_PAGE_SIZE, after });
@@ -30,30 +49,23 @@ async function exportAll(ctx: CommandContext, dir: string, spec: ReturnType<type
       const result = await buildAibom(store, node.key, { spec, deterministic });
       // The file name is derived from the key but sanitized: keys are untrusted text and never become paths.
       writeFile(join(dir, aibomFileName(node.key)), result.json);
-      count++;
-      scoreSum += result.score.total;
-      if (!lowest || result.score.total < lowest.score) lowest = { key: node.key, score: result.score.total };
+      estate.add(node.key, result.score);
     }
-    if (ctx.interactive) process.stderr.write(`\r${count} BOMs written…`);
+    if (ctx.interactive) process.stderr.write(`\r${estate.summary().count} BOMs written…`);
     if (!page.hasNextPage || !page.endCursor) break;
     after = page.endCursor;
   }
   if (ctx.interactive) process.stderr.write('\n');
   const seconds = (performance.now() - started) / 1000;
-  const averageScore = count ? Math.round((scoreSum / count) * 10) / 10 : 0;
-  if (ctx.json) ctx.printJson({ spec, dir, count, averageScore, lowest: lowest ?? null, seconds: Math.round(seconds * 100) / 100 });
-  else {
-    ctx.print(
-      `wrote ${count} CycloneDX ${spec} AIBOMs to ${dir} in ${seconds.toFixed(1)} s` +
-        (lowest ? `; average completeness ${averageScore}, lowest ${lowest.score} (${lowest.key})` : ''),
-    );
-  }
+  const summary = estate.summary();
+  if (ctx.json) ctx.printJson({ spec, dir, count: summary.count, seconds: Math.round(seconds * 100) / 100, completeness: summary });
+  else ctx.print([`wrote ${summary.count} CycloneDX ${spec} AIBOMs to ${dir} in ${seconds.toFixed(1)} s`, ...formatEstate(summary)].join('\n'));
   return 0;
 }
 
 export const bomCommand: Command = {
   name: 'bom',
-  summary: 'CycloneDX ML-BOM (AIBOM) of a model, with completeness and lineage weakest-link scores',
+  summary: 'CycloneDX ML-BOM (AIBOM) of a model: parts, lineage, data, risks as vulnerabilities; completeness on the aispm scale',
   usage: [
     'bom <model-key> [--spec 1.6|1.7] [--out <file>] [--deterministic] [--json]',
     'bom --all --out <dir> [--spec 1.6|1.7] [--deterministic] [--json]',
@@ -78,8 +90,20 @@ export const bomCommand: Command = {
     const result = await buildAibom(await ctx.store(), key, { spec, deterministic });
     if (out) {
       writeFile(out, result.json);
-      if (ctx.json) ctx.printJson({ key, spec, score: result.score, weakestLink: result.weakestLink, file: out });
-      else ctx.print(`wrote the CycloneDX ${spec} AIBOM of ${key} to ${out} (completeness ${result.score.total}, lineage weakest link ${result.weakestLink.score})`);
+      if (ctx.json) ctx.printJson({ key, spec, scale: SCALE, score: result.score, weakestLink: result.weakestLink, file: out });
+      else {
+        const weakest = result.weakestLink;
+        ctx.print(
+          [
+            `wrote the CycloneDX ${spec} AIBOM of ${key} to ${out}`,
+            `completeness ${result.score.total.toFixed(1)}/100 on the ${SCALE} scale (not the OWASP AIBOM generator's; see services/aibom/SCORING.md)`,
+            `lineage weakest link ${weakest.score.toFixed(1)}${weakest.key === key ? ' (the model itself)' : ` (${weakest.key})`}`,
+            ...(result.score.missingCritical.length || result.score.missingImportant.length
+              ? [`missing: ${[...result.score.missingCritical, ...result.score.missingImportant].join(', ')}`]
+              : []),
+          ].join('\n'),
+        );
+      }
       return 0;
     }
     // The BOM itself is the output; --json changes nothing since it is JSON already.

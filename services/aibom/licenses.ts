@@ -1,0 +1,45 @@
+/**
+ * A node's license as its source states it: an SPDX id or expression where the declaration is one, else the license
+ * by the name the source gives it (a Hub card's `license: other` comes with `license_name`, e.g. `merge-community`),
+ * with the link the source gives (`license_link`, which a Hub card may write relative to the repository). Pure.
+ */
+import { Models, SPDX } from '@cyclonedx/cyclonedx-library';
+import type { GraphNode } from '../../schema/records.ts';
+import { propStr, repoPageUrl, safeUrl } from './identity.ts';
+
+/** The operators the Hub ingestor joins several declared licenses with (`license: [a, b]` → `a OR b`). */
+const EXPRESSION_OPERATOR = / (?:OR|AND) /u;
+
+/** `license_link` as a URL: absolute as written, or a path inside the repository at the revision read. */
+function licenseUrl(node: GraphNode): URL | undefined {
+  const link = propStr(node, 'licenseLink');
+  if (link === undefined) return undefined;
+  const absolute = safeUrl(link);
+  if (absolute) return new URL(absolute);
+  const page = repoPageUrl(node);
+  if (page === undefined || /^[a-z][a-z0-9+.-]*:/iu.test(link) || link.startsWith('/')) return undefined;
+  const base = new URL(`${page}/blob/${encodeURIComponent(propStr(node, 'sha') ?? 'main')}/`);
+  const resolved = new URL(link, base);
+  // A path that climbs out of the repository (`../../x`) names no file in it.
+  return resolved.origin === base.origin && resolved.pathname.startsWith(base.pathname) ? resolved : undefined;
+}
+
+export function licensesOf(node: GraphNode): Models.LicenseRepository {
+  const repo = new Models.LicenseRepository();
+  const declared = propStr(node, 'license');
+  if (!declared) return repo;
+  const url = licenseUrl(node);
+  const parts = declared.split(EXPRESSION_OPERATOR);
+  if (parts.length > 1 && parts.every((p) => SPDX.isSupportedSpdxId(p))) {
+    repo.add(new Models.LicenseExpression(declared));
+    return repo;
+  }
+  const spdx = SPDX.fixupSpdxId(declared);
+  if (spdx) {
+    repo.add(new Models.SpdxLicense(spdx, url ? { url } : {}));
+    return repo;
+  }
+  const name = propStr(node, 'licenseName') ?? propStr(node, 'licenseRaw') ?? declared;
+  repo.add(new Models.NamedLicense(name, url ? { url } : {}));
+  return repo;
+}
