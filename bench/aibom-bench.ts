@@ -1,9 +1,11 @@
 /**
  * AIBOM export benchmark.
- *  1. One model with 20 ancestors (a chain with a merge every fifth level) and 50 files: buildAibom, median of
- *     `--runs` runs after a warm-up (target ≤ 20 ms).
+ *  1. One model with 20 ancestors (a chain with a merge every fifth level, every fifth step a quantization), 50 files
+ *     of its own and 5 per ancestor (read for their risks), two writers: buildAibom, median of `--runs` runs after a
+ *     warm-up (target ≤ 20 ms).
  *  2. The `aispm bom --all --out <dir>` loop over `--models` models (default 10k; each with one base, two files and a
- *     dataset): paging find({kind:'Model'}), building and writing one file per model. Total seconds and ms per model.
+ *     dataset): paging find({kind:'Model'}), building and writing one file per model, and the estate summary. Total
+ *     seconds and ms per model.
  * Run: node --import tsx bench/aibom-bench.ts [--runs 30] [--models 10000]
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EdgeRecord, NodeRecord } from '../schema/records.ts';
 import { aibomFileName, buildAibom } from '../services/aibom/index.ts';
+import { EstateCompleteness } from '../services/aibom/estate.ts';
 import { openStore } from '../services/store/open.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { parseNumericFlags } from './lib/args.ts';
@@ -37,7 +40,7 @@ async function deepModelGraph(store: GraphStore): Promise<string> {
   for (let i = 0; i <= 20; i++) nodes.push({ kind: 'Model', key: key(i), props: modelProps(i) });
   // m0 → m1 → … → m20 (20 ancestors); every fifth level also merges in the level two above, so the walk meets merges.
   for (let i = 0; i < 20; i++) {
-    edges.push(edge('DERIVED_FROM', key(i), key(i + 1), { relation: i % 5 === 4 ? 'merge' : 'finetune' }));
+    edges.push(edge('DERIVED_FROM', key(i), key(i + 1), { relation: i % 5 === 4 ? 'merge' : i % 5 === 2 ? 'quantized' : 'finetune' }));
     if (i % 5 === 4 && i + 2 <= 20) edges.push(edge('DERIVED_FROM', key(i), key(i + 2), { relation: 'merge' }));
   }
   for (let f = 0; f < 50; f++) {
@@ -45,6 +48,15 @@ async function deepModelGraph(store: GraphStore): Promise<string> {
     nodes.push({ kind: 'File', key: fileKey, props: { path: `shard-${f}.safetensors`, size: 1e9, format: f % 10 === 0 ? 'pickle' : 'safetensors', scanStatus: f % 10 === 0 ? 'dangerous' : 'safe', sha256: (f + 1).toString(16).padStart(64, 'a') } });
     edges.push(edge('CONTAINS', key(0), fileKey));
   }
+  for (let i = 1; i <= 20; i++) {
+    for (let f = 0; f < 5; f++) {
+      const fileKey = `hf:file/deep/m${i}/part-${f}.bin@${sha(i)}`;
+      nodes.push({ kind: 'File', key: fileKey, props: { path: `part-${f}.bin`, format: 'pytorch-zip', ...(f === 0 ? {} : { scanStatus: 'safe' }) } });
+      edges.push(edge('CONTAINS', key(i), fileKey));
+    }
+  }
+  nodes.push({ kind: 'Identity', key: 'hf:org/deep', props: { type: 'org' } }, { kind: 'Identity', key: 'hf:user/someone', props: { type: 'user' } });
+  edges.push(edge('CAN_WRITE', 'hf:org/deep', key(0), { role: 'owner' }), edge('CAN_WRITE', 'hf:user/someone', key(0), { role: 'write' }));
   for (let d = 0; d < 3; d++) {
     nodes.push({ kind: 'Dataset', key: `hf:dataset/deep/d${d}`, props: { license: 'mit', gated: d === 0 ? 'manual' : false } });
     edges.push(edge('TRAINED_ON', key(d * 5), `hf:dataset/deep/d${d}`));
@@ -89,7 +101,8 @@ async function main(): Promise<void> {
     const r = runs.value;
     const components = (r.bom.components as unknown[]).length;
     console.log(`# AIBOM export (CycloneDX ${String(r.bom.specVersion)})`);
-    console.log(`one model, 20 ancestors, 50 files (${components} top-level components, ${fmtInt(r.json.length)} bytes):`);
+    const risks = (r.bom.vulnerabilities as unknown[]).length;
+    console.log(`one model, 20 ancestors, 50 + 100 files (${components} top-level components, ${risks} vulnerabilities, ${fmtInt(r.json.length)} bytes):`);
     console.log(`  buildAibom median ${fmtMs(s.median)} (min ${fmtMs(s.min)}, p90 ${fmtMs(s.p90)}, ${s.runs} runs) — target ≤ 20 ms: ${s.median <= 20 ? 'met' : 'NOT met'}`);
     await deep.close();
 
@@ -98,6 +111,7 @@ async function main(): Promise<void> {
     const out = join(dir, 'boms');
     mkdirSync(out);
     let count = 0;
+    const estate = new EstateCompleteness();
     const all = await timeAsync(async () => {
       let after: string | undefined;
       for (;;) {
@@ -105,6 +119,7 @@ async function main(): Promise<void> {
         for (const node of page.items) {
           const result = await buildAibom(many, node.key, { deterministic: true });
           writeFileSync(join(out, aibomFileName(node.key)), `${result.json}\n`);
+          estate.add(node.key, result.score);
           count++;
         }
         if (!page.hasNextPage || !page.endCursor) break;
@@ -112,7 +127,9 @@ async function main(): Promise<void> {
       }
     });
     console.log(`--all over ${fmtInt(count)} models (graph built in ${(built.ms / 1000).toFixed(1)} s, not timed):`);
-    console.log(`  total ${(all.ms / 1000).toFixed(1)} s, ${fmtMs(all.ms / count)} per model (page through find, build, write)`);
+    const summary = estate.summary();
+    console.log(`  total ${(all.ms / 1000).toFixed(1)} s, ${fmtMs(all.ms / count)} per model (page through find, build, write, summarise)`);
+    console.log(`  completeness (${summary.scale}): median ${summary.median}, from ${summary.min} to ${summary.max}`);
     await many.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -102,9 +102,27 @@ function lineageLinks(edges: GraphEdge[]): LineageLink[] {
   return [...links.values()];
 }
 
+/** One entry per identity that can write the model, its roles joined (an identity may hold several). */
+function writersOf(writes: GraphEdge[], nodeOf: (key: string, kind: GraphNode['kind']) => GraphNode): Neighbourhood['writers'] {
+  const roles = new Map<string, Set<string>>();
+  for (const e of writes) {
+    const held = roles.get(e.from) ?? new Set<string>();
+    if (typeof e.props.role === 'string' && e.props.role) held.add(e.props.role);
+    roles.set(e.from, held);
+  }
+  return uniqueSorted(roles.keys()).map((k) => {
+    const held = uniqueSorted(roles.get(k)!);
+    return { identity: nodeOf(k, 'Identity'), ...(held.length ? { role: held.join(', ') } : {}) };
+  });
+}
+
 function groupFiles(contains: GraphEdge[], nodeOf: (key: string, kind: GraphNode['kind']) => GraphNode): Map<string, GraphNode[]> {
   const byHolder = new Map<string, string[]>();
-  for (const e of contains) byHolder.set(e.from, [...(byHolder.get(e.from) ?? []), e.to]);
+  for (const e of contains) {
+    const keys = byHolder.get(e.from);
+    if (keys) keys.push(e.to);
+    else byHolder.set(e.from, [e.to]);
+  }
   return new Map([...byHolder].sort(([a], [b]) => (a < b ? -1 : 1)).map(([holder, keys]) => [holder, uniqueSorted(keys).map((k) => nodeOf(k, 'File'))]));
 }
 
@@ -169,10 +187,7 @@ export async function gatherNeighbourhood(store: GraphStore, model: GraphNode): 
     }),
     packagesTruncated: packageWalk.truncated,
     endpoints: endpointKeys.map((k) => nodeOf(k, 'Endpoint')),
-    writers: writerKeys.map((k) => {
-      const roles = uniqueSorted(writes.filter((e) => e.from === k).map((e) => (typeof e.props.role === 'string' ? e.props.role : '')).filter(Boolean));
-      return { identity: nodeOf(k, 'Identity'), ...(roles.length ? { role: roles.join(', ') } : {}) };
-    }),
+    writers: writersOf(writes, nodeOf),
     ancestorFiles: groupFiles(ancestorContains, nodeOf),
     vulnerabilities: vulnerabilityKeys.map((k) => vulnerabilities.get(k) ?? { kind: 'Vulnerability', key: k, props: { stub: true } }),
     affects: uniqueSorted(

@@ -416,6 +416,8 @@ export function mapNeighbourhood(n: Neighbourhood): MappedBom {
   const bom = new Models.Bom({
     metadata: new Models.Metadata({
       component: model,
+      // Who supplies what the BOM describes, for readers that look at the document rather than its component.
+      supplier: supplierOf(n.model),
       tools: new Models.Tools({
         components: new Models.ComponentRepository([
           new Models.Component(Enums.ComponentType.Application, 'aispm', {
