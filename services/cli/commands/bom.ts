@@ -70,12 +70,22 @@ export const bomCommand: Command = {
     'bom <model-key> [--spec 1.6|1.7] [--out <file>] [--deterministic] [--json]',
     'bom --all --out <dir> [--spec 1.6|1.7] [--deterministic] [--json]',
   ].join('\n'),
+  help: [
+    'The BOM holds the model (metadata.component) with its files, bases, datasets, libraries, serving endpoints and',
+    'risks (dangerous or unscanned pickles, remote code, vanished bases, library advisories) as CycloneDX vulnerabilities.',
+    `Its completeness is on aispm's own scale (${SCALE}), not the OWASP AIBOM generator's: services/aibom/SCORING.md.`,
+  ].join('\n'),
   options: {
-    spec: { type: 'string' },
-    out: { type: 'string' },
-    deterministic: { type: 'boolean', default: false },
-    all: { type: 'boolean', default: false },
+    spec: { type: 'string', arg: '1.6|1.7', defaultText: '1.6', description: 'CycloneDX spec version of the document' },
+    out: { type: 'string', arg: '<file|dir>', description: 'write the BOM to a file (with --all: one file per model in this folder) and print a summary' },
+    deterministic: { type: 'boolean', default: false, description: 'same graph, same bytes: the graph\'s time as timestamp, a serial derived from the content' },
+    all: { type: 'boolean', default: false, description: 'every model in the store, with completeness across them (median, least complete, most often missing)' },
   },
+  examples: [
+    'bom hf:model/northwind-ai/nw-chat-7b --out nw-chat-7b.cdx.json',
+    'bom hf:model/northwind-ai/nw-chat-7b --spec 1.7 --deterministic',
+    'bom --all --out boms',
+  ],
   async run(ctx) {
     const spec = parseSpec(ctx.values.spec);
     const out = ctx.values.out as string | undefined;
