@@ -12,7 +12,7 @@ import { pickleUnscanned } from '../../queries/findings/pickle-unscanned.ts';
 import { makeFinding, type Finding, type FindingRule } from '../../queries/findings/types.ts';
 import { detectFormatByName, FILE_FORMATS, isPickleBearing, type FileFormat } from '../../ingest/scan/format.ts';
 import { labelOfKey, parseKey } from '../../schema/keys.ts';
-import type { GraphNode } from '../../schema/records.ts';
+import { clip, type GraphNode } from '../../schema/records.ts';
 import type { Neighbourhood } from './gather.ts';
 import { propStr } from './identity.ts';
 
@@ -44,29 +44,31 @@ function risk(rule: FindingRule, about: string, description: string, evidence: s
 
 function fileRisks(file: GraphNode, holder: string, subject: string, isPart: boolean): Risk[] {
   const path = propStr(file, 'path') ?? parseKey(file.key)?.parts.path ?? file.key;
-  const format = propStr(file, 'format') ?? 'unknown format';
+  // Sentences are for people: upstream text in them is made printable and bounded (keys stay verbatim elsewhere).
+  const name = clip(path, 300);
+  const format = clip(propStr(file, 'format') ?? 'unknown format', 40);
   const status = propStr(file, 'scanStatus');
-  const where = holder === subject ? '' : ` in base model ${labelOfKey(holder)}`;
+  const where = holder === subject ? '' : ` in base model ${clip(labelOfKey(holder))}`;
   const evidence = [`${file.key}: ${format}, scan ${status ?? 'none'}`];
   const reason = propStr(file, 'scanReason');
-  if (reason) evidence.push(reason);
+  if (reason) evidence.push(clip(reason, 500));
   if (holder !== subject) evidence.push(`${labelOfKey(holder)} is in the lineage of ${labelOfKey(subject)}`);
   const affects = [...(isPart ? [file.key] : []), holder, subject];
   if (status === 'dangerous') {
     const globals = stringList(file.props.scanGlobals);
-    const imports = globals.length ? `imports ${globals.slice(0, 10).join(', ')}` : 'runs code';
-    return [risk(pickleDangerous, file.key, `${path}${where} (${format}) ${imports}: loading it runs that code.`, evidence, affects)];
+    const imports = globals.length ? `imports ${globals.slice(0, 10).map((g) => clip(g, 100)).join(', ')}` : 'runs code';
+    return [risk(pickleDangerous, file.key, `${name}${where} (${format}) ${imports}: loading it runs that code.`, evidence, affects)];
   }
   if (status !== 'safe' && mayUnpickle(file, path)) {
     const verdict = status === undefined ? 'was never scanned' : status === 'suspicious' ? 'was found suspicious' : `was not scanned (${status})`;
-    return [risk(pickleUnscanned, file.key, `${path}${where} (${format}) ${verdict}: unpickling it may run code.`, evidence, affects)];
+    return [risk(pickleUnscanned, file.key, `${name}${where} (${format}) ${verdict}: unpickling it may run code.`, evidence, affects)];
   }
   return [];
 }
 
 function modelRisks(model: GraphNode, subject: string): Risk[] {
   const out: Risk[] = [];
-  const name = model.key === subject ? 'the model' : `base model ${labelOfKey(model.key)}`;
+  const name = model.key === subject ? 'the model' : `base model ${clip(labelOfKey(model.key))}`;
   const affects = [model.key, subject];
   if (model.props.customCode === true) {
     out.push(risk(customCode, model.key, `Loading ${name} needs trust_remote_code: Python from its repository runs on the host.`, [`${model.key} has customCode: true`], affects));

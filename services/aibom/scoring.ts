@@ -213,6 +213,8 @@ export interface CategoryScore {
 }
 
 export interface CompletenessScore {
+  /** The scale the total is on (SCALE): aispm's own, not OWASP's. */
+  scale: string;
   /** 0–100, one decimal. */
   total: number;
   /** Multiplier applied for missing critical / important fields (1 when none). */
@@ -264,7 +266,7 @@ export function scoreCompleteness(bom: object): CompletenessScore {
   if (missingCritical.length > 3) penalty *= 0.8;
   else if (missingCritical.length >= 2) penalty *= 0.9;
   if (missingImportant.length >= 5) penalty *= 0.95;
-  return { total: round1(Math.min(100, Math.max(0, sum * penalty))), penalty: Math.round(penalty * 1000) / 1000, categories, missingCritical, missingImportant };
+  return { scale: SCALE, total: round1(Math.min(100, Math.max(0, sum * penalty))), penalty: Math.round(penalty * 1000) / 1000, categories, missingCritical, missingImportant };
 }
 
 /**

@@ -39,9 +39,9 @@ describe('aispm bom', () => {
     const file = join(ws.dir, 'model.cdx.json');
     const r = await bom(KEYS.model, '--out', file, '--json', '--deterministic', '--spec', '1.7');
     assert.equal(r.code, 0, r.stderr);
-    const report = JSON.parse(r.stdout) as { key: string; spec: string; scale: string; score: { total: number }; weakestLink: { key: string; score: number }; file: string };
+    const report = JSON.parse(r.stdout) as { key: string; spec: string; score: { scale: string; total: number }; weakestLink: { key: string; score: number }; file: string };
     assert.equal(report.key, KEYS.model);
-    assert.equal(report.scale, 'aispm-completeness/2');
+    assert.equal(report.score.scale, 'aispm-completeness/2');
     assert.equal(report.spec, '1.7');
     assert.equal(report.file, file);
     assert.equal(report.weakestLink.key, KEYS.missing);

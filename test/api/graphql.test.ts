@@ -125,7 +125,7 @@ describe('GraphQL API over HTTP', () => {
       }
       findings(minSeverity: info, first: 2) { totalCount edges { node { id rule severity nodes } } pageInfo { hasNextPage } }
       aibom(model: "hf:model/acme/m00000", spec: { version: "1.6", deterministic: true }) {
-        model document score { total missingCritical } weakestLink { key score }
+        model document score { scale total missingCritical } weakestLink { key score }
       }
     }`);
     assert.equal(r.body.errors, undefined, JSON.stringify(r.body.errors));
@@ -144,6 +144,7 @@ describe('GraphQL API over HTTP', () => {
     const bom = r.body.data.aibom;
     assert.equal(bom.model, 'hf:model/acme/m00000');
     assert.equal(bom.document.bomFormat, 'CycloneDX');
+    assert.equal(bom.score.scale, 'aispm-completeness/2');
     assert.equal(bom.document.specVersion, '1.6');
     assert.deepEqual(validateAibom(bom.document, '1.6'), { valid: true, errors: [] }, 'the GraphQL BOM is schema-valid');
     assert.equal(typeof bom.score.total, 'number');

@@ -100,13 +100,13 @@ export const bomCommand: Command = {
     const result = await buildAibom(await ctx.store(), key, { spec, deterministic });
     if (out) {
       writeFile(out, result.json);
-      if (ctx.json) ctx.printJson({ key, spec, scale: SCALE, score: result.score, weakestLink: result.weakestLink, file: out });
+      if (ctx.json) ctx.printJson({ key, spec, score: result.score, weakestLink: result.weakestLink, file: out });
       else {
         const weakest = result.weakestLink;
         ctx.print(
           [
             `wrote the CycloneDX ${spec} AIBOM of ${key} to ${out}`,
-            `completeness ${result.score.total.toFixed(1)}/100 on the ${SCALE} scale (not the OWASP AIBOM generator's; see services/aibom/SCORING.md)`,
+            `completeness ${result.score.total.toFixed(1)}/100 on the ${result.score.scale} scale (not the OWASP AIBOM generator's; see services/aibom/SCORING.md)`,
             `lineage weakest link ${weakest.score.toFixed(1)}${weakest.key === key ? ' (the model itself)' : ` (${weakest.key})`}`,
             ...(result.score.missingCritical.length || result.score.missingImportant.length
               ? [`missing: ${[...result.score.missingCritical, ...result.score.missingImportant].join(', ')}`]
