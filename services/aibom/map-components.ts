@@ -154,7 +154,7 @@ function datasetComponent(node: GraphNode, uses: Set<string>, inherited: readonl
   const properties: Props = [];
   repoProperties(node, properties);
   for (const use of [...uses].sort()) prop(properties, 'dataset-use', use);
-  // Declared by no model here but trained on all the same: a quantization's data is its base's.
+  // Training data a quantization inherits from its base: which model inherits it, from which model's own data.
   for (const { model, from } of inherited) prop(properties, 'dataset:inherited', JSON.stringify({ model, from: from.from, relation: from.relation }));
   const component = new Models.Component(Enums.ComponentType.Data, repo.name, {
     bomRef: node.key,
