@@ -1,8 +1,9 @@
 /**
  * The Hub crawl: from seeds (repos or an author) along lineage — base models up to the root, models trained on a
  * dataset, descendants to N levels, the Spaces serving a model — reading each repo fully (info, files, card,
- * owner, scans) before it is written as one scope. A repo whose sha equals the `syncedSha` already in the graph is
- * not re-read or re-written, but its lineage is still followed, so a resumed crawl reaches what a clean one does.
+ * owner, scans) before it is written as one scope. A repo whose sha equals the `syncedSha` already in the graph (and
+ * whose recorded page is on the Hub this run links to) is not re-read or re-written, but its lineage is still followed,
+ * so a resumed crawl reaches what a clean one does.
  */
 import PQueue from 'p-queue';
 import type { EdgeRecord, RecordBatch } from '../../schema/records.ts';
@@ -232,7 +233,9 @@ export class HubCrawler {
       const [existing] = await this.store.getNodes([key]);
       const synced = existing && !existing.props.stub ? existing.props.syncedSha : undefined;
       const scanOk = !this.opts.scanPickles || existing?.props.pickleScan === true;
-      if (want.listed?.sha && synced === want.listed.sha && scanOk) {
+      // Records whose pages are another Hub's (an earlier read through another address) are read again, so links follow.
+      const pagesOk = existing?.props.url === webUrl(this.opts.webUrl, requested);
+      if (want.listed?.sha && synced === want.listed.sha && scanOk && pagesOk) {
         this.counts.repos[requested.type].unchanged++;
         return await this.lineageFromGraph(requested);
       }
@@ -262,7 +265,8 @@ export class HubCrawler {
       }
       const [canonicalNode] = canonicalKey === key ? [existing] : await this.store.getNodes([canonicalKey]);
       const canonicalScanOk = !this.opts.scanPickles || canonicalNode?.props.pickleScan === true;
-      if (mapping.sha && canonicalNode && !canonicalNode.props.stub && canonicalNode.props.syncedSha === mapping.sha && canonicalScanOk) {
+      const canonicalPagesOk = canonicalNode?.props.url === mapping.node.props?.url;
+      if (mapping.sha && canonicalNode && !canonicalNode.props.stub && canonicalNode.props.syncedSha === mapping.sha && canonicalScanOk && canonicalPagesOk) {
         this.counts.repos[requested.type].unchanged++;
         return lineageOf(mapping);
       }

@@ -1,7 +1,8 @@
 /**
  * The links in an AIBOM are the pages of the Hub that was read: an enterprise Hub or mirror keeps its own pages; a
  * replay or proxy that declares the Hub it imitates (as the demo's sample does) links to that Hub's pages, never to
- * its own ephemeral port. The real Hub ingestor reads a real replay server; the BOM is built from what it wrote.
+ * its own ephemeral port, and a store read earlier through another address is relinked. The real Hub ingestor reads a
+ * real replay server; the BOM is built from what it wrote.
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -71,5 +72,13 @@ describe('AIBOM links', () => {
     assert.deepEqual((model.supplier as Json).url, ['https://hub.example/acme']);
     const port = new URL(hub.url).host;
     assert.deepEqual(urlsOf(bom).filter((u) => u.includes(port)), []);
+  });
+
+  it('a store read before through the replay\'s own address is relinked by the next read, though no sha changed', async () => {
+    const before = await bomAfterIngest('relink.db');
+    assert.ok(urlsOf(before).some((u) => u.startsWith(hub.url)));
+    const after = await bomAfterIngest('relink.db', 'https://hub.example');
+    assert.deepEqual(urlsOf(after).filter((u) => u.startsWith(hub.url)), []);
+    assert.equal(before.serialNumber === after.serialNumber, false, 'the records changed');
   });
 });
