@@ -3,12 +3,14 @@
  * schema: the consumption kinds are the edge kinds that declare a `revision` property (today SERVES and USES), and the
  * consumers are their `from` kinds, so a new kind with a `revision` is covered without a change here.
  *
- * Pinned means a full commit sha (40 hex, or 64 for SHA-256 repositories). Anything else floats: no revision at all
+ * Pinned means a full commit sha (40 hex, or 64 for SHA-256 repositories), or an asset whose key itself names one
+ * immutable revision (a registry version, see `pinsRevision` in schema/model.ts). Anything else floats: no revision at all
  * (the loader takes the default branch), a branch such as `main` or `master`, a tag (tags can be moved) or a short
  * sha (ambiguous, and not accepted as a pin by every loader). Whoever can push to the asset reaches the consumer
  * on its next load.
  */
 import { EDGE_KINDS, EDGE_SPECS, type EdgeKind, type NodeKind } from '../schema/model.ts';
+import { keyPinsRevision } from '../schema/keys.ts';
 import type { GraphEdge } from '../schema/records.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { nodesOfKind } from './nodes.ts';
@@ -55,7 +57,7 @@ export async function floatingConsumptions(store: GraphStore): Promise<GraphEdge
   for (const consumerKind of consumerKinds(kinds)) {
     for await (const page of nodesOfKind(store, consumerKind)) {
       const edges = await store.expand({ keys: page.map((n) => n.key), direction: 'out', edgeKinds: kinds });
-      for (const e of edges) if (!isPinnedRevision(e.props[REVISION_PROP])) out.push(e);
+      for (const e of edges) if (!isPinnedRevision(e.props[REVISION_PROP]) && !keyPinsRevision(e.to)) out.push(e);
     }
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -159,6 +159,11 @@ export function tryKeyOf(id: string, parts: Readonly<Record<string, string | und
   }
 }
 
+/** Whether the key names one immutable revision of its asset (a registry version): consuming it is pinned. */
+export function keyPinsRevision(key: string): boolean {
+  return parseKey(key)?.format.pinsRevision === true;
+}
+
 /** The owning user or organisation a key names (as written), or undefined (packages, legacy ids, MLflow). */
 export function ownerOfKey(key: string): string | undefined {
   const parsed = parseKey(key);

@@ -460,6 +460,11 @@ export interface KeyFormatSpec {
   url?: string;
   /** The purl it stands for (see PurlMapping); absent when there is none. */
   purl?: PurlMapping;
+  /**
+   * A key of this format names one immutable revision of its asset (a registry version, a logged model), so a
+   * consumer that names it is pinned whatever revision its edge records.
+   */
+  pinsRevision?: boolean;
 }
 
 /**
@@ -586,11 +591,11 @@ export const KEY_FORMATS: readonly KeyFormatSpec[] = [
   {
     id: 'mlflow-model', kind: 'Model', source: 'mlflow', template: 'mlflow:model/<name>/<version>',
     doc: 'A registered model version in an MLflow registry.', url: '{endpoint}/#/models/{name}/versions/{version}',
-    purl: { type: 'mlflow', name: 'name', version: 'version' },
+    purl: { type: 'mlflow', name: 'name', version: 'version' }, pinsRevision: true,
   },
   {
     id: 'mlflow-logged-model', kind: 'Model', source: 'mlflow', template: 'mlflow:logged-model/<id>',
-    doc: 'An MLflow 3 logged model (what a run produced, registered or not).',
+    doc: 'An MLflow 3 logged model (what a run produced, registered or not).', pinsRevision: true,
   },
   {
     id: 'mlflow-dataset', kind: 'Dataset', source: 'mlflow', template: 'mlflow:dataset/<name>@<digest>', partPatterns: { digest: '[0-9A-Za-z._-]+' },
@@ -603,6 +608,10 @@ export const KEY_FORMATS: readonly KeyFormatSpec[] = [
   {
     id: 'mlflow-file', kind: 'File', source: 'mlflow', template: 'mlflow:file/<name>/<version>/<path…>',
     doc: "An artifact file of a registered model version (weights, MLmodel, requirements).",
+  },
+  {
+    id: 'mlflow-logged-model-file', kind: 'File', source: 'mlflow', template: 'mlflow:logged-model-file/<id>/<path…>',
+    doc: 'An artifact file of an MLflow 3 logged model that no registered version holds.',
   },
   identity('mlflow', 'user'),
   identity('mlflow', 'org'),

@@ -23,6 +23,11 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Bearer token, sent only to `tokenOrigin`. */
   token?: string;
+  /**
+   * A whole `Authorization` value for schemes other than a bearer token (HTTP Basic), sent only to `tokenOrigin`
+   * and, like the token, never in a message. Used when `token` is unset.
+   */
+  authorization?: string;
   tokenOrigin?: string;
   /** Extra headers on every request (User-Agent, …). */
   headers?: Record<string, string>;
@@ -149,6 +154,8 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
   const timeoutMs = opts.timeoutMs ?? 30_000;
   registerSecret(opts.token);
+  registerSecret(opts.authorization);
+  const credential = opts.token ? `Bearer ${opts.token}` : opts.authorization;
   const window = rateWindow(opts.ratePerSecond);
   const queue = new PQueue({ concurrency: Math.max(1, opts.concurrency), ...(window ?? {}) });
   const stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, failures: 0 };
@@ -157,7 +164,7 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
   const prepare = (url: string, init: RequestInit | undefined): RequestInit => {
     const headers = new Headers(init?.headers);
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (!headers.has(k)) headers.set(k, v);
-    if (opts.token && tokenOrigin && new URL(url).origin === tokenOrigin) headers.set('authorization', `Bearer ${opts.token}`);
+    if (credential && tokenOrigin && new URL(url).origin === tokenOrigin) headers.set('authorization', credential);
     return { ...init, headers };
   };
 

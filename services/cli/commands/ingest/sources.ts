@@ -85,4 +85,24 @@ export const INGEST_SOURCES: IngestSource[] = [
     },
     run: async () => (await import('./osv.ts')).ingestOsvCommand,
   },
+  {
+    name: 'mlflow',
+    summary: 'an MLflow tracking server and registry: versions, logged models, runs, datasets, Hub bases, weights, requirements, endpoints, write access',
+    usage:
+      'mlflow [--tracking-uri URL] [--token-file F] [--no-scan] [--max-scan-bytes N] [--full] [--hub-url URL] [--github-url URL] [--concurrency N] [--rate N]',
+    options: {
+      'tracking-uri': { type: 'string' },
+      'token-file': { type: 'string' },
+      'no-scan': { type: 'boolean', default: false },
+      'max-scan-bytes': { type: 'string' },
+      full: { type: 'boolean', default: false },
+      'hub-url': { type: 'string' },
+      'github-url': { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      'retry-base-ms': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+    },
+    run: async () => (await import('./mlflow.ts')).ingestMlflowCommand,
+  },
 ];
