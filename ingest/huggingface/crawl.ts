@@ -10,12 +10,11 @@ import type { EdgeRecord, RecordBatch } from '../../schema/records.ts';
 import { StoreError, type GraphStore } from '../../schema/store.ts';
 import { ValidationError } from '../../schema/validate.ts';
 import { KeyError } from '../../schema/keys.ts';
-import { HttpNetworkError, OriginRefusedError } from '../pipeline/http.ts';
+import { isTransportFault } from '../pipeline/faults.ts';
 import type { ScopeWriter } from '../pipeline/sync.ts';
 import { printable, type WarningLog } from '../pipeline/warnings.ts';
 import { parseCardFrontMatter } from './card.ts';
 import { HubApiError, InvalidApiResponseFormatError, type HubClient, type ListedRepo } from './client.ts';
-import { UpstreamLimitError } from '../pipeline/bounds.ts';
 import { fileFacts } from './file-facts.ts';
 import type { Json } from './fields.ts';
 import { edge, type MapContext, type RepoMapping } from './map-common.ts';
@@ -392,20 +391,7 @@ export class HubCrawler {
 
 /** What a hostile or broken upstream can make a read throw: that repo fails with a warning, the run goes on. */
 function isUpstreamFault(err: unknown): boolean {
-  return (
-    err instanceof HubApiError ||
-    err instanceof InvalidApiResponseFormatError ||
-    err instanceof UpstreamLimitError ||
-    err instanceof HttpNetworkError ||
-    err instanceof TypeError ||
-    err instanceof SyntaxError ||
-    err instanceof OriginRefusedError ||
-    err instanceof KeyError ||
-    // A body that drips past the time limit after its headers arrived, or a read aborted by it.
-    (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) ||
-    // Parser recursion on a hostile document (a card or body nested far too deep).
-    (err instanceof RangeError && /call stack/i.test(err.message))
-  );
+  return err instanceof HubApiError || err instanceof InvalidApiResponseFormatError || err instanceof KeyError || isTransportFault(err);
 }
 
 function mapRepo(type: RepoType, body: Json, ctx: MapContext, card?: Json): RepoMapping {

@@ -58,6 +58,16 @@ export function treeFiles(entries: unknown[], warn: (m: string) => void): TreeFi
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** A file's format and scan verdict as File node properties (see schema/model.ts), for every source that scans. */
+export function factProps(fact: FileFacts): Props {
+  const props: Props = { format: fact.format, formatSource: fact.formatSource };
+  if (fact.scanStatus) props.scanStatus = fact.scanStatus;
+  if (fact.scanGlobals) props.scanGlobals = fact.scanGlobals;
+  if (fact.scanner) props.scanner = fact.scanner;
+  if (fact.scanReason) props.scanReason = fact.scanReason;
+  return props;
+}
+
 export function mapFiles(repo: RepoRef, repoKeyValue: string, sha: string, files: TreeFile[], facts: Map<string, FileFacts>): RecordBatch {
   const nodes: NodeRecord[] = [];
   const edges: EdgeRecord[] = [];
@@ -67,14 +77,7 @@ export function mapFiles(repo: RepoRef, repoKeyValue: string, sha: string, files
     const props: Props = { name: f.path.split('/').pop()!, path: f.path, size: f.size };
     if (f.sha256) props.sha256 = f.sha256;
     if (f.oid) props.gitOid = f.oid;
-    if (fact) {
-      props.format = fact.format;
-      props.formatSource = fact.formatSource;
-      if (fact.scanStatus) props.scanStatus = fact.scanStatus;
-      if (fact.scanGlobals) props.scanGlobals = fact.scanGlobals;
-      if (fact.scanner) props.scanner = fact.scanner;
-      if (fact.scanReason) props.scanReason = fact.scanReason;
-    }
+    if (fact) Object.assign(props, factProps(fact));
     nodes.push({ kind: 'File', key, props });
     const eprops: Props = { size: f.size };
     if (f.sha256) eprops.sha256 = f.sha256;

@@ -1,12 +1,12 @@
 /**
  * One model's artifacts, read through the tracking server's artifact API: the file listing (directories walked, so
  * a transformers model's `model/` and `components/` are seen), the `MLmodel` file, its environment files
- * (requirements.txt, conda.yaml, python_env.yaml), and a scan of every file whose loading may run code — the same
- * scanner the Hub source uses, reading byte ranges, never the whole of a large file. A failed read is a warning
+ * (requirements.txt, conda.yaml, python_env.yaml), and a scan of every file whose loading may run code — the Hub
+ * source's file facts and scanner, reading byte ranges, never the whole of a large file. A failed read is a warning
  * or an `error` verdict on that file; only a missing model (the artifact tree is gone) is said so to the caller.
  */
-import PQueue from 'p-queue';
-import { detectFormatByName, isScanCandidateByName } from '../scan/format.ts';
+import { detectFormatByName } from '../scan/format.ts';
+import { fileFacts } from '../huggingface/file-facts.ts';
 import { isRepoPath, type FileFacts } from '../huggingface/map-files.ts';
 import { MlflowApiError, type ArtifactEntry, type ArtifactRoot, type MlflowClient } from './client.ts';
 import { parseMlmodel, type MlmodelFacts } from './mlmodel.ts';
@@ -40,7 +40,6 @@ export interface ArtifactOptions {
 const MAX_TEXT_BYTES = 1024 * 1024;
 const MAX_DEPTH = 8;
 const MAX_LISTINGS = 200;
-const SCANS_PER_MODEL = 4;
 /** Text the ingestor reads whole, or that never unpickles: not worth a scan request even without an extension. */
 const TEXT_NAMES = /(^|\/)(MLmodel|LICENSE|README)$|\.(ya?ml|txt|json|md|py|cfg|ini|toml|csv)$/i;
 const ENV_FILE_DEFAULTS = ['requirements.txt'];
@@ -73,14 +72,14 @@ export async function readArtifacts(client: MlflowClient, root: ArtifactRoot, op
     }
   }
 
-  for (const f of files) read.facts.set(f.path, { format: detectFormatByName(f.path), formatSource: 'name' });
-  if (opts.scan) {
-    const weights = read.mlmodel?.weightPaths ?? [];
-    const isWeight = (p: string) => weights.some((w) => p === w || p.startsWith(`${w}/`));
-    const candidates = files.filter((f) => (f.size ?? 0) > 0 && (isWeight(f.path) || (isScanCandidateByName(f.path) && !TEXT_NAMES.test(f.path))));
-    const queue = new PQueue({ concurrency: SCANS_PER_MODEL });
-    await Promise.all(candidates.map((f) => queue.add(async () => read.facts.set(f.path, await scanOne(client, root, f, opts.maxScanBytes)))));
-  }
+  // Text read whole or never unpickled is not worth a scan request, even when its name has no extension (MLmodel).
+  const scanned = files.filter((f) => !TEXT_NAMES.test(f.path)).map((f) => ({ path: f.path, size: f.size ?? 0 }));
+  const facts = await fileFacts(scanned, {
+    scanPickles: opts.scan,
+    maxScanBytes: opts.maxScanBytes,
+    open: async (path, size) => client.rangeReader(root, path, size, opts.maxScanBytes),
+  });
+  for (const f of files) read.facts.set(f.path, facts.get(f.path) ?? { format: detectFormatByName(f.path), formatSource: 'name' });
   return read;
 }
 
@@ -130,25 +129,6 @@ async function listAll(client: MlflowClient, root: ArtifactRoot, maxFiles: numbe
 }
 
 const sorted = (files: ArtifactFile[]) => files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-
-async function scanOne(client: MlflowClient, root: ArtifactRoot, f: ArtifactFile, maxScanBytes: number): Promise<FileFacts> {
-  const byName = detectFormatByName(f.path);
-  const size = f.size ?? 0;
-  try {
-    const read = client.rangeReader(root, f.path, size, maxScanBytes);
-    // Loaded only when scanning, so a run without scans never loads the scanner.
-    const { scanRemoteFile } = await import('../scan/scan-file.ts');
-    const r = await scanRemoteFile({ path: f.path, size, read }, { maxScanBytes });
-    const out: FileFacts = { format: r.format, formatSource: r.formatSource };
-    if (r.scanStatus) out.scanStatus = r.scanStatus;
-    if (r.scanGlobals) out.scanGlobals = [...r.scanGlobals];
-    if (r.scanner) out.scanner = r.scanner;
-    if (r.scanReason) out.scanReason = r.scanReason;
-    return out;
-  } catch (err) {
-    return { format: byName, formatSource: 'name', scanStatus: 'error', scanReason: `read failed: ${describe(err)}` };
-  }
-}
 
 export function describe(err: unknown): string {
   if (err instanceof MlflowApiError) return err.message;

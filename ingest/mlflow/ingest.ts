@@ -12,11 +12,11 @@ import { UpstreamError } from '../../schema/errors.ts';
 import { keyFormat, parseKey } from '../../schema/keys.ts';
 import type { GraphNode, RecordBatch } from '../../schema/records.ts';
 import type { GraphStore } from '../../schema/store.ts';
-import { UpstreamLimitError } from '../pipeline/bounds.ts';
-import { createHttpClient, HttpNetworkError, OriginRefusedError, originPolicy, type HttpStats } from '../pipeline/http.ts';
+import { isTransportFault } from '../pipeline/faults.ts';
+import { createHttpClient, originPolicy, type HttpOptions, type HttpStats } from '../pipeline/http.ts';
 import { createProgress } from '../pipeline/progress.ts';
 import { createScopeWriter, type ScopeWriter } from '../pipeline/sync.ts';
-import { WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
+import { warningLines, WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
 import { isObject, type Json } from '../huggingface/fields.ts';
 import { accessScope, readAccess, type AccessApi } from './access.ts';
 import { describe } from './artifacts.ts';
@@ -44,9 +44,8 @@ export interface MlflowIngestOptions {
   /** Read every model again, changed or not. */
   full?: boolean;
   pageSize?: number;
-  retryBaseMs?: number;
-  maxAttempts?: number;
-  timeoutMs?: number;
+  /** Retry and timeout settings of the HTTP pipeline (its defaults otherwise). */
+  retries?: Pick<HttpOptions, 'baseDelayMs' | 'maxAttempts' | 'timeoutMs'>;
   progress?: NodeJS.WriteStream;
   onWarning?: (w: IngestWarning) => void;
 }
@@ -80,7 +79,7 @@ export interface MlflowIngestSummary {
 
 /** Bump when the mapping changes, so every model is read again once. */
 const MAPPING_VERSION = 1;
-const PRODUCTION = /^(prod|production|champion|live|serving)$/i;
+const PRODUCTION = /^(prod|production|champion|live)$/i;
 
 const emptyCounts = (): Counts => ({ listed: 0, read: 0, unchanged: 0, failed: 0, removed: 0 });
 const stampOf = (parts: unknown) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
@@ -91,16 +90,7 @@ const stampOf = (parts: unknown) => createHash('sha256').update(JSON.stringify(p
  * shape. Anything else — refused credentials, a store failure — ends the run.
  */
 function isItemFault(err: unknown): boolean {
-  if (err instanceof MlflowApiError) return !err.unauthorized;
-  return (
-    err instanceof HttpNetworkError ||
-    err instanceof UpstreamLimitError ||
-    err instanceof OriginRefusedError ||
-    err instanceof TypeError ||
-    err instanceof SyntaxError ||
-    (err instanceof DOMException && (err.name === 'TimeoutError' || err.name === 'AbortError')) ||
-    (err instanceof RangeError && /call stack/i.test(err.message))
-  );
+  return err instanceof MlflowApiError ? !err.unauthorized : isTransportFault(err);
 }
 const isFatal = (err: unknown) => !isItemFault(err);
 
@@ -126,14 +116,13 @@ function unreadable(what: string, err: unknown): unknown {
 export async function ingestMlflow(store: GraphStore, o: MlflowIngestOptions): Promise<MlflowIngestSummary> {
   const started = Date.now();
   const trackingUri = o.trackingUri.replace(/\/+$/, '');
+  // Credentials and paging links stay on the tracking server's origin.
+  const basic = o.basic && `Basic ${Buffer.from(`${o.basic.username}:${o.basic.password}`).toString('base64')}`;
   const http = createHttpClient({
+    ...o.retries,
     concurrency: o.concurrency,
     ratePerSecond: o.ratePerSecond,
-    baseDelayMs: o.retryBaseMs ?? 500,
-    maxAttempts: o.maxAttempts ?? 6,
-    timeoutMs: o.timeoutMs ?? 30_000,
-    token: o.token,
-    ...(o.basic ? { authorization: `Basic ${Buffer.from(`${o.basic.username}:${o.basic.password}`).toString('base64')}` } : {}),
+    ...(o.token ? { token: o.token } : basic ? { authorization: basic } : {}),
     tokenOrigin: trackingUri,
     allowOrigin: originPolicy(trackingUri),
     headers: { 'user-agent': 'aispm/0.1 (+ingest mlflow)' },
@@ -530,10 +519,5 @@ export function formatSummary(s: MlflowIngestSummary): string {
   }
   lines.push(`  written   ${s.written.nodes} nodes, ${s.written.edges} edges (${s.written.edgesRemoved} stale edges and ${s.written.nodesRemoved} stale nodes removed)`);
   lines.push(`  requests  ${s.http.requests} (${s.http.retries} retries, ${s.http.rateLimited} rate-limited)`);
-  if (s.warnings.length) {
-    lines.push(`  warnings  ${s.warnings.length}`);
-    for (const w of s.warnings.slice(0, 50)) lines.push(`    ${w.repo}: ${w.message}`);
-    if (s.warnings.length > 50) lines.push(`    … and ${s.warnings.length - 50} more (use --json for all)`);
-  }
-  return lines.join('\n');
+  return [...lines, ...warningLines(s.warnings)].join('\n');
 }

@@ -9,7 +9,7 @@
 import { tryKeyOf } from '../../schema/keys.ts';
 import type { EdgeRecord, NodeRecord, Props, RecordBatch } from '../../schema/records.ts';
 import { isObject, type Json } from '../huggingface/fields.ts';
-import { kvObject, msToIso, text, withCleared } from './props.ts';
+import { kvObject, msToIso, setter, text, withCleared } from './props.ts';
 import { endpointKey, SOURCE, userKey, versionKey } from './refs.ts';
 
 export interface EndpointMapping {
@@ -70,9 +70,7 @@ export function mapServingEndpoint(detail: Json, trackingUri: string, permission
   if (!key) return { problem: `serving endpoint "${name.slice(0, 80)}" cannot be an endpoint key; skipped` };
   const warnings: string[] = [];
   const props: Props = { name, trackingUri, endpointType: 'serving-endpoint' };
-  const put = (k: string, v: Props[string] | undefined) => {
-    if (v !== undefined) props[k] = v;
-  };
+  const put = setter(props);
   put('endpointId', text(detail.id));
   put('description', text(detail.description));
   put('endpointUrl', text(detail.endpoint_url));

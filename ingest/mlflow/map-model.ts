@@ -7,11 +7,13 @@
  */
 import type { EdgeRecord, NodeRecord, Props, RecordBatch } from '../../schema/records.ts';
 import { isObject, type Json } from '../huggingface/fields.ts';
+import { factProps } from '../huggingface/map-files.ts';
 import { refFromData, repoKey } from '../huggingface/refs.ts';
 import type { ArtifactsRead } from './artifacts.ts';
 import { datasetEdge, mapDatasetInput } from './map-dataset.ts';
+import { mapRequirements } from './map-requirements.ts';
 import { mapRun, type RunContext } from './map-run.ts';
-import { kvObject, msToIso, tagMap, text, withCleared } from './props.ts';
+import { kvObject, msToIso, setter, tagMap, text, withCleared } from './props.ts';
 import { fileKey, pageOf, SOURCE, userKey, type Holder } from './refs.ts';
 
 export interface MapContext extends RunContext {
@@ -59,7 +61,7 @@ const MODEL_PROPS = [
   'createdAt', 'lastModified', 'source', 'runId', 'runLink', 'loggedModelId', 'creator', 'loggedModelName', 'loggedModelStatus', 'modelType',
   'artifactUri', 'loggedModelTags', 'loggedModelParams', 'runName', 'runStatus', 'experimentId', 'runDeleted', 'sourceName', 'sourceType',
   'sourceCommit', 'sourceRepoUrl', 'params', 'metrics', 'runTags', 'runUser', 'flavors', 'library', 'mlflowVersion', 'serializationFormat',
-  'pipelineTag', 'architecture', 'missing',
+  'pipelineTag', 'architecture', 'weights', 'unpinnedRequirements', 'missing',
 ];
 const FILE_PROPS = ['size', 'format', 'formatSource', 'scanStatus', 'scanGlobals', 'scanner', 'scanReason'];
 
@@ -70,9 +72,7 @@ export function mapModel(input: ModelInput): ModelMapping {
   const props: Props = { trackingUri: ctx.trackingUri };
   const nodes: NodeRecord[] = [];
   const edges: EdgeRecord[] = [];
-  const put = (k: string, v: Props[string] | undefined) => {
-    if (v !== undefined) props[k] = v;
-  };
+  const put = setter(props);
   put('url', pageOf(key, ctx.trackingUri));
 
   const v = input.version;
@@ -136,9 +136,15 @@ export function mapModel(input: ModelInput): ModelMapping {
       put('library', m.library);
       put('mlflowVersion', m.mlflowVersion);
       put('serializationFormat', m.serializationFormat);
+      // What the flavors load: the files or directories a reader of this model should look at first.
+      if (m.weightPaths.length) props.weights = m.weightPaths;
       put('pipelineTag', m.transformers?.task);
       put('architecture', m.transformers?.pipelineModelType);
     }
+    const deps = mapRequirements(key, art.manifests);
+    edges.push(...deps.edges);
+    warnings.push(...deps.warnings);
+    if (deps.unpinned.length) props.unpinnedRequirements = deps.unpinned;
     for (const f of art.files) {
       const fk = fileKey(input.holder, f.path);
       if (!fk) {
@@ -146,19 +152,9 @@ export function mapModel(input: ModelInput): ModelMapping {
         continue;
       }
       const fact = art.facts.get(f.path);
-      const fprops: Props = { name: f.path.split('/').pop()!, path: f.path };
-      if (f.size !== undefined) fprops.size = f.size;
-      const eprops: Props = {};
-      if (f.size !== undefined) eprops.size = f.size;
-      if (fact) {
-        fprops.format = fact.format;
-        fprops.formatSource = fact.formatSource;
-        eprops.format = fact.format;
-        if (fact.scanStatus) fprops.scanStatus = fact.scanStatus;
-        if (fact.scanGlobals) fprops.scanGlobals = fact.scanGlobals;
-        if (fact.scanner) fprops.scanner = fact.scanner;
-        if (fact.scanReason) fprops.scanReason = fact.scanReason;
-      }
+      const size: Props = f.size !== undefined ? { size: f.size } : {};
+      const fprops: Props = { name: f.path.split('/').pop()!, path: f.path, ...size, ...(fact ? factProps(fact) : {}) };
+      const eprops: Props = fact ? { ...size, format: fact.format } : { ...size };
       nodes.push({ kind: 'File', key: fk, props: withCleared(fprops, FILE_PROPS) });
       edges.push({ kind: 'CONTAINS', from: key, to: fk, source: SOURCE, evidence: 'artifacts', confidence: 'declared', props: eprops });
     }
@@ -183,9 +179,7 @@ function mapLoggedModelInfo(lm: Json, props: Props, own: boolean, nodes: NodeRec
     const runId = text(info.source_run_id);
     if (runId) props.runId = runId;
   }
-  const put = (k: string, v: Props[string] | undefined) => {
-    if (v !== undefined) props[k] = v;
-  };
+  const put = setter(props);
   put('loggedModelName', text(info.name));
   put('loggedModelStatus', text(info.status));
   put('modelType', text(info.model_type));

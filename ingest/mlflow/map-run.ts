@@ -8,7 +8,7 @@ import { keyOfUrl, parseKey } from '../../schema/keys.ts';
 import type { EdgeRecord, NodeRecord, Props } from '../../schema/records.ts';
 import { isObject, type Json } from '../huggingface/fields.ts';
 import { datasetEdge, mapDatasetInput, withoutCredentials, type DatasetContext, type DatasetTarget } from './map-dataset.ts';
-import { kvObject, tagMap } from './props.ts';
+import { kvObject, setter, tagMap } from './props.ts';
 import { SOURCE, userKey } from './refs.ts';
 
 export interface RunContext extends DatasetContext {
@@ -55,9 +55,8 @@ export function mapRun(subject: string, body: Json, ctx: RunContext, warn: (m: s
   const tags = tagMap(data.tags);
   const params = kvObject(data.params);
   const props: Props = {};
-  const put = (k: string, v: string | undefined) => {
-    if (v !== undefined && v !== '') props[k] = v;
-  };
+  const set = setter(props);
+  const put = (k: string, v: string | undefined) => set(k, v || undefined);
   put('runId', typeof info.run_id === 'string' ? info.run_id : typeof info.run_uuid === 'string' ? info.run_uuid : undefined);
   put('runName', typeof info.run_name === 'string' ? info.run_name : tags.get('mlflow.runName'));
   put('runStatus', typeof info.status === 'string' ? info.status : undefined);

@@ -1,10 +1,12 @@
 /**
  * The `MLmodel` file at the root of every MLflow model: which flavors it has, where their weights are, which
  * environment files it ships, and — for the transformers flavor — the Hub model it was built from. Read as MLflow
- * reads it: `yaml.safe_load`, i.e. YAML 1.1 (so `1e10` stays a string and `yes` is a boolean), duplicate keys
- * allowed with the last one winning. Pure.
+ * reads it, with PyYAML's `safe_load`: YAML 1.1 (`yes` is true), duplicate keys allowed with the last one winning.
+ * PyYAML resolves fewer plain scalars to numbers than YAML libraries do (`1e10`, `0123456789` stay strings; a
+ * commit sha such as `1234e56…` would be a float elsewhere), so every string field is taken from the scalar's own
+ * text rather than from its resolved value. Pure.
  */
-import { parse } from 'yaml';
+import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import { isObject, type Json } from '../huggingface/fields.ts';
 
 export interface TransformersFacts {
@@ -39,18 +41,26 @@ export interface MlmodelFacts {
 
 export type MlmodelParse = { ok: true; facts: MlmodelFacts; warnings: string[] } | { ok: false; problem: string };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined);
-
 export function parseMlmodel(text: string): MlmodelParse {
+  let yaml: Document;
   let doc: unknown;
   try {
-    doc = parse(text, { version: '1.1', uniqueKeys: false, maxAliasCount: 100, prettyErrors: false });
+    yaml = parseDocument(text, { version: '1.1', uniqueKeys: false, prettyErrors: false });
+    if (yaml.errors.length) throw yaml.errors[0];
+    doc = yaml.toJS({ maxAliasCount: 100 });
   } catch (err) {
     return { ok: false, problem: `MLmodel does not parse as YAML: ${String((err as Error).message ?? err).split('\n')[0]!.slice(0, 200)}` };
   }
   if (!isObject(doc)) return { ok: false, problem: `MLmodel should be a mapping, got ${doc === null ? 'nothing' : Array.isArray(doc) ? 'a list' : typeof doc}` };
   const flavorsRaw = doc.flavors;
   if (!isObject(flavorsRaw)) return { ok: false, problem: 'MLmodel has no "flavors" mapping' };
+  /** A string field as PyYAML reads it: the scalar's text when plain, its value when quoted; no null, no mapping. */
+  const str = (...path: string[]): string | undefined => {
+    const node = nodeAt(yaml.contents, path);
+    if (!isScalar(node) || node.value === null || node.value === undefined || typeof node.value === 'boolean') return undefined;
+    const value = node.type === 'PLAIN' && typeof node.source === 'string' ? node.source : node.value;
+    return typeof value === 'string' || typeof value === 'number' ? String(value) || undefined : undefined;
+  };
   const warnings: string[] = [];
   const flavors = Object.keys(flavorsRaw);
   const facts: MlmodelFacts = { flavors, envFiles: [], weightPaths: [] };
@@ -59,55 +69,60 @@ export function parseMlmodel(text: string): MlmodelParse {
   const put = <K extends keyof MlmodelFacts>(k: K, v: MlmodelFacts[K] | undefined) => {
     if (v !== undefined) facts[k] = v;
   };
-  put('mlflowVersion', str(doc.mlflow_version));
-  put('modelUuid', str(doc.model_uuid));
-  put('modelId', str(doc.model_id));
-  put('runId', str(doc.run_id));
+  put('mlflowVersion', str('mlflow_version'));
+  put('modelUuid', str('model_uuid'));
+  put('modelId', str('model_id'));
+  put('runId', str('run_id'));
 
   const pyfunc = isObject(flavorsRaw.python_function) ? flavorsRaw.python_function : undefined;
   if (pyfunc) {
-    put('loaderModule', str(pyfunc.loader_module));
+    put('loaderModule', str('flavors', 'python_function', 'loader_module'));
     // MLflow 1.x writes `env: conda.yaml`; 2.x and later `env: {conda: conda.yaml, virtualenv: python_env.yaml}`.
     const env = pyfunc.env;
-    if (typeof env === 'string') facts.envFiles.push(env);
-    else if (isObject(env)) for (const v of Object.values(env)) if (typeof v === 'string') facts.envFiles.push(v);
-    for (const k of ['model_path', 'data']) {
-      const p = str(pyfunc[k]);
-      if (p) facts.weightPaths.push(p);
-    }
+    if (isObject(env)) for (const k of Object.keys(env)) facts.envFiles.push(str('flavors', 'python_function', 'env', k) ?? '');
+    else facts.envFiles.push(str('flavors', 'python_function', 'env') ?? '');
+    for (const k of ['model_path', 'data']) facts.weightPaths.push(str('flavors', 'python_function', k) ?? '');
   }
   for (const [name, flavor] of Object.entries(flavorsRaw)) {
     if (!isObject(flavor) || name === 'python_function') continue;
-    for (const k of ['pickled_model', 'model_data', 'data', 'model_binary']) {
-      const p = str(flavor[k]);
-      if (p) facts.weightPaths.push(p);
-    }
-    put('serializationFormat', facts.serializationFormat ?? str(flavor.serialization_format));
+    for (const k of ['pickled_model', 'model_data', 'data', 'model_binary']) facts.weightPaths.push(str('flavors', name, k) ?? '');
+    put('serializationFormat', facts.serializationFormat ?? str('flavors', name, 'serialization_format'));
   }
   facts.envFiles = unique(facts.envFiles).filter((p) => safeRelative(p, warnings, 'env'));
   facts.weightPaths = unique(facts.weightPaths).filter((p) => safeRelative(p, warnings, 'weights'));
   const t = flavorsRaw.transformers;
   if (t !== undefined) {
     if (!isObject(t)) warnings.push('MLmodel flavor "transformers" should be a mapping; ignored');
-    else facts.transformers = transformersFacts(t, warnings);
+    else facts.transformers = transformersFacts(t, (k) => str('flavors', 'transformers', k), warnings);
   }
   return { ok: true, facts, warnings };
 }
 
-function transformersFacts(t: Json, warnings: string[]): TransformersFacts {
+function transformersFacts(t: Json, str: (key: string) => string | undefined, warnings: string[]): TransformersFacts {
   const out: TransformersFacts = { peft: t.peft_adaptor !== undefined && t.peft_adaptor !== null };
-  const name = t.source_model_name;
-  if (typeof name === 'string' && name !== '') out.sourceModelName = name;
-  else if (name !== undefined && name !== null) warnings.push('MLmodel transformers "source_model_name" should be a string; ignored');
-  const rev = str(t.source_model_revision);
-  if (rev) out.sourceModelRevision = rev;
-  const task = str(t.task);
-  if (task) out.task = task;
-  const type = str(t.pipeline_model_type);
-  if (type) out.pipelineModelType = type;
-  const version = str(t.transformers_version);
-  if (version) out.transformersVersion = version;
+  const name = str('source_model_name');
+  if (name) out.sourceModelName = name;
+  else if (t.source_model_name !== undefined && t.source_model_name !== null) warnings.push('MLmodel transformers "source_model_name" should be a string; ignored');
+  const put = (k: 'sourceModelRevision' | 'task' | 'pipelineModelType' | 'transformersVersion', field: string) => {
+    const v = str(field);
+    if (v) out[k] = v;
+  };
+  put('sourceModelRevision', 'source_model_revision');
+  put('task', 'task');
+  put('pipelineModelType', 'pipeline_model_type');
+  put('transformersVersion', 'transformers_version');
   return out;
+}
+
+/** The node at a path of mapping keys, the last of duplicate keys winning (as PyYAML builds the dict). */
+function nodeAt(node: unknown, path: readonly string[]): unknown {
+  let at = node;
+  for (const key of path) {
+    if (!isMap(at)) return undefined;
+    const pair = at.items.findLast((p) => isScalar(p.key) && String(p.key.value) === key);
+    at = pair?.value;
+  }
+  return at;
 }
 
 /** A path the MLmodel names must stay inside the model: no absolute path, no `..`. */

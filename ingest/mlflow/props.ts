@@ -1,5 +1,5 @@
 /** Small pure helpers the MLflow mappers share for reading upstream values into node properties. */
-import type { Props } from '../../schema/records.ts';
+import type { JsonValue, Props } from '../../schema/records.ts';
 import { isObject } from '../huggingface/fields.ts';
 
 /** `[{key, value}]` (tags, params) as a map; later duplicates win, as MLflow's own readers do. */
@@ -34,4 +34,11 @@ export function msToIso(v: unknown): string | undefined {
 export function withCleared(props: Props, managed: readonly string[]): Props {
   for (const name of managed) if (!Object.hasOwn(props, name)) props[name] = null;
   return props;
+}
+
+/** A setter writing a property only when there is a value: an absent one stays absent (and is cleared). */
+export function setter(props: Props): (name: string, value: JsonValue | undefined) => void {
+  return (name, value) => {
+    if (value !== undefined) props[name] = value;
+  };
 }

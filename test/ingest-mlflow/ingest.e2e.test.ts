@@ -118,6 +118,8 @@ for (const generation of [2, 3] as const) {
       const pinned = graph.edges.find((e) => e.kind === 'TRAINED_ON' && e.to === 'hf:dataset/acme/support-tickets');
       assert.equal(pinned?.props?.revision, '5e70000000000000000000000000000000000000');
       assert.equal(graph.nodes.get('mlflow:dataset/transactions@062ac4fa')!.props.location, 'main.fraud.transactions');
+      const runtime = graph.edges.filter((e) => e.kind === 'DEPENDS_ON' && e.from === 'mlflow:model/support-bot/1' && e.props?.scope === 'runtime').map((e) => `${e.to} ${e.evidence}`).sort();
+      assert.deepEqual(runtime, ['pkg:pypi/mlflow@2.16.0 requirements.txt:1', 'pkg:pypi/torch@2.3.1 requirements.txt:3', 'pkg:pypi/transformers@4.44.2 requirements.txt:2'], 'conda.yaml repeats the pins: one edge each');
       const pkl = graph.nodes.get('mlflow:file/fraud-sklearn/1/model.pkl')!.props;
       assert.deepEqual([pkl.format, pkl.scanStatus, pkl.scanGlobals], ['pickle', 'dangerous', ['os.system']]);
       assert.equal(graph.nodes.get('mlflow:file/team%2Franker/1/data/model.pth')!.props.scanStatus, 'safe');

@@ -5,8 +5,8 @@
  * with Range/206/Content-Range/ETag, owner overviews, 307 renames and 404s. Faults (429 with Retry-After, 5xx)
  * and a per-request delay are injectable. Binds 127.0.0.1 only. Used by the tests, the demo and the bench.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveReplay, type ReplayHttp } from '../../pipeline/replay-server.ts';
 import { createHash } from 'node:crypto';
 import { typeDir, type Json, type ReplayRepoType, type Universe } from './universe.ts';
 
@@ -32,18 +32,13 @@ export interface ReplayOptions {
   intercept?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
 
-export interface ReplayServer {
-  url: string;
+export interface ReplayServer extends ReplayHttp {
   universe: Universe;
   faults: Fault[];
-  /** Requests answered so far, and their paths in order. */
-  served: number;
+  /** Requests answered so far are `served`; their paths, in order, are here. */
   log: string[];
   /** Requests that carried an Authorization header (the value is never kept). */
   authorized: number;
-  /** Resolves once `n` requests have been answered. */
-  waitForRequests(n: number): Promise<void>;
-  close(): Promise<void>;
 }
 
 const TYPES: Record<string, ReplayRepoType> = { models: 'model', datasets: 'dataset', spaces: 'space' };
@@ -59,49 +54,18 @@ const OVERVIEW = /^\/api\/(organizations|users)\/([^/]+)\/overview$/;
 const LIST_DEFAULT = ['_id', 'id', 'likes', 'downloads', 'private', 'tags', 'pipeline_tag', 'library_name', 'createdAt', 'sdk', 'lastModified', 'gated'];
 
 export async function startReplayServer(universe: Universe, opts: ReplayOptions = {}): Promise<ReplayServer> {
-  const waiters: { n: number; resolve: () => void }[] = [];
-  const state: ReplayServer = {
-    url: '',
-    universe,
-    faults: opts.faults ?? [],
-    served: 0,
-    log: [],
-    authorized: 0,
-    waitForRequests(n) {
-      if (state.served >= n) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ n, resolve }));
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((req, res) => {
-    const finish = () => {
-      state.served++;
-      for (const w of waiters.splice(0)) (state.served >= w.n ? w.resolve : () => waiters.push(w))();
-    };
-    res.on('finish', finish);
-    res.on('close', () => {
-      if (!res.writableFinished) finish();
-    });
-    const go = () => {
+  const state: ReplayServer = await serveReplay<ReplayServer>(
+    { universe, faults: opts.faults ?? [], log: [], authorized: 0 },
+    (req, res) => {
       try {
         if (opts.intercept?.(req, res, new URL(req.url ?? '/', state.url))) return;
         handle(req, res, state);
       } catch (err) {
         send(res, 500, { error: `replay server: ${(err as Error).message}` });
       }
-    };
-    if (opts.delayMs) setTimeout(go, opts.delayMs);
-    else go();
-  });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // Let a process exit even if a test forgets to close; open sockets are destroyed on close.
-  const close = state.close;
-  state.close = async () => {
-    server.closeAllConnections();
-    await close();
-  };
+    },
+    opts,
+  );
   return state;
 }
 

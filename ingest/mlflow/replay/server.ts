@@ -8,8 +8,8 @@
  * Faults (429 with Retry-After, 5xx) and a per-request delay are injectable. Binds 127.0.0.1 only. Used by the tests,
  * the bench and anyone trying the ingestor without a server.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveReplay, type ReplayHttp } from '../../pipeline/replay-server.ts';
 import { ReplayRegistry, type FileContent, type Generation, type Json, type RegistryData } from './registry.ts';
 
 export interface Fault {
@@ -31,17 +31,13 @@ export interface ReplayOptions {
   ignoreRange?: boolean;
 }
 
-export interface MlflowReplayServer {
-  url: string;
+export interface MlflowReplayServer extends ReplayHttp {
   registry: ReplayRegistry;
   faults: Fault[];
-  served: number;
   /** Requests answered, in order (`GET /path?query`). */
   log: string[];
   /** Requests that carried credentials the server accepted. */
   authorized: number;
-  waitForRequests(n: number): Promise<void>;
-  close(): Promise<void>;
 }
 
 const MAX_RESULTS = { registeredModels: 1000, versions: 200_000, experiments: 50_000, loggedModels: 1000 };
@@ -57,54 +53,18 @@ class ApiError extends Error {
 }
 
 export async function startMlflowReplay(data: RegistryData, opts: ReplayOptions): Promise<MlflowReplayServer> {
-  const registry = new ReplayRegistry(data, opts.generation);
-  const waiters: { n: number; resolve: () => void }[] = [];
-  const state: MlflowReplayServer = {
-    url: '',
-    registry,
-    faults: opts.faults ?? [],
-    served: 0,
-    log: [],
-    authorized: 0,
-    waitForRequests(n) {
-      if (state.served >= n) return Promise.resolve();
-      return new Promise((resolve) => waiters.push({ n, resolve }));
+  const state: MlflowReplayServer = await serveReplay<MlflowReplayServer>(
+    { registry: new ReplayRegistry(data, opts.generation), faults: opts.faults ?? [], log: [], authorized: 0 },
+    (req, res, body) => {
+      try {
+        handle(req, body, res, state, opts);
+      } catch (err) {
+        if (err instanceof ApiError) sendJson(res, err.status, { error_code: err.code, message: err.message });
+        else sendJson(res, 500, { error_code: 'INTERNAL_ERROR', message: `replay server: ${(err as Error).message}` });
+      }
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((req, res) => {
-    let counted = false;
-    const finish = () => {
-      if (counted) return;
-      counted = true;
-      state.served++;
-      for (const w of waiters.splice(0)) (state.served >= w.n ? w.resolve : () => waiters.push(w))();
-    };
-    res.on('finish', finish);
-    res.on('close', finish);
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const go = () => {
-        try {
-          handle(req, Buffer.concat(chunks).toString('utf8'), res, state, opts);
-        } catch (err) {
-          if (err instanceof ApiError) sendJson(res, err.status, { error_code: err.code, message: err.message });
-          else sendJson(res, 500, { error_code: 'INTERNAL_ERROR', message: `replay server: ${(err as Error).message}` });
-        }
-      };
-      if (opts.delayMs) setTimeout(go, opts.delayMs);
-      else go();
-    });
-  });
-  server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const close = state.close;
-  state.close = async () => {
-    server.closeAllConnections();
-    await close();
-  };
+    opts,
+  );
   return state;
 }
 

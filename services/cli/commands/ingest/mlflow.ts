@@ -33,8 +33,7 @@ export async function ingestMlflowCommand(ctx: CommandContext, args: string[]): 
     concurrency: numOption(ctx, 'concurrency', 8, 1, 256),
     ratePerSecond: numOption(ctx, 'rate', 20, 0.1, 10_000, true),
     full: Boolean(ctx.values.full),
-    retryBaseMs: numOption(ctx, 'retry-base-ms', 500, 0, 60_000),
-    timeoutMs: numOption(ctx, 'timeout-ms', 30_000, 100, 600_000),
+    retries: { baseDelayMs: numOption(ctx, 'retry-base-ms', 500, 0, 60_000), timeoutMs: numOption(ctx, 'timeout-ms', 30_000, 100, 600_000) },
     progress: ctx.interactive ? process.stderr : undefined,
   });
   if (ctx.json) ctx.printJson(summary);
