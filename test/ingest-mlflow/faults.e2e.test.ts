@@ -95,9 +95,9 @@ describe('aispm ingest mlflow under faults', () => {
     }
   });
 
-  it('refused credentials exit 3 and say what to set, echoing no credential; Basic and a bearer token file work', async () => {
+  it('refused credentials (401) and refused reads (403) exit 3 and say so, echoing no credential; Basic and a bearer token file work', async () => {
     const password = 'pw-SECRET-0123456789';
-    const guarded = await startServers(3, { auth: { basic: { svc: password }, tokens: [TOKEN] } });
+    const guarded = await startServers(3, { auth: { basic: { svc: password, intern: 'intern-PASSWORD-42' }, tokens: [TOKEN], forbidden: ['intern'] } });
     const ws = tempWorkspace('aispm-mlflow-auth-');
     try {
       const none = await ingestMlflow(guarded, ws.store);
@@ -107,6 +107,11 @@ describe('aispm ingest mlflow under faults', () => {
       const wrong = await ingestMlflow(guarded, ws.store, [], { MLFLOW_TRACKING_USERNAME: 'svc', MLFLOW_TRACKING_PASSWORD: 'wrong-PASSWORD-987654' });
       assert.equal(wrong.code, 3);
       assert.ok(!`${wrong.stdout}${wrong.stderr}`.includes('wrong-PASSWORD-987654'));
+
+      const denied = await ingestMlflow(guarded, ws.store, [], { MLFLOW_TRACKING_USERNAME: 'intern', MLFLOW_TRACKING_PASSWORD: 'intern-PASSWORD-42' });
+      assert.equal(denied.code, 3);
+      assert.match(denied.stderr, /refused to list the registry \(HTTP 403\)/);
+      assert.ok(!denied.stderr.includes('intern-PASSWORD-42'));
 
       const half = await ingestMlflow(guarded, ws.store, [], { MLFLOW_TRACKING_USERNAME: 'svc' });
       assert.equal(half.code, 2, 'a username without a password is a usage error');

@@ -139,6 +139,20 @@ const kv = (o: Record<string, string> | undefined) => Object.entries(o ?? {}).ma
 const DAY = 86_400_000;
 const T0 = 1_735_689_600_000; // 2025-01-01
 
+/** Items of a list by a named key, rebuilt when the list is replaced (tests swap `data.versions` for a filtered copy). */
+const indexes = new WeakMap<object, Map<string, Map<string, unknown[]>>>();
+function indexed<T>(list: readonly T[], name: string, by: (item: T) => string): Map<string, T[]> {
+  let byName = indexes.get(list);
+  if (!byName) indexes.set(list, (byName = new Map()));
+  let index = byName.get(name) as Map<string, T[]> | undefined;
+  if (!index) {
+    index = new Map();
+    for (const item of list) index.set(by(item), [...(index.get(by(item)) ?? []), item]);
+    byName.set(name, index as Map<string, unknown[]>);
+  }
+  return index;
+}
+
 /** The served state of a registry: REST bodies per generation, artifact bytes per root. */
 export class ReplayRegistry {
   private readonly bytes = new Map<string, Uint8Array>();
@@ -162,18 +176,23 @@ export class ReplayRegistry {
   }
 
   model(id: string): ModelSpec | undefined {
-    return this.data.models.find((m) => m.id === id);
+    return indexed(this.data.models, 'id', (m) => m.id).get(id)?.[0];
   }
 
   runSpec(runId: string): RunSpec | undefined {
-    return this.data.runs.find((r) => r.run_id === runId);
+    return indexed(this.data.runs, 'id', (r) => r.run_id).get(runId)?.[0];
+  }
+
+  private modelsOfRun(runId: string): ModelSpec[] {
+    return indexed(this.data.models, 'run', (m) => m.run_id).get(runId) ?? [];
   }
 
   registeredModels(): Json[] {
+    const versionsOf = indexed(this.versions(), 'name', (v) => v.name as string);
     return [...this.data.registeredModels]
       .sort((a, b) => (a.name < b.name ? -1 : 1))
       .map((m) => {
-        const versions = this.versions().filter((v) => v.name === m.name);
+        const versions = versionsOf.get(m.name) ?? [];
         const latest = new Map<string, Json>();
         for (const v of versions) if (v.status === 'READY') latest.set(String(v.current_stage), v);
         const body: Json = { name: m.name, creation_timestamp: m.created ?? T0, last_updated_timestamp: Math.max(m.created ?? T0, ...versions.map((v) => v.last_updated_timestamp as number)) };
@@ -209,7 +228,8 @@ export class ReplayRegistry {
       run_link: '',
     };
     if (this.generation === 3 && m && !v.source) body.model_id = m.id;
-    const aliases = Object.entries(this.data.registeredModels.find((r) => r.name === v.name)?.aliases ?? {}).filter(([, to]) => to === v.version).map(([a]) => a);
+    const registered = indexed(this.data.registeredModels, 'name', (r) => r.name).get(v.name)?.[0];
+    const aliases = Object.entries(registered?.aliases ?? {}).filter(([, to]) => to === v.version).map(([a]) => a);
     if (aliases.length) body.aliases = aliases;
     if (v.tags && Object.keys(v.tags).length) body.tags = kv(v.tags);
     return body;
@@ -223,7 +243,7 @@ export class ReplayRegistry {
     const r = this.runSpec(runId);
     if (!r || r.gone) return undefined;
     const tags: Record<string, string> = { 'mlflow.runName': r.run_name ?? r.run_id, ...(r.user ? { 'mlflow.user': r.user } : {}), ...(r.tags ?? {}) };
-    const models = this.data.models.filter((m) => m.run_id === r.run_id);
+    const models = this.modelsOfRun(r.run_id);
     if (this.generation === 2 && models.length) {
       // What MLflow 2 clients logged and MLflow 3 dropped: the run's models as a JSON list of MLmodel summaries.
       tags['mlflow.log-model.history'] = JSON.stringify(models.map((m) => ({ run_id: r.run_id, artifact_path: m.name, utc_time_created: '2025-01-01 00:00:00.000000' })));
@@ -280,7 +300,7 @@ export class ReplayRegistry {
       source_run_id: m.run_id,
     };
     if (m.tags && Object.keys(m.tags).length) info.tags = kv(m.tags);
-    const registrations = this.data.versions.filter((v) => v.model === m.id && !v.source).map((v) => ({ name: v.name, version: v.version }));
+    const registrations = (indexed(this.data.versions, 'model', (v) => v.model ?? '').get(m.id) ?? []).filter((v) => !v.source).map((v) => ({ name: v.name, version: v.version }));
     if (registrations.length) info.registrations = registrations;
     const data: Json = {};
     if (m.params && Object.keys(m.params).length) data.params = kv(m.params);
@@ -302,7 +322,7 @@ export class ReplayRegistry {
     if (!r || r.gone) return undefined;
     const out = new Map(Object.entries(r.files ?? {}));
     if (this.generation === 2) {
-      for (const m of this.data.models.filter((x) => x.run_id === r.run_id && !x.artifactsGone)) {
+      for (const m of this.modelsOfRun(r.run_id).filter((x) => !x.artifactsGone)) {
         for (const [p, c] of Object.entries(m.files)) out.set(`${m.name}/${p}`, c);
       }
     }

@@ -25,8 +25,11 @@ export interface ReplayOptions {
   delayMs?: number;
   faults?: Fault[];
   port?: number;
-  /** HTTP Basic users (username → password) and bearer tokens accepted; unset: no authentication. */
-  auth?: { basic?: Record<string, string>; tokens?: string[] };
+  /**
+   * HTTP Basic users (username → password) and bearer tokens accepted, and users who may sign in but read nothing
+   * (the basic-auth app's plain-text 403); unset: no authentication.
+   */
+  auth?: { basic?: Record<string, string>; tokens?: string[]; forbidden?: string[] };
   /** Downloads ignore Range and send the whole file (some proxies do). */
   ignoreRange?: boolean;
 }
@@ -108,15 +111,16 @@ function page(items: Json[], field: string, token: string | undefined | null, ma
   return body;
 }
 
-function authorized(req: IncomingMessage, opts: ReplayOptions): boolean {
-  if (!opts.auth) return true;
+/** Who the credentials name, if the server accepts them. */
+function signedIn(req: IncomingMessage, opts: ReplayOptions): string | undefined {
+  if (!opts.auth) return '';
   const header = req.headers.authorization ?? '';
   const bearer = /^Bearer (.+)$/.exec(header);
-  if (bearer) return opts.auth.tokens?.includes(bearer[1]!) ?? false;
+  if (bearer) return opts.auth.tokens?.includes(bearer[1]!) ? 'token' : undefined;
   const basic = /^Basic (.+)$/.exec(header);
-  if (!basic) return false;
+  if (!basic) return undefined;
   const [user, ...rest] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':');
-  return opts.auth.basic?.[user!] !== undefined && opts.auth.basic[user!] === rest.join(':');
+  return opts.auth.basic?.[user!] !== undefined && opts.auth.basic[user!] === rest.join(':') ? user : undefined;
 }
 
 function handle(req: IncomingMessage, rawBody: string, res: ServerResponse, s: MlflowReplayServer, opts: ReplayOptions): void {
@@ -132,10 +136,15 @@ function handle(req: IncomingMessage, rawBody: string, res: ServerResponse, s: M
       ? sendJson(res, 429, { error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'Too many requests' }, headers)
       : sendJson(res, fault.status, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'Service unavailable' }, headers);
   }
-  if (!authorized(req, opts)) {
+  const user = signedIn(req, opts);
+  if (user === undefined) {
     const text = 'You are not authenticated. Please see https://www.mlflow.org/docs/latest/auth/index.html#authenticating-to-mlflow on how to authenticate.';
     res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'www-authenticate': 'Basic realm="mlflow"', 'content-length': Buffer.byteLength(text) });
     return void res.end(text);
+  }
+  if (opts.auth?.forbidden?.includes(user)) {
+    res.writeHead(403, { 'content-type': 'text/html; charset=utf-8', 'content-length': 17 });
+    return void res.end('Permission denied');
   }
   if (opts.auth) s.authorized++;
   const q = url.searchParams;
