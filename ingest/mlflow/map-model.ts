@@ -63,7 +63,7 @@ const MODEL_PROPS = [
   'sourceCommit', 'sourceRepoUrl', 'params', 'metrics', 'runTags', 'runUser', 'flavors', 'library', 'mlflowVersion', 'serializationFormat',
   'pipelineTag', 'architecture', 'weights', 'unpinnedRequirements', 'missing',
 ];
-const FILE_PROPS = ['size', 'format', 'formatSource', 'scanStatus', 'scanGlobals', 'scanner', 'scanReason'];
+const FILE_PROPS = ['size', 'format', 'formatSource', 'scanStatus', 'scanGlobals', 'scanner', 'scanReason', 'scanFindings'];
 
 export function mapModel(input: ModelInput): ModelMapping {
   const warnings: string[] = [];
