@@ -13,7 +13,7 @@ import { keyFormat, parseKey } from '../../schema/keys.ts';
 import type { GraphNode, RecordBatch } from '../../schema/records.ts';
 import type { GraphStore } from '../../schema/store.ts';
 import { isTransportFault } from '../pipeline/faults.ts';
-import { createHttpClient, originPolicy, type HttpOptions, type HttpStats } from '../pipeline/http.ts';
+import { createHttpClient, httpSettings, originPolicy, type HttpStats, type PipelineSettings } from '../pipeline/http.ts';
 import { createProgress } from '../pipeline/progress.ts';
 import { createScopeWriter, type ScopeWriter } from '../pipeline/sync.ts';
 import { warningLines, WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
@@ -27,7 +27,7 @@ import { mapModel, type MapContext } from './map-model.ts';
 import { ModelReader } from './read-model.ts';
 import { endpointKey, loggedModelKey, parseModelUri, versionKey } from './refs.ts';
 
-export interface MlflowIngestOptions {
+export interface MlflowIngestOptions extends PipelineSettings {
   trackingUri: string;
   /** Bearer token (MLFLOW_TRACKING_TOKEN). */
   token?: string;
@@ -39,13 +39,9 @@ export interface MlflowIngestOptions {
   githubUrl?: string;
   scan: boolean;
   maxScanBytes: number;
-  concurrency: number;
-  ratePerSecond: number;
   /** Read every model again, changed or not. */
   full?: boolean;
   pageSize?: number;
-  /** Retry and timeout settings of the HTTP pipeline (its defaults otherwise). */
-  retries?: Pick<HttpOptions, 'baseDelayMs' | 'maxAttempts' | 'timeoutMs'>;
   progress?: NodeJS.WriteStream;
   onWarning?: (w: IngestWarning) => void;
 }
@@ -119,9 +115,7 @@ export async function ingestMlflow(store: GraphStore, o: MlflowIngestOptions): P
   // Credentials and paging links stay on the tracking server's origin.
   const basic = o.basic && `Basic ${Buffer.from(`${o.basic.username}:${o.basic.password}`).toString('base64')}`;
   const http = createHttpClient({
-    ...o.retries,
-    concurrency: o.concurrency,
-    ratePerSecond: o.ratePerSecond,
+    ...httpSettings(o),
     ...(o.token ? { token: o.token } : basic ? { authorization: basic } : {}),
     tokenOrigin: trackingUri,
     allowOrigin: originPolicy(trackingUri),

@@ -4,7 +4,7 @@ import { formatSummary, ingestMlflow } from '../../../../ingest/mlflow/ingest.ts
 import { UsageError } from '../../../../schema/errors.ts';
 import { registerSecret } from '../../../../schema/secrets.ts';
 import type { CommandContext } from '../../command.ts';
-import { baseUrlOption, numOption, tokenOption } from './options.ts';
+import { baseUrlOption, httpOptions, numOption, tokenOption } from './options.ts';
 
 const MB = 1024 * 1024;
 
@@ -30,11 +30,8 @@ export async function ingestMlflowCommand(ctx: CommandContext, args: string[]): 
     ...(ctx.values['github-url'] ? { githubUrl: baseUrlOption(ctx, 'github-url', undefined, undefined) } : {}),
     scan: !ctx.values['no-scan'],
     maxScanBytes: numOption(ctx, 'max-scan-bytes', 256 * MB, 1, 1e12),
-    concurrency: numOption(ctx, 'concurrency', 8, 1, 256),
-    ratePerSecond: numOption(ctx, 'rate', 20, 0.1, 10_000, true),
     full: Boolean(ctx.values.full),
-    retries: { baseDelayMs: numOption(ctx, 'retry-base-ms', 500, 0, 60_000), timeoutMs: numOption(ctx, 'timeout-ms', 30_000, 100, 600_000) },
-    progress: ctx.interactive ? process.stderr : undefined,
+    ...httpOptions(ctx, { concurrency: 8, rate: 20, timeoutMs: 30_000 }),
   });
   if (ctx.json) ctx.printJson(summary);
   else ctx.print(formatSummary(summary));
