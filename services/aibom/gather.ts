@@ -1,8 +1,9 @@
 /**
  * Reads one model's neighbourhood from the store: its lineage (walked frontier by frontier, one `expand` per level),
- * the datasets and files of every model in that lineage, its libraries (transitively), the endpoints that serve it, who
- * can write it and the advisories affecting its libraries. Batched: a handful of store calls per BOM, never one per node. The result is
- * plain data for the pure mapping stage.
+ * the datasets and files of every model in that lineage, its libraries (transitively) with who can publish them and
+ * the repositories that build them, the repositories that build the model, the endpoints that serve it, who can write
+ * it and the advisories affecting its libraries. Batched: a handful of store calls per BOM, never one per node. The
+ * result is plain data for the pure mapping stage.
  */
 import { type EdgeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
@@ -43,8 +44,19 @@ export interface Neighbourhood {
   /** Each ancestor's files, read for their risks only (a BOM lists the subject's own files as its parts). */
   ancestorFiles: Map<string, GraphNode[]>;
   vulnerabilities: GraphNode[];
-  /** AFFECTS links: advisory → package. */
-  affects: { vulnerability: string; pkg: string; fixed?: string }[];
+  /** AFFECTS links: advisory → package, with the first fixed version and the VEX analysis an SBOM states. */
+  affects: { vulnerability: string; pkg: string; fixed?: string; vex?: string; vexJustification?: string }[];
+  /** Who can publish each library's next version (CAN_WRITE into a package: registry maintainers and owners). */
+  packageWriters: Map<string, { identity: string; role?: string }[]>;
+  /** The repositories that build the model or a library (BUILDS: publish provenance, the run that trained it). */
+  builders: Map<string, Builder[]>;
+}
+
+export interface Builder {
+  repository: GraphNode;
+  workflow?: string;
+  commit?: string;
+  evidence?: string;
 }
 
 interface Walk {
@@ -140,7 +152,7 @@ export async function gatherNeighbourhood(store: GraphStore, model: GraphNode): 
   const [rootOut, ancestorData, rootIn, packageWalk] = await Promise.all([
     store.expand({ keys: [root], edgeKinds: ['TRAINED_ON', 'EVALUATED_ON', 'CONTAINS'], direction: 'out' }),
     store.expand({ keys: ancestorKeys, edgeKinds: ['TRAINED_ON', 'EVALUATED_ON', 'CONTAINS'], direction: 'out' }),
-    store.expand({ keys: [root], edgeKinds: ['SERVES', 'CAN_WRITE'], direction: 'in' }),
+    store.expand({ keys: [root], edgeKinds: ['SERVES', 'CAN_WRITE', 'BUILDS'], direction: 'in' }),
     walkFrontier(store, root, ['DEPENDS_ON'], 'out', { depth: GATHER_LIMITS.packageDepth, nodes: GATHER_LIMITS.packageNodes }),
   ]);
 
@@ -160,13 +172,19 @@ export async function gatherNeighbourhood(store: GraphStore, model: GraphNode): 
   const writerKeys = uniqueSorted(writes.map((e) => e.from));
   const packageKeys = uniqueSorted([...packageWalk.depthOf.keys()].filter((k) => k !== root));
 
-  const [nodes, affectEdges] = await Promise.all([
+  const [nodes, packageIn] = await Promise.all([
     store.getNodes([...ancestorKeys, ...datasetKeys, ...fileKeys, ...ancestorFileKeys, ...endpointKeys, ...writerKeys, ...packageKeys]),
-    store.expand({ keys: packageKeys, edgeKinds: ['AFFECTS'], direction: 'in' }),
+    store.expand({ keys: packageKeys, edgeKinds: ['AFFECTS', 'CAN_WRITE', 'BUILDS'], direction: 'in' }),
   ]);
+  const affectEdges = packageIn.filter((e) => e.kind === 'AFFECTS');
+  const buildEdges = [...rootIn, ...packageIn].filter((e) => e.kind === 'BUILDS');
   const vulnerabilityKeys = uniqueSorted(affectEdges.map((e) => e.from));
-  const vulnerabilities = byKey(await store.getNodes(vulnerabilityKeys));
-  const found = byKey(nodes);
+  const [vulnerabilityNodes, repositoryNodes] = await Promise.all([
+    store.getNodes(vulnerabilityKeys),
+    store.getNodes(uniqueSorted(buildEdges.map((e) => e.from))),
+  ]);
+  const vulnerabilities = byKey(vulnerabilityNodes);
+  const found = byKey([...nodes, ...repositoryNodes]);
   // An edge end always exists as a node (stores create stubs), but stay total if a store returns less.
   const nodeOf = (key: string, kind: GraphNode['kind']): GraphNode => found.get(key) ?? { kind, key, props: { stub: true } };
 
@@ -190,11 +208,49 @@ export async function gatherNeighbourhood(store: GraphStore, model: GraphNode): 
     writers: writersOf(writes, nodeOf),
     ancestorFiles: groupFiles(ancestorContains, nodeOf),
     vulnerabilities: vulnerabilityKeys.map((k) => vulnerabilities.get(k) ?? { kind: 'Vulnerability', key: k, props: { stub: true } }),
-    affects: uniqueSorted(
-      affectEdges.map((e) => JSON.stringify([e.from, e.to, typeof e.props.fixed === 'string' ? e.props.fixed : ''])),
-    ).map((s) => {
-      const [vulnerability, pkg, fixed] = JSON.parse(s) as [string, string, string];
-      return { vulnerability, pkg, ...(fixed ? { fixed } : {}) };
-    }),
+    affects: affectsOf(affectEdges),
+    packageWriters: groupBy(
+      packageIn.filter((e) => e.kind === 'CAN_WRITE'),
+      (e) => e.to,
+      (e) => ({ identity: e.from, ...(text(e.props.role) ? { role: text(e.props.role) } : {}) }),
+    ),
+    builders: groupBy(
+      buildEdges,
+      (e) => e.to,
+      (e) => ({
+        repository: nodeOf(e.from, 'Repository'),
+        ...(text(e.props.workflow) ? { workflow: text(e.props.workflow) } : {}),
+        ...(text(e.props.commit) ? { commit: text(e.props.commit) } : {}),
+        ...(e.evidence ? { evidence: e.evidence } : {}),
+      }),
+    ),
   };
+}
+
+const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/**
+ * One entry per (advisory, package): OSV states the fixed version, an imported SBOM may state the VEX analysis of
+ * the same pair on an edge of its own, so each fact is taken from whichever edge states it.
+ */
+function affectsOf(edges: GraphEdge[]): Neighbourhood['affects'] {
+  const merged = new Map<string, Neighbourhood['affects'][number]>();
+  for (const e of edges) {
+    const id = JSON.stringify([e.from, e.to]);
+    const a = merged.get(id) ?? { vulnerability: e.from, pkg: e.to };
+    for (const name of ['fixed', 'vex', 'vexJustification'] as const) if (a[name] === undefined && text(e.props[name])) a[name] = text(e.props[name]);
+    merged.set(id, a);
+  }
+  return [...merged].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, a]) => a);
+}
+
+/** Edges grouped by one end, each group in a stable order and without repeats (sources may state an edge twice). */
+function groupBy<T>(edges: GraphEdge[], keyOf: (e: GraphEdge) => string, valueOf: (e: GraphEdge) => T): Map<string, T[]> {
+  const out = new Map<string, Map<string, T>>();
+  for (const e of edges) {
+    const group = out.get(keyOf(e)) ?? new Map<string, T>();
+    group.set(JSON.stringify([e.from, e.props]), valueOf(e));
+    out.set(keyOf(e), group);
+  }
+  return new Map([...out].map(([k, g]) => [k, [...g].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, v]) => v)]));
 }

@@ -7,7 +7,7 @@ import { labelOfKey, parseKey } from '../../schema/keys.ts';
 import type { GraphNode } from '../../schema/records.ts';
 import { aiFieldsOf } from './ai-fields.ts';
 import { compositionsOf } from './compositions.ts';
-import type { Neighbourhood } from './gather.ts';
+import type { Builder, Neighbourhood } from './gather.ts';
 import { ownerUrl, packageParts, repoCardUrl, repoPageUrl, repoTreeUrl, propStr, purlOf, purlVersion, repoNameOf, safeUrl, str } from './identity.ts';
 import { inheritedTraining, type InheritedDataset } from './inherited-data.ts';
 import { licensesOf } from './licenses.ts';
@@ -107,6 +107,8 @@ interface ModelInput {
   datasets: string[];
   /** Extra properties (the subject's owners and writers). */
   properties?: Props;
+  /** Repositories that build it (the subject's). */
+  builders?: readonly Builder[];
 }
 
 /** A model as a `machine-learning-model` component; the same mapping serves the model and each ancestor. */
@@ -118,6 +120,7 @@ function modelComponent(node: GraphNode, input: ModelInput, ext: MlExtensions): 
   prop(properties, 'library', propStr(node, 'library'));
   if (node.props.customCode === true) prop(properties, 'custom-code', 'true');
   prop(properties, 'revision', propStr(node, 'revision'));
+  const built = builderFacts(input.builders, properties);
   const component = new Models.Component(Enums.ComponentType.MachineLearningModel, repo.name, {
     bomRef: node.key,
     group: repo.owner,
@@ -133,6 +136,7 @@ function modelComponent(node: GraphNode, input: ModelInput, ext: MlExtensions): 
       // A Hub repo is a git repository, clonable at its page URL.
       [repo.area === 'model' ? repoPageUrl(node) : undefined, Enums.ExternalReferenceType.VCS, 'git repository'],
       ...paperRefs(node),
+      ...built,
     ]),
     properties: new Models.PropertyRepository(properties),
   });
@@ -202,11 +206,58 @@ function fileComponent(node: GraphNode): Models.Component {
   });
 }
 
-function libraryComponent(node: GraphNode): Models.Component {
+/** SRI algorithms (npm `dist.integrity`, as ssri reads it) → CycloneDX hash algorithms. */
+const SRI_ALGORITHMS: Readonly<Record<string, Enums.HashAlgorithm>> = {
+  sha1: Enums.HashAlgorithm['SHA-1'],
+  sha256: Enums.HashAlgorithm['SHA-256'],
+  sha384: Enums.HashAlgorithm['SHA-384'],
+  sha512: Enums.HashAlgorithm['SHA-512'],
+};
+const SRI_LENGTH: Readonly<Record<string, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
+
+/**
+ * The hashes an SRI string names, as hex: whitespace-separated `<alg>-<base64>[?options]` entries, as ssri parses them;
+ * an entry of an unknown algorithm, or whose digest is not base64 of the algorithm's length, is not a hash of the tarball.
+ */
+export function hashesOfIntegrity(integrity: string | undefined): Models.HashDictionary {
+  const hashes = new Models.HashDictionary();
+  for (const entry of (integrity ?? '').trim().split(/\s+/u)) {
+    const match = /^([a-z0-9]+)-([A-Za-z0-9+/]+={0,2})(?:\?.*)?$/u.exec(entry);
+    const algorithm = match && Object.hasOwn(SRI_ALGORITHMS, match[1]!) ? match[1]! : undefined;
+    if (!algorithm) continue;
+    const digest = Buffer.from(match![2]!, 'base64');
+    if (digest.length === SRI_LENGTH[algorithm]) hashes.set(SRI_ALGORITHMS[algorithm]!, digest.toString('hex'));
+  }
+  return hashes;
+}
+
+/** Repositories that build a node (BUILDS), as `vcs` references and properties naming the workflow and commit. */
+function builderFacts(builders: readonly Builder[] | undefined, out: Props): [string | undefined, Enums.ExternalReferenceType, string][] {
+  return (builders ?? []).map((b) => {
+    prop(out, 'built-by', JSON.stringify({ repository: b.repository.key, ...(b.workflow ? { workflow: b.workflow } : {}), ...(b.commit ? { commit: b.commit } : {}) }));
+    return [repoPageUrl(b.repository), Enums.ExternalReferenceType.VCS, `repository that builds it${b.evidence ? ` (${b.evidence})` : ''}`];
+  });
+}
+
+/** A release file as the registry lists it (PyPI `urls[]`: filename and sha256). */
+const releaseFiles = (node: GraphNode) =>
+  (Array.isArray(node.props.files) ? node.props.files : []).filter(
+    (f): f is { filename: string; sha256: string } =>
+      typeof f === 'object' && f !== null && !Array.isArray(f) && typeof f.filename === 'string' && typeof f.sha256 === 'string' && /^[0-9a-f]{64}$/iu.test(f.sha256),
+  );
+
+function libraryComponent(node: GraphNode, n: Neighbourhood): Models.Component {
   const parts = packageParts(node.key);
   const properties: Props = [];
   prop(properties, 'ecosystem', propStr(node, 'ecosystem'));
   if (node.props.stub === true) prop(properties, 'stub', 'true');
+  if (node.props.yanked === true) prop(properties, 'yanked', propStr(node, 'yankedReason') ?? 'true');
+  prop(properties, 'deprecated', propStr(node, 'deprecated'));
+  prop(properties, 'latest-version', propStr(node, 'latestVersion'));
+  // The files a registry serves for this release, one of which an installer picks (by platform), with their hashes.
+  for (const f of releaseFiles(node)) prop(properties, 'release-file', `${f.filename} sha256:${f.sha256.toLowerCase()}`);
+  for (const w of n.packageWriters.get(node.key) ?? []) prop(properties, 'can-write', w.role ? `${w.identity} (${w.role})` : w.identity);
+  const refs = builderFacts(n.builders.get(node.key), properties);
   return new Models.Component(Enums.ComponentType.Library, parts.name, {
     bomRef: node.key,
     group: parts.group,
@@ -214,6 +265,13 @@ function libraryComponent(node: GraphNode): Models.Component {
     purl: node.key,
     description: propStr(node, 'description'),
     licenses: licensesOf(node),
+    hashes: hashesOfIntegrity(propStr(node, 'integrity')),
+    // A repository that builds the release says more than the same URL named as its source, so it comes first.
+    externalReferences: externalRefs([
+      ...refs,
+      [safeUrl(node.props.repositoryUrl), Enums.ExternalReferenceType.VCS, 'source repository the registry names'],
+      [repoPageUrl(node), Enums.ExternalReferenceType.Website, 'package page'],
+    ]),
     properties: new Models.PropertyRepository(properties),
   });
 }
@@ -251,18 +309,61 @@ function validDate(v: unknown): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
-function vulnerabilityOf(node: GraphNode, affected: Models.BomRef[], fixes: string[]): Models.Vulnerability.Vulnerability {
+/** One library an advisory affects, as the BOM refers to it, with the VEX analysis an SBOM states for it. */
+interface Affected {
+  ref: Models.BomRef;
+  version?: string;
+  vex?: string;
+  vexJustification?: string;
+}
+
+const ANALYSIS_STATES = new Set<string>(Object.values(Enums.Vulnerability.AnalysisState));
+const ANALYSIS_JUSTIFICATIONS = new Set<string>(Object.values(Enums.Vulnerability.AnalysisJustification));
+/** VEX states under which the library is not affected (the AFFECTS edge carries no compromise; see its flowWhen). */
+const UNAFFECTED = new Set(['not_affected', 'false_positive']);
+
+/**
+ * The advisory's analysis when every library it affects in this BOM has the same VEX state (CycloneDX gives one per
+ * vulnerability; each library's own state is in its `affects` entry either way).
+ */
+function analysisOf(affected: readonly Affected[]): Models.Vulnerability.Analysis | undefined {
+  const states = new Set(affected.map((a) => a.vex));
+  const state = states.size === 1 ? [...states][0] : undefined;
+  if (!state || !ANALYSIS_STATES.has(state)) return undefined;
+  const justifications = new Set(affected.map((a) => a.vexJustification));
+  const justification = justifications.size === 1 ? [...justifications][0] : undefined;
+  return new Models.Vulnerability.Analysis({
+    state: state as Enums.Vulnerability.AnalysisState,
+    ...(justification && ANALYSIS_JUSTIFICATIONS.has(justification) ? { justification: justification as Enums.Vulnerability.AnalysisJustification } : {}),
+  });
+}
+
+/** The advisory's references (OSV `references[]`: advisory, fix, report pages) as CycloneDX advisories. */
+function advisoriesOf(node: GraphNode): Models.Vulnerability.AdvisoryRepository {
+  const out = new Models.Vulnerability.AdvisoryRepository();
+  const refs = Array.isArray(node.props.references) ? node.props.references : [];
+  for (const r of refs.slice(0, 100)) {
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) continue;
+    const url = safeUrl(r.url);
+    if (url) out.add(new Models.Vulnerability.Advisory(url, typeof r.type === 'string' && r.type ? { title: r.type } : {}));
+  }
+  return out;
+}
+
+function vulnerabilityOf(node: GraphNode, affected: readonly Affected[], fixes: string[]): Models.Vulnerability.Vulnerability {
   const id = parseKey(node.key)?.parts.id ?? node.key;
   const V = Models.Vulnerability;
   const ratings = new V.RatingRepository();
   const severity = propStr(node, 'severity')?.toLowerCase();
   const vector = propStr(node, 'cvss');
+  const score = typeof node.props.cvssScore === 'number' && Number.isFinite(node.props.cvssScore) ? node.props.cvssScore : undefined;
   if (severity || vector) {
     ratings.add(
       new V.Rating({
         severity: severity && SEVERITIES.has(severity) ? (severity as Enums.Vulnerability.Severity) : undefined,
         method: vector ? ratingMethod(vector) : undefined,
         vector,
+        ...(vector && score !== undefined ? { score } : {}),
       }),
     );
   }
@@ -277,18 +378,34 @@ function vulnerabilityOf(node: GraphNode, affected: Models.BomRef[], fixes: stri
       references.add(new V.Reference(alias, source));
     }
   }
+  const page = safeUrl(node.props.url);
   return new V.Vulnerability({
     bomRef: node.key,
     id,
-    source: new V.Source({ name: 'OSV', url: new URL(`https://osv.dev/vulnerability/${encodeURIComponent(id)}`) }),
+    source: new V.Source({ name: 'OSV', url: new URL(page ?? `https://osv.dev/vulnerability/${encodeURIComponent(id)}`) }),
     ratings,
     references,
     // Every vulnerability has a description, which the model card's risk entries are named by.
-    description: propStr(node, 'summary') ?? `${id} affects ${affected.map((ref) => labelOfKey(ref.value ?? '')).join(', ') || 'a library of this model'}.`,
+    description: propStr(node, 'summary') ?? `${id} affects ${affected.map((a) => labelOfKey(a.ref.value ?? '')).join(', ') || 'a library of this model'}.`,
+    // OSV's details, where they say more than the summary the description already gives.
+    detail: propStr(node, 'description') === propStr(node, 'summary') ? undefined : propStr(node, 'description')?.slice(0, 20_000),
     recommendation: fixes.length ? `Upgrade to a fixed version: ${[...new Set(fixes)].sort().join(', ')}` : undefined,
+    advisories: advisoriesOf(node),
     published: validDate(node.props.published),
     updated: validDate(node.props.modified),
-    affects: new V.AffectRepository(affected.map((ref) => new V.Affect(ref))),
+    analysis: analysisOf(affected),
+    affects: new V.AffectRepository(
+      affected.map(
+        (a) =>
+          new V.Affect(a.ref, {
+            versions: new V.AffectedVersionRepository(
+              a.version === undefined
+                ? []
+                : [new V.AffectedSingleVersion(a.version, { status: a.vex && UNAFFECTED.has(a.vex) ? Enums.Vulnerability.AffectStatus.Unaffected : Enums.Vulnerability.AffectStatus.Affected })],
+            ),
+          }),
+      ),
+    ),
   });
 }
 
@@ -322,7 +439,8 @@ function riskVulnerability(r: Risk, refOf: ReadonlyMap<string, Models.BomRef>): 
  */
 function cardRisksOf(vulnerabilities: readonly Models.Vulnerability.Vulnerability[]): CardRisk[] {
   return vulnerabilities
-    .filter((v) => v.description !== undefined)
+    // An advisory a VEX analysis rules out for this model is no risk of it.
+    .filter((v) => v.description !== undefined && !(v.analysis?.state && UNAFFECTED.has(v.analysis.state)))
     .map((v) => ({ name: v.description!, ...(v.recommendation ? { mitigationStrategy: v.recommendation } : {}) }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -370,18 +488,21 @@ export function mapNeighbourhood(n: Neighbourhood): MappedBom {
   const inheritedOf = new Map<string, { model: string; from: InheritedDataset }[]>();
   for (const [model, list] of inheritedBy) for (const d of list) inheritedOf.set(d.dataset, [...(inheritedOf.get(d.dataset) ?? []), { model, from: d }]);
   for (const d of n.datasets) components.push(datasetComponent(d, usesOf.get(d.key) ?? new Set(), inheritedOf.get(d.key) ?? [], ext));
-  for (const p of n.packages) components.push(libraryComponent(p));
+  for (const p of n.packages) components.push(libraryComponent(p, n));
 
   const ownership: Props = [];
   writerProperties(n, ownership);
   const subjectDatasets = datasetRefsOf(n, subject, inheritedBy.get(subject)!);
-  const model = modelComponent(n.model, { datasets: subjectDatasets, properties: ownership }, ext);
+  const model = modelComponent(n.model, { datasets: subjectDatasets, properties: ownership, builders: n.builders.get(subject) }, ext);
   const refOf = new Map<string, Models.BomRef>([model, ...files, ...components].map((c) => [c.bomRef.value!, c.bomRef] as const));
-  const affectsOf = new Map<string, Models.BomRef[]>();
+  const affectsOf = new Map<string, Affected[]>();
   const fixesOf = new Map<string, string[]>();
+  const versionOf = new Map(n.packages.map((p) => [p.key, propStr(p, 'version') ?? packageParts(p.key).version]));
   for (const a of n.affects) {
     const ref = refOf.get(a.pkg);
-    if (ref) affectsOf.set(a.vulnerability, [...(affectsOf.get(a.vulnerability) ?? []), ref]);
+    const version = versionOf.get(a.pkg);
+    const entry: Affected | undefined = ref && { ref, ...(version ? { version } : {}), ...(a.vex ? { vex: a.vex } : {}), ...(a.vexJustification ? { vexJustification: a.vexJustification } : {}) };
+    if (entry) affectsOf.set(a.vulnerability, [...(affectsOf.get(a.vulnerability) ?? []), entry]);
     if (a.fixed) fixesOf.set(a.vulnerability, [...(fixesOf.get(a.vulnerability) ?? []), `${a.pkg} → ${a.fixed}`]);
   }
   const vulnerabilities = [

@@ -186,7 +186,7 @@ describe('AIBOM content', () => {
 
     const v = (bom.vulnerabilities as Json[]).find((x) => x['bom-ref'] === KEYS.vuln)!;
     assert.equal(v.id, 'GHSA-aaaa-bbbb-cccc');
-    assert.deepEqual(v.affects, [{ ref: KEYS.transformers }]);
+    assert.deepEqual(v.affects, [{ ref: KEYS.transformers, versions: [{ version: '4.30.0', status: 'affected' }] }]);
     assert.deepEqual((v.ratings as Json[])[0], { severity: 'high', method: 'CVSSv31', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H' });
     assert.deepEqual((v.references as Json[]).map((x) => x.id), ['CVE-2023-12345']);
     assert.match(String(v.recommendation), /4\.31\.0/);

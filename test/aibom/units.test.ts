@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { aibomFileName, SCALE, scoreCompleteness, validateAibom } from '../../services/aibom/index.ts';
 import { EstateCompleteness } from '../../services/aibom/estate.ts';
 import { purlOf } from '../../services/aibom/identity.ts';
+import { hashesOfIntegrity } from '../../services/aibom/map-components.ts';
 
 describe('purls', () => {
   it('follow the purl-spec huggingface and mlflow cases', () => {
@@ -23,6 +24,24 @@ describe('purls', () => {
 
   it('percent-encode what would break a purl', () => {
     assert.equal(purlOf('hf:model/o w/n@x', undefined), 'pkg:huggingface/o%20w/n%40x');
+  });
+});
+
+describe('hashesOfIntegrity', () => {
+  const hex = (bytes: number, fill: number) => Buffer.alloc(bytes, fill).toString('hex');
+  const b64 = (bytes: number, fill: number) => Buffer.alloc(bytes, fill).toString('base64');
+  it('reads an SRI string as ssri does: several entries, options after "?", unknown or malformed entries skipped', () => {
+    const sri = `sha512-${b64(64, 1)}?opt  sha1-${b64(20, 2)}\nmd5-${b64(16, 3)} sha256-${b64(31, 4)} sha384-not*base64 sha384-${b64(48, 5)}`;
+    assert.deepEqual([...hashesOfIntegrity(sri)].sort(), [
+      ['SHA-1', hex(20, 2)],
+      ['SHA-384', hex(48, 5)],
+      ['SHA-512', hex(64, 1)],
+    ]);
+  });
+  it('gives nothing for nothing or a hostile string', () => {
+    assert.equal(hashesOfIntegrity(undefined).size, 0);
+    assert.equal(hashesOfIntegrity("sha512-' OR 1=1 --").size, 0);
+    assert.equal(hashesOfIntegrity('x'.repeat(100_000)).size, 0);
   });
 });
 
