@@ -129,6 +129,7 @@ function modelComponent(node: GraphNode, input: ModelInput, ext: MlExtensions): 
     description: propStr(node, 'description'),
     supplier: supplierOf(node),
     licenses: licensesOf(node),
+    hashes: hashesOf(node),
     externalReferences: externalRefs([
       [repoPageUrl(node), Enums.ExternalReferenceType.Website, 'model page'],
       [repoTreeUrl(node, sha), Enums.ExternalReferenceType.Distribution, 'files at the revision read'],
@@ -137,6 +138,8 @@ function modelComponent(node: GraphNode, input: ModelInput, ext: MlExtensions): 
       [repo.area === 'model' ? repoPageUrl(node) : undefined, Enums.ExternalReferenceType.VCS, 'git repository'],
       ...paperRefs(node),
       ...built,
+      // The repository the run that trained it ran from (MLflow's source tags), when no BUILDS edge names it.
+      [input.builders?.length ? undefined : safeUrl(node.props.sourceRepoUrl), Enums.ExternalReferenceType.VCS, 'repository the training run ran from'],
     ]),
     properties: new Models.PropertyRepository(properties),
   });
@@ -231,6 +234,27 @@ export function hashesOfIntegrity(integrity: string | undefined): Models.HashDic
   return hashes;
 }
 
+/** Hex digest lengths per algorithm, as the CycloneDX schema's hash-content pattern allows them. */
+const HEX_LENGTH: Readonly<Record<string, number>> = {
+  MD5: 32, 'SHA-1': 40, 'SHA-256': 64, 'SHA-384': 96, 'SHA-512': 128, 'SHA3-256': 64, 'SHA3-384': 96, 'SHA3-512': 128,
+  'BLAKE2b-256': 64, 'BLAKE2b-384': 96, 'BLAKE2b-512': 128, BLAKE3: 64, 'Streebog-256': 64, 'Streebog-512': 128,
+};
+
+/**
+ * A node's hashes: those an imported SBOM states (`hashes`: CycloneDX algorithm name → hex), then those of the npm
+ * tarball (`integrity`) where the SBOM gave none for that algorithm. A digest of the wrong length is no hash of it.
+ */
+export function hashesOf(node: GraphNode): Models.HashDictionary {
+  const out = hashesOfIntegrity(propStr(node, 'integrity'));
+  const stated = node.props.hashes;
+  if (typeof stated !== 'object' || stated === null || Array.isArray(stated)) return out;
+  for (const [alg, content] of Object.entries(stated)) {
+    if (!Object.hasOwn(HEX_LENGTH, alg) || typeof content !== 'string' || content.length !== HEX_LENGTH[alg] || !/^[0-9a-f]+$/iu.test(content)) continue;
+    out.set(alg as Enums.HashAlgorithm, content.toLowerCase());
+  }
+  return out;
+}
+
 /** Repositories that build a node (BUILDS), as `vcs` references and properties naming the workflow and commit. */
 function builderFacts(builders: readonly Builder[] | undefined, out: Props): [string | undefined, Enums.ExternalReferenceType, string][] {
   return (builders ?? []).map((b) => {
@@ -265,7 +289,7 @@ function libraryComponent(node: GraphNode, n: Neighbourhood): Models.Component {
     purl: node.key,
     description: propStr(node, 'description'),
     licenses: licensesOf(node),
-    hashes: hashesOfIntegrity(propStr(node, 'integrity')),
+    hashes: hashesOf(node),
     // A repository that builds the release says more than the same URL named as its source, so it comes first.
     externalReferences: externalRefs([
       ...refs,

@@ -80,14 +80,47 @@ function texts(v: unknown): string[] {
     .slice(0, 50);
 }
 
-function considerations(card: Record<string, unknown>): Json | undefined {
+/**
+ * What the card front matter states, field by field; where it states nothing, what an imported ML-BOM's own
+ * `modelCard.considerations` states (the SBOM import keeps that card as the model's `modelCard`).
+ */
+function considerations(card: Record<string, unknown>, imported: Record<string, unknown>): Json | undefined {
   const out: Json = {};
   for (const [field, keys] of Object.entries(CONSIDERATION_KEYS)) {
-    const found = [...new Set(keys.flatMap((k) => texts(card[k])))].sort();
+    const fromCard = keys.flatMap((k) => texts(card[k]));
+    const found = [...new Set(fromCard.length ? fromCard : importedTexts(imported[field]))].sort();
     if (found.length === 0) continue;
     out[field] = field === 'ethicalConsiderations' ? found.map((name) => ({ name })) : found;
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/** An imported card's consideration: a list of strings, or of risks (`{name}`), as CycloneDX writes them. */
+const importedTexts = (v: unknown): string[] => texts(Array.isArray(v) ? v.map((x) => (isObject(x) ? x.name : x)) : []);
+
+/** An imported card's performance metrics (`{type, value, slice?}`), bounded like the rest of a card. */
+function importedMetrics(imported: Record<string, unknown>): Json[] {
+  const qa = isObject(imported.quantitativeAnalysis) ? imported.quantitativeAnalysis : {};
+  const list = Array.isArray(qa.performanceMetrics) ? qa.performanceMetrics : [];
+  return list
+    .filter(isObject)
+    .slice(0, 200)
+    .flatMap((m) => {
+      const type = str(m.type);
+      const value = typeof m.value === 'string' || typeof m.value === 'number' ? String(m.value) : undefined;
+      if (type === undefined || value === undefined) return [];
+      return [{ type: type.slice(0, 200), value: value.slice(0, 200), ...(str(m.slice) ? { slice: str(m.slice)!.slice(0, 200) } : {}) }];
+    });
+}
+
+/** A run's logged values (MLflow `metrics`, `params`: name → value), finite numbers and strings only, bounded. */
+function runValues(v: unknown, limit: number): [string, string][] {
+  if (!isObject(v)) return [];
+  return Object.entries(v)
+    .filter(([, x]) => (typeof x === 'number' && Number.isFinite(x)) || typeof x === 'string')
+    .map(([k, x]): [string, string] => [k.slice(0, 200), String(x).slice(0, 1000)])
+    .sort(([a], [b]) => cmp(a, b))
+    .slice(0, limit);
 }
 
 /** model-index (HF's evaluation results format) → CycloneDX performance metrics, one per reported metric. */
@@ -117,11 +150,26 @@ function performanceMetrics(modelIndex: unknown): Json[] {
 
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** A model's reported metrics: the graph's model-index, else the card's. */
+/**
+ * A model's reported metrics: the graph's model-index, else the card's; else those of the run that made it (MLflow's
+ * latest value of each metric); else an imported ML-BOM's.
+ */
 export function metricsOf(model: GraphNode): Json[] {
   const card = isObject(model.props.cardData) ? model.props.cardData : {};
-  return performanceMetrics(model.props.modelIndex ?? card['model-index']);
+  const fromIndex = performanceMetrics(model.props.modelIndex ?? card['model-index']);
+  if (fromIndex.length) return fromIndex;
+  const fromRun = runValues(model.props.metrics, 200).map(([type, value]) => ({ type, value }));
+  if (fromRun.length) return fromRun;
+  return importedMetrics(importedCard(model)).sort((a, b) => cmp(JSON.stringify(a), JSON.stringify(b)));
 }
+
+const importedCard = (model: GraphNode): Record<string, unknown> => {
+  const card = isObject(model.props.modelCard) ? model.props.modelCard : {};
+  return isObject(card.considerations) || isObject(card.quantitativeAnalysis) ? card : {};
+};
+
+/** The GenAI Security Project's property for a hyperparameter, which the OWASP field registry reads on the card. */
+export const HYPERPARAMETER = 'genai:aibom:modelcard:hyperparameter';
 
 /** A risk as CycloneDX writes one in `considerations` (its `risk` type). */
 export interface CardRisk {
@@ -167,11 +215,17 @@ export function modelCardOf(model: GraphNode, input: ModelCardInput): Json | und
   if (Object.keys(params).length) result.modelParameters = params;
   const metrics = metricsOf(model);
   if (metrics.length) result.quantitativeAnalysis = { performanceMetrics: metrics };
-  const said = considerations(card) ?? {};
+  const imported = importedCard(model);
+  const said = considerations(card, isObject(imported.considerations) ? imported.considerations : {}) ?? {};
   if (input.risks?.length) {
-    const stated = Array.isArray(said.ethicalConsiderations) ? said.ethicalConsiderations : [];
+    // An imported card may be an earlier aispm export that already states these risks: each is stated once.
+    const risks = new Set(input.risks.map((r) => r.name));
+    const stated = (Array.isArray(said.ethicalConsiderations) ? said.ethicalConsiderations : []).filter((e) => !(isObject(e) && risks.has(String(e.name))));
     said.ethicalConsiderations = [...stated, ...input.risks.map((r) => ({ name: r.name, ...(r.mitigationStrategy ? { mitigationStrategy: r.mitigationStrategy } : {}) }))];
   }
   if (Object.keys(said).length) result.considerations = said;
+  // The run's parameters (MLflow `params`) are the model's hyperparameters.
+  const hyperparameters = runValues(model.props.params, 500);
+  if (hyperparameters.length) result.properties = hyperparameters.map(([k, v]) => ({ name: HYPERPARAMETER, value: `${k}=${v}` }));
   return Object.keys(result).length ? result : undefined;
 }

@@ -145,7 +145,7 @@ export const SCORED_FIELDS: readonly ScoredField[] = [
     category: 'component_model_card',
     tier: 'important',
     path: '…modelCard.considerations.useCases',
-    filledBy: 'the card front matter (intended_use, uses)',
+    filledBy: 'the card front matter (intended_use, uses), or an imported ML-BOM\'s model card',
     present: (v) => nonEmpty(v.considerations.useCases),
   },
   {
@@ -153,7 +153,7 @@ export const SCORED_FIELDS: readonly ScoredField[] = [
     category: 'component_model_card',
     tier: 'important',
     path: '…modelCard.considerations.technicalLimitations',
-    filledBy: 'the card front matter (limitations)',
+    filledBy: 'the card front matter (limitations), or an imported ML-BOM\'s model card',
     present: (v) => nonEmpty(v.considerations.technicalLimitations),
   },
   {
@@ -161,7 +161,7 @@ export const SCORED_FIELDS: readonly ScoredField[] = [
     category: 'component_model_card',
     tier: 'important',
     path: '…modelCard.considerations.ethicalConsiderations (stated by the card, not the BOM\'s risks)',
-    filledBy: 'the card front matter (ethical_considerations, bias_risks_limitations, risks)',
+    filledBy: 'the card front matter (ethical_considerations, bias_risks_limitations, risks), or an imported ML-BOM\'s model card',
     present: (v) =>
       Array.isArray(v.considerations.ethicalConsiderations) &&
       v.considerations.ethicalConsiderations.some((e) => text(obj(e).name) && !v.riskNames.has(obj(e).name as string)),
@@ -171,7 +171,7 @@ export const SCORED_FIELDS: readonly ScoredField[] = [
     category: 'component_model_card',
     tier: 'supplementary',
     path: '…modelCard.quantitativeAnalysis.performanceMetrics',
-    filledBy: 'model-index in the card',
+    filledBy: 'model-index in the card, the MLflow run that made the model, or an imported ML-BOM\'s model card',
     present: (v) => nonEmpty(obj(v.card.quantitativeAnalysis).performanceMetrics),
   },
   {
