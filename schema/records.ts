@@ -13,6 +13,8 @@ export interface NodeRecord {
   kind: NodeKind;
   key: string;
   props?: Props;
+  /** The sync that owns the record, as `aispm export` wrote it; see {@link SyncContext}. */
+  owner?: SyncContext;
 }
 
 export interface Provenance {
@@ -30,6 +32,8 @@ export interface EdgeRecord extends Provenance {
   from: string;
   to: string;
   props?: Props;
+  /** The sync that owns the record, as `aispm export` wrote it; see {@link SyncContext}. */
+  owner?: SyncContext;
 }
 
 export interface RecordBatch {
@@ -40,6 +44,10 @@ export interface RecordBatch {
 /**
  * A sync is one complete read of one scope by one source (for example: source `hf`, scope `hf:model/a/b`).
  * Writes made under a sync are tagged with its id so that `removeStale` can delete what that scope no longer has.
+ *
+ * Ownership travels with a record (its `owner`) only through export and import, so that a restored store keeps
+ * sweeping what an upstream deletes. A write under a sync context owns everything it writes, whatever the records
+ * say; a write without one (an import) takes each record's `owner`, and leaves a record without one as it was.
  */
 export interface SyncContext {
   source: string;

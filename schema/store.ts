@@ -155,8 +155,11 @@ export interface GraphStore {
 
   stats(): Promise<StoreStats>;
 
-  /** Every node then every edge, in key order, for `aispm export`. */
-  exportAll(): AsyncIterable<{ type: 'node'; node: GraphNode } | { type: 'edge'; edge: GraphEdge }>;
+  /**
+   * Every node then every edge, in key order, for `aispm export`; each with the sync that owns it (none for what
+   * no sync wrote), so that an import of the export restores ownership and the next syncs keep sweeping.
+   */
+  exportAll(): AsyncIterable<ExportItem>;
 
   /** Small key/value area for checkpoints and settings (never secrets). */
   getMeta(name: string): Promise<JsonValue | undefined>;
@@ -164,6 +167,10 @@ export interface GraphStore {
 
   close(): Promise<void>;
 }
+
+export type ExportItem =
+  | { type: 'node'; node: GraphNode; owner?: SyncContext }
+  | { type: 'edge'; edge: GraphEdge; owner?: SyncContext };
 
 export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -167,8 +167,29 @@ function jsonProblem(root: unknown): string | undefined {
 }
 
 /** The fields a record may have: an unknown one (a typo such as `prop`) would otherwise be dropped without a word. */
-const NODE_FIELDS: ReadonlySet<string> = new Set(['kind', 'key', 'props']);
-const EDGE_FIELDS: ReadonlySet<string> = new Set(['kind', 'from', 'to', 'props', 'source', 'evidence', 'confidence', 'observedAt']);
+const NODE_FIELDS: ReadonlySet<string> = new Set(['kind', 'key', 'props', 'owner']);
+const EDGE_FIELDS: ReadonlySet<string> = new Set(['kind', 'from', 'to', 'props', 'source', 'evidence', 'confidence', 'observedAt', 'owner']);
+const OWNER_FIELDS = ['source', 'scope', 'syncId'] as const;
+
+/** `owner`, when present: exactly a source, a scope and a sync id, each a non-empty string no longer than a key. */
+function checkOwner(where: Label, owner: unknown, problems: string[]): void {
+  if (owner === undefined) return;
+  if (!isPlainObject(owner)) {
+    problems.push(`${where()}: "owner" must be an object with source, scope and syncId`);
+    return;
+  }
+  for (const name of OWNER_FIELDS) {
+    const value = (owner as Record<string, unknown>)[name];
+    if (typeof value !== 'string' || value.length === 0 || value.length > LIMITS.keyLength) {
+      problems.push(`${where()}: owner.${name} must be a non-empty string of at most ${LIMITS.keyLength} characters`);
+    }
+  }
+  for (const name in owner) {
+    if (Object.hasOwn(owner, name) && !(OWNER_FIELDS as readonly string[]).includes(name)) {
+      problems.push(`${where()}: unknown field "owner.${clip(name, 60)}" (allowed: ${OWNER_FIELDS.join(', ')})`);
+    }
+  }
+}
 
 function checkFields(where: Label, record: Record<string, unknown>, allowed: ReadonlySet<string>, problems: string[]): void {
   for (const name in record) {
@@ -217,6 +238,7 @@ export function validateNode(node: unknown, index: number, problems: string[], l
     return;
   }
   checkFields(where, n as Record<string, unknown>, NODE_FIELDS, problems);
+  checkOwner(where, n.owner, problems);
   checkProps(where, n.props, spec.props, problems);
 }
 
@@ -251,6 +273,7 @@ export function validateEdge(edge: unknown, index: number, problems: string[], l
     problems.push(`${where()}: "observedAt" must be an ISO-8601 time`);
   }
   checkFields(where, e as Record<string, unknown>, EDGE_FIELDS, problems);
+  checkOwner(where, e.owner, problems);
   checkProps(where, e.props, spec.props, problems);
 }
 

@@ -52,13 +52,26 @@ export async function openOutputStream(path: string): Promise<OutputStream> {
   } catch (err) {
     throw cannotWrite(path, err);
   }
+  // A write error (a full disk) or a write still queued when abort() destroys the stream arrives as an 'error'
+  // event; kept here, so it fails the next write or the commit instead of crashing the process as an unhandled event.
+  let failure: Error | undefined;
+  stream.on('error', (err) => {
+    failure ??= err;
+  });
   return {
     stream,
     async write(text) {
-      if (!stream.write(redact(text))) await once(stream, 'drain');
+      if (failure) throw cannotWrite(path, failure);
+      if (stream.write(redact(text))) return;
+      try {
+        await once(stream, 'drain');
+      } catch (err) {
+        throw cannotWrite(path, err);
+      }
     },
     async commit() {
       try {
+        if (failure) throw failure;
         await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
         const fd = openSync(temp, 'r');
         try {

@@ -2,9 +2,11 @@
  * The records file format read by `aispm import` and written by `aispm export`:
  * - `.json`: `{ "nodes": [NodeRecord…], "edges": [EdgeRecord…] }`
  * - `.ndjson` / `.jsonl`: one record per line, `{"type":"node",…NodeRecord}` or `{"type":"edge",…EdgeRecord}`.
- * Edges without a `source` get the importing file's default source.
+ * Edges without a `source` get the importing file's default source. A record's optional `owner`
+ * (`{source, scope, syncId}`) is the sync that owns it, as `aispm export` writes it: importing an export restores
+ * ownership, so the next sync of that scope still sweeps what its upstream deleted.
  */
-import { clip, type EdgeRecord, type GraphEdge, type GraphNode, type NodeRecord, type RecordBatch } from '../schema/records.ts';
+import { clip, type EdgeRecord, type GraphEdge, type GraphNode, type NodeRecord, type RecordBatch, type SyncContext } from '../schema/records.ts';
 import { ValidationError, validateEdge, validateNode } from '../schema/validate.ts';
 import { UsageError } from '../schema/errors.ts';
 
@@ -114,11 +116,12 @@ function where(text: string, message: string): string {
   return ` at line ${line}, column ${column}`;
 }
 
-export function nodeToRecord(n: GraphNode): NodeRecord {
-  return { kind: n.kind, key: n.key, props: n.props };
+/** A node as a record; with its owner, so that importing the export restores who sweeps it. */
+export function nodeToRecord(n: GraphNode, owner?: SyncContext): NodeRecord {
+  return { kind: n.kind, key: n.key, props: n.props, ...(owner && { owner }) };
 }
 
-export function edgeToRecord(e: GraphEdge): EdgeRecord {
+export function edgeToRecord(e: GraphEdge, owner?: SyncContext): EdgeRecord {
   return {
     kind: e.kind,
     from: e.from,
@@ -128,5 +131,6 @@ export function edgeToRecord(e: GraphEdge): EdgeRecord {
     evidence: e.evidence,
     confidence: e.confidence,
     observedAt: e.observedAt,
+    ...(owner && { owner }),
   };
 }

@@ -18,7 +18,7 @@
 import neo4j from 'neo4j-driver';
 import { EDGE_KINDS, EDGE_SPECS, NODE_KINDS, isEdgeKind, isNodeKind, type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
-import type { EdgeRecord, JsonValue, Props, SyncContext } from '../../schema/records.ts';
+import type { EdgeRecord, JsonValue, NodeRecord, Props, SyncContext } from '../../schema/records.ts';
 import type { Direction, ReachStep } from '../../schema/store.ts';
 import { overlayProps, setOwn, sortedProps, whereClauses, withoutNulls } from './common.ts';
 
@@ -229,22 +229,27 @@ export function writeText(op: WriteOp, owned: boolean): string {
  * The statements for one validated batch. Nodes repeated in a batch are merged first (in order, as SQLite does)
  * so each is written once; a full record clears `stub`.
  */
-export function planUpsert(batch: { nodes: { kind: NodeKind; key: string; props?: Props }[]; edges: EdgeRecord[] }, sync: SyncContext | undefined, now: string): UpsertPlan {
-  const owner: Record<string, string> = sync ? { syncSource: sync.source, scope: sync.scope, syncId: sync.syncId } : {};
-  const owned = sync !== undefined;
-  const merged = new Map<string, { kind: NodeKind; props: Props }>();
+export function planUpsert(batch: { nodes: NodeRecord[]; edges: EdgeRecord[] }, sync: SyncContext | undefined, now: string): UpsertPlan {
+  // The sync owns all it writes; without one, each record's own owner (an import of an export), else nothing.
+  // Rows are grouped by owner too, since a statement sets one owner: a sync's batch is still one group.
+  const ownerOf = (record: { owner?: SyncContext }): SyncContext | undefined => sync ?? record.owner;
+  const merged = new Map<string, { kind: NodeKind; props: Props; owner: SyncContext | undefined }>();
   for (const n of batch.nodes) {
     const prev = merged.get(n.key);
     // Nulls are kept through this merge, so that they still remove the property from what the store holds.
-    merged.set(n.key, { kind: n.kind, props: prev ? overlayProps(prev.props, n.props ?? {}) : { ...(n.props ?? {}) } });
+    merged.set(n.key, {
+      kind: n.kind,
+      props: prev ? overlayProps(prev.props, n.props ?? {}) : { ...(n.props ?? {}) },
+      owner: n.owner || !prev ? ownerOf(n) : prev.owner,
+    });
   }
   const statements: WriteStatement[] = [];
-  const add = (op: WriteOp, rows: unknown[], bytes: number, params: Record<string, unknown>) =>
-    statements.push({ op, text: writeText(op, owned), params: { rows, ...params, ...owner }, expect: rows.length, bytes });
+  const add = (op: WriteOp, owner: SyncContext | undefined, rows: unknown[], bytes: number, params: Record<string, unknown>) =>
+    statements.push({ op, text: writeText(op, owner !== undefined), params: { rows, ...params, ...ownerParams(owner) }, expect: rows.length, bytes });
 
   type NodeRow = [string, Record<string, unknown>, Record<string, null>];
-  const nodeRows = new Map<NodeKind, NodeRow[]>();
-  for (const [key, { kind, props }] of merged) {
+  const nodeRows = new Map<NodeKind, Map<string, { owner: SyncContext | undefined; rows: NodeRow[] }>>();
+  for (const [key, { kind, props, owner }] of merged) {
     const explicit: Props = { ...props };
     if (explicit.stub === undefined) explicit.stub = null; // a full record is no longer a stub
     const values: Record<string, unknown> = {};
@@ -253,18 +258,26 @@ export function planUpsert(batch: { nodes: { kind: NodeKind; key: string; props?
       if (value === null) removals[name] = null;
       else values[name] = value;
     }
-    let rows = nodeRows.get(kind);
-    if (!rows) nodeRows.set(kind, (rows = []));
-    rows.push([key, values, removals]);
+    let byOwner = nodeRows.get(kind);
+    if (!byOwner) nodeRows.set(kind, (byOwner = new Map()));
+    const id = ownerId(owner);
+    let g = byOwner.get(id);
+    if (!g) byOwner.set(id, (g = { owner, rows: [] }));
+    g.rows.push([key, values, removals]);
   }
   for (const kind of NODE_KINDS) {
-    for (const { rows, bytes } of chunked(nodeRows.get(kind) ?? [], (r) => r[0].length + approxBytes(r[1]) + approxBytes(r[2]))) {
-      add({ type: 'nodes', kind }, rows, bytes, { kind });
+    const byOwner = nodeRows.get(kind);
+    if (!byOwner) continue;
+    for (const id of [...byOwner.keys()].sort()) {
+      const { owner, rows } = byOwner.get(id)!;
+      for (const chunk of chunked(rows, (r) => r[0].length + approxBytes(r[1]) + approxBytes(r[2]))) {
+        add({ type: 'nodes', kind }, owner, chunk.rows, chunk.bytes, { kind });
+      }
     }
   }
 
   type EdgeRow = [string, string, string, string, string, string | null, string, string | null];
-  const edgeRows = new Map<string, { op: WriteOp; rows: EdgeRow[] }>();
+  const edgeRows = new Map<string, { op: WriteOp; owner: SyncContext | undefined; rows: EdgeRow[] }>();
   // An edge listed twice in a batch is written once, as SQLite's two upserts in a row leave it: the last record's
   // evidence, confidence and props, and the last observedAt given.
   const seen = new Map<string, EdgeRow>();
@@ -285,20 +298,31 @@ export function planUpsert(batch: { nodes: { kind: NodeKind; key: string; props?
     const from = kindOfKey(e.from);
     const to = kindOfKey(e.to);
     if (!from || !to) throw new Error(`edge end of ${e.from.slice(0, 200)} → ${e.to.slice(0, 200)} matches no node kind`); // validation prevents this
-    const group = `${e.kind} ${from} ${to}`;
+    const owner = ownerOf(e);
+    const group = `${e.kind} ${from} ${to}\u0000${ownerId(owner)}`;
     let g = edgeRows.get(group);
-    if (!g) edgeRows.set(group, (g = { op: { type: 'edges', kind: e.kind, from, to }, rows: [] }));
+    if (!g) edgeRows.set(group, (g = { op: { type: 'edges', kind: e.kind, from, to }, owner, rows: [] }));
     g.rows.push(row);
   }
-  // A fixed order (by type, then labels), so the same batch is always the same statements.
+  // A fixed order (by type, then labels, then owner), so the same batch is always the same statements.
   for (const id of [...edgeRows.keys()].sort()) {
-    const { op, rows } = edgeRows.get(id)!;
+    const { op, owner, rows } = edgeRows.get(id)!;
     if (op.type !== 'edges') continue;
     for (const chunk of chunked(rows, (r) => r[0].length + r[1].length + r[2].length + r[3].length + r[6].length + 40)) {
-      add(op, chunk.rows, chunk.bytes, { now, fromKind: op.from, toKind: op.to });
+      add(op, owner, chunk.rows, chunk.bytes, { now, fromKind: op.from, toKind: op.to });
     }
   }
   return { statements, nodes: merged.size, edges: batch.edges.length };
+}
+
+/** The parameters ownerSet reads; none without an owner (the statement then leaves ownership as it was). */
+function ownerParams(owner: SyncContext | undefined): Record<string, string> {
+  return owner ? { syncSource: owner.source, scope: owner.scope, syncId: owner.syncId } : {};
+}
+
+/** A grouping id for an owner; the empty string for none, so unowned rows sort first. */
+function ownerId(owner: SyncContext | undefined): string {
+  return owner ? `${owner.source}\u0000${owner.scope}\u0000${owner.syncId}` : '';
 }
 
 /** Rows cut into statements of at most ROWS_PER_STATEMENT rows and (but for a single big row) BYTES_PER_STATEMENT. */
@@ -586,9 +610,10 @@ export function nodePageStatement(afterKey: string | undefined, limit: number): 
     : { text: `MATCH (n:${NODE_LABEL})\nWHERE n.key > $after\n${NODE_RETURN}\nORDER BY n.key\nLIMIT $limit`, params: { after: afterKey, limit: int(limit) } };
 }
 
+/** For export: the edges out of a page of nodes, each with its sync owner. */
 export function edgesFromStatement(keys: readonly string[]): Statement {
   return {
-    text: `UNWIND $keys AS k\nMATCH (a:${NODE_LABEL} {key: k})-[r]->(b)\n${EDGE_RETURN}\nORDER BY a.key, type(r), b.key, r.source`,
+    text: `UNWIND $keys AS k\nMATCH (a:${NODE_LABEL} {key: k})-[r]->(b)\n${EDGE_RETURN}, r.syncSource AS syncSource, r.scope AS scope, r.syncId AS syncId\nORDER BY a.key, type(r), b.key, r.source`,
     params: { keys: [...keys] },
   };
 }

@@ -47,6 +47,7 @@ import {
 import {
   StoreError,
   type ExpandRequest,
+  type ExportItem,
   type FindQuery,
   type GraphStore,
   type Page,
@@ -602,23 +603,35 @@ export class Neo4jStore implements GraphStore {
    * Every node in key order, then every edge ordered by (from, kind, to, source), in pages of 1000 nodes, each
    * page its own read: unlike SQLite's export this is not one snapshot when writers run at the same time.
    */
-  async *exportAll(): AsyncIterable<{ type: 'node'; node: GraphNode } | { type: 'edge'; edge: GraphEdge }> {
-    for await (const page of this.nodePages()) for (const node of page) yield { type: 'node', node };
+  async *exportAll(): AsyncIterable<ExportItem> {
     for await (const page of this.nodePages()) {
-      const keys = page.map((n) => n.key);
+      for (const r of page) {
+        const properties = r.get('properties') as Record<string, unknown>;
+        yield { type: 'node', node: nodeOf(r), ...ownerOf((name) => properties[name]) };
+      }
+    }
+    for await (const page of this.nodePages()) {
+      const keys = page.map((r) => r.get('key') as string);
       const rows = await this.read('export', (tx) => Neo4jStore.records(tx, edgesFromStatement(keys)));
-      for (const r of rows) yield { type: 'edge', edge: edgeOf(r) };
+      for (const r of rows) yield { type: 'edge', edge: edgeOf(r), ...ownerOf((name) => r.get(name)) };
+    }
+
+    /** The owning sync, from the syncSource, scope and syncId properties, when a sync wrote the record. */
+    function ownerOf(get: (name: string) => unknown): { owner?: SyncContext } {
+      const [source, scope, syncId] = [get('syncSource'), get('scope'), get('syncId')];
+      return typeof source === 'string' && typeof scope === 'string' && typeof syncId === 'string' ? { owner: { source, scope, syncId } } : {};
     }
   }
 
-  private async *nodePages(): AsyncIterable<GraphNode[]> {
+  /** Node rows in key order, a page at a time. */
+  private async *nodePages(): AsyncIterable<Row[]> {
     let after: string | undefined;
     for (;;) {
       const st = nodePageStatement(after, EXPORT_PAGE);
-      const page = (await this.read('export', (tx) => Neo4jStore.records(tx, st))).map(nodeOf);
+      const page = await this.read('export', (tx) => Neo4jStore.records(tx, st));
       if (page.length) yield page;
       if (page.length < EXPORT_PAGE) return;
-      after = page[page.length - 1]!.key;
+      after = page[page.length - 1]!.get('key') as string;
     }
   }
 

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
-import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext } from '../../schema/records.ts';
+import { clip, type GraphEdge, type GraphNode, type JsonValue, type Props, type RecordBatch, type SyncContext } from '../../schema/records.ts';
 import { validateBatch } from '../../schema/validate.ts';
 import { checkReachRequest, compareEdges, compareNodes, decodeCursor, inOrder, reachByExpand, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
 import { AdjacencyCache, adjacencyCacheEnabledByEnv, type AdjacencyCacheStats } from './sqlite-adjacency-cache.ts';
@@ -17,6 +17,7 @@ import {
   StoreError,
   type Direction,
   type ExpandRequest,
+  type ExportItem,
   type FindQuery,
   type GraphStore,
   type Page,
@@ -181,17 +182,19 @@ export class SqliteStore implements GraphStore {
     const valid = validateBatch(batch);
     const now = new Date().toISOString();
     const s = this.stmt;
-    const owner = sync ? [sync.source, sync.scope, sync.syncId] : [null, null, null];
+    // The sync owns all it writes; without one, each record's own owner (an import of an export), else nothing.
+    const ownerOf = (record: { owner?: SyncContext }) => ownerColumns(sync ?? record.owner);
     // Nodes may appear several times in one batch; merge them in order first so each is written once. Nulls are
     // kept through this merge so that they still remove the property from what the store already holds.
-    const nodeProps = new Map<string, { kind: NodeKind; props: Props }>();
+    const nodeProps = new Map<string, { kind: NodeKind; props: Props; owner: OwnerColumns }>();
     for (const n of valid.nodes) {
       const prev = nodeProps.get(n.key);
-      nodeProps.set(n.key, { kind: n.kind, props: prev ? overlayProps(prev.props, n.props ?? {}) : (n.props ?? {}) });
+      const owner = n.owner || !prev ? ownerOf(n) : prev.owner;
+      nodeProps.set(n.key, { kind: n.kind, props: prev ? overlayProps(prev.props, n.props ?? {}) : (n.props ?? {}), owner });
     }
     const write = this.db.transaction(() => {
       const ids = new Map<string, number>();
-      for (const [key, { kind, props }] of nodeProps) {
+      for (const [key, { kind, props, owner }] of nodeProps) {
         // A new node stores its props without nulls; a stub mark is kept only when the record sets one.
         const info = s.insertNode.run(key, kind, nodePropsJson(props), ...owner);
         if (info.changes === 1) {
@@ -211,17 +214,22 @@ export class SqliteStore implements GraphStore {
         if (!ids.has(e.to)) unresolved.add(e.to);
       }
       const pending = [...unresolved];
+      const stubOwner = new Map<string, OwnerColumns>();
+      for (const e of valid.edges) {
+        if (!stubOwner.has(e.from)) stubOwner.set(e.from, ownerOf(e));
+        if (!stubOwner.has(e.to)) stubOwner.set(e.to, ownerOf(e));
+      }
       for (let i = 0; i < pending.length; i += ID_CHUNK) {
         for (const [key, id] of s.nodeIds.all(JSON.stringify(pending.slice(i, i + ID_CHUNK))) as [string, number][]) ids.set(key, id);
       }
       for (const key of pending) {
-        if (!ids.has(key)) ids.set(key, Number(s.insertNode.run(key, kindOfKey(key)!, '{"stub":true}', ...owner).lastInsertRowid));
+        if (!ids.has(key)) ids.set(key, Number(s.insertNode.run(key, kindOfKey(key)!, '{"stub":true}', ...stubOwner.get(key)!).lastInsertRowid));
       }
       for (const e of valid.edges) {
         const observedAt = e.observedAt ?? null;
         s.upsertEdge.run(
           ids.get(e.from)!, e.kind, ids.get(e.to)!, e.source, e.evidence ?? '', e.confidence ?? 'declared',
-          observedAt, now, propsJson(e.props), ...owner, observedAt,
+          observedAt, now, propsJson(e.props), ...ownerOf(e), observedAt,
         );
       }
     });
@@ -397,18 +405,28 @@ export class SqliteStore implements GraphStore {
     return { nodes, edges, nodesByKind, edgesByKind };
   }
 
-  async *exportAll(): AsyncIterable<{ type: 'node'; node: GraphNode } | { type: 'edge'; edge: GraphEdge }> {
-    for (const r of this.db.prepare(`SELECT key, kind, props FROM nodes ORDER BY key`).iterate() as Iterable<{ key: string; kind: NodeKind; props: string }>) {
-      yield { type: 'node', node: { key: r.key, kind: r.kind, props: JSON.parse(r.props) as Props } };
+  async *exportAll(): AsyncIterable<ExportItem> {
+    type Owned = { sync_source: string | null; scope: string | null; sync_id: string | null };
+    const nodes = this.db.prepare(`SELECT key, kind, props, sync_source, scope, sync_id FROM nodes ORDER BY key`).iterate() as Iterable<
+      { key: string; kind: NodeKind; props: string } & Owned
+    >;
+    for (const r of nodes) {
+      yield { type: 'node', node: { key: r.key, kind: r.kind, props: storedProps(r.props, `node ${r.key}`) }, ...ownerOf(r) };
     }
     const edges = this.db
       .prepare(
-        `SELECT e.kind, s.key AS from_key, d.key AS to_key, e.props, e.source, e.evidence, e.confidence, e.observed_at
+        `SELECT e.kind, s.key AS from_key, d.key AS to_key, e.props, e.source, e.evidence, e.confidence, e.observed_at,
+           e.sync_source, e.scope, e.sync_id
          FROM edges e JOIN nodes s ON s.id = e.src JOIN nodes d ON d.id = e.dst
          ORDER BY s.key, e.kind, d.key, e.source`,
       )
-      .iterate() as Iterable<EdgeRow>;
-    for (const r of edges) yield { type: 'edge', edge: edgeFromRow(r) };
+      .iterate() as Iterable<EdgeRow & Owned>;
+    for (const r of edges) yield { type: 'edge', edge: edgeFromRow(r), ...ownerOf(r) };
+
+    /** The owning sync of a row, when a sync wrote it. */
+    function ownerOf(r: Owned): { owner?: SyncContext } {
+      return r.sync_source !== null && r.scope !== null && r.sync_id !== null ? { owner: { source: r.sync_source, scope: r.scope, syncId: r.sync_id } } : {};
+    }
   }
 
   async getMeta(name: string): Promise<JsonValue | undefined> {
@@ -431,12 +449,31 @@ export class SqliteStore implements GraphStore {
   }
 }
 
+type OwnerColumns = [string, string, string] | [null, null, null];
+
+/** The sync_source, scope and sync_id columns for an owner (nulls leave an existing row's owner as it was). */
+function ownerColumns(owner: SyncContext | undefined): OwnerColumns {
+  return owner ? [owner.source, owner.scope, owner.syncId] : [null, null, null];
+}
+
+/**
+ * Props as stored, or a StoreError naming the record: a store damaged outside aispm must say where, so that an
+ * export stops at that record instead of failing with a bare JSON error.
+ */
+function storedProps(text: string, what: string): Props {
+  try {
+    return JSON.parse(text) as Props;
+  } catch (err) {
+    throw new StoreError(`${clip(what, 400)}: its stored props are not valid JSON (${(err as Error).message}); the store file is damaged`, { cause: err });
+  }
+}
+
 function edgeFromRow(r: EdgeRow): GraphEdge {
   return {
     kind: r.kind,
     from: r.from_key,
     to: r.to_key,
-    props: JSON.parse(r.props) as Props,
+    props: storedProps(r.props, `edge ${r.from_key} -${r.kind}-> ${r.to_key}`),
     source: r.source,
     evidence: r.evidence,
     confidence: r.confidence,

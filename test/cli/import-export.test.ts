@@ -1,6 +1,7 @@
 /** `aispm import` / `export` / `stats` as a user runs them: exit codes, messages naming the bad record, store unchanged. */
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, tempWorkspace } from '../helpers/cli.ts';
@@ -121,5 +122,22 @@ describe('aispm import / export / stats', () => {
     const r = await runCli(['stats', '--store', `sqlite:${notDb}`]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /cannot (open|use) SQLite store .*notes\.db/);
+  });
+
+  it('export from a store damaged outside aispm names the damaged record and leaves no partial --out file', async () => {
+    const damaged = tempWorkspace('aispm-damaged-');
+    try {
+      assert.equal((await runCli(['import', file('damaged.json', JSON.stringify(good)), '--store', damaged.store])).code, 0);
+      const db = new Database(damaged.dbPath);
+      db.prepare(`UPDATE nodes SET props = '{"name": "tun' WHERE key = 'hf:model/acme/tuned'`).run();
+      db.close();
+      const out = join(damaged.dir, 'backup.ndjson');
+      const r = await runCli(['export', '--store', damaged.store, '--out', out]);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /node hf:model\/acme\/tuned: its stored props are not valid JSON/);
+      assert.ok(!existsSync(out), 'no truncated export under the name');
+    } finally {
+      damaged.cleanup();
+    }
   });
 });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it, before, after } from 'node:test';
 import type { EdgeRecord, NodeRecord, RecordBatch } from '../../schema/records.ts';
 import { ValidationError } from '../../schema/validate.ts';
-import type { GraphStore, ReachStep, Reachability } from '../../schema/store.ts';
+import type { ExportItem, GraphStore, ReachStep, Reachability } from '../../schema/store.ts';
 import { reachSteps } from '../../queries/traversal.ts';
 import { openStore } from '../../services/store/open.ts';
 import { spawn } from 'node:child_process';
@@ -36,6 +36,12 @@ function edge(kind: EdgeRecord['kind'], from: string, to: string, extra: Partial
 }
 
 /** A small lineage: dataset D → model A (trained), B finetuned from A, C merged from A and X, space S serves C. */
+async function collectExport(store: GraphStore): Promise<ExportItem[]> {
+  const items: ExportItem[] = [];
+  for await (const item of store.exportAll()) items.push(item);
+  return items;
+}
+
 function lineage(): RecordBatch {
   const nodes: NodeRecord[] = [
     { kind: 'Dataset', key: 'hf:dataset/org/d', props: { name: 'd', gated: 'manual' } },
@@ -367,6 +373,69 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
         assert.deepEqual(sortStrings(bases.map((e) => e.from)), ['hf:model/o/a', 'hf:model/o/b'], "scope B's edge untouched");
         // A sweep of another source with the same scope name removes nothing.
         assert.deepEqual(await store.removeStale({ source: 'github', scope: 'hf:model/o/a', syncId: 'x' }), { edgesRemoved: 0, nodesRemoved: 0 });
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('exports who owns each record, and an import of that export keeps sweeping as the original would', async () => {
+      const original = await harness.open();
+      const items: ExportItem[] = [];
+      const sync1 = { source: 'hf', scope: 'hf:model/o/a', syncId: 'sync-1' };
+      try {
+        await original.upsert(
+          {
+            nodes: [{ kind: 'Model', key: 'hf:model/o/a' }, { kind: 'File', key: 'hf:file/o/a/old.bin@1111111' }],
+            edges: [edge('CONTAINS', 'hf:model/o/a', 'hf:file/o/a/old.bin@1111111')],
+          },
+          sync1,
+        );
+        await original.upsert({ nodes: [{ kind: 'Dataset', key: 'hf:dataset/o/manual', props: { name: 'manual' } }], edges: [] });
+        items.push(...(await collectExport(original)));
+      } finally {
+        await original.close();
+      }
+      const ownerOf = (key: string) => items.find((i) => i.type === 'node' && i.node.key === key)?.owner;
+      assert.deepEqual(ownerOf('hf:model/o/a'), sync1);
+      assert.deepEqual(ownerOf('hf:file/o/a/old.bin@1111111'), sync1);
+      assert.equal(ownerOf('hf:dataset/o/manual'), undefined, 'what no sync wrote has no owner');
+      assert.deepEqual(items.find((i) => i.type === 'edge')?.owner, sync1);
+
+      // The restore: the export's records with their owners, written without a sync (as `aispm import` does).
+      const restored = await harness.open();
+      try {
+        await restored.upsert({
+          nodes: items.flatMap((i) => (i.type === 'node' ? [{ kind: i.node.kind, key: i.node.key, props: i.node.props, ...(i.owner && { owner: i.owner }) }] : [])),
+          edges: items.flatMap((i) => (i.type === 'edge' ? [{ ...i.edge, ...(i.owner && { owner: i.owner }) }] : [])),
+        });
+        assert.deepEqual(await collectExport(restored), items, 'the import of an export exports the same, owners included');
+        // The next sync of scope A no longer has the old file, and a record's own owner never beats the sync's.
+        await restored.upsert(
+          { nodes: [{ kind: 'Model', key: 'hf:model/o/a', owner: { source: 'other', scope: 'elsewhere', syncId: 'x' } }], edges: [] },
+          { ...sync1, syncId: 'sync-2' },
+        );
+        assert.deepEqual(await restored.removeStale({ ...sync1, syncId: 'sync-2' }), { edgesRemoved: 1, nodesRemoved: 1 });
+        assert.deepEqual((await restored.getNodes(['hf:model/o/a', 'hf:file/o/a/old.bin@1111111', 'hf:dataset/o/manual'])).map((n) => n.key), [
+          'hf:dataset/o/manual',
+          'hf:model/o/a',
+        ]);
+        assert.deepEqual((await collectExport(restored)).find((i) => i.type === 'node' && i.node.key === 'hf:model/o/a')?.owner, { ...sync1, syncId: 'sync-2' });
+        // A write without a sync and without owners leaves ownership as it was.
+        await restored.upsert({ nodes: [{ kind: 'Model', key: 'hf:model/o/a', props: { note: 'x' } }], edges: [] });
+        assert.deepEqual((await collectExport(restored)).find((i) => i.type === 'node' && i.node.key === 'hf:model/o/a')?.owner, { ...sync1, syncId: 'sync-2' });
+      } finally {
+        await restored.close();
+      }
+    });
+
+    it('refuses an owner that is not a source, a scope and a sync id', async () => {
+      const store = await harness.open();
+      try {
+        await assert.rejects(
+          store.upsert({ nodes: [{ kind: 'Model', key: 'hf:model/o/a', owner: { source: 'hf', scope: '' } as never }], edges: [] }),
+          (err: Error) => err instanceof ValidationError && /owner\.scope must be a non-empty string/.test(err.message) && /owner\.syncId/.test(err.message),
+        );
+        assert.equal((await store.stats()).nodes, 0);
       } finally {
         await store.close();
       }

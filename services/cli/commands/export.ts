@@ -44,13 +44,13 @@ async function writeRecords(store: GraphStore, asJson: boolean, write: (text: st
   let inEdges = false;
   for await (const item of store.exportAll()) {
     if (item.type === 'node') {
-      const rec = nodeToRecord(item.node);
+      const rec = nodeToRecord(item.node, item.owner);
       await write(asJson ? `${nodes ? ',' : ''}\n${JSON.stringify(rec)}` : `${JSON.stringify({ type: 'node', ...rec })}\n`);
       nodes++;
     } else {
       if (asJson && !inEdges) await write('\n],"edges":[');
       inEdges = true;
-      const rec = edgeToRecord(item.edge);
+      const rec = edgeToRecord(item.edge, item.owner);
       await write(asJson ? `${edges ? ',' : ''}\n${JSON.stringify(rec)}` : `${JSON.stringify({ type: 'edge', ...rec })}\n`);
       edges++;
     }
