@@ -4,8 +4,8 @@
  * directions are served by covering indexes.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
 import { clip, type GraphEdge, type GraphNode, type JsonValue, type Props, type RecordBatch, type SyncContext } from '../../schema/records.ts';
@@ -112,9 +112,12 @@ export class SqliteStore implements GraphStore {
   private readonly stmt: ReturnType<SqliteStore['prepare']>;
   private readonly expandStatements = new Map<string, Database.Statement>();
   private readonly adjacency: AdjacencyCache;
+  /** Opened from a copy because the store is on read-only media (readOnlyCopy). */
+  private readonly readOnly: boolean;
 
-  private constructor(db: Database.Database, location: string, options: SqliteOpenOptions) {
+  private constructor(db: Database.Database, location: string, options: SqliteOpenOptions, readOnly: boolean) {
     this.db = db;
+    this.readOnly = readOnly;
     this.location = location;
     this.stmt = this.prepare();
     this.adjacency = new AdjacencyCache(db, options.adjacencyCache ?? adjacencyCacheEnabledByEnv());
@@ -124,26 +127,36 @@ export class SqliteStore implements GraphStore {
     const location = path === ':memory:' ? path : resolve(path);
     if (location !== ':memory:') mkdirSync(dirname(location), { recursive: true });
     let db: Database.Database;
+    let readOnly = false;
     try {
       db = new Database(location);
       // First: a new store opened by several processes at once would otherwise fail SQLITE_BUSY at the next pragma.
       db.pragma('busy_timeout = 10000');
       db.pragma('journal_mode = WAL');
     } catch (err) {
-      throw new StoreError(`cannot open SQLite store at ${location}: ${(err as Error).message}`, { cause: err });
+      const copy = location === ':memory:' ? undefined : readOnlyCopy(location);
+      if (!copy) throw new StoreError(`cannot open SQLite store at ${location}: ${(err as Error).message}`, { cause: err });
+      db = copy;
+      readOnly = true;
     }
     try {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = OFF'); // edge ends are created in the same transaction; checked by construction
       db.pragma('cache_size = -65536');
       db.pragma('temp_store = MEMORY');
-      migrate(db, location);
+      if (readOnly) checkReadableAsIs(db, location);
+      else migrate(db, location);
     } catch (err) {
       db.close();
       if (err instanceof StoreError) throw err;
       throw new StoreError(`cannot use SQLite store at ${location}: ${(err as Error).message}`, { cause: err });
     }
-    return new SqliteStore(db, location, options);
+    return new SqliteStore(db, location, options, readOnly);
+  }
+
+  /** Refuses a write to a store on read-only media before anything is tried, saying why. */
+  private checkWritable(): void {
+    if (this.readOnly) throw new StoreError(`${this.location} is on read-only media and was opened for reading only: nothing written`);
   }
 
   private prepare() {
@@ -180,6 +193,7 @@ export class SqliteStore implements GraphStore {
 
   async upsert(batch: RecordBatch, sync?: SyncContext): Promise<UpsertResult> {
     const valid = validateBatch(batch);
+    this.checkWritable();
     const now = new Date().toISOString();
     const s = this.stmt;
     // The sync owns all it writes; without one, each record's own owner (an import of an export), else nothing.
@@ -369,6 +383,7 @@ export class SqliteStore implements GraphStore {
   }
 
   async removeStale(sync: SyncContext): Promise<StaleRemoval> {
+    this.checkWritable();
     const run = this.db.transaction(() => {
       const edges = this.db
         .prepare(`DELETE FROM edges WHERE sync_source = ? AND scope = ? AND sync_id IS NOT ?`)
@@ -435,6 +450,7 @@ export class SqliteStore implements GraphStore {
   }
 
   async setMeta(name: string, value: JsonValue): Promise<void> {
+    this.checkWritable();
     this.stmt.setMeta.run(`user:${name}`, JSON.stringify(value));
   }
 
@@ -499,6 +515,53 @@ function nodePropsJson(props: Props): string {
  * again: of several processes opening a new or older store at once, one creates or migrates it and the others
  * find it done.
  */
+/**
+ * A store that cannot be opened where it is, because the file or its directory cannot be written (read-only media,
+ * a read-only mount or snapshot), is read from a copy in memory, opened read-only. SQLite itself cannot open a WAL
+ * database there: it must create the -shm file beside it, and better-sqlite3 has no `immutable` open. The copy is
+ * the file as it is, so a -wal file holding changes not yet in it (a writer that did not finish) is refused rather
+ * than silently missed. Undefined when the store is writable (the open failed for another reason) or absent.
+ */
+function readOnlyCopy(location: string): Database.Database | undefined {
+  if (!existsSync(location) || isWritable(location)) return undefined;
+  const wal = `${location}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    throw new StoreError(
+      `${location} is on read-only media with a write-ahead log (${basename(wal)}) holding changes not yet in the store file; copy both to writable storage and open the copy`,
+    );
+  }
+  const bytes = readFileSync(location);
+  // Header bytes 18 and 19 say WAL (2); an in-memory copy has no log, so it is read as a rollback-journal file (1).
+  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) bytes[18] = bytes[19] = 1;
+  try {
+    return new Database(bytes, { readonly: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether both the store file and its directory (for the -wal and -shm files) can be written. */
+function isWritable(location: string): boolean {
+  try {
+    closeSync(openSync(location, 'r+'));
+    accessSync(dirname(location), constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A read-only store is used only at this aispm's schema version: it cannot take a migration. */
+function checkReadableAsIs(db: Database.Database, location: string): void {
+  const version = schemaVersion(db, location);
+  if (version === SQLITE_SCHEMA_VERSION) return;
+  throw new StoreError(
+    version === undefined
+      ? `${location} is on read-only media and holds no aispm store`
+      : `${location} uses store schema v${version} and is on read-only media, where it cannot be migrated to v${SQLITE_SCHEMA_VERSION}; copy it to writable storage`,
+  );
+}
+
 function migrate(db: Database.Database, location: string): void {
   if (schemaVersion(db, location) === SQLITE_SCHEMA_VERSION) return;
   db.transaction(() => {
