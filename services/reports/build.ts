@@ -4,10 +4,13 @@
  * Only reads through the analyses and the store contract, so it answers alike on every store.
  */
 import { kindOfKey } from '../../schema/keys.ts';
-import { attackPaths, findCrownJewels, findEndpoints, findEntryPoints } from '../../queries/attack-paths.ts';
+import { attackPaths, entryPointReasons, findCrownJewels, findEndpoints } from '../../queries/attack-paths.ts';
 import { blastRadius } from '../../queries/blast-radius.ts';
 import { runFindings } from '../../queries/findings/index.ts';
 import { requireNodes } from '../../queries/nodes.ts';
+import { loadWriteAccess, ownersOf } from '../../queries/ownership.ts';
+import { ownerOfKey } from '../../schema/keys.ts';
+import { executiveSummary, fixesOf } from './executive.ts';
 import { UsageError } from '../../schema/errors.ts';
 import type { GraphStore } from '../../schema/store.ts';
 import { chokePoint } from './choke-point.ts';
@@ -47,8 +50,15 @@ export async function buildReport(store: GraphStore, opts: ReportOptions = {}): 
     mode = crownJewels.length ? 'crown-jewels' : 'endpoints';
   }
 
-  const entries = (await findEntryPoints(store)).sort();
+  const reasons = await entryPointReasons(store);
+  const entries = [...reasons.keys()].sort();
   const result = targets.length && entries.length ? await attackPaths(store, { to: targets, k: opts.k ?? 10, maxDepth: opts.maxDepth }) : { paths: [], truncated: false };
+  const access = await loadWriteAccess(store, [...new Set(result.paths.map((p) => p.to))]);
+  const ownersOfTarget = (key: string) => {
+    const owners = ownersOf(access, key);
+    const fallback = ownerOfKey(key);
+    return owners.length ? owners : fallback ? [fallback] : [];
+  };
   const paths: ReportPath[] = result.paths.map((p, i) => ({
     rank: i + 1,
     from: p.from,
@@ -67,10 +77,14 @@ export async function buildReport(store: GraphStore, opts: ReportOptions = {}): 
       remediation: st.remediation,
       evidence: st.evidence ?? '',
       source: st.source ?? '',
+      ...(st.revision ? { revision: st.revision } : {}),
     })),
     likelihood: p.likelihood,
     risk: p.risk,
+    owners: ownersOfTarget(p.to),
+    entryReasons: [...(reasons.get(p.from) ?? [])],
   }));
+  const fixes = fixesOf(paths);
 
   const findings = (await runFindings(store)).map((f) => ({ ...f, severity: f.severity as Severity }));
   const findingsBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length])) as Record<Severity, number>;
@@ -96,20 +110,24 @@ export async function buildReport(store: GraphStore, opts: ReportOptions = {}): 
   // Impact is measured on the top entry points only (one traversal each); ties go to the better-ranked entry.
   const widest = blastRadii.reduce<(typeof blastRadii)[number] | undefined>((best, b) => (!best || b.total > best.total ? b : best), undefined);
 
+  const scope = { mode, targets };
+  const partial = result.truncated || reaching.truncated || blastTruncated;
   return {
     schemaVersion: 1,
     title: opts.title ?? 'AI supply-chain attack-path report',
     generatedAt: (opts.now ?? new Date()).toISOString(),
     store: `${store.backend} ${store.location}`,
-    scope: { mode, targets },
+    scope,
     summary: {
+      executive: executiveSummary({ attackPaths: paths, scope, summary: { entryPoints: entries.length, truncated: partial } as Report['summary'] }, fixes),
+      fixes,
       assets: { total: stats.nodes, byKind: stats.nodesByKind as Record<string, number> },
       crownJewels,
       findingsBySeverity,
       entryPoints: entries.length,
       exposure: { entriesReachingTargets: exposed, entries: entries.length, percent: percent(exposed, entries.length) },
       impact: { entry: widest?.from ?? null, reached: widest?.total ?? 0, total: stats.nodes, percent: percent(widest?.total ?? 0, stats.nodes), entriesCompared: blastRadii.length },
-      truncated: result.truncated || reaching.truncated || blastTruncated,
+      truncated: partial,
     },
     attackPaths: paths,
     chokePoint: chokePoint(paths),

@@ -19,6 +19,17 @@ export interface ReportPath {
   steps: ReportStep[];
   likelihood: number;
   risk: number;
+  /** Who can write the target (and their orgs), else the owner its key names: who must act on this path. */
+  owners: string[];
+  /** Why the first node is an entry point (compromised, dangerous-file, …). */
+  entryReasons: string[];
+}
+
+/** One edge kind's fix, and how many of the reported paths pass through a step of that kind. */
+export interface ReportFix {
+  edgeKind: string;
+  remediation: string;
+  pathsCut: number;
 }
 
 export interface ChokePoint {
@@ -52,6 +63,10 @@ export interface Report {
     targets: string[];
   };
   summary: {
+    /** What is exposed, by what, the fixes that cut the most paths, who must act: one paragraph (see executive.ts). */
+    executive: string;
+    /** Each edge kind's fix once, most paths cut first. */
+    fixes: ReportFix[];
     assets: { total: number; byKind: Record<string, number> };
     crownJewels: string[];
     findingsBySeverity: Record<Severity, number>;

@@ -14,12 +14,30 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #dee2e6;pad
 .warn{background:#fff5f5;border:1px solid #fa5252;border-radius:8px;padding:.5rem 1rem}.card small{display:block;color:#495057;max-width:260px}
 .path{border:1px solid #dee2e6;border-radius:8px;padding:.5rem 1rem;margin:1rem 0}.diagram{overflow-x:auto}
 ol.steps li{margin-bottom:.5rem}.choke{background:#fff9db;border:1px solid #fab005;border-radius:8px;padding:.5rem 1rem}
+.executive{font-size:1.05rem;background:#f8f9fa;border-left:4px solid #1971c2;padding:.6rem 1rem}.toc ol{columns:2}
+svg.path-diagram{max-width:100%;height:auto}.card{overflow-wrap:anywhere;word-break:normal}.card small{word-break:normal;overflow-wrap:anywhere}
+@page{size:A4;margin:14mm 12mm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:11px}.diagram{overflow:visible}h2{break-after:avoid}
+.card,.path,.choke,.executive,ol.steps li,li,tr{break-inside:avoid}.toc{display:none}a{color:inherit;text-decoration:none}}
 `;
 
 export function renderHtml(r: Report): string {
   const s = r.summary;
   const body: string[] = [];
   body.push(`<h1>${h(r.title)}</h1>`, `<p class="meta">Generated ${h(r.generatedAt)} from ${h(r.store)}. Targets: ${scopeHtml(r)}.</p>`);
+  body.push(`<p class="executive" id="executive-summary"><b>Executive summary.</b> ${h(s.executive)}</p>`);
+  body.push(
+    '<nav class="toc"><b>Contents</b><ol>',
+    ...[
+      ['summary', 'Summary'],
+      ['fixes', 'Fixes that cut the most paths'],
+      ['paths', 'Top attack paths'],
+      ...(r.chokePoint ? [['choke-point', 'Choke point']] : []),
+      ['findings', 'Findings'],
+      ['blast-radius', 'Blast radius of the top entry points'],
+    ].map(([id, title]) => `<li><a href="#${id}">${h(title!)}</a></li>`),
+    '</ol></nav>',
+  );
   if (s.truncated) body.push('<p class="warn"><b>Incomplete:</b> a search was cut by the depth limit or the node budget, so paths, exposure and blast radii may be missing some nodes. Re-run with a larger <code>--max-depth</code>.</p>');
   body.push('<h2 id="summary">Summary</h2><div class="cards">');
   body.push(card('Assets in scope', String(s.assets.total), `nodes: ${countsText(s.assets.byKind)}`));
@@ -45,15 +63,20 @@ export function renderHtml(r: Report): string {
     '<p class="meta"><i>Exposure</i> and <i>impact</i> follow BloodHound: exposure is the share of entry points from which compromise can reach a target; impact is the share of the whole graph that the most far-reaching top entry point compromises. Likelihood is the product of the steps&#39; likelihoods; risk is 10 × likelihood.</p>',
   );
 
+  body.push('<h2 id="fixes">Fixes that cut the most paths</h2>');
+  if (!s.fixes.length) body.push('<p>No path to cut.</p>');
+  else body.push('<ol>', ...s.fixes.map((f) => `<li>${h(f.remediation)} <span class="meta">(${h(f.edgeKind)} steps: on ${f.pathsCut} of ${plural(r.attackPaths.length, 'path')})</span></li>`), '</ol>');
+
   body.push('<h2 id="paths">Top attack paths</h2>');
   if (!r.attackPaths.length) body.push('<p>No attack path from an entry point to a target was found.</p>');
   for (const p of r.attackPaths) {
     body.push(`<section class="path" id="path-${p.rank}"><h3>${p.rank}. <code>${h(p.from)}</code> → <code>${h(p.to)}</code></h3>`);
     body.push(`<p>Risk <b>${p.risk.toFixed(1)}</b>/10 · likelihood ${p.likelihood} · ${plural(p.steps.length, 'step')}</p>`);
+    body.push(`<p>Entry: ${p.entryReasons.length ? h(p.entryReasons.join(', ')) : 'given'} · Who must act (owners of the target): ${p.owners.length ? p.owners.map((o) => `<code>${h(o)}</code>`).join(', ') : 'none recorded'}</p>`);
     body.push(`<div class="diagram">${pathSvg(p)}</div><ol class="steps">`);
     for (const st of p.steps) {
       body.push(
-        `<li><code>${h(st.from)}</code> → <code>${h(st.to)}</code> via <b>${h(st.edgeKind)}</b>${st.relation ? ` (${h(st.relation)})` : ''}<br>`,
+        `<li><code>${h(st.from)}</code> <b>${h(st.verb)}</b> <code>${h(st.to)}</code> (${h(st.edgeKind)}${st.relation ? ` ${h(st.relation)}` : ''}${st.revision ? `, revision <code>${h(st.revision)}</code>` : ''})<br>`,
         `<i>Means:</i> <code>${h(storedEnds(st).from)}</code> ${h(st.edgeKind)} <code>${h(storedEnds(st).to)}</code>: ${h(st.meaning)}<br><i>Abuse:</i> ${h(st.abuse)}<br>`,
         `<i>Evidence:</i> ${st.evidence ? `<code>${h(st.evidence)}</code>` : 'none recorded'} (source ${st.source ? `<code>${h(st.source)}</code>` : 'unknown'})<br>`,
         `<i>Fix:</i> ${h(st.remediation)}</li>`,

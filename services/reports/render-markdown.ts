@@ -8,6 +8,8 @@ export function renderMarkdown(r: Report): string {
   out.push(`# ${mdText(r.title)}`, '');
   out.push(`Generated ${r.generatedAt} from ${mdText(r.store)}. Targets: ${scopeText(r)}.`, '');
   if (s.truncated) out.push('> **Incomplete:** a search was cut by the depth limit or the node budget, so paths, exposure and blast radii may be missing some nodes. Re-run with a larger `--max-depth`.', '');
+  out.push(`**Executive summary.** ${mdText(s.executive)}`, '');
+  out.push('Contents: [Summary](#summary) · [Fixes](#fixes-that-cut-the-most-paths) · [Top attack paths](#top-attack-paths) · [Findings](#findings) · [Blast radius](#blast-radius-of-the-top-entry-points)', '');
   out.push('## Summary', '');
   out.push('| measure | value |', '|---|---|');
   out.push(`| assets in scope | ${s.assets.total} nodes (${countsText(s.assets.byKind)}) |`);
@@ -22,13 +24,18 @@ export function renderMarkdown(r: Report): string {
     '',
   );
 
+  out.push('## Fixes that cut the most paths', '');
+  if (!s.fixes.length) out.push('No path to cut.', '');
+  s.fixes.forEach((f, i) => out.push(`${i + 1}. ${mdText(f.remediation)} (${mdText(f.edgeKind)} steps: on ${f.pathsCut} of ${plural(r.attackPaths.length, 'path')})`));
+  if (s.fixes.length) out.push('');
   out.push('## Top attack paths', '');
   if (!r.attackPaths.length) out.push('No attack path from an entry point to a target was found.', '');
   for (const p of r.attackPaths) {
     out.push(`### ${p.rank}. ${mdCode(p.from)} → ${mdCode(p.to)}`, '');
     out.push(`Risk **${p.risk.toFixed(1)}**/10 · likelihood ${p.likelihood} · ${plural(p.steps.length, 'step')}`, '');
+    out.push(`Entry: ${p.entryReasons.length ? mdText(p.entryReasons.join(', ')) : 'given'} · Who must act (owners of the target): ${p.owners.length ? p.owners.map((o) => mdCode(o)).join(', ') : 'none recorded'}`, '');
     p.steps.forEach((st, i) => {
-      out.push(`${i + 1}. ${mdCode(st.from)} → ${mdCode(st.to)} via **${st.edgeKind}**${st.relation ? ` (${mdText(st.relation)})` : ''}`);
+      out.push(`${i + 1}. ${mdCode(st.from)} **${mdText(st.verb)}** ${mdCode(st.to)} (${st.edgeKind}${st.relation ? ` ${mdText(st.relation)}` : ''}${st.revision ? `, revision ${mdCode(st.revision)}` : ''})`);
       const stored = storedEnds(st);
       out.push(`   - *What it means:* ${mdCode(stored.from)} ${mdText(st.edgeKind)} ${mdCode(stored.to)}: ${mdText(st.meaning)}`);
       out.push(`   - *How it is abused:* ${mdText(st.abuse)}`);

@@ -1,68 +1,72 @@
 /**
- * Draws one attack path as a self-contained SVG: a box per node (coloured by kind) and a labelled arrow per step,
- * wrapping onto further rows so long paths stay readable. Pure string building; every text is escaped.
+ * Draws one attack path as a self-contained SVG, top to bottom in the compromise direction: a box per node
+ * (coloured by kind, its full name wrapped onto as many lines as it needs) and between two boxes an arrow labelled
+ * with the relation in words ("trained", "fine-tuned into", "served by"). Labels sit beside the arrow, in space no
+ * box uses, so they never overlap one; the width is fixed and fits an A4 page, and the SVG scales down (viewBox)
+ * where the page is narrower. Pure string building; every text is escaped.
  */
-import { labelOfKey } from '../../schema/keys.ts';
+import { shortLabel } from '../../schema/keys.ts';
 import type { ReportPath } from './model.ts';
 import { colourOf } from './palette.ts';
 import { escapeHtml, kindLabel } from './text.ts';
 
-const BOX_W = 190;
-const BOX_H = 46;
-const GAP = 70;
-const ROW_GAP = 44;
-const PER_ROW = 4;
+export const DIAGRAM_WIDTH = 640;
 const PAD = 10;
+const BOX_W = 400;
+const LINE_H = 14;
+const ARROW_H = 34;
+/** Characters of an 11px sans-serif line that fit a box (measured for the widest common glyphs, with margin). */
+const CHARS_PER_LINE = 56;
 
-function shorten(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+/** The name cut into lines at `/` or `-` where possible, never mid-word when a break exists, every line ≤ max. */
+export function wrapName(name: string, max = CHARS_PER_LINE): string[] {
+  const lines: string[] = [];
+  let rest = name;
+  while (rest.length > max) {
+    const window = rest.slice(0, max + 1);
+    const cut = Math.max(window.lastIndexOf('/'), window.lastIndexOf('-'), window.lastIndexOf('_'), window.lastIndexOf('.'), window.lastIndexOf('@'));
+    const at = cut > max / 3 ? cut + 1 : max;
+    lines.push(rest.slice(0, at));
+    rest = rest.slice(at);
+  }
+  lines.push(rest);
+  return lines;
 }
 
 export function pathSvg(path: ReportPath): string {
-  const n = path.nodes.length;
-  const rows = Math.ceil(n / PER_ROW);
-  const width = PAD * 2 + Math.min(n, PER_ROW) * BOX_W + (Math.min(n, PER_ROW) - 1) * GAP;
-  const height = PAD * 2 + rows * BOX_H + (rows - 1) * ROW_GAP;
-  const pos = (i: number) => ({ x: PAD + (i % PER_ROW) * (BOX_W + GAP), y: PAD + Math.floor(i / PER_ROW) * (BOX_H + ROW_GAP) });
-  // One HTML page holds every diagram, so each needs its own marker id (ids are page-wide).
+  const boxes = path.nodes.map((key) => ({ key, kind: path.kinds[key] ?? kindLabel(key), lines: wrapName(shortLabel(key)) }));
+  const heights = boxes.map((b) => 22 + b.lines.length * LINE_H);
+  const tops: number[] = [];
+  let y = PAD;
+  for (const h of heights) {
+    tops.push(y);
+    y += h + ARROW_H;
+  }
+  const height = y - ARROW_H + PAD;
   const marker = `arrow-${path.rank}`;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="path-diagram" role="img" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">`,
+  const cx = PAD + BOX_W / 2;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="path-diagram" role="img" width="${DIAGRAM_WIDTH}" height="${height}" viewBox="0 0 ${DIAGRAM_WIDTH} ${height}">`,
     `<title>${escapeHtml(`Attack path ${path.rank}: ${path.nodes.join(' → ')}`)}</title>`,
     `<defs><marker id="${marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#343a40"/></marker></defs>`,
-  );
+  ];
   path.steps.forEach((step, i) => {
-    const a = pos(i);
-    const b = pos(i + 1);
-    const label = escapeHtml(shorten(step.relation ? `${step.edgeKind} (${step.relation})` : step.edgeKind, 24));
-    if (a.y === b.y) {
-      const x1 = a.x + BOX_W;
-      const x2 = b.x;
-      const y = a.y + BOX_H / 2;
-      parts.push(`<line x1="${x1}" y1="${y}" x2="${x2 - 2}" y2="${y}" stroke="#343a40" stroke-width="1.5" marker-end="url(#${marker})"/>`);
-      parts.push(`<text x="${(x1 + x2) / 2}" y="${y - 6}" font-size="9" text-anchor="middle" fill="#343a40">${label}</text>`);
-    } else {
-      // Wrap: down from the last box of a row, across, and into the first box of the next.
-      const x1 = a.x + BOX_W / 2;
-      const y1 = a.y + BOX_H;
-      const x2 = b.x + BOX_W / 2;
-      const y2 = b.y;
-      const mid = y1 + ROW_GAP / 2;
-      parts.push(`<polyline points="${x1},${y1} ${x1},${mid} ${x2},${mid} ${x2},${y2 - 2}" fill="none" stroke="#343a40" stroke-width="1.5" marker-end="url(#${marker})"/>`);
-      parts.push(`<text x="${(x1 + x2) / 2}" y="${mid - 4}" font-size="9" text-anchor="middle" fill="#343a40">${label}</text>`);
-    }
+    const y1 = tops[i]! + heights[i]!;
+    const y2 = tops[i + 1]!;
+    parts.push(`<line x1="${cx}" y1="${y1}" x2="${cx}" y2="${y2 - 2}" stroke="#343a40" stroke-width="1.5" marker-end="url(#${marker})"/>`);
+    const revision = step.revision && step.revision.length > 24 ? `${step.revision.slice(0, 12)}…` : step.revision;
+    const label = `${step.verb}${revision ? ` (revision ${revision})` : ''}`;
+    parts.push(`<text class="edge-label" x="${cx + 10}" y="${(y1 + y2) / 2 + 4}" font-size="11" fill="#343a40">${escapeHtml(label)} <tspan fill="#868e96" font-size="9">${escapeHtml(step.edgeKind)} · ${step.likelihood}</tspan></text>`);
   });
-  path.nodes.forEach((key, i) => {
-    const { x, y } = pos(i);
-    const kind = path.kinds[key] ?? kindLabel(key);
-    const colour = colourOf(kind);
-    const name = labelOfKey(key);
+  boxes.forEach((b, i) => {
+    const colour = colourOf(b.kind);
+    const top = tops[i]!;
     parts.push(
-      `<g class="node" data-key="${escapeHtml(key)}"><title>${escapeHtml(key)}</title>`,
-      `<rect x="${x}" y="${y}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="${colour}" fill-opacity="0.12" stroke="${colour}" stroke-width="1.5"/>`,
-      `<text x="${x + 8}" y="${y + 16}" font-size="10" font-weight="bold" fill="${colour}">${escapeHtml(kind)}</text>`,
-      `<text x="${x + 8}" y="${y + 33}" font-size="11" fill="#212529">${escapeHtml(shorten(name, 27))}</text></g>`,
+      `<g class="node" data-key="${escapeHtml(b.key)}"><title>${escapeHtml(b.key)}</title>`,
+      `<rect x="${PAD}" y="${top}" width="${BOX_W}" height="${heights[i]}" rx="6" fill="${colour}" fill-opacity="0.12" stroke="${colour}" stroke-width="1.5"/>`,
+      `<text x="${PAD + 8}" y="${top + 15}" font-size="10" font-weight="bold" fill="${colour}">${escapeHtml(b.kind)}</text>`,
+      ...b.lines.map((line, j) => `<text class="node-name" x="${PAD + 8}" y="${top + 30 + j * LINE_H}" font-size="11" fill="#212529">${escapeHtml(line)}</text>`),
+      '</g>',
     );
   });
   parts.push('</svg>');

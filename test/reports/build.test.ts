@@ -101,6 +101,16 @@ describe('buildReport on the incident graph (SQLite)', () => {
     });
     after(() => store.close());
 
+    it('an executive summary: what is exposed, by what, the two fixes that cut most paths, who must act', () => {
+      const x = report.summary.executive;
+      assert.match(x, /^2 endpoints of 2 can be reached from \d+ entry points along the 9 paths reported\. /);
+      assert.match(x, /The top path \(risk 9\.5 of 10\) starts at acme\/chat-7b \(loaded at a floating revision\): acme\/chat-7b served by acme\/chat\./);
+      assert.deepEqual(report.summary.fixes.slice(0, 2).map((f) => [f.edgeKind, f.pathsCut]), [['SERVES', 9], ['DERIVED_FROM', 6]]);
+      assert.match(x, /Two fixes cut the most paths: \(1\) serve pinned, scanned model revisions .* — on 9 of 9; \(2\) pin the base model .* — on 6 of 9\./);
+      assert.match(x, /Who must act: hf:org\/acme, hf:user\/alice\.$/);
+      for (const p of report.attackPaths) assert.ok(p.owners.length && p.entryReasons.length, `path ${p.rank} has owners and entry reasons`);
+    });
+
     it('scope and summary counts', () => {
       assert.equal(report.schemaVersion, 1);
       assert.equal(report.generatedAt, '2026-03-01T12:00:00.000Z');

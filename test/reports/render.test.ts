@@ -88,7 +88,7 @@ describe('report renderings', () => {
 
     it('has the sections a review reads, in order', () => {
       const headings = lines.filter((l) => /^#{1,2} /.test(l));
-      assert.deepEqual(headings, ['# AI supply-chain attack-path report', '## Summary', '## Top attack paths', '## Choke point', '## Findings', '## Blast radius of the top entry points']);
+      assert.deepEqual(headings, ['# AI supply-chain attack-path report', '## Summary', '## Fixes that cut the most paths', '## Top attack paths', '## Choke point', '## Findings', '## Blast radius of the top entry points']);
       assertTablesWellFormed(md);
       assertNoLiveMarkup(md);
     });
@@ -109,11 +109,15 @@ describe('report renderings', () => {
         assert.deepEqual(codeSpans(lines[at]!), [p.from, p.to]);
         // A one-step path (a model served at a floating revision) says "1 step".
         assert.equal(visible(lines[at + 2]!), `Risk ${p.risk.toFixed(1)}/10 · likelihood ${p.likelihood} · ${p.steps.length} step${p.steps.length === 1 ? '' : 's'}`);
-        const block = lines.slice(at + 4, at + 4 + p.steps.length * 5).map((l) => visible(l));
+        // Who must act on this path, and why its first node is an entry point.
+        assert.equal(visible(lines[at + 4]!), `Entry: ${p.entryReasons.join(', ')} · Who must act (owners of the target): ${p.owners.join(', ')}`);
+        assert.ok(p.owners.length > 0, `path ${p.rank} names its owners`);
+        const block = lines.slice(at + 6, at + 6 + p.steps.length * 5).map((l) => visible(l));
         p.steps.forEach((st, i) => {
           const spec = EDGE_SPECS[st.edgeKind as EdgeKind];
           const [head, meaning, abuse, evidence, fix] = block.slice(i * 5, i * 5 + 5);
-          assert.equal(head, `${i + 1}. ${st.from} → ${st.to} via ${st.edgeKind}${st.relation ? ` (${st.relation})` : ''}`);
+          // Said in the compromise direction, in the model's words.
+          assert.equal(head, `${i + 1}. ${st.from} ${st.verb} ${st.to} (${st.edgeKind}${st.relation ? ` ${st.relation}` : ''}${st.revision ? `, revision ${st.revision}` : ''})`);
           // The meaning speaks of the stored edge, so the stored direction is named (chat-7b DERIVED_FROM base-7b).
           const [storedFrom, storedTo] = spec.flow === 'forward' ? [st.from, st.to] : [st.to, st.from];
           assert.equal(meaning, `   - What it means: ${storedFrom} ${st.edgeKind} ${storedTo}: ${spec.meaning}`);
@@ -123,7 +127,7 @@ describe('report renderings', () => {
         });
       }
       // The markup around the text, for the first pickle path: bold kind, code keys, a numbered list with nested bullets.
-      assert.ok(lines.includes('1. `hf:file/basecorp/base-7b/pytorch_model.bin@abc123` → `hf:model/basecorp/base-7b` via **CONTAINS**'));
+      assert.ok(lines.includes('1. `hf:file/basecorp/base-7b/pytorch_model.bin@abc123` **ships in** `hf:model/basecorp/base-7b` (CONTAINS)'));
       assert.ok(lines.includes('   - *Evidence:* `siblings` (source `hf`)'));
     });
 
