@@ -5,7 +5,7 @@
 import { UsageError } from '../../../schema/errors.ts';
 import { loadApiTokens } from '../../api/auth.ts';
 import { startServer } from '../../api/server.ts';
-import { graphViewRoute } from '../../ui/route.ts';
+import { graphViewRoutes } from '../../ui/route.ts';
 import type { Command } from '../command.ts';
 
 function portOf(value: unknown): number {
@@ -30,7 +30,7 @@ export const serveCommand: Command = {
     const port = portOf(ctx.values.port);
     const tokens = loadApiTokens({ file: ctx.values['token-file'] as string | undefined, env: process.env.AISPM_TOKENS });
     const store = await ctx.store();
-    const server = await startServer({ store, host, port, tokens, routes: [graphViewRoute] });
+    const server = await startServer({ store, host, port, tokens, routes: graphViewRoutes });
     const graphql = `${server.url}/graphql`;
     if (ctx.json) ctx.printJson({ url: server.url, graphql, auth: tokens.length ? 'tokens' : 'local-read-only' });
     else ctx.print(`aispm serve: graph view at ${server.url}/, GraphQL at ${graphql} (GraphiQL in a browser), health at ${server.url}/healthz`);
