@@ -2,8 +2,8 @@
  * Graph neighbourhood → CycloneDX library models (components, services, vulnerabilities, the dependency graph),
  * plus the ML parts the library does not model, collected as plain JSON for `ml-extensions.ts`. Pure.
  */
-import { Enums, Models, Types } from '@cyclonedx/cyclonedx-library';
-import { labelOfKey, parseKey } from '../../schema/keys.ts';
+import { Enums, Models } from '@cyclonedx/cyclonedx-library';
+import { parseKey } from '../../schema/keys.ts';
 import type { GraphNode } from '../../schema/records.ts';
 import { aiFieldsOf } from './ai-fields.ts';
 import { compositionsOf } from './compositions.ts';
@@ -12,7 +12,9 @@ import { ownerUrl, packageParts, repoCardUrl, repoPageUrl, repoTreeUrl, propStr,
 import { inheritedTraining, type InheritedDataset } from './inherited-data.ts';
 import { licensesOf } from './licenses.ts';
 import { modelCardOf, type CardRisk, type Json } from './model-card.ts';
-import { risksOf, type Risk } from './risks.ts';
+import { risksOf } from './risks.ts';
+import { hashesOf } from './hashes.ts';
+import { riskVulnerability, UNAFFECTED, vulnerabilityOf, type Affected } from './vulnerabilities.ts';
 
 /** Per bom-ref: the ML fields CycloneDX defines but the library does not model. */
 export interface ComponentExtension {
@@ -209,52 +211,6 @@ function fileComponent(node: GraphNode): Models.Component {
   });
 }
 
-/** SRI algorithms (npm `dist.integrity`, as ssri reads it) → CycloneDX hash algorithms. */
-const SRI_ALGORITHMS: Readonly<Record<string, Enums.HashAlgorithm>> = {
-  sha1: Enums.HashAlgorithm['SHA-1'],
-  sha256: Enums.HashAlgorithm['SHA-256'],
-  sha384: Enums.HashAlgorithm['SHA-384'],
-  sha512: Enums.HashAlgorithm['SHA-512'],
-};
-const SRI_LENGTH: Readonly<Record<string, number>> = { sha1: 20, sha256: 32, sha384: 48, sha512: 64 };
-
-/**
- * The hashes an SRI string names, as hex: whitespace-separated `<alg>-<base64>[?options]` entries, as ssri parses them;
- * an entry of an unknown algorithm, or whose digest is not base64 of the algorithm's length, is not a hash of the tarball.
- */
-export function hashesOfIntegrity(integrity: string | undefined): Models.HashDictionary {
-  const hashes = new Models.HashDictionary();
-  for (const entry of (integrity ?? '').trim().split(/\s+/u)) {
-    const match = /^([a-z0-9]+)-([A-Za-z0-9+/]+={0,2})(?:\?.*)?$/u.exec(entry);
-    const algorithm = match && Object.hasOwn(SRI_ALGORITHMS, match[1]!) ? match[1]! : undefined;
-    if (!algorithm) continue;
-    const digest = Buffer.from(match![2]!, 'base64');
-    if (digest.length === SRI_LENGTH[algorithm]) hashes.set(SRI_ALGORITHMS[algorithm]!, digest.toString('hex'));
-  }
-  return hashes;
-}
-
-/** Hex digest lengths per algorithm, as the CycloneDX schema's hash-content pattern allows them. */
-const HEX_LENGTH: Readonly<Record<string, number>> = {
-  MD5: 32, 'SHA-1': 40, 'SHA-256': 64, 'SHA-384': 96, 'SHA-512': 128, 'SHA3-256': 64, 'SHA3-384': 96, 'SHA3-512': 128,
-  'BLAKE2b-256': 64, 'BLAKE2b-384': 96, 'BLAKE2b-512': 128, BLAKE3: 64, 'Streebog-256': 64, 'Streebog-512': 128,
-};
-
-/**
- * A node's hashes: those an imported SBOM states (`hashes`: CycloneDX algorithm name → hex), then those of the npm
- * tarball (`integrity`) where the SBOM gave none for that algorithm. A digest of the wrong length is no hash of it.
- */
-export function hashesOf(node: GraphNode): Models.HashDictionary {
-  const out = hashesOfIntegrity(propStr(node, 'integrity'));
-  const stated = node.props.hashes;
-  if (typeof stated !== 'object' || stated === null || Array.isArray(stated)) return out;
-  for (const [alg, content] of Object.entries(stated)) {
-    if (!Object.hasOwn(HEX_LENGTH, alg) || typeof content !== 'string' || content.length !== HEX_LENGTH[alg] || !/^[0-9a-f]+$/iu.test(content)) continue;
-    out.set(alg as Enums.HashAlgorithm, content.toLowerCase());
-  }
-  return out;
-}
-
 /** Repositories that build a node (BUILDS), as `vcs` references and properties naming the workflow and commit. */
 function builderFacts(builders: readonly Builder[] | undefined, out: Props): [string | undefined, Enums.ExternalReferenceType, string][] {
   return (builders ?? []).map((b) => {
@@ -317,144 +273,10 @@ function endpointService(node: GraphNode, ext: MlExtensions): Models.Service {
   });
 }
 
-const SEVERITIES = new Set(['critical', 'high', 'medium', 'low', 'info', 'none', 'unknown']);
-
-function ratingMethod(vector: string): Enums.Vulnerability.RatingMethod {
-  if (vector.startsWith('CVSS:4.')) return Enums.Vulnerability.RatingMethod.CVSSv4;
-  if (vector.startsWith('CVSS:3.1')) return Enums.Vulnerability.RatingMethod.CVSSv31;
-  if (vector.startsWith('CVSS:3.')) return Enums.Vulnerability.RatingMethod.CVSSv3;
-  if (vector.startsWith('AV:')) return Enums.Vulnerability.RatingMethod.CVSSv2;
-  return Enums.Vulnerability.RatingMethod.Other;
-}
-
-function validDate(v: unknown): Date | undefined {
-  if (typeof v !== 'string') return undefined;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
-/** One library an advisory affects, as the BOM refers to it, with the VEX analysis an SBOM states for it. */
-interface Affected {
-  ref: Models.BomRef;
-  version?: string;
-  vex?: string;
-  vexJustification?: string;
-}
-
-const ANALYSIS_STATES = new Set<string>(Object.values(Enums.Vulnerability.AnalysisState));
-const ANALYSIS_JUSTIFICATIONS = new Set<string>(Object.values(Enums.Vulnerability.AnalysisJustification));
-/** VEX states under which the library is not affected (the AFFECTS edge carries no compromise; see its flowWhen). */
-const UNAFFECTED = new Set(['not_affected', 'false_positive']);
-
-/**
- * The advisory's analysis when every library it affects in this BOM has the same VEX state (CycloneDX gives one per
- * vulnerability; each library's own state is in its `affects` entry either way).
- */
-function analysisOf(affected: readonly Affected[]): Models.Vulnerability.Analysis | undefined {
-  const states = new Set(affected.map((a) => a.vex));
-  const state = states.size === 1 ? [...states][0] : undefined;
-  if (!state || !ANALYSIS_STATES.has(state)) return undefined;
-  const justifications = new Set(affected.map((a) => a.vexJustification));
-  const justification = justifications.size === 1 ? [...justifications][0] : undefined;
-  return new Models.Vulnerability.Analysis({
-    state: state as Enums.Vulnerability.AnalysisState,
-    ...(justification && ANALYSIS_JUSTIFICATIONS.has(justification) ? { justification: justification as Enums.Vulnerability.AnalysisJustification } : {}),
-  });
-}
-
-/** The advisory's references (OSV `references[]`: advisory, fix, report pages) as CycloneDX advisories. */
-function advisoriesOf(node: GraphNode): Models.Vulnerability.AdvisoryRepository {
-  const out = new Models.Vulnerability.AdvisoryRepository();
-  const refs = Array.isArray(node.props.references) ? node.props.references : [];
-  for (const r of refs.slice(0, 100)) {
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) continue;
-    const url = safeUrl(r.url);
-    if (url) out.add(new Models.Vulnerability.Advisory(url, typeof r.type === 'string' && r.type ? { title: r.type } : {}));
-  }
-  return out;
-}
-
-function vulnerabilityOf(node: GraphNode, affected: readonly Affected[], fixes: string[]): Models.Vulnerability.Vulnerability {
-  const id = parseKey(node.key)?.parts.id ?? node.key;
-  const V = Models.Vulnerability;
-  const ratings = new V.RatingRepository();
-  const severity = propStr(node, 'severity')?.toLowerCase();
-  const vector = propStr(node, 'cvss');
-  const score = typeof node.props.cvssScore === 'number' && Number.isFinite(node.props.cvssScore) ? node.props.cvssScore : undefined;
-  if (severity || vector) {
-    ratings.add(
-      new V.Rating({
-        severity: severity && SEVERITIES.has(severity) ? (severity as Enums.Vulnerability.Severity) : undefined,
-        method: vector ? ratingMethod(vector) : undefined,
-        vector,
-        ...(vector && score !== undefined ? { score } : {}),
-      }),
-    );
-  }
-  const references = new V.ReferenceRepository();
-  const aliases = node.props.aliases;
-  if (Array.isArray(aliases)) {
-    for (const alias of aliases) {
-      if (typeof alias !== 'string' || !alias) continue;
-      const source = alias.startsWith('CVE-')
-        ? new V.Source({ name: 'NVD', url: new URL(`https://nvd.nist.gov/vuln/detail/${encodeURIComponent(alias)}`) })
-        : new V.Source({ name: alias.startsWith('GHSA-') ? 'GitHub' : 'OSV' });
-      references.add(new V.Reference(alias, source));
-    }
-  }
-  const page = safeUrl(node.props.url);
-  return new V.Vulnerability({
-    bomRef: node.key,
-    id,
-    source: new V.Source({ name: 'OSV', url: new URL(page ?? `https://osv.dev/vulnerability/${encodeURIComponent(id)}`) }),
-    ratings,
-    references,
-    // Every vulnerability has a description, which the model card's risk entries are named by.
-    description: propStr(node, 'summary') ?? `${id} affects ${affected.map((a) => labelOfKey(a.ref.value ?? '')).join(', ') || 'a library of this model'}.`,
-    // OSV's details, where they say more than the summary the description already gives.
-    detail: propStr(node, 'description') === propStr(node, 'summary') ? undefined : propStr(node, 'description')?.slice(0, 20_000),
-    recommendation: fixes.length ? `Upgrade to a fixed version: ${[...new Set(fixes)].sort().join(', ')}` : undefined,
-    advisories: advisoriesOf(node),
-    published: validDate(node.props.published),
-    updated: validDate(node.props.modified),
-    analysis: analysisOf(affected),
-    affects: new V.AffectRepository(
-      affected.map(
-        (a) =>
-          new V.Affect(a.ref, {
-            versions: new V.AffectedVersionRepository(
-              a.version === undefined
-                ? []
-                : [new V.AffectedSingleVersion(a.version, { status: a.vex && UNAFFECTED.has(a.vex) ? Enums.Vulnerability.AffectStatus.Unaffected : Enums.Vulnerability.AffectStatus.Affected })],
-            ),
-          }),
-      ),
-    ),
-  });
-}
-
 /** Which datasets a model used, and how, as refs into the BOM: its own, then those it inherits. */
 function datasetRefsOf(n: Neighbourhood, modelKey: string, inherited: readonly InheritedDataset[]): string[] {
   const use = n.datasetUse.get(modelKey);
   return [...new Set([...(use?.training ?? []), ...(use?.evaluation ?? []), ...inherited.map((d) => d.dataset)])].sort();
-}
-
-/** A risk aispm found (not an advisory) as a CycloneDX vulnerability, rated by the rule that found it. */
-function riskVulnerability(r: Risk, refOf: ReadonlyMap<string, Models.BomRef>): Models.Vulnerability.Vulnerability {
-  const V = Models.Vulnerability;
-  const affects = r.affects.map((key) => refOf.get(key)).filter((ref): ref is Models.BomRef => ref !== undefined);
-  return new V.Vulnerability({
-    // `aispm:risk:` is no key format, so these refs cannot collide with a node's.
-    bomRef: `aispm:risk:${r.finding.id}`,
-    id: r.finding.id,
-    source: new V.Source({ name: 'aispm' }),
-    ratings: new V.RatingRepository([new V.Rating({ severity: r.finding.severity as Enums.Vulnerability.Severity, method: Enums.Vulnerability.RatingMethod.Other })]),
-    cwes: new Types.CweRepository(r.cwes),
-    description: r.description,
-    detail: r.finding.evidence.join('\n'),
-    recommendation: r.finding.remediation,
-    affects: new V.AffectRepository(affects.map((ref) => new V.Affect(ref))),
-  });
 }
 
 /**

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { aibomFileName, SCALE, scoreCompleteness, validateAibom } from '../../services/aibom/index.ts';
 import { EstateCompleteness } from '../../services/aibom/estate.ts';
 import { purlOf } from '../../services/aibom/identity.ts';
-import { hashesOfIntegrity } from '../../services/aibom/map-components.ts';
+import { hashesOfIntegrity } from '../../services/aibom/hashes.ts';
 
 describe('purls', () => {
   it('follow the purl-spec huggingface and mlflow cases', () => {
