@@ -42,14 +42,12 @@ async function scanOne(f: TreeFile, opts: FactOptions): Promise<FileFacts> {
   try {
     const read = await opts.open(f.path, f.size);
     if (!read) return { format: byName, formatSource: 'name', scanStatus: 'error', scanReason: 'file not found when read' };
-    // Loaded only when scanning, so a crawl without --scan-pickles never loads the scanner.
-    const { scanRemoteFile } = await import('../scan/scan-file.ts');
-    const r = await scanRemoteFile({ path: f.path, size: f.size, read }, { maxScanBytes: opts.maxScanBytes });
-    const out: FileFacts = { format: r.format, formatSource: r.formatSource };
-    if (r.scanStatus) out.scanStatus = r.scanStatus;
-    if (r.scanGlobals) out.scanGlobals = [...r.scanGlobals];
-    if (r.scanner) out.scanner = r.scanner;
-    if (r.scanReason) out.scanReason = r.scanReason;
+    // Loaded only when scanning, so a crawl without --scan-pickles never loads the scanner. A Hub zip costs one
+    // request per member read, so only members whose names say code are classified past the first 64.
+    const { scanRange } = await import('../scan/scan.ts');
+    const r = await scanRange({ path: f.path, size: f.size, read }, { maxScanBytes: opts.maxScanBytes, maxMembers: 64 });
+    const out: FileFacts = { format: r.format, formatSource: r.formatSource, scanStatus: r.verdict, scanner: r.scanner, scanReason: r.reason };
+    if (r.globals.length > 0 || r.recognisedBy.includes('pickle')) out.scanGlobals = [...r.globals];
     return out;
   } catch (err) {
     return { format: byName, formatSource: 'name', scanStatus: 'error', scanReason: `read failed: ${(err as Error).message.split('\n')[0]!.slice(0, 200)}` };

@@ -26,7 +26,7 @@ import { UNRESOLVED_GLOBAL } from './pickle-scan.ts';
  * - patch: fixes that cannot change the verdict of a well-formed pickle (messages, performance).
  * A re-scan is worth doing whenever the recorded version differs in major or minor.
  */
-export const SCANNER_VERSION = 'aispm-picklescan/1.0.0';
+export const SCANNER_VERSION = 'aispm-scan/2.0.0';
 
 export type GlobalVerdict = 'safe' | 'suspicious' | 'dangerous';
 
@@ -83,8 +83,35 @@ export const DANGEROUS_GLOBALS: readonly RuleGroup[] = [
     why: 'Runs shell commands or programs, changes the process, or reads and writes the environment.',
     rules: all(
       'os', 'posix', 'nt', 'subprocess', '_posixsubprocess', 'pty', 'commands', 'popen2', 'multiprocessing',
-      'asyncio', 'sys',
-    ).concat(some('platform', 'popen')),
+      'asyncio', 'sys', '_thread', 'thread', '_osx_support', '_aix_support', '_pyrepl', 'pyrepl', 'signal',
+    ).concat(
+      some('platform', 'popen', '_syscmd_file', '_syscmd_ver'),
+      some('uuid', '_get_command_stdout', '_popen', '_ifconfig_getnode', '_ip_getnode', '_arp_getnode', '_lanscan_getnode', '_netstat_getnode'),
+      some('imaplib', 'IMAP4_stream'),
+      some('ctypes.util', 'find_library'),
+      some('distutils.spawn', 'spawn'),
+    ),
+  },
+  {
+    category: 'string-resolver',
+    why: 'Turns a string into an object or evaluates it: any callable is one string away.',
+    rules: [
+      some('logging.config', '_resolve', 'dictConfig', 'fileConfig', 'listen', 'valid_ident', 'BaseConfigurator', 'DictConfigurator'),
+      some('typing', '_eval_type', 'ForwardRef', 'get_type_hints', '_type_check'),
+      some('pydoc', 'locate'),
+      some('pkgutil', 'resolve_name'),
+      some('sympy', 'sympify', 'parse_expr'),
+      some('sympy.core.sympify', 'sympify'),
+      some('sympy.parsing.sympy_parser', 'parse_expr'),
+      some('numpy', 'safe_eval'),
+      some('numpy.lib.utils', 'safe_eval'),
+      some('pandas.core.computation.eval', 'eval'),
+      some('pandas', 'eval'),
+      some('operator', 'call'),
+      some('_operator', 'call'),
+      some('torch.fx.graph_module', '_forward_from_src', 'reduce_graph_module'),
+      some('torch.package', 'PackageImporter'),
+    ],
   },
   {
     category: 'filesystem',
@@ -94,6 +121,8 @@ export const DANGEROUS_GLOBALS: readonly RuleGroup[] = [
       some('io', 'open', 'open_code', 'FileIO'),
       some('_io', 'open', 'open_code', 'FileIO'),
       some('codecs', 'open'),
+      some('logging', 'FileHandler'),
+      ...all('logging.handlers'),
       ...all('shutil', 'pathlib', 'tempfile', 'fileinput', 'distutils.file_util'),
     ],
   },
@@ -110,10 +139,21 @@ export const DANGEROUS_GLOBALS: readonly RuleGroup[] = [
     why: 'Loads another serialized object; the inner payload escapes this scan.',
     rules: [
       ...all('pickle', '_pickle', 'cPickle', 'dill', 'cloudpickle', 'shelve', 'jsonpickle'),
+      some('copyreg', 'add_extension'),
+      some('copy_reg', 'add_extension'),
       some('joblib', 'load'),
-      some('torch.serialization', 'load'),
+      some('joblib.numpy_pickle', 'load', 'load_compatibility', '_unpickle'),
+      some('torch.serialization', 'load', '_load', '_legacy_load'),
       some('torch', 'load'),
       some('numpy', 'load'),
+      some('numpy.lib.npyio', 'load'),
+      some('numpy.lib._npyio_impl', 'load'),
+      some('numpy.lib.format', 'read_array'),
+      some('pandas', 'read_pickle'),
+      some('pandas.io.pickle', 'read_pickle'),
+      some('yaml', 'load', 'unsafe_load', 'full_load', 'load_all', 'unsafe_load_all', 'full_load_all', 'UnsafeLoader', 'FullLoader', 'Loader'),
+      some('keras.models', 'load_model'),
+      some('tensorflow.keras.models', 'load_model'),
     ],
   },
   {
@@ -171,6 +211,8 @@ export const SAFE_GLOBALS: readonly RuleGroup[] = [
     rules: [
       some('collections', 'OrderedDict'),
       some('builtins', 'set', 'frozenset', 'slice', 'complex', 'bytearray', 'range'),
+      // protocol 2 writes Python 3's builtins under their Python 2 home (fix_imports maps them back on load)
+      some('__builtin__', 'set', 'frozenset', 'slice', 'complex', 'bytearray'),
       some('_codecs', 'encode'),
     ],
   },
@@ -179,14 +221,18 @@ export const SAFE_GLOBALS: readonly RuleGroup[] = [
 interface CompiledRules {
   wholeModules: Set<string>;
   names: Set<string>;
+  categoryOf: Map<string, string>;
 }
 
 function compile(groups: readonly RuleGroup[]): CompiledRules {
-  const out: CompiledRules = { wholeModules: new Set(), names: new Set() };
+  const out: CompiledRules = { wholeModules: new Set(), names: new Set(), categoryOf: new Map() };
   for (const group of groups) {
     for (const rule of group.rules) {
-      if (rule.names === '*') out.wholeModules.add(rule.module);
-      else for (const n of rule.names) out.names.add(`${rule.module}.${n}`);
+      const keys = rule.names === '*' ? [rule.module] : rule.names.map((n) => `${rule.module}.${n}`);
+      for (const k of keys) {
+        (rule.names === '*' ? out.wholeModules : out.names).add(k);
+        if (!out.categoryOf.has(k)) out.categoryOf.set(k, group.category);
+      }
     }
   }
   return out;
@@ -198,23 +244,70 @@ const allowed = compile(SAFE_GLOBALS);
 /** Letters, digits, '_' and '.', with no empty dotted part: what a Python module path and qualname can be. */
 const PLAUSIBLE_NAME = /^[\p{L}\p{N}_]+(\.[\p{L}\p{N}_]+)+$/u;
 
-/** The verdict for one "module.name" global. */
-export function classifyGlobal(global: string): GlobalVerdict {
-  if (global === UNRESOLVED_GLOBAL) return 'dangerous';
-  if (!PLAUSIBLE_NAME.test(global)) return 'dangerous';
+/** Modules whose attributes reach the process, the interpreter or the shell: a dotted path through one is dangerous. */
+const GATEWAY_MODULES = new Set(['os', 'sys', 'subprocess', 'builtins', '__builtin__', 'posix', 'nt', 'importlib', 'ctypes']);
+
+/**
+ * Python 2 module names that protocol 0–2 pickles may use; CPython's `_compat_pickle` maps them to Python 3 homes
+ * on load (fix_imports), so each is also judged under its mapped name.
+ */
+const PY2_MODULES: Readonly<Record<string, string>> = {
+  __builtin__: 'builtins', copy_reg: 'copyreg', cPickle: 'pickle', commands: 'subprocess', thread: '_thread',
+  urllib2: 'urllib.request', httplib: 'http.client', SocketServer: 'socketserver', xmlrpclib: 'xmlrpc.client',
+  SimpleHTTPServer: 'http.server', BaseHTTPServer: 'http.server', CGIHTTPServer: 'http.server', exceptions: 'builtins',
+  cStringIO: 'io', StringIO: 'io', Queue: 'queue', UserDict: 'collections', dummy_thread: '_dummy_thread',
+};
+
+export type Decider = 'denylist' | 'allowlist' | 'neither';
+
+export interface GlobalJudgement {
+  verdict: GlobalVerdict;
+  /** Which list decided: the denylist (or a rule standing for it), the allowlist, or neither (suspicious). */
+  decidedBy: Decider;
+  /** The rule category that matched (`code-execution`, `pytorch-tensors`, …) or why no list did. */
+  rule: string;
+}
+
+function denyCategory(global: string): string | undefined {
   const parts = global.split('.');
   for (let i = 1; i <= parts.length; i++) {
     const prefix = parts.slice(0, i).join('.');
-    if (i < parts.length && denied.wholeModules.has(prefix)) return 'dangerous';
-    if (denied.names.has(prefix)) return 'dangerous';
+    if (i < parts.length && denied.wholeModules.has(prefix)) return denied.categoryOf.get(prefix);
+    if (denied.names.has(prefix)) return denied.categoryOf.get(prefix);
   }
-  return allowed.names.has(global) ? 'safe' : 'suspicious';
+  // a dotted path that walks through os, sys, subprocess or builtins (posixpath.os.system, torch.sys.modules)
+  if (parts.slice(1, -1).some((p) => GATEWAY_MODULES.has(p))) return 'process-and-os';
+  return undefined;
+}
+
+/** The verdict for one "module.name" global, and which list decided it. */
+export function judgeGlobal(global: string): GlobalJudgement {
+  if (global === UNRESOLVED_GLOBAL) return { verdict: 'dangerous', decidedBy: 'denylist', rule: 'unresolved-name' };
+  if (!PLAUSIBLE_NAME.test(global)) return { verdict: 'dangerous', decidedBy: 'denylist', rule: 'implausible-name' };
+  const dot = global.indexOf('.');
+  const mappedModule = PY2_MODULES[global.slice(0, dot)];
+  const spellings = mappedModule ? [global, `${mappedModule}${global.slice(dot)}`] : [global];
+  for (const g of spellings) {
+    const category = denyCategory(g);
+    if (category) return { verdict: 'dangerous', decidedBy: 'denylist', rule: category };
+  }
+  for (const g of spellings) {
+    if (allowed.names.has(g)) return { verdict: 'safe', decidedBy: 'allowlist', rule: allowed.categoryOf.get(g) ?? 'allowlist' };
+  }
+  return { verdict: 'suspicious', decidedBy: 'neither', rule: 'not-on-either-list' };
+}
+
+/** The verdict for one "module.name" global. */
+export function classifyGlobal(global: string): GlobalVerdict {
+  return judgeGlobal(global).verdict;
 }
 
 export interface Classification {
   verdict: GlobalVerdict;
   dangerous: string[];
   suspicious: string[];
+  /** The list behind the verdict: denylist for dangerous, neither for suspicious, allowlist (or none: no globals). */
+  decidedBy: Decider | 'no-globals';
 }
 
 /** The file verdict is the worst of its globals; no globals at all is safe (plain data). */
@@ -227,5 +320,6 @@ export function classifyGlobals(globals: readonly string[]): Classification {
     else if (v === 'suspicious') suspicious.push(g);
   }
   const verdict: GlobalVerdict = dangerous.length > 0 ? 'dangerous' : suspicious.length > 0 ? 'suspicious' : 'safe';
-  return { verdict, dangerous, suspicious };
+  const decidedBy = verdict === 'dangerous' ? 'denylist' : verdict === 'suspicious' ? 'neither' : globals.length ? 'allowlist' : 'no-globals';
+  return { verdict, dangerous, suspicious, decidedBy };
 }

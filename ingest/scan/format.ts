@@ -1,27 +1,32 @@
 /**
- * What kind of serialized file is this? From the name (cheap, a guess) or from the first bytes (a fact, when a
- * signature matches). Bytes win over the name: a safetensors file renamed `.bin` is safetensors, and a pickle
- * renamed `.safetensors` is a pickle.
+ * What kind of file is this? From the name (a guess; it picks what to read) and from the bytes (the fact). The
+ * scanner (`scan.ts`) trusts bytes over names both ways: a pickle named `.safetensors` is scanned as a pickle, and
+ * a safetensors file named `.bin` is safetensors — but only after its header validates.
  */
-import { decodeOp } from './pickle-opcodes.ts';
 
 export const FILE_FORMATS = [
   'safetensors',
   'gguf',
   'onnx',
   'pytorch-zip',
+  'pytorch-legacy',
+  'pytorch-tar',
   'pickle',
   'joblib',
+  'keras',
   'keras-h5',
   'numpy',
+  'zip',
+  'tar',
+  '7z',
   'other',
 ] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
 /**
  * Extension → likeliest format. A name cannot tell a PyTorch zip from a legacy raw-pickle torch file, so
- * .bin/.pt/.pth/.ckpt say 'pytorch-zip' (what torch.save has written since 1.6); the bytes settle it. `.keras` (a
- * zip in Keras 3) and `.h5`/`.hdf5` are grouped as 'keras-h5'. `.npz` is a zip of `.npy` arrays: 'numpy'.
+ * .bin/.pt/.pth/.ckpt say 'pytorch-zip' (what torch.save has written since 1.6); the bytes settle it. `.npz` is a
+ * zip of `.npy` arrays: 'numpy'. `.sav`, `.dill`, `.pdparams`/`.pdopt` (PaddlePaddle) are pickles under other names.
  */
 const BY_EXTENSION: Readonly<Record<string, FileFormat>> = {
   safetensors: 'safetensors',
@@ -33,40 +38,58 @@ const BY_EXTENSION: Readonly<Record<string, FileFormat>> = {
   ckpt: 'pytorch-zip',
   pkl: 'pickle',
   pickle: 'pickle',
+  sav: 'pickle',
+  dill: 'pickle',
+  pdparams: 'pickle',
+  pdopt: 'pickle',
   joblib: 'joblib',
   h5: 'keras-h5',
   hdf5: 'keras-h5',
-  keras: 'keras-h5',
+  keras: 'keras',
   npy: 'numpy',
   npz: 'numpy',
+  zip: 'zip',
+  tar: 'tar',
+  '7z': '7z',
 };
 
-function extensionOf(path: string): string {
-  const base = path.slice(path.lastIndexOf('/') + 1);
-  const dot = base.lastIndexOf('.');
-  return dot <= 0 ? '' : base.slice(dot + 1).toLowerCase();
+/** Suffixes of a compression wrapper around another name (`model.pkl.gz`, `clf.joblib.xz`). */
+const COMPRESSION_SUFFIXES = new Set(['gz', 'bz2', 'xz', 'lzma', 'z', 'zlib']);
+
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+function extensionOf(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return dot <= 0 ? '' : name.slice(dot + 1).toLowerCase();
+}
+
+/** The name without compression suffixes (`a.pkl.gz` → `a.pkl`). */
+export function innerName(path: string): string {
+  let name = baseName(path);
+  while (COMPRESSION_SUFFIXES.has(extensionOf(name))) name = name.slice(0, name.lastIndexOf('.'));
+  return name;
 }
 
 export function detectFormatByName(path: string): FileFormat {
-  return BY_EXTENSION[extensionOf(path)] ?? 'other';
+  const name = innerName(path);
+  if (/\.pth\.tar$/i.test(name)) return 'pytorch-zip'; // torch.save's classic name for a checkpoint
+  return BY_EXTENSION[extensionOf(name)] ?? 'other';
 }
 
 /**
- * Names worth reading the first bytes of: anything whose name implies a pickle-bearing format, plus the
- * extensions pickle scanners conventionally also check (.dat, .data, .zip, .7z) and extensionless files.
+ * Names worth reading: every format the scanner checks, names pickle scanners conventionally also check
+ * (.dat, .data), archives, compressed model names, and extensionless files.
  */
 export function isScanCandidateByName(path: string): boolean {
-  const ext = extensionOf(path);
-  return isPickleBearing(detectFormatByName(path)) || ['dat', 'data', 'zip', '7z', ''].includes(ext);
+  const name = innerName(path);
+  return detectFormatByName(path) !== 'other' || ['dat', 'data', ''].includes(extensionOf(name)) || name !== baseName(path);
 }
 
-/**
- * Formats whose loading may unpickle: PyTorch files, pickles, joblib dumps (pickles, possibly compressed), and
- * NumPy files (an object-dtype array is stored as a pickle; plain arrays are not — the scan reads the header to
- * tell, see README).
- */
+/** Formats whose loading may unpickle. */
 export function isPickleBearing(format: FileFormat): boolean {
-  return format === 'pytorch-zip' || format === 'pickle' || format === 'joblib' || format === 'numpy';
+  return ['pytorch-zip', 'pytorch-legacy', 'pytorch-tar', 'pickle', 'joblib', 'numpy'].includes(format);
 }
 
 const startsWith = (head: Uint8Array, sig: readonly number[], at = 0): boolean =>
@@ -79,106 +102,48 @@ export const SIGNATURES = {
   hdf5: [0x89, ...ascii('HDF\r\n'), 0x1a, 0x0a],
   numpy: [0x93, ...ascii('NUMPY')],
   zipLocal: ascii('PK\u0003\u0004'),
+  zipEmpty: ascii('PK\u0005\u0006'),
+  zipSpanned: ascii('PK\u0007\u0008'),
   sevenZip: [...ascii('7z'), 0xbc, 0xaf, 0x27, 0x1c],
+  gzip: [0x1f, 0x8b],
+  bz2: ascii('BZh'),
+  xz: [0xfd, ...ascii('7zXZ'), 0x00],
+  lz4: [0x04, 0x22, 0x4d, 0x18],
+  ustar: ascii('ustar'),
 } as const;
 
-/** The safetensors spec caps the JSON header at 100 MB; a smaller "length" followed by '{' is the signature. */
-const SAFETENSORS_MAX_HEADER = 100_000_000;
+/** Compression wrappers a pickle (joblib dump, `.pkl.gz`, a gzip'd torch zip) may come in. */
+export type Compression = 'gzip' | 'zlib' | 'bz2' | 'xz' | 'lzma' | 'lz4';
 
-function looksLikeSafetensors(head: Uint8Array): boolean {
-  if (head.length < 9 || head[8] !== 0x7b) return false;
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  const hi = view.getUint32(4, true);
-  const lo = view.getUint32(0, true);
-  return hi === 0 && lo >= 2 && lo <= SAFETENSORS_MAX_HEADER;
-}
-
-/** ModelProto fields ONNX writers emit right after ir_version (field 1): producer, domain, graph, opset… */
-const ONNX_SECOND_TAGS = new Set([0x12, 0x1a, 0x22, 0x28, 0x32, 0x3a, 0x42, 0x72]);
-
-function looksLikeOnnx(head: Uint8Array): boolean {
-  // tag 0x08 = field 1 (ir_version) as a varint; versions so far are 1..11, so one byte.
-  return head.length >= 3 && head[0] === 0x08 && head[1]! >= 1 && head[1]! <= 0x7f && ONNX_SECOND_TAGS.has(head[2]!);
-}
-
-/** The name of the first entry of a zip, read from its local file header (it may be cut off by the head's end). */
-export function zipFirstEntryName(head: Uint8Array): string | undefined {
-  if (!startsWith(head, SIGNATURES.zipLocal) || head.length < 30) return undefined;
-  const nameLen = head[26]! | (head[27]! << 8);
-  return new TextDecoder('utf-8', { fatal: false }).decode(head.subarray(30, Math.min(head.length, 30 + nameLen)));
-}
-
-/** First opcodes a protocol 0/1 pickle starts with (protocol 2+ starts with PROTO). */
-const PROTOCOL01_FIRST = new Set([...'(c}])NIFSVLKJMUTXGldti'].map((c) => c.charCodeAt(0)));
-const IDENTIFIER_PATH = /^[\p{L}_][\p{L}\p{N}_]*(\.[\p{L}_][\p{L}\p{N}_]*)*$/u;
-const INTEGER = /^-?\d+L?$|^0[01]$/;
-
-/**
- * Protocol 0/1 have no magic number, so this is a heuristic: the head must start with a usual first opcode and
- * decode as opcodes with well-formed arguments to its end (or to STOP), with at least two opcodes. Text files
- * fail fast: spaces and most punctuation are not opcodes.
- */
-function looksLikeProtocol01Pickle(head: Uint8Array): boolean {
-  if (head.length < 2 || !PROTOCOL01_FIRST.has(head[0]!)) return false;
-  let pos = 0;
-  let ops = 0;
-  for (let guard = 0; guard < head.length && pos < head.length; guard++) {
-    const r = decodeOp(head, pos);
-    if (!r.ok) return r.kind === 'truncated' && ops >= 2;
-    const { op } = r;
-    ops++;
-    if (op.code >= 0x80) return false; // protocol 2+ opcodes without a PROTO header
-    if ((op.name === 'GLOBAL' || op.name === 'INST') && !(IDENTIFIER_PATH.test(op.text!) && IDENTIFIER_PATH.test(op.text2!)))
-      return false;
-    if ((op.name === 'INT' || op.name === 'LONG') && !INTEGER.test(op.text!)) return false;
-    if (op.name === 'STRING' && !/^(['"]).*\1$/s.test(op.text!)) return false;
-    if (op.name === 'STOP') return ops >= 2;
-    pos = op.next;
-  }
-  return ops >= 2;
-}
-
-/** Format from the first bytes, or undefined when no signature matches (the caller falls back to the name). */
-export function detectFormatByBytes(head: Uint8Array): FileFormat | undefined {
-  if (startsWith(head, SIGNATURES.gguf)) return 'gguf';
-  if (startsWith(head, SIGNATURES.hdf5)) return 'keras-h5';
-  if (startsWith(head, SIGNATURES.numpy)) return 'numpy';
-  if (startsWith(head, SIGNATURES.zipLocal)) {
-    // torch.save writes "<archive>/data.pkl" (first, in practice) and every entry under one folder.
-    const first = zipFirstEntryName(head);
-    if (first === undefined) return undefined;
-    if (first.endsWith('data.pkl') || first.includes('/')) return 'pytorch-zip';
-    if (first.toLowerCase().endsWith('.npy')) return 'numpy';
-    return undefined; // some other zip (Keras 3, a plain archive): the name decides
-  }
-  if (looksLikeSafetensors(head)) return 'safetensors';
-  if (head.length >= 2 && head[0] === 0x80 && head[1]! <= 5) return 'pickle';
-  if (looksLikeOnnx(head)) return 'onnx';
-  if (looksLikeProtocol01Pickle(head)) return 'pickle';
-  return undefined;
-}
-
-/** Compression wrappers a joblib (or other pickle) dump may come in. */
-export type Compression = 'gzip' | 'zlib' | 'bz2' | 'xz' | 'lz4' | 'joblib-zfile';
-
+/** The compression wrapper the first bytes announce, if any. */
 export function detectCompression(head: Uint8Array): Compression | undefined {
-  if (startsWith(head, [0x1f, 0x8b])) return 'gzip';
-  if (head.length >= 2 && head[0] === 0x78 && [0x01, 0x5e, 0x9c, 0xda].includes(head[1]!)) return 'zlib';
-  if (startsWith(head, ascii('BZh'))) return 'bz2';
-  if (startsWith(head, [0xfd, ...ascii('7zXZ'), 0x00])) return 'xz';
-  if (startsWith(head, [0x04, 0x22, 0x4d, 0x18])) return 'lz4';
-  if (startsWith(head, ascii('ZF'))) return 'joblib-zfile';
+  if (startsWith(head, SIGNATURES.gzip)) return 'gzip';
+  // zlib as every writer emits it (deflate, 32 KiB window: 0x78) with the header checksum (CMF·256 + FLG) % 31 = 0;
+  // smaller windows would also match '(' and other protocol-0 opcodes
+  if (head.length >= 2 && head[0] === 0x78 && ((head[0]! << 8) | head[1]!) % 31 === 0) return 'zlib';
+  if (startsWith(head, SIGNATURES.bz2) && head[3]! >= 0x31 && head[3]! <= 0x39) return 'bz2';
+  if (startsWith(head, SIGNATURES.xz)) return 'xz';
+  if (startsWith(head, SIGNATURES.lz4)) return 'lz4';
+  // lzma-alone (what Python's lzma.FORMAT_ALONE and joblib's 'lzma' write): properties byte, dictionary size,
+  // then the uncompressed size or -1
+  if (head.length >= 13 && head[0]! < 225 && head[0] === 0x5d) {
+    const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const dict = v.getUint32(1, true);
+    const unknownSize = head.subarray(5, 13).every((b) => b === 0xff);
+    if (dict >= 1 << 12 && (dict & (dict - 1)) === 0 && (unknownSize || v.getUint32(9, true) < 0x100)) return 'lzma';
+  }
   return undefined;
 }
 
-/**
- * The format and where it came from. Bytes decide when a signature matches; one refinement: a pickle named
- * `.joblib` stays 'joblib' (joblib dumps are pickles, and the name carries the library).
- */
-export function detectFormatOnly(path: string, head: Uint8Array): { format: FileFormat; formatSource: 'name' | 'bytes' } {
-  const byName = detectFormatByName(path);
-  const byBytes = detectFormatByBytes(head);
-  if (byBytes === undefined) return { format: byName, formatSource: 'name' };
-  if (byBytes === 'pickle' && byName === 'joblib') return { format: 'joblib', formatSource: 'bytes' };
-  return { format: byBytes, formatSource: 'bytes' };
+/** Containers the first bytes announce (the container decides how the scanner reads the file). */
+export type Container = 'zip' | 'npy' | '7z' | 'tar' | 'gguf' | 'hdf5';
+
+export function detectContainer(head: Uint8Array): Container | undefined {
+  if (startsWith(head, SIGNATURES.zipLocal) || startsWith(head, SIGNATURES.zipEmpty) || startsWith(head, SIGNATURES.zipSpanned)) return 'zip';
+  if (startsWith(head, SIGNATURES.numpy)) return 'npy';
+  if (startsWith(head, SIGNATURES.sevenZip)) return '7z';
+  if (startsWith(head, SIGNATURES.ustar, 257)) return 'tar';
+  if (startsWith(head, SIGNATURES.gguf)) return 'gguf';
+  if (startsWith(head, SIGNATURES.hdf5)) return 'hdf5';
+  return undefined;
 }

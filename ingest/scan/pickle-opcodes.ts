@@ -110,15 +110,15 @@ export const OPCODES: ReadonlyMap<number, OpcodeSpec> = new Map<number, OpcodeSp
   ).map(([code, name, arg]) => [typeof code === 'string' ? code.charCodeAt(0) : code, { name, arg }] as const),
 );
 
-/** One decoded opcode. `text`/`text2` hold decoded line arguments, `bytes` a length-prefixed payload. */
+/** One decoded opcode. `line`/`line2` hold line arguments (without the newline), `bytes` a length-prefixed payload. */
 export interface DecodedOp {
   offset: number;
   code: number;
   name: string;
   /** Numeric argument (u1/u2/u4/i4/u8, or the length of a bytes argument). */
   num?: number;
-  text?: string;
-  text2?: string;
+  line?: Uint8Array;
+  line2?: Uint8Array;
   bytes?: Uint8Array;
   /** Offset of the next opcode. */
   next: number;
@@ -126,23 +126,28 @@ export interface DecodedOp {
 
 export type DecodeResult =
   | { ok: true; op: DecodedOp }
-  | { ok: false; kind: 'truncated' | 'unknown-opcode' | 'bad-argument'; message: string };
-
-const utf8 = new TextDecoder('utf-8', { fatal: false });
-
-/** Lines longer than this are not a pickle any real writer produces; refusing them keeps decoding cheap. */
-const MAX_LINE_BYTES = 64 * 1024;
+  | {
+      ok: false;
+      kind: 'truncated' | 'unknown-opcode' | 'bad-argument';
+      message: string;
+      /** For a truncated length-prefixed argument: the bytes the whole opcode needs from its offset. */
+      need?: number;
+      /** For a truncated length-prefixed argument: the opcode's name and where its payload starts. */
+      name?: string;
+      payloadAt?: number;
+    };
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(2, '0')}`;
 }
 
-function readLine(buf: Uint8Array, start: number): { text: string; next: number } | undefined {
-  const limit = Math.min(buf.length, start + MAX_LINE_BYTES + 1);
-  for (let i = start; i < limit; i++) {
-    if (buf[i] === 0x0a) return { text: utf8.decode(buf.subarray(start, i)), next: i + 1 };
-  }
-  return undefined;
+/**
+ * A text line as CPython's readline gives it: up to the newline, however long (CPython has no line limit; the
+ * caller's byte budget bounds what we hold). undefined when the data ends first.
+ */
+function readLine(buf: Uint8Array, start: number): { line: Uint8Array; next: number } | undefined {
+  const nl = buf.indexOf(0x0a, start);
+  return nl < 0 ? undefined : { line: buf.subarray(start, nl), next: nl + 1 };
 }
 
 /**
@@ -203,19 +208,38 @@ export function decodeOp(buf: Uint8Array, pos: number, view = new DataView(buf.b
     }
     if (len < 0) return { ok: false, kind: 'bad-argument', message: `${name} at offset ${pos} has a negative length` };
     const start = argAt + width;
-    if (len > buf.length - start) return truncatedAt(name, pos);
+    if (len > buf.length - start) return { ...truncatedAt(name, pos), need: 1 + width + len, name, payloadAt: start } as DecodeResult;
     return { ok: true, op: { offset: pos, code, name, num: len, bytes: buf.subarray(start, start + len), next: start + len } };
   }
 
   const first = readLine(buf, argAt);
   if (!first) return truncatedAt(name, pos);
-  if (arg === 'line') return { ok: true, op: { offset: pos, code, name, text: first.text, next: first.next } };
+  if (arg === 'line') return { ok: true, op: { offset: pos, code, name, line: first.line, next: first.next } };
   const second = readLine(buf, first.next);
   if (!second) return truncatedAt(name, pos);
-  return { ok: true, op: { offset: pos, code, name, text: first.text, text2: second.text, next: second.next } };
+  return { ok: true, op: { offset: pos, code, name, line: first.line, line2: second.line, next: second.next } };
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Bytes as text the way Python 3 reads protocol 2+ unicode opcodes (UTF-8; invalid sequences replaced). */
 export function decodeUtf8(bytes: Uint8Array): string {
   return utf8.decode(bytes);
+}
+
+/** UTF-8 where CPython's strict decoder would accept it, else undefined (the load fails there). */
+export function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One char per byte: how the text arguments of protocol 0 are held before their own decoding. */
+export function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return s;
 }

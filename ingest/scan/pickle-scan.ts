@@ -1,318 +1,443 @@
 /**
  * A pickle disassembler that lists the globals a pickle would import, without unpickling anything.
  *
- * A pickle runs code by importing a callable (GLOBAL, INST, STACK_GLOBAL) and calling it (REDUCE, INST, OBJ,
- * NEWOBJ, BUILD). Every call needs an import first, so the set of imported globals is what decides whether loading
- * a file can do harm. GLOBAL and INST carry the names inline; STACK_GLOBAL takes them from the stack, where they
- * may have arrived from the memo (BINPUT/BINGET/MEMOIZE …). So we model the stack and the memo — but only as
- * "a known string" or "something else", which is all STACK_GLOBAL resolution needs.
+ * A pickle runs code by importing a callable (GLOBAL, INST, STACK_GLOBAL, EXT1/2/4) and calling it (REDUCE, INST,
+ * OBJ, NEWOBJ, NEWOBJ_EX, BUILD). Every call needs an import first, so the set of imported globals decides whether
+ * loading a file can do harm. STACK_GLOBAL takes its names from the stack, where they may have come through the
+ * memo, so the stack and memo are modelled — only as "a known string" or "something else".
  *
- * Bounds: at most `maxOpcodes` opcodes; every argument is a view into the input (decodeOp checks lengths before
- * slicing); the modelled stack and memo grow by at most one slot per opcode.
+ * The walk follows CPython's unpickler where a scanner could read differently: text arguments parse as Python's
+ * int() parses them, lines have no length limit, a stack underflow, a missing MARK or memo key, PROTO above 5 and
+ * a text argument CPython refuses all end the load there (as they end CPython's). Pickles concatenated in one
+ * stream are walked one after another, each with a fresh stack and memo.
+ *
+ * The walker is push-based: bytes arrive in chunks (from ranges of a 10 GB file, or out of a decompressor) and
+ * memory stays bounded: a long bytes argument is skipped rather than held, and the modelled stack, memo and the
+ * strings they hold have caps whose excess ends the walk as a limit, never as an allocation.
  */
-import { decodeOp, decodeUtf8, type DecodedOp } from './pickle-opcodes.ts';
+import { decodeOp, decodeUtf8, decodeUtf8Strict, latin1, type DecodedOp } from './pickle-opcodes.ts';
+import { decodeBytesEscape, decodeRawUnicodeEscape, isPickleFloatArg, pickleIntArg, pickleLongArg, pythonInt } from './python-literals.ts';
 
 export interface PickleScanOptions {
-  /** Stop after this many opcodes (an error is recorded). Default 10,000,000. */
+  /** Stop after this many opcodes (a limit, recorded). Default 10,000,000. */
   maxOpcodes?: number;
+  /** Stop after this many bytes of pickle stream (a limit, recorded). Default: no limit beyond the data. */
+  maxBytes?: number;
+  /** Stop after this many milliseconds (a limit, recorded). Default: none. */
+  deadline?: number;
+}
+
+/** Why and where a walk ended before the data did. */
+export interface PickleBreak {
+  offset: number;
+  message: string;
+  /** The break is at the first byte of a new pickle after at least one complete one: nothing a loader runs. */
+  atPickleStart: boolean;
+  /** CPython refuses this text where a scanner could misread it (a bad memo key, an unquoted STRING): suspicious. */
+  refused?: boolean;
 }
 
 export interface PickleScanResult {
   /** "module.name" for every global the pickle(s) import, unique, in first-seen order. */
   globals: string[];
-  /** Why the walk stopped early or what looked wrong; empty for a clean, complete pickle. */
-  errors: string[];
-  /** Pickles that reached STOP. Errors after at least one complete pickle usually mean trailing non-pickle data. */
+  /** Pickles that reached STOP. */
   completePickles: number;
   opcodes: number;
-  /** The walk stopped at `maxOpcodes`: whatever follows was not looked at. */
-  limitReached: boolean;
+  /** Bytes of stream consumed (the offset after the last opcode walked, or of the break). */
+  consumed: number;
+  /** A limit (opcodes, bytes, time, model size) stopped the walk: whatever follows was not looked at. */
+  limitReached?: string;
+  /** The stream broke (CPython's load would raise there). */
+  broke?: PickleBreak;
+  /** The first pickle is torch's legacy magic number: a legacy torch.save file (5 pickles, then raw storages). */
+  legacyTorch: boolean;
 }
 
 export const DEFAULT_MAX_OPCODES = 10_000_000;
 
-/** What STACK_GLOBAL resolves when its operands are not both known strings (picklescan's convention). */
+/** What STACK_GLOBAL or EXT resolve to when the name cannot be known from the file (picklescan's convention). */
 export const UNRESOLVED_GLOBAL = 'unknown.unknown';
 
-/** Errors beyond this many add nothing for a reader and only cost memory. */
-const MAX_ERRORS = 50;
+/** torch.serialization's MAGIC_NUMBER 0x1950a86a20f9469cfc6c, as the LONG1 payload (little-endian) it pickles to. */
+const TORCH_LEGACY_MAGIC = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 
-/** A modelled stack slot: a string whose value we know, or anything else. */
+/** Modelling caps. Past them the walk stops with a limit (unscanned), which keeps memory bounded. */
+const MAX_STACK = 1_000_000;
+const MAX_MEMO = 1_000_000;
+const MAX_HELD_CHARS = 32 * 1024 * 1024;
+const MAX_GLOBALS = 10_000;
+
+/**
+ * Strings longer than this are data (a vocabulary, a config blob), not a module or attribute name; keeping them
+ * unknown saves holding megabytes, and should one reach STACK_GLOBAL it resolves to unknown.unknown (dangerous).
+ */
+const MAX_NAME_BYTES = 1024;
+
 type Slot = { str: string } | typeof OTHER;
 const OTHER = Object.freeze({ other: true as const });
 
-/** Opcodes that push one value and pop nothing (their exact value never matters for resolution). */
 const PUSH_OTHER = new Set([
-  'INT', 'BININT', 'BININT1', 'BININT2', 'LONG', 'LONG1', 'LONG4', 'FLOAT', 'BINFLOAT', 'NONE', 'NEWTRUE',
-  'NEWFALSE', 'BINBYTES', 'SHORT_BINBYTES', 'BINBYTES8', 'BYTEARRAY8', 'EMPTY_DICT', 'EMPTY_LIST', 'EMPTY_TUPLE',
-  'EMPTY_SET', 'PERSID', 'NEXT_BUFFER',
+  'BININT', 'BININT1', 'BININT2', 'LONG1', 'LONG4', 'BINFLOAT', 'NONE', 'NEWTRUE', 'NEWFALSE', 'BINBYTES',
+  'SHORT_BINBYTES', 'BINBYTES8', 'BYTEARRAY8', 'EMPTY_DICT', 'EMPTY_LIST', 'EMPTY_TUPLE', 'EMPTY_SET', 'NEXT_BUFFER',
 ]);
-/** Opcodes that pop back to the last MARK and push one value. */
 const MARK_TO_ONE = new Set(['TUPLE', 'LIST', 'DICT', 'FROZENSET', 'OBJ', 'INST']);
-/** Opcodes that pop back to the last MARK and push nothing. */
 const MARK_TO_NONE = new Set(['APPENDS', 'SETITEMS', 'ADDITEMS', 'POP_MARK']);
-/** Opcodes that pop n values and push one. */
 const POP_N_PUSH_ONE: Readonly<Record<string, number>> = {
   TUPLE1: 1, TUPLE2: 2, TUPLE3: 3, REDUCE: 2, NEWOBJ: 2, NEWOBJ_EX: 3, BINPERSID: 1, STACK_GLOBAL: 2,
   READONLY_BUFFER: 1,
 };
-/** Opcodes that pop n values and push nothing. */
 const POP_N: Readonly<Record<string, number>> = { POP: 1, APPEND: 1, SETITEM: 2, BUILD: 1 };
 
-/** Unquotes a protocol-0 STRING argument (a Python bytes repr); undefined when we cannot be sure of its value. */
-function unquoteStringArg(text: string): string | undefined {
-  const q = text[0];
-  if (text.length < 2 || (q !== "'" && q !== '"') || text[text.length - 1] !== q) return undefined;
-  return decodeEscapes(text.slice(1, -1), false);
+/** Python 2 bytes → str the way torch.load (encoding="utf-8") and numpy (latin-1 fallback) decode them. */
+function py2Text(bytes: Uint8Array): string {
+  return decodeUtf8Strict(bytes) ?? latin1(bytes);
 }
 
-/** Decodes a protocol-0 UNICODE argument (raw-unicode-escape: only \uXXXX and \UXXXXXXXX are escapes). */
-function decodeRawUnicodeEscape(text: string): string | undefined {
-  return decodeEscapes(text, true);
-}
-
-const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\', "'": "'", '"': '"', n: '\n', r: '\r', t: '\t' };
-
-/**
- * Decodes the escapes a name could plausibly use. An escape we do not model gives undefined: for STACK_GLOBAL an
- * unknown operand ("unknown.unknown", dangerous) is safer than a wrongly decoded name.
- */
-function decodeEscapes(text: string, rawUnicode: boolean): string | undefined {
-  if (!text.includes('\\')) return text;
-  let out = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (c !== '\\') {
-      out += c;
-      continue;
-    }
-    const e = text[i + 1] ?? '';
-    const width = e === 'x' && !rawUnicode ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
-    if (width > 0) {
-      const digits = text.slice(i + 2, i + 2 + width);
-      const cp = /^[0-9a-fA-F]+$/.test(digits) && digits.length === width ? Number.parseInt(digits, 16) : NaN;
-      if (!(cp <= 0x10ffff)) return undefined;
-      out += String.fromCodePoint(cp);
-      i += 1 + width;
-    } else if (rawUnicode) {
-      out += c; // raw-unicode-escape keeps other backslashes as they are
-    } else if (SIMPLE_ESCAPES[e] !== undefined) {
-      out += SIMPLE_ESCAPES[e];
-      i += 1;
-    } else {
-      return undefined;
-    }
+class Stop extends Error {
+  constructor(readonly kind: 'break' | 'limit', message: string, readonly refused = false, readonly atPickleStart = false) {
+    super(message);
   }
-  return out;
-}
-
-function latin1(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return s;
 }
 
 /** The per-pickle machine state: a new pickle after STOP starts with an empty stack and memo, as in CPython. */
 class MachineState {
   stack: Slot[] = [];
-  /** Stack lengths at each open MARK. */
   marks: number[] = [];
   memo = new Map<number, Slot>();
+  proto = 0;
+  ops = 0;
+  /** This pickle is PROTO, LONG1 <torch's magic number>, STOP so far. */
+  sawTorchMagic = false;
 
+  private floor(): number {
+    return this.marks.length > 0 ? this.marks[this.marks.length - 1]! : 0;
+  }
   push(slot: Slot): void {
+    if (this.stack.length >= MAX_STACK) throw new Stop('limit', `the modelled stack passed ${MAX_STACK} values`);
     this.stack.push(slot);
   }
-
-  /** Slots above the innermost MARK (what an opcode may pop). */
-  private available(): number {
-    const floor = this.marks.length > 0 ? this.marks[this.marks.length - 1]! : 0;
-    return this.stack.length - floor;
-  }
-
   /** The slot `depth` below the top, if it is above the innermost MARK. */
   peek(depth: number): Slot | undefined {
-    return depth < this.available() ? this.stack[this.stack.length - 1 - depth] : undefined;
+    return depth < this.stack.length - this.floor() ? this.stack[this.stack.length - 1 - depth] : undefined;
   }
-
-  /** Drops n slots; false when fewer were there (stack underflow). */
-  drop(n: number): boolean {
-    const take = Math.min(n, Math.max(0, this.available()));
-    this.stack.length -= take;
-    return take === n;
+  drop(n: number, name: string, at: number): void {
+    if (this.stack.length - this.floor() < n) throw new Stop('break', `unpickling stack underflow: ${name} at offset ${at}`);
+    this.stack.length -= n;
   }
-
-  popMark(): boolean {
+  popMark(name: string, at: number): void {
     const mark = this.marks.pop();
-    if (mark === undefined) return false;
-    this.stack.length = Math.min(this.stack.length, mark);
-    return true;
-  }
-
-  top(): Slot | undefined {
-    return this.stack[this.stack.length - 1];
+    if (mark === undefined) throw new Stop('break', `could not find MARK: ${name} at offset ${at}`);
+    this.stack.length = mark;
   }
 }
 
 /**
- * Strings longer than this are data (a vocabulary, a config blob), not a module or attribute name; keeping them
- * unknown saves decoding megabytes, and should one reach STACK_GLOBAL it resolves to unknown.unknown (dangerous).
+ * The walker. `push` chunks of the stream in order, then `end`. Between pushes, `skipping` says how many bytes the
+ * walker will discard next (a long bytes argument): a random-access driver may jump over them with `skip`.
  */
-const MAX_NAME_BYTES = 1024;
+export class PickleWalker {
+  private readonly maxOpcodes: number;
+  private readonly maxBytes: number;
+  private readonly deadline: number;
+  private readonly globals: string[] = [];
+  private readonly seen = new Set<string>();
+  private state = new MachineState();
+  private pending: Uint8Array = new Uint8Array(0);
+  /** Stream offset of pending[0]. */
+  private base = 0;
+  private skipLeft = 0;
+  private heldChars = 0;
+  private completePickles = 0;
+  private opcodes = 0;
+  private legacyTorch = false;
+  private stopped: { limit?: string; broke?: PickleBreak } | undefined;
+  /** The legacy torch loader reads exactly this many pickles; what follows is raw storage bytes. */
+  private static readonly LEGACY_PICKLES = 5;
 
-function nameSlot(bytes: Uint8Array | undefined, decode: (b: Uint8Array) => string): Slot {
-  if (bytes === undefined || bytes.length > MAX_NAME_BYTES) return OTHER;
-  return { str: decode(bytes) };
-}
+  constructor(options: PickleScanOptions = {}) {
+    this.maxOpcodes = options.maxOpcodes ?? DEFAULT_MAX_OPCODES;
+    this.maxBytes = options.maxBytes ?? Infinity;
+    this.deadline = options.deadline ?? Infinity;
+  }
 
-function asString(slot: Slot | undefined): string | undefined {
-  return slot !== undefined && 'str' in slot ? slot.str : undefined;
-}
+  /** True once the walk ended (a break, a limit, or the last pickle a legacy torch loader reads). */
+  get done(): boolean {
+    return this.stopped !== undefined || (this.legacyTorch && this.completePickles >= PickleWalker.LEGACY_PICKLES);
+  }
 
-/**
- * Walks every opcode of every pickle in `buf` (pickles may be concatenated: reading goes on after STOP while bytes
- * remain) and lists the globals they import. Never throws on bad input; problems land in `errors`.
- */
-export function scanPickle(buf: Uint8Array, options: PickleScanOptions = {}): PickleScanResult {
-  const maxOpcodes = options.maxOpcodes ?? DEFAULT_MAX_OPCODES;
-  const globals: string[] = [];
-  const seen = new Set<string>();
-  const errors: string[] = [];
-  let completePickles = 0;
-  let opcodes = 0;
-  let opsInCurrentPickle = 0;
-  let stoppedEarly = false;
-  let limitReached = false;
-  let state = new MachineState();
-  let pos = 0;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  get skipping(): number {
+    return this.skipLeft;
+  }
 
-  const addGlobal = (g: string) => {
-    if (seen.has(g)) return;
-    seen.add(g);
-    globals.push(g);
-  };
-  const addError = (e: string) => {
-    if (errors.length < MAX_ERRORS) errors.push(e);
-  };
+  /** Jumps over `n` bytes the walker would discard anyway (n ≤ skipping). */
+  skip(n: number): void {
+    const k = Math.min(n, this.skipLeft);
+    this.skipLeft -= k;
+    this.base += k;
+  }
 
-  const step = (op: DecodedOp): void => {
-    const { name } = op;
-    if (PUSH_OTHER.has(name)) return state.push(OTHER);
-    if (MARK_TO_ONE.has(name)) {
-      if (name === 'INST') addGlobal(`${op.text}.${op.text2}`);
-      if (!state.popMark()) addError(`no MARK for ${name} at offset ${op.offset}`);
-      return state.push(OTHER);
+  /** The stream offset the walker wants next. */
+  get position(): number {
+    return this.base + this.pending.length;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.done || chunk.length === 0) return;
+    if (this.skipLeft > 0) {
+      const k = Math.min(this.skipLeft, chunk.length);
+      this.skip(k);
+      chunk = chunk.subarray(k);
+      if (chunk.length === 0) return;
     }
-    if (MARK_TO_NONE.has(name)) {
-      if (!state.popMark()) addError(`no MARK for ${name} at offset ${op.offset}`);
+    if (this.pending.length === 0) this.pending = chunk;
+    else {
+      const joined = new Uint8Array(this.pending.length + chunk.length);
+      joined.set(this.pending, 0);
+      joined.set(chunk, this.pending.length);
+      this.pending = joined;
+    }
+    this.run(false);
+  }
+
+  end(): PickleScanResult {
+    if (!this.done) this.run(true);
+    if (!this.done && this.state.ops > 0) {
+      this.stopped = { broke: { offset: this.base, message: 'truncated: the data ends before STOP', atPickleStart: false } };
+    }
+    if (!this.done && this.skipLeft > 0) {
+      this.stopped = { broke: { offset: this.base, message: 'truncated: a bytes argument runs past the end of the data', atPickleStart: false } };
+    }
+    return {
+      globals: this.globals,
+      completePickles: this.completePickles,
+      opcodes: this.opcodes,
+      consumed: this.stopped?.broke?.offset ?? this.base,
+      legacyTorch: this.legacyTorch,
+      ...(this.stopped?.limit ? { limitReached: this.stopped.limit } : {}),
+      ...(this.stopped?.broke ? { broke: this.stopped.broke } : {}),
+    };
+  }
+
+  private addGlobal(g: string): void {
+    if (this.seen.has(g)) return;
+    if (this.globals.length >= MAX_GLOBALS) throw new Stop('limit', `more than ${MAX_GLOBALS} distinct globals`);
+    this.seen.add(g);
+    this.globals.push(g);
+  }
+
+  private str(s: string): Slot {
+    this.heldChars += s.length;
+    return this.heldChars > MAX_HELD_CHARS ? OTHER : { str: s };
+  }
+
+  private nameSlot(bytes: Uint8Array, decode: (b: Uint8Array) => string): Slot {
+    return bytes.length > MAX_NAME_BYTES ? OTHER : this.str(decode(bytes));
+  }
+
+  private run(final: boolean): void {
+    const buf = this.pending;
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    let pos = 0;
+    try {
+      while (pos < buf.length && !this.done) {
+        const at = this.base + pos;
+        if (this.opcodes >= this.maxOpcodes) throw new Stop('limit', `opcode limit of ${this.maxOpcodes} reached at offset ${at}`);
+        if (at >= this.maxBytes) throw new Stop('limit', `byte limit of ${this.maxBytes} reached at offset ${at}`);
+        if ((this.opcodes & 0xffff) === 0 && performance.now() > this.deadline) throw new Stop('limit', `time limit reached at offset ${at}`);
+        const decoded = decodeOp(buf, pos, view);
+        if (!decoded.ok) {
+          if (decoded.kind === 'truncated' && decoded.need !== undefined && decoded.need - (buf.length - pos) > MAX_NAME_BYTES) {
+            // A long bytes argument: its value never names anything, so skip it instead of holding it.
+            this.opcodes++;
+            this.state.ops++;
+            this.simpleValue(decoded.name!);
+            this.skipLeft = pos + decoded.need - buf.length;
+            pos = buf.length;
+            break;
+          }
+          if (decoded.kind === 'truncated' && !final) break;
+          const atPickleStart = this.state.ops === 0 && this.completePickles > 0;
+          throw new Stop('break', decoded.message.replace(/offset \d+/, `offset ${at}`), false, atPickleStart);
+        }
+        const op = decoded.op;
+        this.opcodes++;
+        this.state.ops++;
+        pos = op.next;
+        if (op.name === 'STOP') {
+          this.state.drop(1, 'STOP', at);
+          if (this.completePickles === 0 && this.state.sawTorchMagic && this.state.ops === 3) this.legacyTorch = true;
+          this.completePickles++;
+          this.state = new MachineState();
+          continue;
+        }
+        this.step(op, at);
+      }
+    } catch (err) {
+      if (!(err instanceof Stop)) throw err;
+      const at = this.base + pos;
+      if (err.kind === 'limit') this.stopped = { limit: err.message };
+      else {
+        const brokeAt = /offset (\d+)/.exec(err.message);
+        this.stopped = {
+          broke: {
+            offset: brokeAt ? Number(brokeAt[1]) : at,
+            message: err.message,
+            atPickleStart: err.atPickleStart,
+            ...(err.refused ? { refused: true } : {}),
+          },
+        };
+      }
+      this.pending = new Uint8Array(0);
       return;
     }
+    this.base += pos;
+    this.pending = pos >= buf.length ? new Uint8Array(0) : buf.subarray(pos);
+    if (!final && this.pending.length > 0 && this.pending.length > this.maxBytes) {
+      this.stopped = { limit: `a text argument at offset ${this.base} runs past the byte limit of ${this.maxBytes}` };
+    }
+  }
+
+  /** A value-pushing opcode whose payload was skipped. */
+  private simpleValue(name: string): void {
+    this.state.push(OTHER);
+    if (!PUSH_OTHER.has(name) && !['BINSTRING', 'BINUNICODE', 'BINUNICODE8'].includes(name)) {
+      throw new Stop('break', `unexpected skipped opcode ${name}`);
+    }
+  }
+
+  private refuse(name: string, at: number, what: string): never {
+    throw new Stop('break', `${name} at offset ${at}: ${what} (CPython refuses it)`, true);
+  }
+
+  private memoKey(op: DecodedOp, at: number): number {
+    if (op.name !== 'GET' && op.name !== 'PUT') return op.num!;
+    const text = latin1(op.line!);
+    const key = pythonInt(text, 10);
+    if (key === undefined) this.refuse(op.name, at, `memo key ${JSON.stringify(text.slice(0, 40))} is not an int`);
+    if (key! < 0n) this.refuse(op.name, at, 'negative memo key');
+    return key! > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(key!);
+  }
+
+  private step(op: DecodedOp, at: number): void {
+    const { name } = op;
+    const s = this.state;
+    if (name === 'LONG1' && s.ops === 2 && op.bytes!.length === TORCH_LEGACY_MAGIC.length && TORCH_LEGACY_MAGIC.every((b, i) => op.bytes![i] === b)) {
+      s.sawTorchMagic = true;
+    }
+    if (PUSH_OTHER.has(name)) return s.push(OTHER);
+    if (MARK_TO_ONE.has(name)) {
+      if (name === 'INST') this.addGlobal(this.lineGlobal(op, at));
+      s.popMark(name, at);
+      return s.push(OTHER);
+    }
+    if (MARK_TO_NONE.has(name)) return s.popMark(name, at);
     const popPush = POP_N_PUSH_ONE[name];
     if (popPush !== undefined) {
       if (name === 'STACK_GLOBAL') {
-        const module = asString(state.peek(1));
-        const attr = asString(state.peek(0));
-        addGlobal(module !== undefined && attr !== undefined ? `${module}.${attr}` : UNRESOLVED_GLOBAL);
+        const module = s.peek(1);
+        const attr = s.peek(0);
+        this.addGlobal(module && attr && 'str' in module && 'str' in attr ? `${module.str}.${attr.str}` : UNRESOLVED_GLOBAL);
       }
-      if (!state.drop(popPush)) addError(`stack underflow: ${name} at offset ${op.offset}`);
-      return state.push(OTHER);
+      s.drop(popPush, name, at);
+      return s.push(OTHER);
     }
     const popOnly = POP_N[name];
     if (popOnly !== undefined) {
-      // CPython's POP on an empty frame pops the MARK instead.
-      if (name === 'POP' && state.peek(0) === undefined && state.popMark()) return;
-      if (!state.drop(popOnly)) addError(`stack underflow: ${name} at offset ${op.offset}`);
-      return;
+      // CPython's POP with nothing above the innermost MARK pops the MARK instead.
+      if (name === 'POP' && s.peek(0) === undefined && s.marks.length > 0) return s.popMark(name, at);
+      return s.drop(popOnly, name, at);
     }
     switch (name) {
       case 'MARK':
-        state.marks.push(state.stack.length);
+        s.marks.push(s.stack.length);
         return;
       case 'DUP': {
-        const top = state.top();
-        if (top === undefined) addError(`stack underflow: DUP at offset ${op.offset}`);
-        return state.push(top ?? OTHER);
+        const top = s.peek(0);
+        if (top === undefined) throw new Stop('break', `unpickling stack underflow: DUP at offset ${at}`);
+        return s.push(top);
       }
       case 'GLOBAL':
-        addGlobal(`${op.text}.${op.text2}`);
-        return state.push(OTHER);
+        this.addGlobal(this.lineGlobal(op, at));
+        return s.push(OTHER);
+      case 'INT':
+        if (pickleIntArg(latin1(op.line!)) === undefined) this.refuse(name, at, 'invalid INT literal');
+        return s.push(OTHER);
+      case 'LONG':
+        if (pickleLongArg(latin1(op.line!)) === undefined) this.refuse(name, at, 'invalid LONG literal');
+        return s.push(OTHER);
+      case 'FLOAT':
+        if (!isPickleFloatArg(latin1(op.line!))) this.refuse(name, at, 'invalid FLOAT literal');
+        return s.push(OTHER);
+      case 'PERSID':
+        return s.push(OTHER);
       case 'STRING': {
-        const s = unquoteStringArg(op.text ?? '');
-        return state.push(s === undefined ? OTHER : { str: s });
+        // load_string: strip the line, demand matching quotes, decode the escapes, then the loader's encoding.
+        const text = latin1(op.line!).replace(/[ \t\n\v\f\r]+$/, '');
+        const q = text[0];
+        if (text.length < 2 || (q !== "'" && q !== '"') || text[text.length - 1] !== q) this.refuse(name, at, 'the STRING argument must be quoted');
+        const bytes = decodeBytesEscape(text.slice(1, -1));
+        if (!bytes) this.refuse(name, at, 'invalid escape in STRING');
+        return s.push(bytes!.length > MAX_NAME_BYTES ? OTHER : this.str(py2Text(bytes!)));
       }
       case 'UNICODE': {
-        const s = decodeRawUnicodeEscape(op.text ?? '');
-        return state.push(s === undefined ? OTHER : { str: s });
+        const text = decodeRawUnicodeEscape(latin1(op.line!));
+        if (text === undefined) this.refuse(name, at, 'invalid raw-unicode-escape in UNICODE');
+        return s.push(text!.length > MAX_NAME_BYTES ? OTHER : this.str(text!));
       }
       case 'BINSTRING':
       case 'SHORT_BINSTRING':
-        // Python 3 decodes protocol-0/1 byte strings to str (encoding="ASCII" by default), so they can name globals.
-        return state.push(nameSlot(op.bytes, latin1));
+        return s.push(this.nameSlot(op.bytes!, py2Text));
       case 'BINUNICODE':
       case 'SHORT_BINUNICODE':
       case 'BINUNICODE8':
-        return state.push(nameSlot(op.bytes, decodeUtf8));
+        return s.push(this.nameSlot(op.bytes!, decodeUtf8));
       case 'EXT1':
       case 'EXT2':
       case 'EXT4':
         // The copyreg extension registry maps a code to a global we cannot see from the file.
-        addGlobal(UNRESOLVED_GLOBAL);
-        return state.push(OTHER);
+        this.addGlobal(UNRESOLVED_GLOBAL);
+        return s.push(OTHER);
       case 'GET':
       case 'BINGET':
       case 'LONG_BINGET': {
-        const key = name === 'GET' ? Number.parseInt(op.text ?? '', 10) : op.num!;
-        const slot = state.memo.get(key);
-        if (slot === undefined) addError(`memo key ${String(op.text ?? op.num)} not found: ${name} at offset ${op.offset}`);
-        return state.push(slot ?? OTHER);
+        const slot = s.memo.get(this.memoKey(op, at));
+        if (slot === undefined) throw new Stop('break', `memo value not found: ${name} at offset ${at}`);
+        return s.push(slot);
       }
       case 'PUT':
       case 'BINPUT':
       case 'LONG_BINPUT':
       case 'MEMOIZE': {
-        const key =
-          name === 'MEMOIZE' ? state.memo.size : name === 'PUT' ? Number.parseInt(op.text ?? '', 10) : op.num!;
-        const top = state.top();
-        if (top === undefined) addError(`stack underflow: ${name} at offset ${op.offset}`);
-        if (Number.isFinite(key)) state.memo.set(key, top ?? OTHER);
-        else addError(`bad memo key for ${name} at offset ${op.offset}`);
+        const key = name === 'MEMOIZE' ? s.memo.size : this.memoKey(op, at);
+        const top = s.peek(0);
+        if (top === undefined) throw new Stop('break', `unpickling stack underflow: ${name} at offset ${at}`);
+        if (s.memo.size >= MAX_MEMO && !s.memo.has(key)) throw new Stop('limit', `the modelled memo passed ${MAX_MEMO} entries`);
+        s.memo.set(key, top);
         return;
       }
       case 'PROTO':
-        if ((op.num ?? 0) > 5) addError(`unsupported pickle protocol ${op.num} at offset ${op.offset}`);
+        if (op.num! > 5) throw new Stop('break', `unsupported pickle protocol ${op.num} at offset ${at}`);
+        s.proto = op.num!;
         return;
       case 'FRAME':
         return; // a length hint only; the framed bytes are ordinary opcodes
       default:
-        addError(`unhandled opcode ${name} at offset ${op.offset}`);
+        throw new Stop('break', `unhandled opcode ${name} at offset ${at}`);
     }
-  };
-
-  while (pos < buf.length) {
-    if (opcodes >= maxOpcodes) {
-      addError(`opcode limit of ${maxOpcodes} reached at offset ${pos}; the rest was not scanned`);
-      stoppedEarly = true;
-      limitReached = true;
-      break;
-    }
-    const decoded = decodeOp(buf, pos, view);
-    if (!decoded.ok) {
-      addError(decoded.message);
-      stoppedEarly = true;
-      break;
-    }
-    const op = decoded.op;
-    opcodes++;
-    opsInCurrentPickle++;
-    pos = op.next;
-    if (op.name === 'STOP') {
-      completePickles++;
-      opsInCurrentPickle = 0;
-      state = new MachineState();
-      continue;
-    }
-    step(op);
   }
-  if (opsInCurrentPickle > 0 && !stoppedEarly) addError('truncated: the data ends before STOP');
-  return { globals, errors, completePickles, opcodes, limitReached };
+
+  /** GLOBAL/INST: module and name lines, UTF-8 as CPython decodes them strictly. */
+  private lineGlobal(op: DecodedOp, at: number): string {
+    const module = decodeUtf8Strict(op.line!);
+    const attr = decodeUtf8Strict(op.line2!);
+    if (module === undefined || attr === undefined) this.refuse(op.name, at, 'module or name is not UTF-8');
+    return `${module}.${attr}`;
+  }
+}
+
+/** Walks a whole in-memory stream. Never throws on bad input. */
+export function scanPickle(buf: Uint8Array, options: PickleScanOptions = {}): PickleScanResult {
+  const w = new PickleWalker(options);
+  w.push(buf);
+  return w.end();
 }

@@ -49,6 +49,10 @@ export interface ZipDirectory {
   centralDirectoryOffset: number;
   centralDirectorySize: number;
   zip64: boolean;
+  /** What a loader would not notice but a reviewer should: extra EOCD records, a comment not ending at EOF. */
+  findings: string[];
+  /** Entries of other central directories that earlier EOCD records point at (a second view of the archive). */
+  shadowEntries: ZipEntry[];
 }
 
 export interface ZipLimits {
@@ -94,15 +98,15 @@ export async function readExact(read: RangeReader, start: number, endInclusive: 
   return got;
 }
 
-/** Finds the last EOCD whose comment fits inside the tail. */
-function findEocd(tail: Uint8Array): number {
+/**
+ * Every end-of-central-directory signature in the tail, last first. Python's zipfile and miniz (PyTorch's reader)
+ * take the last one, whether or not its comment ends at the end of the file; the others are reported.
+ */
+function findEocds(tail: Uint8Array): number[] {
   const v = viewOf(tail);
-  for (let i = tail.length - EOCD_SIZE; i >= 0; i--) {
-    if (v.getUint32(i, true) !== SIG_EOCD) continue;
-    const commentLen = v.getUint16(i + 20, true);
-    if (i + EOCD_SIZE + commentLen <= tail.length) return i;
-  }
-  return -1;
+  const found: number[] = [];
+  for (let i = tail.length - EOCD_SIZE; i >= 0 && found.length < 8; i--) if (v.getUint32(i, true) === SIG_EOCD) found.push(i);
+  return found;
 }
 
 interface DirectoryLocation {
@@ -114,9 +118,7 @@ interface DirectoryLocation {
   zip64: boolean;
 }
 
-async function locateDirectory(read: RangeReader, size: number, tail: Uint8Array, tailStart: number): Promise<DirectoryLocation> {
-  const at = findEocd(tail);
-  if (at < 0) throw new ZipFormatError('not a zip: no end-of-central-directory record in the last 64 KiB');
+async function locateDirectory(read: RangeReader, size: number, tail: Uint8Array, tailStart: number, at: number): Promise<DirectoryLocation> {
   const v = viewOf(tail);
   const eocdAbs = tailStart + at;
   const disk = v.getUint16(at + 4, true);
@@ -242,7 +244,35 @@ export async function readZipDirectory(read: RangeReader, size: number, limits: 
   if (!Number.isSafeInteger(size) || size < EOCD_SIZE) throw new ZipFormatError(`not a zip: ${size} bytes is too small`);
   const tailStart = Math.max(0, size - (EOCD_SIZE + MAX_COMMENT));
   const tail = await readExact(read, tailStart, size - 1);
-  const loc = await locateDirectory(read, size, tail, tailStart);
+  const candidates = findEocds(tail);
+  if (candidates.length === 0) throw new ZipFormatError('not a zip: no end-of-central-directory record in the last 64 KiB');
+  const findings: string[] = [];
+  const primary = candidates[0]!;
+  const commentEnd = primary + EOCD_SIZE + viewOf(tail).getUint16(primary + 20, true);
+  if (commentEnd !== tail.length) {
+    findings.push(`the end-of-central-directory comment ends ${commentEnd > tail.length ? 'past' : 'before'} the end of the file (${tail.length - commentEnd} bytes); loaders read this record anyway`);
+  }
+  if (candidates.length > 1) {
+    findings.push(`${candidates.length} end-of-central-directory records; Python's zipfile and PyTorch read the last, at offset ${tailStart + primary}`);
+  }
+  const dir = await readDirectoryAt(read, size, tail, tailStart, primary, maxCd, maxEntries);
+  const shadowEntries: ZipEntry[] = [];
+  for (const other of candidates.slice(1)) {
+    try {
+      const d = await readDirectoryAt(read, size, tail, tailStart, other, maxCd, maxEntries);
+      const known = new Set(dir.entries.map((e) => e.localHeaderOffset));
+      shadowEntries.push(...d.entries.filter((e) => !known.has(e.localHeaderOffset)));
+    } catch {
+      // a signature inside a comment or data that does not lead to a directory: noted above, nothing more to read
+    }
+  }
+  return { ...dir, findings, shadowEntries };
+}
+
+async function readDirectoryAt(
+  read: RangeReader, size: number, tail: Uint8Array, tailStart: number, at: number, maxCd: number, maxEntries: number,
+): Promise<Omit<ZipDirectory, 'findings' | 'shadowEntries'>> {
+  const loc = await locateDirectory(read, size, tail, tailStart, at);
   if (loc.cdSize > maxCd) throw new ZipFormatError(`central directory of ${loc.cdSize} bytes is over the ${maxCd}-byte limit`);
   if (loc.entries > maxEntries) throw new ZipFormatError(`zip claims ${loc.entries} entries, over the limit of ${maxEntries}`);
   if (loc.entries * CENTRAL_HEADER_SIZE > loc.cdSize) {
@@ -254,41 +284,78 @@ export async function readZipDirectory(read: RangeReader, size: number, limits: 
   return { entries, centralDirectoryOffset: loc.cdOffset, centralDirectorySize: loc.cdSize, zip64: loc.zip64 };
 }
 
-/**
- * Reads and, if needed, inflates one entry. `maxBytes` caps the uncompressed size; inflation is also capped by the
- * declared size, so an entry that inflates past what it claims fails instead of filling memory. CRC-32 is checked.
- */
-export async function readZipEntry(read: RangeReader, entry: ZipEntry, opts: { maxBytes: number }): Promise<Uint8Array> {
+/** An entry's local header, as a streaming reader (and some loaders) see it. */
+export interface LocalHeader {
+  name: string;
+  flags: number;
+  method: number;
+  crc32: number;
+  dataStart: number;
+}
+
+export async function readLocalHeader(read: RangeReader, entry: ZipEntry): Promise<LocalHeader> {
   const label = `entry "${entry.name.slice(0, 200)}"`;
-  if (entry.flags & 0x1) throw new ZipFormatError(`${label} is encrypted`);
+  const header = await readExact(read, entry.localHeaderOffset, entry.localHeaderOffset + LOCAL_HEADER_SIZE - 1);
+  const h = viewOf(header);
+  if (h.getUint32(0, true) !== SIG_LOCAL) throw new ZipFormatError(`${label}: no local file header at offset ${entry.localHeaderOffset}`);
+  const nameLen = h.getUint16(26, true);
+  const extraLen = h.getUint16(28, true);
+  const nameBytes = nameLen > 0 ? await readExact(read, entry.localHeaderOffset + LOCAL_HEADER_SIZE, entry.localHeaderOffset + LOCAL_HEADER_SIZE + nameLen - 1) : new Uint8Array();
+  return {
+    name: utf8.decode(nameBytes),
+    flags: h.getUint16(6, true),
+    method: h.getUint16(8, true),
+    crc32: h.getUint32(14, true),
+    dataStart: entry.localHeaderOffset + LOCAL_HEADER_SIZE + nameLen + extraLen,
+  };
+}
+
+/** Where the local headers disagree with the central directory (CVE-2025-1944 names, CVE-2025-1945 flag bits). */
+export function localHeaderFindings(entry: ZipEntry, local: LocalHeader): string[] {
+  const out: string[] = [];
+  const label = `entry "${entry.name.slice(0, 200)}"`;
+  if (local.name !== entry.name) out.push(`${label}: the local header names it "${local.name.slice(0, 200)}" (CVE-2025-1944: name mismatch)`);
+  if ((local.flags ^ entry.flags) & 0x1) out.push(`${label}: the encryption flag differs between the local and central headers (CVE-2025-1945)`);
+  else if (entry.flags & 0x1) out.push(`${label}: marked encrypted (flag bit 0); loaders that ignore the bit read it as plain data (CVE-2025-1945)`);
+  if (local.method !== entry.method) out.push(`${label}: compression method ${local.method} locally, ${entry.method} in the central directory`);
+  return out;
+}
+
+/**
+ * Reads one entry's bytes (stored, or inflated up to `maxBytes`), as a loader would: encryption flags are ignored
+ * (PyTorch's reader does), and a CRC mismatch is a finding, not a refusal, so the bytes are still scanned.
+ */
+export async function readZipEntryLenient(read: RangeReader, entry: ZipEntry, local: LocalHeader, opts: { maxBytes: number }): Promise<{ data: Uint8Array; findings: string[] }> {
+  const label = `entry "${entry.name.slice(0, 200)}"`;
   if (entry.method !== 0 && entry.method !== 8) throw new ZipFormatError(`${label} uses unsupported compression method ${entry.method}`);
   if (!(entry.uncompressedSize <= opts.maxBytes)) {
     throw new ZipFormatError(`${label} is ${entry.uncompressedSize} bytes uncompressed, over the ${opts.maxBytes}-byte limit`);
   }
-  if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize) {
-    throw new ZipFormatError(`${label} is stored but its compressed and uncompressed sizes differ`);
-  }
-  const header = await readExact(read, entry.localHeaderOffset, entry.localHeaderOffset + LOCAL_HEADER_SIZE - 1);
-  const h = viewOf(header);
-  if (h.getUint32(0, true) !== SIG_LOCAL) throw new ZipFormatError(`${label}: no local file header at offset ${entry.localHeaderOffset}`);
-  const dataStart = entry.localHeaderOffset + LOCAL_HEADER_SIZE + h.getUint16(26, true) + h.getUint16(28, true);
-  const dataEnd = dataStart + entry.compressedSize;
+  const dataEnd = local.dataStart + entry.compressedSize;
   if (dataEnd > entry.dataLimit) throw new ZipFormatError(`${label}: data runs into the next entry`);
-  const stored = await readExact(read, dataStart, dataEnd - 1);
-  let data: Uint8Array;
-  if (entry.method === 0) {
-    data = stored;
-  } else {
+  const stored = await readExact(read, local.dataStart, dataEnd - 1);
+  let data = stored;
+  if (entry.method === 8) {
     try {
-      const inflated = inflateRawSync(stored, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
-      data = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length); // a plain view, like stored data
+      const inflated = inflateRawSync(stored, { maxOutputLength: Math.max(1, opts.maxBytes) });
+      data = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
     } catch (err) {
-      throw new ZipFormatError(`${label}: inflate failed or produced more than the declared ${entry.uncompressedSize} bytes (${(err as Error).message})`);
-    }
-    if (data.length !== entry.uncompressedSize) {
-      throw new ZipFormatError(`${label}: inflated to ${data.length} bytes, declared ${entry.uncompressedSize}`);
+      throw new ZipFormatError(`${label}: inflate failed or passed the ${opts.maxBytes}-byte limit (${(err as Error).message})`);
     }
   }
-  if (crc32(data) >>> 0 !== entry.crc32 >>> 0) throw new ZipFormatError(`${label}: CRC-32 mismatch`);
-  return data;
+  const findings: string[] = [];
+  if (data.length !== entry.uncompressedSize) findings.push(`${label}: ${data.length} bytes, the directory says ${entry.uncompressedSize}`);
+  if (crc32(data) >>> 0 !== entry.crc32 >>> 0) findings.push(`${label}: CRC-32 mismatch (a loader that skips the check still reads these bytes)`);
+  return { data, findings };
 }
+
+/** Offsets of local-header signatures inside `bytes` (ghost entries, when the bytes are a gap between entries). */
+export function localSignaturesIn(bytes: Uint8Array): number[] {
+  const out: number[] = [];
+  for (let i = bytes.indexOf(0x50); i >= 0 && i + 4 <= bytes.length; i = bytes.indexOf(0x50, i + 1)) {
+    if (bytes[i + 1] === 0x4b && bytes[i + 2] === 3 && bytes[i + 3] === 4) out.push(i);
+  }
+  return out;
+}
+
+export const ZIP_LOCAL_HEADER_SIZE = LOCAL_HEADER_SIZE;

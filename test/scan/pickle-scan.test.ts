@@ -7,7 +7,13 @@ import {
   maliciousPickleStackGlobal,
   op,
 } from '../../ingest/scan/build.ts';
-import { scanPickle, UNRESOLVED_GLOBAL } from '../../ingest/scan/pickle-scan.ts';
+import { scanPickle as walk, UNRESOLVED_GLOBAL, type PickleScanOptions } from '../../ingest/scan/pickle-scan.ts';
+
+/** The walk's result with its break and limit as a list of messages (empty for a clean, complete stream). */
+function scanPickle(buf: Uint8Array, opts?: PickleScanOptions) {
+  const r = walk(buf, opts);
+  return { ...r, errors: [...(r.broke ? [r.broke.message] : []), ...(r.limitReached ? [r.limitReached] : [])] };
+}
 import { ascii, concatBytes } from './helpers.ts';
 
 describe('scanPickle on the builders', () => {

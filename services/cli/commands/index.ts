@@ -11,8 +11,9 @@ import { ingestCommand } from './ingest.ts';
 import { lineageCommand } from './lineage.ts';
 import { pathsCommand } from './paths.ts';
 import { reportCommand } from './report.ts';
+import { scanCommand } from './scan.ts';
 import { serveCommand } from './serve.ts';
 import { statsCommand } from './stats.ts';
 import { tagCommand } from './tag.ts';
 
-export const COMMANDS: Command[] = [demoCommand, statsCommand, importCommand, ingestCommand, exportCommand, blastRadiusCommand, pathsCommand, lineageCommand, findingsCommand, reportCommand, bomCommand, tagCommand, cypherCommand, serveCommand];
+export const COMMANDS: Command[] = [demoCommand, statsCommand, importCommand, ingestCommand, exportCommand, blastRadiusCommand, pathsCommand, lineageCommand, findingsCommand, reportCommand, bomCommand, scanCommand, tagCommand, cypherCommand, serveCommand];

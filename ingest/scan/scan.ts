@@ -1,0 +1,465 @@
+/**
+ * The scanner's entry points: one file, read through ranges (`scanRange`) or held in memory (`scanBytes`), gets a
+ * verdict — dangerous, suspicious, safe or unscanned with the reason — saying which rule decided it, the globals
+ * its pickles import, its format and how the bytes showed it, and findings (CRC, flag, name and directory
+ * problems) that do not stop the scan.
+ *
+ * Containers are read the way their loaders read them, and bytes beat names both ways: compression by its magic,
+ * then a zip (by its central directory), .npy, tar, 7z, GGUF (validated), HDF5; then anything that parses as a
+ * pickle is scanned as one, whatever its name; then safetensors (validated) and ONNX. Nested content (zip and tar
+ * members, decompressed streams) goes through the same dispatch, depth-limited. Every read counts against the
+ * file's byte budget and a deadline; an error in one file is that file's `unscanned` reason, never an exception.
+ */
+import { Readable } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
+import { classifyGlobals, SCANNER_VERSION } from './classify.ts';
+import { detectCompression, detectContainer, detectFormatByName, innerName, type FileFormat } from './format.ts';
+import { checkSafetensors, looksLikeSafetensors } from './safetensors.ts';
+import { readGgufHeader, templateRisk } from './gguf.ts';
+import { h5ConfigCandidates, kerasConfigRisk } from './keras.ts';
+import { parseNpyHeader, readNpyPrelude } from './numpy-header.ts';
+import { escapesModelDir, looksLikeOnnx, readOnnx } from './onnx.ts';
+import { PickleWalker, type PickleScanResult } from './pickle-scan.ts';
+import { BudgetError, ByteSource, FormatError } from './source.ts';
+import { listTar } from './tar.ts';
+import { combine, judgement, listOf, printable, type Judgement } from './verdict.ts';
+import { localHeaderFindings, localSignaturesIn, readLocalHeader, readZipDirectory, readZipEntryLenient, RangeReadError, ZipFormatError, type RangeReader, type ZipEntry } from './zip.ts';
+
+export type { RangeReader } from './zip.ts';
+
+export interface ScanOptions {
+  /** The most bytes one file may make us read or decompress (pickles, headers, members). Default 256 MiB. */
+  maxScanBytes?: number;
+  /** Nested archives (a zip in a zip, a gzip'd torch zip) opened at most this deep. Default 3. */
+  maxDepth?: number;
+  /** Archive members classified by their bytes at most (each costs a read). Default 10,000. */
+  maxMembers?: number;
+  /** Time one file may take, in ms. Default 120,000. */
+  timeoutMs?: number;
+  maxOpcodes?: number;
+}
+
+export interface ScanResult extends Judgement {
+  path: string;
+  size: number;
+  format: FileFormat;
+  formatSource: 'name' | 'bytes';
+  /** How the bytes were recognised (`pickle opcodes`, `zip central directory`, `gzip → pickle opcodes`, …). */
+  recognisedBy: string;
+  bytesRead: number;
+  scanner: string;
+}
+
+export interface RangeFile {
+  path: string;
+  size: number;
+  read: RangeReader;
+}
+
+interface Found {
+  format: FileFormat;
+  formatSource: 'name' | 'bytes';
+  recognisedBy: string;
+  j: Judgement;
+}
+
+interface Ctx {
+  maxDepth: number;
+  maxMembers: number;
+  maxOpcodes?: number;
+  deadline: number;
+}
+
+const HEAD = 64 * 1024;
+const CHUNK = 1024 * 1024;
+const MiB = 1024 * 1024;
+
+/** Scans one file through a range reader. Never throws. */
+export async function scanRange(file: RangeFile, opts: ScanOptions = {}): Promise<ScanResult> {
+  const maxScanBytes = opts.maxScanBytes ?? 256 * MiB;
+  const byName = detectFormatByName(file.path);
+  const src = new ByteSource(file.size, file.read, maxScanBytes);
+  const ctx: Ctx = { maxDepth: opts.maxDepth ?? 3, maxMembers: opts.maxMembers ?? 10_000, maxOpcodes: opts.maxOpcodes, deadline: performance.now() + (opts.timeoutMs ?? 120_000) };
+  const base = { path: file.path, size: file.size, bytesRead: 0, scanner: SCANNER_VERSION };
+  if (!Number.isSafeInteger(file.size) || file.size < 0) {
+    return { ...base, size: 0, format: byName, formatSource: 'name', recognisedBy: 'name', ...judgement('unscanned', 'error', `error: invalid file size ${String(file.size)}`) };
+  }
+  let found: Found;
+  try {
+    found = await scanSource(ctx, src, file.path, 0);
+  } catch (err) {
+    found = { format: byName, formatSource: 'name', recognisedBy: 'name', j: failure(err) };
+  }
+  return { ...base, format: found.format, formatSource: found.formatSource, recognisedBy: found.recognisedBy, ...found.j, bytesRead: src.bytesRead };
+}
+
+/** Scans bytes already in memory (a member, a download) as the file `path`. */
+export function scanBytes(path: string, bytes: Uint8Array, opts: ScanOptions = {}): Promise<ScanResult> {
+  return scanRange({ path, size: bytes.length, read: memoryReader(bytes) }, opts);
+}
+
+export function memoryReader(bytes: Uint8Array): RangeReader {
+  return async (start, endInclusive) => bytes.subarray(start, endInclusive + 1);
+}
+
+/** What an exception inside one file's scan means for it. */
+function failure(err: unknown): Judgement {
+  const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
+  if (err instanceof BudgetError) return judgement('unscanned', 'limit', `limit: ${message}`);
+  if (err instanceof ZipFormatError) return judgement('unscanned', 'error', `error: corrupt zip: ${message}`);
+  if (err instanceof FormatError) return judgement('unscanned', 'error', `error: ${message}`);
+  if (err instanceof RangeReadError) return judgement('unscanned', 'error', `error: read failed: ${message}`);
+  return judgement('unscanned', 'error', `error: read failed: ${message.slice(0, 300)}`);
+}
+
+async function scanSource(ctx: Ctx, src: ByteSource, path: string, depth: number): Promise<Found> {
+  const byName = detectFormatByName(path);
+  const bytes = (format: FileFormat, recognisedBy: string, j: Judgement): Found => ({ format, formatSource: 'bytes', recognisedBy, j });
+  if (src.size === 0) return { format: byName, formatSource: 'name', recognisedBy: 'empty', j: judgement('safe', 'no-code', 'empty file') };
+  if (performance.now() > ctx.deadline) return { format: byName, formatSource: 'name', recognisedBy: 'name', j: judgement('unscanned', 'limit', 'limit: the scan ran out of time') };
+  const head = await src.read(0, Math.min(HEAD, src.size, Math.max(64, src.budget)), 'head');
+
+  const compression = detectCompression(head);
+  if (compression && depth < ctx.maxDepth) {
+    if (compression === 'gzip' || compression === 'zlib') return scanCompressed(ctx, src, path, depth, compression);
+    return {
+      format: byName,
+      formatSource: 'name',
+      recognisedBy: `${compression} magic`,
+      j: judgement('unscanned', 'unsupported', `unsupported: ${compression}-compressed; this scanner decompresses gzip and zlib only, so the contents were not scanned`),
+    };
+  }
+
+  const container = detectContainer(head);
+  if (container === 'zip') return scanZip(ctx, src, path, depth);
+  if (container === 'npy') return bytes('numpy', 'npy magic', await scanNpy(ctx, src));
+  if (container === '7z') return bytes('7z', '7z magic', judgement('unscanned', 'unsupported', 'unsupported: 7z archive; 7z is not unpacked, so its contents were not scanned (7z-packed checkpoints are a known scanner evasion)'));
+  if (container === 'tar') return scanTar(ctx, src, depth);
+  let ggufError: string | undefined;
+  if (container === 'gguf') {
+    try {
+      const h = await readGgufHeader(src);
+      const risky = h.templates.map((t) => ({ key: t.key, why: templateRisk(t.text) })).filter((t) => t.why);
+      if (risky.length > 0) return bytes('gguf', 'gguf header', judgement('dangerous', 'format-check', `${risky[0]!.key} ${risky[0]!.why}`));
+      return bytes('gguf', 'gguf header', judgement('safe', 'no-code', `GGUF v${h.version}, ${h.tensors} tensors, header validated; ${h.templates.length ? 'chat template reaches no Python internals' : 'no chat template'}`));
+    } catch (err) {
+      if (!(err instanceof FormatError)) throw err;
+      ggufError = err.message;
+    }
+  }
+  if (container === 'hdf5') return bytes('keras-h5', 'hdf5 signature', await scanH5(src));
+
+  const pickle = await probeAndScanPickle(ctx, src, head);
+  if (pickle) return bytes(byName === 'joblib' ? 'joblib' : pickle.legacy ? 'pytorch-legacy' : 'pickle', 'pickle opcodes', pickle.j);
+  if (ggufError) return bytes('gguf', 'gguf magic', judgement('suspicious', 'format-check', `GGUF magic but the header does not validate: ${ggufError}`));
+
+  if (looksLikeSafetensors(head)) {
+    const check = await checkSafetensors(src);
+    if (check.ok) return bytes('safetensors', 'safetensors header', judgement('safe', 'no-code', `safetensors: ${check.tensors} tensors, header validated`));
+    return bytes('safetensors', 'safetensors length prefix', judgement('suspicious', 'format-check', `safetensors header lies: ${check.lie}`));
+  }
+  if (looksLikeOnnx(head) || byName === 'onnx') {
+    try {
+      return bytes('onnx', 'onnx protobuf', onnxVerdict(await readOnnx(src)));
+    } catch (err) {
+      if (!(err instanceof FormatError) || byName === 'onnx') throw err;
+    }
+  }
+  if (byName === 'other') return { format: 'other', formatSource: 'name', recognisedBy: 'name', j: judgement('safe', 'not-a-model', 'not a model file: no model format recognised in its bytes') };
+  return {
+    format: 'other',
+    formatSource: 'bytes',
+    recognisedBy: 'no signature',
+    j: judgement('safe', 'not-a-model', `not a model file: named like ${byName} but its bytes match no format a loader reads`),
+  };
+}
+
+/**
+ * A file is a pickle when its bytes parse as one from the start: a PROTO header, or a complete pickle, or opcodes
+ * that stay well-formed over the whole head. Then the whole stream is walked.
+ */
+async function probeAndScanPickle(ctx: Ctx, src: ByteSource, head: Uint8Array): Promise<{ j: Judgement; legacy: boolean } | undefined> {
+  let probeBytes = head;
+  // a text argument longer than the head (CPython has no line limit): look further, within the budget
+  while (probeBytes.length < src.size && probeBytes.length < 64 * MiB && src.budget > 0 && isTruncatedAtStart(probeBytes)) {
+    probeBytes = await src.read(0, Math.min(src.size, probeBytes.length * 4, probeBytes.length + src.budget), 'pickle probe');
+  }
+  if (!(head[0] === 0x80 && head[1]! <= 5) && !isPickleProbe(probeBytes, src.size)) return undefined;
+  const full = await scanPickleStream(ctx, src, 0);
+  return { j: pickleVerdict(full.result, full.note), legacy: full.result.legacyTorch };
+}
+
+function probe(head: Uint8Array) {
+  const w = new PickleWalker({ maxOpcodes: 100_000 });
+  w.push(head);
+  return w.end();
+}
+
+function isTruncatedAtStart(head: Uint8Array): boolean {
+  const r = probe(head);
+  return r.opcodes === 0 && r.broke?.message.startsWith('truncated') === true;
+}
+
+/** A dotted Python name a real module could have: random bytes that happen to decode as GLOBAL rarely are one. */
+const NAMED = /^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+$/;
+
+/**
+ * Bytes are a pickle when they parse as one from the start: a complete pickle; opcodes well-formed over the whole
+ * head (or to its end); a callable named before the stream breaks (a payload before a deliberate break); or text
+ * CPython itself refuses after a valid start.
+ */
+function isPickleProbe(head: Uint8Array, size = head.length): boolean {
+  const r = probe(head);
+  if (r.broke?.refused) return true;
+  if (r.completePickles > 0 && r.opcodes >= 2) return true;
+  if (r.globals.some((g) => NAMED.test(g))) return true;
+  if (!r.broke && r.opcodes >= 8 && head.length >= Math.min(size, 4096)) return true;
+  return r.broke?.message.startsWith('truncated') === true && r.opcodes >= 8;
+}
+
+/** Walks a pickle stream from `start`, in chunks, skipping long bytes arguments without reading them. */
+async function scanPickleStream(ctx: Ctx, src: ByteSource, start: number): Promise<{ result: PickleScanResult; note?: string }> {
+  const walker = new PickleWalker({ maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline });
+  let pos = start;
+  let note: string | undefined;
+  try {
+    while (!walker.done && pos < src.size) {
+      if (walker.skipping > 0) {
+        const k = Math.min(walker.skipping, src.size - pos);
+        walker.skip(k);
+        pos += k;
+        continue;
+      }
+      const chunk = await src.read(pos, Math.min(CHUNK, src.size - pos), 'pickle stream');
+      walker.push(chunk);
+      pos += chunk.length;
+    }
+  } catch (err) {
+    if (!(err instanceof BudgetError)) throw err;
+    note = `limit: ${err.message}`;
+  }
+  return { result: walker.end(), note };
+}
+
+/** Decompressed output as a stream, bounded by the file's budget. */
+async function* inflate(src: ByteSource, kind: 'gzip' | 'zlib'): AsyncGenerator<Uint8Array> {
+  async function* input() {
+    for (let pos = 0; pos < src.size; pos += CHUNK) yield Buffer.from(await src.read(pos, Math.min(CHUNK, src.size - pos), `${kind} data`));
+  }
+  const out = Readable.from(input()).pipe(kind === 'gzip' ? createGunzip() : createInflate());
+  for await (const chunk of out) yield new Uint8Array((chunk as Buffer).buffer, (chunk as Buffer).byteOffset, (chunk as Buffer).length);
+}
+
+/**
+ * A gzip or zlib wrapper: the output streams into the pickle walker when it is a pickle (memory stays at a
+ * chunk), else it is buffered up to the budget and dispatched again (a gzip'd torch zip, npy, …).
+ */
+async function scanCompressed(ctx: Ctx, src: ByteSource, path: string, depth: number, kind: 'gzip' | 'zlib'): Promise<Found> {
+  const inner = innerName(path);
+  const limit = src.budget;
+  let total = 0;
+  let walker: PickleWalker | undefined;
+  const held: Uint8Array[] = [];
+  try {
+    for await (const chunk of inflate(src, kind)) {
+      total += chunk.length;
+      if (total > limit) {
+        return { format: detectFormatByName(inner), formatSource: 'bytes', recognisedBy: `${kind} magic`, j: judgement('unscanned', 'limit', `limit: ${kind} data decompresses to more than the scan limit of ${limit} bytes`) };
+      }
+      if (walker) {
+        walker.push(chunk);
+        if (walker.done) break;
+        continue;
+      }
+      held.push(chunk);
+      const soFar = concat(held);
+      if (soFar.length < HEAD && total < limit) continue;
+      if (!detectContainer(soFar) && !detectCompression(soFar) && (soFar[0] === 0x80 || isPickleProbe(soFar))) {
+        walker = new PickleWalker({ maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline });
+        walker.push(soFar);
+        held.length = 0;
+      } else {
+        held.length = 0;
+        held.push(soFar);
+      }
+    }
+  } catch (err) {
+    if (err instanceof BudgetError || err instanceof FormatError || err instanceof RangeReadError) throw err;
+    return { format: detectFormatByName(inner), formatSource: 'bytes', recognisedBy: `${kind} magic`, j: judgement('unscanned', 'error', `error: ${kind} data is corrupt: ${(err as Error).message}`) };
+  }
+  if (walker) {
+    const r = walker.end();
+    return { format: detectFormatByName(inner) === 'joblib' ? 'joblib' : 'pickle', formatSource: 'bytes', recognisedBy: `${kind} → pickle opcodes`, j: pickleVerdict(r) };
+  }
+  const plain = concat(held);
+  const inside = await scanSource(ctx, new ByteSource(plain.length, memoryReader(plain), Infinity), inner, depth + 1);
+  return { ...inside, recognisedBy: `${kind} → ${inside.recognisedBy}` };
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * The verdict policy for a pickle stream. A dangerous import wins over everything, even a broken stream (a
+ * payload before a deliberate break is the nullifAI trick). Text CPython refuses is suspicious (a scanner reading
+ * it differently is how memo-key bypasses work). A break inside a pickle, or a limit, leaves it unscanned unless
+ * a suspicious import was already seen; a break at the first byte of a pickle after complete ones is trailing
+ * data no loader unpickles, and so is what follows the fifth pickle of a legacy torch.save file.
+ */
+function pickleVerdict(r: PickleScanResult, note?: string): Judgement {
+  const cls = classifyGlobals(r.globals);
+  const g = { globals: r.globals };
+  const broke = r.broke ? `; the stream breaks at offset ${r.broke.offset} (${r.broke.message})` : '';
+  if (cls.verdict === 'dangerous') return judgement('dangerous', 'denylist', `imports ${listOf(cls.dangerous)}${broke}`, g);
+  if (r.broke?.refused) return judgement('suspicious', 'format-check', `${r.broke.message}; a scanner and the loader could read this differently`, g);
+  if (cls.verdict === 'suspicious') return judgement('suspicious', 'neither', `imports globals outside the allowlist: ${listOf(cls.suspicious)}${broke}`, g);
+  if (note) return judgement('unscanned', 'limit', `${note}; nothing dangerous in the part read`, g);
+  if (r.limitReached) return judgement('unscanned', 'limit', `limit: ${r.limitReached}; the rest was not scanned`, g);
+  if (r.broke && !r.broke.atPickleStart) {
+    return judgement('unscanned', 'error', `error: pickle could not be fully parsed: ${r.broke.message} (after ${r.completePickles} complete pickle(s))`, g);
+  }
+  const notes: string[] = [];
+  if (r.legacyTorch && r.completePickles >= 5) notes.push('legacy torch.save file: five pickles, then raw storages that torch.load does not unpickle');
+  else if (r.broke) notes.push(`data after ${r.completePickles} complete pickle(s) is not a pickle (${r.broke.message})`);
+  const what = r.globals.length ? 'every global is on the allowlist' : 'imports no globals';
+  return judgement('safe', r.globals.length ? 'allowlist' : 'no-code', [what, ...notes].join('; '), g);
+}
+
+async function scanNpy(ctx: Ctx, src: ByteSource): Promise<Judgement> {
+  const pre = readNpyPrelude(await src.read(0, Math.min(12, src.size)));
+  if (!pre.ok) return judgement('unscanned', 'error', `error: ${pre.error}`);
+  if (pre.dataStart > src.size) return judgement('unscanned', 'error', 'error: truncated .npy header');
+  const raw = await src.read(pre.headerStart, pre.dataStart - pre.headerStart, '.npy header');
+  const text = pre.version === 3 ? new TextDecoder('utf-8').decode(raw) : new TextDecoder('latin1').decode(raw);
+  const h = parseNpyHeader(text);
+  if ('error' in h) return judgement('unscanned', 'error', `error: ${h.error}`);
+  if (h.kind === 'plain') return judgement('safe', 'no-code', `plain numpy array (dtype ${printable(h.descr)}): no pickle inside`);
+  if (h.kind === 'unknown') return judgement('suspicious', 'format-check', `numpy dtype ${printable(h.descr)} is not a plain numeric dtype; numpy may read it as objects`);
+  const stream = await scanPickleStream(ctx, src, pre.dataStart);
+  const j = pickleVerdict(stream.result, stream.note);
+  return { ...j, reason: `object array: ${j.reason}` };
+}
+
+async function scanH5(src: ByteSource): Promise<Judgement> {
+  const bytes = await src.read(0, Math.min(src.size, 16 * MiB, src.budget), 'HDF5 head');
+  const configs = h5ConfigCandidates(bytes);
+  for (const c of configs) {
+    const risk = kerasConfigRisk(c);
+    if (risk.lambdas.length) return judgement('dangerous', 'format-check', `Keras model config has Lambda layer(s) ${listOf(risk.lambdas)}: Python bytecode run on load`);
+    if (risk.customObjects.length) return judgement('suspicious', 'format-check', `Keras model config names objects outside Keras: ${listOf(risk.customObjects)}`);
+  }
+  return judgement('safe', 'no-code', configs.length ? 'Keras H5 model config with no Lambda layer or custom object' : 'HDF5 with no Keras model config in its first 16 MiB');
+}
+
+function onnxVerdict(f: { externalLocations: string[]; customDomains: string[] }): Judgement {
+  const escaping = f.externalLocations.filter(escapesModelDir);
+  if (escaping.length) return judgement('dangerous', 'format-check', `external data path(s) leave the model's folder: ${listOf(escaping)} (path traversal: the loader reads that file)`);
+  if (f.customDomains.length) return judgement('suspicious', 'format-check', `operators from custom domain(s) ${listOf(f.customDomains)} need a native custom-op library to load`);
+  const ext = f.externalLocations.length ? `; ${f.externalLocations.length} external data file(s) inside the model's folder` : '';
+  return judgement('safe', 'no-code', `ONNX model with built-in operators only${ext}`);
+}
+
+async function scanTar(ctx: Ctx, src: ByteSource, depth: number): Promise<Found> {
+  const members = await listTar(src);
+  const torch = members.some((m) => m.name === 'pickle') && members.some((m) => m.name === 'sys_info');
+  const parts: Array<{ label: string; j: Judgement }> = [];
+  for (const m of members.slice(0, ctx.maxMembers)) {
+    if (depth >= ctx.maxDepth) break;
+    const inside = await scanSource(ctx, src.slice(m.offset, m.size), m.name, depth + 1);
+    parts.push({ label: m.name, j: inside.j });
+  }
+  const j = combine(parts, judgement('safe', 'no-code', `tar of ${members.length} members, none holding code`));
+  return { format: torch ? 'pytorch-tar' : 'tar', formatSource: 'bytes', recognisedBy: 'tar headers', j };
+}
+
+/** Members whose names say they hold code or structure (read even when their first bytes look like nothing). */
+const CODE_NAMES = /\.(pkl|pickle|npy|json|joblib|pt|pth|bin|zip|npz|h5|keras|tar|gz)$|(^|\/)(data|constants)\.pkl$/i;
+
+async function scanZip(ctx: Ctx, src: ByteSource, path: string, depth: number): Promise<Found> {
+  const dir = await readZipDirectory(src.rangeReader, src.size);
+  const findings = [...dir.findings];
+  const names = dir.entries.map((e) => e.name);
+  const format: FileFormat = names.some((n) => /(^|\/)data\.pkl$/.test(n))
+    ? 'pytorch-zip'
+    : names.includes('config.json') && names.includes('metadata.json')
+      ? 'keras'
+      : names.length > 0 && names.every((n) => n.toLowerCase().endsWith('.npy'))
+        ? 'numpy'
+        : 'zip';
+  const parts: Array<{ label: string; j: Judgement }> = [];
+  const all: Array<{ e: ZipEntry; shadow: boolean }> = [...dir.entries.map((e) => ({ e, shadow: false })), ...dir.shadowEntries.map((e) => ({ e, shadow: true }))];
+  let classified = 0;
+  let unread = 0;
+  for (const { e, shadow } of all) {
+    const label = shadow ? `${e.name} (in an earlier central directory)` : e.name;
+    if (classified >= ctx.maxMembers && !CODE_NAMES.test(e.name)) {
+      unread++;
+      continue;
+    }
+    classified++;
+    const local = await readLocalHeader(src.rangeReader, e);
+    findings.push(...localHeaderFindings(e, local));
+    // a stored member's first bytes say whether it is worth reading whole (tensor storages are not)
+    if (e.method === 0 && !CODE_NAMES.test(e.name) && e.compressedSize > HEAD) {
+      const first = await src.read(local.dataStart, Math.min(64, e.compressedSize), `member ${e.name}`);
+      if (!detectContainer(first) && !detectCompression(first) && !isPickleProbe(first) && first[0] !== 0x80) continue;
+    }
+    if (depth >= ctx.maxDepth) {
+      parts.push({ label, j: judgement('unscanned', 'limit', `limit: nested deeper than ${ctx.maxDepth} archives`) });
+      continue;
+    }
+    const { data, findings: f } = await readZipEntryLenient(src.rangeReader, e, local, { maxBytes: src.budget });
+    findings.push(...f);
+    if (format === 'keras' && e.name === 'config.json') {
+      parts.push({ label, j: kerasJsonVerdict(data) });
+      continue;
+    }
+    const inside = await scanSource(ctx, new ByteSource(data.length, memoryReader(data), Infinity), e.name, depth + 1);
+    if (inside.j.decidedBy !== 'not-a-model') parts.push({ label, j: inside.j });
+  }
+  findings.push(...(await ghostHeaders(src, dir.entries, dir.centralDirectoryOffset)));
+  if (unread > 0) findings.push(`${unread} members beyond the first ${ctx.maxMembers} were not read (their names say data)`);
+  let j = combine(parts, judgement('safe', 'no-code', `zip of ${dir.entries.length} entries, none holding code`));
+  if (dir.shadowEntries.length > 0 && j.verdict === 'safe') j = judgement('suspicious', 'format-check', `a second central directory lists ${dir.shadowEntries.length} other entries`, j);
+  const problems = findings.filter((f) => !/members beyond the first/.test(f));
+  if (problems.length > 0 && j.verdict === 'safe') j = { ...judgement('suspicious', 'format-check', `the archive is inconsistent: ${problems[0]}`), globals: j.globals };
+  return { format, formatSource: 'bytes', recognisedBy: depth > 0 ? 'nested zip central directory' : 'zip central directory', j: { ...j, findings: [...new Set([...j.findings, ...findings])].map((f) => printable(f, 300)) } };
+}
+
+function kerasJsonVerdict(data: Uint8Array): Judgement {
+  let config: unknown;
+  try {
+    config = JSON.parse(new TextDecoder('utf-8').decode(data));
+  } catch {
+    return judgement('unscanned', 'error', 'error: config.json is not JSON');
+  }
+  const risk = kerasConfigRisk(config);
+  if (risk.lambdas.length) return judgement('dangerous', 'format-check', `Keras config has Lambda layer(s) ${listOf(risk.lambdas)}: Python bytecode run on load`);
+  if (risk.customObjects.length) return judgement('suspicious', 'format-check', `Keras config names objects outside Keras: ${listOf(risk.customObjects)}`);
+  return judgement('safe', 'no-code', 'Keras config with no Lambda layer or custom object');
+}
+
+/** Local headers in the gaps between listed entries: members a streaming reader sees that the directory hides. */
+async function ghostHeaders(src: ByteSource, entries: readonly ZipEntry[], cdOffset: number): Promise<string[]> {
+  const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  const out: string[] = [];
+  let cursor = 0;
+  for (const next of [...sorted.map((e) => e.localHeaderOffset), cdOffset]) {
+    if (next - cursor >= 30 && next - cursor <= MiB && src.budget >= next - cursor) {
+      const gap = await src.read(cursor, next - cursor, 'gap between zip entries');
+      for (const at of localSignaturesIn(gap)) out.push(`a local file header at offset ${cursor + at} is not in the central directory (a ghost entry)`);
+    }
+    const e = sorted.find((x) => x.localHeaderOffset === next);
+    if (e) cursor = e.localHeaderOffset + 30 + new TextEncoder().encode(e.name).length + e.compressedSize;
+  }
+  return out;
+}
+
