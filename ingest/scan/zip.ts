@@ -247,26 +247,37 @@ export async function readZipDirectory(read: RangeReader, size: number, limits: 
   const candidates = findEocds(tail);
   if (candidates.length === 0) throw new ZipFormatError('not a zip: no end-of-central-directory record in the last 64 KiB');
   const findings: string[] = [];
-  const primary = candidates[0]!;
+  // Loaders take the last signature; one inside a comment that leads nowhere is passed over (and reported).
+  let primary = -1;
+  let dir: Omit<ZipDirectory, 'findings' | 'shadowEntries'> | undefined;
+  let firstError: unknown;
+  for (const at of candidates) {
+    try {
+      dir = await readDirectoryAt(read, size, tail, tailStart, at, maxCd, maxEntries);
+      primary = at;
+      break;
+    } catch (err) {
+      firstError ??= err;
+    }
+  }
+  if (!dir) throw firstError;
   const commentEnd = primary + EOCD_SIZE + viewOf(tail).getUint16(primary + 20, true);
   if (commentEnd !== tail.length) {
     findings.push(`the end-of-central-directory comment ends ${commentEnd > tail.length ? 'past' : 'before'} the end of the file (${tail.length - commentEnd} bytes); loaders read this record anyway`);
   }
-  if (candidates.length > 1) {
-    findings.push(`${candidates.length} end-of-central-directory records; Python's zipfile and PyTorch read the last, at offset ${tailStart + primary}`);
-  }
-  const dir = await readDirectoryAt(read, size, tail, tailStart, primary, maxCd, maxEntries);
+  const others = candidates.filter((c) => c !== primary);
   const shadowEntries: ZipEntry[] = [];
-  for (const other of candidates.slice(1)) {
+  for (const other of others) {
     try {
       const d = await readDirectoryAt(read, size, tail, tailStart, other, maxCd, maxEntries);
       const known = new Set(dir.entries.map((e) => e.localHeaderOffset));
       shadowEntries.push(...d.entries.filter((e) => !known.has(e.localHeaderOffset)));
+      findings.push(`${candidates.length} end-of-central-directory records; Python's zipfile and PyTorch read the one at offset ${tailStart + primary}`);
     } catch {
-      // a signature inside a comment or data that does not lead to a directory: noted above, nothing more to read
+      // a signature inside a comment or data that does not lead to a directory
     }
   }
-  return { ...dir, findings, shadowEntries };
+  return { ...dir, findings: [...new Set(findings)], shadowEntries };
 }
 
 async function readDirectoryAt(

@@ -59,6 +59,7 @@ describe('classifyGlobals', () => {
       verdict: 'safe',
       dangerous: [],
       suspicious: [],
+      decidedBy: 'allowlist',
     });
     assert.equal(classifyGlobals([]).verdict, 'safe');
   });
@@ -93,6 +94,6 @@ describe('the published lists', () => {
   });
 
   it('has a versioned scanner name', () => {
-    assert.match(SCANNER_VERSION, /^aispm-picklescan\/\d+\.\d+\.\d+$/);
+    assert.match(SCANNER_VERSION, /^aispm-scan\/\d+\.\d+\.\d+$/);
   });
 });

@@ -58,7 +58,7 @@ describe('scanPickle on hand-written opcodes', () => {
       op.binunicode('subprocess'), Uint8Array.of(0x72, 7, 0, 0, 0), op.pop(), // LONG_BINPUT 7
       op.binunicode('Popen'), op.binput(3),
       Uint8Array.of(0x6a, 7, 0, 0, 0), // LONG_BINGET 7
-      op.binget(3), op.stackGlobal(), op.pop(), op.pop(),
+      op.binget(3), op.stackGlobal(), op.pop(),
       op.stop(),
     ]);
     const r = scanPickle(bytes);
@@ -133,10 +133,10 @@ describe('scanPickle on bad input', () => {
   it('stops at maxOpcodes and says so', () => {
     const many = buildPickle([op.proto(2), ...Array.from({ length: 1000 }, () => Uint8Array.of(0x4e, 0x30)), op.stop()]); // NONE POP
     const r = scanPickle(many, { maxOpcodes: 100 });
-    assert.equal(r.limitReached, true);
+    assert.match(r.limitReached ?? '', /opcode limit of 100/);
     assert.equal(r.opcodes, 100);
     assert.match(r.errors.join('\n'), /opcode limit of 100/);
-    assert.equal(scanPickle(many).limitReached, false);
+    assert.equal(scanPickle(many).limitReached, undefined);
   });
 
   it('stack underflow and a missing MARK are errors, not crashes, and the walk goes on', () => {
