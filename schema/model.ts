@@ -54,6 +54,41 @@ export const ANALYST_TAGS_PROP = 'analystTags';
 /** Node properties only an analyst writes (the scope writer strips them from upstream batches). */
 export const ANALYST_PROPS: readonly string[] = [ANALYST_TAGS_PROP];
 
+/**
+ * What the model-file scanner (`ingest/scan`) writes as `File.format`: the format its bytes show (or its name, when
+ * nothing was read), and whether loading it may unpickle — an unscanned file of such a format is unverified code
+ * to the findings rules. Plain `.npy`/`.npz` arrays do not count: numpy unpickles object arrays only when asked to
+ * (`allow_pickle=True`), and a scan says whether one is there.
+ */
+export const FILE_FORMATS = {
+  safetensors: { unpickles: false, doc: 'safetensors (header validated when scanned)' },
+  gguf: { unpickles: false, doc: 'GGUF (llama.cpp); its chat templates are Jinja' },
+  onnx: { unpickles: false, doc: 'ONNX protobuf' },
+  'pytorch-zip': { unpickles: true, doc: 'torch.save zip (archive/data.pkl); by name, any .bin/.pt/.pth/.ckpt' },
+  'pytorch-legacy': { unpickles: true, doc: 'legacy torch.save raw pickles (magic number, then five pickles and storages)' },
+  'pytorch-tar': { unpickles: true, doc: 'the oldest torch.save tar (sys_info, pickle, storages, tensors)' },
+  pickle: { unpickles: true, doc: 'a raw pickle (protocols 0–5)' },
+  joblib: { unpickles: true, doc: 'a joblib dump (a pickle, possibly compressed)' },
+  keras: { unpickles: false, doc: 'Keras 3 .keras archive (config.json; Lambda layers hold code)' },
+  'keras-h5': { unpickles: false, doc: 'HDF5 / Keras H5 (model_config; Lambda layers hold code)' },
+  numpy: { unpickles: false, doc: '.npy / .npz (object arrays hold pickles, read with allow_pickle=True)' },
+  zip: { unpickles: false, doc: 'another zip; its members are scanned' },
+  tar: { unpickles: false, doc: 'another tar; its members are scanned' },
+  '7z': { unpickles: false, doc: '7z archive (never unpacked: unscanned)' },
+  other: { unpickles: false, doc: 'no model format' },
+} as const satisfies Record<string, { unpickles: boolean; doc: string }>;
+export type FileFormat = keyof typeof FILE_FORMATS;
+export const FILE_FORMAT_NAMES = Object.keys(FILE_FORMATS) as FileFormat[];
+/** Formats whose loading may unpickle (FILE_FORMATS[f].unpickles). */
+export const UNPICKLING_FORMATS: readonly FileFormat[] = FILE_FORMAT_NAMES.filter((f) => FILE_FORMATS[f].unpickles);
+
+/**
+ * A scan's verdict on one file (`File.scanStatus`). `unscanned` always comes with a reason (`File.scanReason`)
+ * starting `limit:`, `unsupported:` or `error:`; an unscanned file is not cleared.
+ */
+export const SCAN_VERDICTS = ['dangerous', 'suspicious', 'unscanned', 'safe'] as const;
+export type ScanVerdict = (typeof SCAN_VERDICTS)[number];
+
 /** Property value types a schema can demand. `json` accepts any JSON value (objects for nested card data). */
 export type PropType = 'string' | 'number' | 'boolean' | 'string[]' | 'string|boolean' | 'json';
 
@@ -182,18 +217,19 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
   },
   File: {
     kind: 'File',
-    doc: 'A file in a repository at one revision.',
+    doc: 'A file in a repository at one revision, or on a machine where `aispm scan --into-graph` read it.',
     props: {
       ...commonProps,
-      path: { type: 'string', doc: 'Path inside the repository.' },
+      path: { type: 'string', doc: 'Path inside the repository (or under the scanned root).' },
       size: { type: 'number', doc: 'Bytes.' },
-      sha256: { type: 'string', doc: 'LFS sha256 of the content.' },
-      format: { type: 'string', doc: 'safetensors, gguf, onnx, pytorch-zip, pickle, joblib, keras-h5, numpy, other.' },
-      formatSource: { type: 'string', oneOf: ['name', 'bytes'], doc: 'Whether format came from the name or the first bytes.' },
-      scanStatus: { type: 'string', oneOf: ['safe', 'suspicious', 'dangerous', 'unscanned', 'error'], doc: 'Pickle scan verdict.' },
-      scanGlobals: { type: 'string[]', doc: 'module.name globals the pickle imports.' },
+      sha256: { type: 'string', doc: 'sha256 of the content (the LFS oid on the Hub; computed for a local scan).' },
+      format: { type: 'string', oneOf: FILE_FORMAT_NAMES, doc: `One of FILE_FORMATS: ${FILE_FORMAT_NAMES.join(', ')}.` },
+      formatSource: { type: 'string', oneOf: ['name', 'bytes'], doc: 'Whether format came from the name or from the bytes.' },
+      scanStatus: { type: 'string', oneOf: SCAN_VERDICTS, doc: 'Model-file scan verdict (SCAN_VERDICTS); absent when not scanned.' },
+      scanGlobals: { type: 'string[]', doc: 'module.name globals the pickle(s) import.' },
       scanner: { type: 'string', doc: 'Scanner name and version.' },
-      scanReason: { type: 'string', doc: 'Why unscanned or error.' },
+      scanReason: { type: 'string', doc: 'What decided the verdict; for unscanned, starts with limit:, unsupported: or error:.' },
+      scanFindings: { type: 'string[]', doc: 'Container problems the scan recorded without stopping (zip CRC, flag and name mismatches, extra directories).' },
     },
   },
 };

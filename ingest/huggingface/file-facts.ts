@@ -1,7 +1,7 @@
 /**
  * The format of each file (from its name, and from its first bytes when --scan-pickles reads them) and the pickle
  * scan verdict, through the serialization module. Reading goes through the same rate-limited fetch as everything
- * else; a failed read is an `error` verdict on that file, never a failed repo.
+ * else; a failed read leaves that file unscanned with an `error:` reason, never a failed repo.
  */
 import PQueue from 'p-queue';
 import { detectFormatByName, isScanCandidateByName } from '../scan/format.ts';
@@ -41,15 +41,12 @@ async function scanOne(f: TreeFile, opts: FactOptions): Promise<FileFacts> {
   const byName = detectFormatByName(f.path);
   try {
     const read = await opts.open(f.path, f.size);
-    if (!read) return { format: byName, formatSource: 'name', scanStatus: 'error', scanReason: 'file not found when read' };
+    if (!read) return { format: byName, formatSource: 'name', scanStatus: 'unscanned', scanReason: 'error: file not found when read' };
     // Loaded only when scanning, so a crawl without --scan-pickles never loads the scanner. A Hub zip costs one
     // request per member read, so only members whose names say code are classified past the first 64.
-    const { scanRange } = await import('../scan/scan.ts');
-    const r = await scanRange({ path: f.path, size: f.size, read }, { maxScanBytes: opts.maxScanBytes, maxMembers: 64 });
-    const out: FileFacts = { format: r.format, formatSource: r.formatSource, scanStatus: r.verdict, scanner: r.scanner, scanReason: r.reason };
-    if (r.globals.length > 0 || r.recognisedBy.includes('pickle')) out.scanGlobals = [...r.globals];
-    return out;
+    const { scanRange, fileScanProps } = await import('../scan/index.ts');
+    return fileScanProps(await scanRange({ path: f.path, size: f.size, read }, { maxScanBytes: opts.maxScanBytes, maxMembers: 64 }));
   } catch (err) {
-    return { format: byName, formatSource: 'name', scanStatus: 'error', scanReason: `read failed: ${(err as Error).message.split('\n')[0]!.slice(0, 200)}` };
+    return { format: byName, formatSource: 'name', scanStatus: 'unscanned', scanReason: `error: read failed: ${(err as Error).message.split('\n')[0]!.slice(0, 200)}` };
   }
 }

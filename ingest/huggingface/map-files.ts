@@ -2,6 +2,7 @@
  * A repo's file listing (GET /api/{type}s/{id}/tree/{sha}?recursive=true, in the Hub's shape) plus what was
  * learned about each file's format → File nodes and CONTAINS edges with size, LFS sha256 and format. Pure.
  */
+import type { FileFormat, ScanVerdict } from '../../schema/model.ts';
 import type { EdgeRecord, NodeRecord, Props, RecordBatch } from '../../schema/records.ts';
 import { isObject } from './fields.ts';
 import { edge } from './map-common.ts';
@@ -18,12 +19,13 @@ export interface TreeFile {
 
 /** What the crawler learned about a file: its format (by name or by bytes) and, if scanned, the verdict. */
 export interface FileFacts {
-  format: string;
+  format: FileFormat;
   formatSource: 'name' | 'bytes';
-  scanStatus?: 'safe' | 'suspicious' | 'dangerous' | 'unscanned' | 'error';
+  scanStatus?: ScanVerdict;
   scanGlobals?: string[];
   scanner?: string;
   scanReason?: string;
+  scanFindings?: string[];
 }
 
 /**
@@ -65,6 +67,7 @@ export function factProps(fact: FileFacts): Props {
   if (fact.scanGlobals) props.scanGlobals = fact.scanGlobals;
   if (fact.scanner) props.scanner = fact.scanner;
   if (fact.scanReason) props.scanReason = fact.scanReason;
+  if (fact.scanFindings) props.scanFindings = fact.scanFindings;
   return props;
 }
 

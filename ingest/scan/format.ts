@@ -4,24 +4,9 @@
  * a safetensors file named `.bin` is safetensors — but only after its header validates.
  */
 
-export const FILE_FORMATS = [
-  'safetensors',
-  'gguf',
-  'onnx',
-  'pytorch-zip',
-  'pytorch-legacy',
-  'pytorch-tar',
-  'pickle',
-  'joblib',
-  'keras',
-  'keras-h5',
-  'numpy',
-  'zip',
-  'tar',
-  '7z',
-  'other',
-] as const;
-export type FileFormat = (typeof FILE_FORMATS)[number];
+import { UNPICKLING_FORMATS, type FileFormat } from '../../schema/model.ts';
+
+export { FILE_FORMATS, type FileFormat } from '../../schema/model.ts';
 
 /**
  * Extension → likeliest format. A name cannot tell a PyTorch zip from a legacy raw-pickle torch file, so
@@ -79,17 +64,21 @@ export function detectFormatByName(path: string): FileFormat {
 }
 
 /**
- * Names worth reading: every format the scanner checks, names pickle scanners conventionally also check
- * (.dat, .data), archives, compressed model names, and extensionless files.
+ * Names a pickle loader may open, so worth reading when a source scans only what may unpickle (the Hub's
+ * `--scan-pickles`, where each read is a request): torch, pickle and joblib names (`.pth.tar`, `.sav`, `.dill`,
+ * `.pdparams`, …), NumPy (object arrays), archives (`.zip`, `.tar`, `.7z`), the names pickle scanners conventionally
+ * also check (`.dat`, `.data`), compressed names (`model.pkl.gz`, `clf.joblib.xz`) and extensionless files. No
+ * loader unpickles a `.safetensors`, `.gguf` or `.onnx`; `aispm scan` reads every file whatever its name.
  */
 export function isScanCandidateByName(path: string): boolean {
   const name = innerName(path);
-  return detectFormatByName(path) !== 'other' || ['dat', 'data', ''].includes(extensionOf(name)) || name !== baseName(path);
-}
-
-/** Formats whose loading may unpickle. */
-export function isPickleBearing(format: FileFormat): boolean {
-  return ['pytorch-zip', 'pytorch-legacy', 'pytorch-tar', 'pickle', 'joblib', 'numpy'].includes(format);
+  const format = detectFormatByName(path);
+  return (
+    UNPICKLING_FORMATS.includes(format) ||
+    ['numpy', 'zip', 'tar', '7z'].includes(format) ||
+    ['dat', 'data', ''].includes(extensionOf(name)) ||
+    name !== baseName(path)
+  );
 }
 
 const startsWith = (head: Uint8Array, sig: readonly number[], at = 0): boolean =>

@@ -4,3 +4,4 @@ export { scanLocalFile, scanLocalPaths, walkLocal, type SkippedPath } from './lo
 export { detectFormatByName, isScanCandidateByName, FILE_FORMATS, type FileFormat } from './format.ts';
 export { SCANNER_VERSION, DANGEROUS_GLOBALS, SAFE_GLOBALS, judgeGlobal } from './classify.ts';
 export { VERDICTS, type Verdict, type DecidedBy } from './verdict.ts';
+export { fileScanProps, type FileScanProps } from './props.ts';

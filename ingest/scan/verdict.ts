@@ -1,7 +1,9 @@
 /** What the scanner says about one file: the verdict, who decided it, and why. */
 
-export type Verdict = 'dangerous' | 'suspicious' | 'safe' | 'unscanned';
-export const VERDICTS: readonly Verdict[] = ['dangerous', 'suspicious', 'unscanned', 'safe'];
+import { SCAN_VERDICTS, type ScanVerdict } from '../../schema/model.ts';
+
+export type Verdict = ScanVerdict;
+export const VERDICTS: readonly Verdict[] = SCAN_VERDICTS;
 
 /**
  * Which rule decided: the pickle denylist or allowlist, neither list (a callable on none: suspicious), a format

@@ -1,8 +1,9 @@
+import type { ScanVerdict } from '../../schema/model.ts';
 import { PICKLE_FORMATS, describeServedFile, filesOfServedLineage, servedFileNodes } from './served-files.ts';
 import { makeFinding, type FindingRule } from './types.ts';
 
-/** Not proven safe: the scan was skipped, failed or was suspicious, or a pickle-format file has no verdict at all. */
-const UNVERIFIED = ['unscanned', 'error', 'suspicious'];
+/** Not proven safe: the scan was skipped or failed (unscanned, with its reason) or suspicious, or a pickle-format file has no verdict at all. */
+const UNVERIFIED: readonly ScanVerdict[] = ['unscanned', 'suspicious'];
 
 export const pickleUnscanned: FindingRule = {
   id: 'pickle-unscanned',
@@ -16,7 +17,7 @@ export const pickleUnscanned: FindingRule = {
     return files
       .filter((f) => {
         const status = f.file.props.scanStatus;
-        if (typeof status === 'string') return UNVERIFIED.includes(status);
+        if (typeof status === 'string') return (UNVERIFIED as readonly string[]).includes(status);
         return typeof f.file.props.format === 'string' && PICKLE_FORMATS.includes(f.file.props.format);
       })
       .map((f) => makeFinding(pickleUnscanned, servedFileNodes(f), describeServedFile(f)));

@@ -2,14 +2,14 @@
  * Files held by served models or any of their ancestors, with which served models (and endpoints) each one
  * reaches. Shared by the pickle rules; three batched store calls after the lineage closure.
  */
-import type { EdgeKind } from '../../schema/model.ts';
+import { UNPICKLING_FORMATS, type EdgeKind } from '../../schema/model.ts';
 import type { GraphNode } from '../../schema/records.ts';
 import type { FindingContext } from './context.ts';
 
 const HOLDS: EdgeKind = 'CONTAINS';
 
-/** Formats that deserialise with pickle (code can run on load). */
-export const PICKLE_FORMATS: readonly string[] = ['pickle', 'pytorch-zip', 'joblib'];
+/** Formats that deserialise with pickle (code can run on load): FILE_FORMATS in the model says which. */
+export const PICKLE_FORMATS: readonly string[] = UNPICKLING_FORMATS;
 
 export interface ServedFile {
   file: GraphNode;

@@ -38,7 +38,7 @@ export function compositionsOf(n: Neighbourhood): Json[] {
   }
   const unscanned = n.files.filter((f) => {
     const status = f.props.scanStatus;
-    return status === undefined || status === 'unscanned' || status === 'error';
+    return status === undefined || status === 'unscanned';
   });
   // An unscanned or unhashed file is an assembly part whose content this BOM cannot vouch for.
   gap(COMPOSITION.unscannedFiles, keys(unscanned), false);

@@ -89,6 +89,10 @@ export function corpus(): Sample[] {
     { name: 'pickle/custom-class.pkl', bytes: buildPickle([op.proto(2), op.global('sklearn.tree', 'DecisionTreeClassifier'), op.emptyTuple(), op.reduce(), op.stop()]), want: 'suspicious' },
     { name: 'pickle/second-pickle-after-stop.pkl', bytes: concat([benignStateDictPickle(), maliciousPickleGlobal()]), want: 'dangerous' },
     { name: 'pickle/payload-then-broken (nullifAI).pkl', bytes: concat([maliciousPickleGlobal().subarray(0, -1), Uint8Array.of(0xff)]), want: 'dangerous' },
+    // a payload after a broken opcode: CPython stops at the break, a lenient loader may not — never safe
+    { name: 'pickle/payload-after-stack-underflow.pkl', bytes: buildPickle([op.proto(2), op.reduce(), op.global('os', 'system'), op.stop()]), want: 'unscanned' },
+    { name: 'pickle/payload-after-missing-mark.pkl', bytes: buildPickle([op.proto(2), op.tuple(), op.global('os', 'system'), op.stop()]), want: 'unscanned' },
+    { name: 'pickle/benign-then-broken-second.pkl', bytes: concat([benignStateDictPickle(), buildPickle([op.proto(4), op.binget(0), op.global('os', 'system'), op.stop()])]), want: 'unscanned' },
     { name: 'pickle/benign-truncated.pkl', bytes: benignStateDictPickle().subarray(0, -10), want: 'unscanned' },
     { name: 'pickle/memo-key-1_0.pkl', bytes: text("S'os'\np1_0\n0S'system'\np2\n0g10\ng2\n\x93."), want: 'dangerous' },
     { name: 'pickle/memo-key-refused.pkl', bytes: text("S'os'\np1__0\n0."), want: 'suspicious' },

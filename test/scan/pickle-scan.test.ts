@@ -91,9 +91,13 @@ describe('scanPickle on hand-written opcodes', () => {
     ]);
     assert.equal(r.completePickles, 3);
     assert.deepEqual(r.errors, []);
-    // the memo does not survive STOP: BINGET 0 in a second pickle finds nothing
+    // the memo does not survive STOP: BINGET 0 in a second pickle finds nothing, and CPython's load stops there
+    // (KeyError) — inside that pickle, so it is a break, not trailing data
     const second = scanPickle(concatBytes(maliciousPickleStackGlobal('id'), buildPickle([op.proto(4), op.binget(0), op.pop(), op.stop()])));
-    assert.match(second.errors.join('\n'), /memo key 0 not found/);
+    assert.match(second.errors.join('\n'), /memo value not found: BINGET/);
+    assert.equal(second.completePickles, 1);
+    assert.equal(second.broke?.atPickleStart, false);
+    assert.deepEqual(second.globals, ['os.system'], 'the first pickle\'s globals are kept');
   });
 });
 
@@ -139,12 +143,14 @@ describe('scanPickle on bad input', () => {
     assert.equal(scanPickle(many).limitReached, undefined);
   });
 
-  it('stack underflow and a missing MARK are errors, not crashes, and the walk goes on', () => {
-    const bytes = buildPickle([op.proto(2), op.reduce(), op.tuple(), op.global('os', 'system'), op.pop(), op.stop()]);
-    const r = scanPickle(bytes);
-    assert.deepEqual(r.globals, ['os.system']);
-    assert.match(r.errors.join('\n'), /stack underflow/);
-    assert.match(r.errors.join('\n'), /no MARK/);
+  it('a stack underflow or a missing MARK ends the walk there, as it ends CPython\'s load; what came before is kept', () => {
+    const underflow = scanPickle(buildPickle([op.proto(2), op.global('os', 'system'), op.reduce(), op.global('builtins', 'exec'), op.stop()]));
+    assert.match(underflow.errors.join('\n'), /unpickling stack underflow: REDUCE at offset 13/);
+    assert.deepEqual(underflow.globals, ['os.system'], 'the global before the break is kept; nothing after it is walked');
+    assert.equal(underflow.broke?.atPickleStart, false);
+    const noMark = scanPickle(buildPickle([op.proto(2), op.tuple(), op.global('os', 'system'), op.stop()]));
+    assert.match(noMark.errors.join('\n'), /could not find MARK: TUPLE at offset 2/);
+    assert.deepEqual(noMark.globals, []);
   });
 
   it('never throws on random or mutated input', () => {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { scanBytes, scanRange, SCANNER_VERSION } from '../../ingest/scan/index.ts';
+import { isScanCandidateByName, scanBytes, scanRange, SCANNER_VERSION } from '../../ingest/scan/index.ts';
 import { pytorchZip, benignStateDictPickle } from '../../ingest/scan/build.ts';
 import { runCli } from '../helpers/cli.ts';
 import { assertValidSarif } from '../reports/helpers.ts';
@@ -53,6 +53,15 @@ describe('scan: every sample of the generated corpus gets its verdict', () => {
     const r = await scanBytes('m.pkl.gz', new Uint8Array(gzipSync(new Uint8Array(8 * 1024 * 1024))), { maxScanBytes: 64 * 1024 });
     assert.equal(r.verdict, 'unscanned');
     assert.match(r.reason, /decompresses to more than the scan limit/);
+  });
+});
+
+describe('which names a source that reads only what may unpickle scans', () => {
+  it('every name a pickle loader opens, archives, compressed and extensionless names; not safetensors, GGUF, ONNX or text', () => {
+    for (const p of ['a/pytorch_model.bin', 'x.pt', 'x.pth', 'ckpt.pth.tar', 'm.ckpt', 'm.pkl', 'm.pickle', 'clf.sav', 'f.dill', 'w.pdparams', 'o.pdopt', 'm.joblib', 'm.pkl.gz', 'clf.joblib.xz', 'c.joblib.bz2', 'a.npy', 'a.npz', 'a.zip', 'a.tar', 'a.7z', 'weights.dat', 'x.data', 'archive/data']) {
+      assert.ok(isScanCandidateByName(p), p);
+    }
+    for (const p of ['model.safetensors', 'm.gguf', 'm.onnx', 'config.json', 'README.md', 'tokenizer.model.txt']) assert.ok(!isScanCandidateByName(p), p);
   });
 });
 
