@@ -4,7 +4,7 @@
  * inside the root it was reached from. Errors on one file become that file's verdict; the walk goes on.
  */
 import { closeSync, openSync, readSync, realpathSync, statSync, lstatSync, readdirSync } from 'node:fs';
-import { resolve, sep, join } from 'node:path';
+import { basename, resolve, sep, join } from 'node:path';
 import { scanRange, type ScanOptions, type ScanResult } from './scan.ts';
 import { judgement } from './verdict.ts';
 import { detectFormatByName } from './format.ts';
@@ -49,6 +49,8 @@ export interface WalkedFile {
   path: string;
   /** The path as reported: relative to the root given, joined to it. */
   display: string;
+  /** The path under its root, `/`-separated (a root that is a file: its name). */
+  relative: string;
 }
 
 export interface SkippedPath {
@@ -76,7 +78,7 @@ export function walkLocal(roots: readonly string[], onSkip: (s: SkippedPath) => 
     }
     const inside = (p: string) => p === realRoot || p.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep);
     const seen = new Set<string>();
-    const visit = (path: string, display: string): void => {
+    const visit = (path: string, display: string, relative: string): void => {
       let real: string;
       try {
         real = realpathSync(path);
@@ -89,17 +91,22 @@ export function walkLocal(roots: readonly string[], onSkip: (s: SkippedPath) => 
       const st = statSync(real);
       if (st.isDirectory()) {
         const names = readdirSync(real).sort();
-        for (const n of names) visit(join(path, n), join(display, n));
-      } else if (st.isFile()) out.push({ path: real, display });
+        for (const n of names) visit(join(path, n), join(display, n), relative ? `${relative}/${n}` : n);
+      } else if (st.isFile()) out.push({ path: real, display, relative: relative || basename(path) });
       else onSkip({ path: display, reason: 'not a regular file' });
     };
-    visit(resolve(root), root);
+    visit(resolve(root), root, '');
   }
   return out;
 }
 
+export interface LocalScan {
+  file: WalkedFile;
+  result: ScanResult;
+}
+
 /** Every file under the roots, scanned one after another (results in walk order). */
-export async function* scanLocalPaths(roots: readonly string[], opts: ScanOptions, onSkip: (s: SkippedPath) => void): AsyncGenerator<ScanResult> {
-  for (const f of walkLocal(roots, onSkip)) yield scanLocalFile(f.path, opts, f.display);
+export async function* scanLocalPaths(roots: readonly string[], opts: ScanOptions, onSkip: (s: SkippedPath) => void): AsyncGenerator<LocalScan> {
+  for (const file of walkLocal(roots, onSkip)) yield { file, result: await scanLocalFile(file.path, opts, file.display) };
 }
 

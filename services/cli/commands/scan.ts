@@ -1,13 +1,28 @@
 /**
  * `aispm scan <path…>`: is this model directory safe to load? Every file under the paths (recursive; a symlink
  * leaving its root is skipped) goes through the shared scanner; a table, JSON or SARIF comes out, and
- * `--fail-on` makes it a CI gate. Nothing is written to the graph.
+ * `--fail-on` makes it a CI gate. Nothing is written to the graph unless `--into-graph <asset>` names the model,
+ * dataset or Space the files belong to: then they become that asset's File nodes (replacing its previous scan).
  */
 import { isAbsolute, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { scanLocalPaths, SCANNER_VERSION, type ScanResult, type SkippedPath, type Verdict } from '../../../ingest/scan/index.ts';
+import {
+  canContainFiles,
+  localScanBatch,
+  scanLocalPaths,
+  SCANNER_VERSION,
+  sha256OfFile,
+  writeLocalScan,
+  type HashedScan,
+  type LocalScan,
+  type ScanResult,
+  type SkippedPath,
+  type Verdict,
+} from '../../../ingest/scan/index.ts';
+import { requireNodes } from '../../../queries/nodes.ts';
 import { EXIT, UsageError } from '../../../schema/errors.ts';
-import type { Command } from '../command.ts';
+import type { GraphStore } from '../../../schema/store.ts';
+import type { Command, CommandContext } from '../command.ts';
 import { positiveInt } from '../options.ts';
 
 const FORMATS = ['table', 'json', 'sarif'] as const;
@@ -78,11 +93,44 @@ function sarif(results: readonly ScanResult[]): string {
   return JSON.stringify(log, null, 2);
 }
 
+/** The asset `--into-graph` names: it must be in the graph already, and of a kind that holds files. */
+async function intoGraphAsset(ctx: CommandContext, key: string): Promise<{ store: GraphStore; key: string }> {
+  const store = await ctx.store();
+  const node = (await requireNodes(store, [key])).get(key)!;
+  if (!canContainFiles(node.kind)) throw new UsageError(`--into-graph: ${key} is a ${node.kind}, which cannot hold files (a Model, Dataset or Endpoint can)`);
+  return { store, key };
+}
+
+/** Hashes each scanned file (the key is its content hash and its path under the root) and writes the asset's scan. */
+async function writeIntoGraph(store: GraphStore, assetKey: string, scans: readonly LocalScan[]) {
+  const hashed: HashedScan[] = [];
+  const unreadable: string[] = [];
+  for (const s of scans) {
+    try {
+      hashed.push({ result: s.result, relativePath: s.file.relative, sha256: await sha256OfFile(s.file.path) });
+    } catch {
+      unreadable.push(s.file.relative);
+    }
+  }
+  const { batch, unkeyed } = localScanBatch(assetKey, hashed);
+  const written = await writeLocalScan(store, assetKey, batch);
+  return { asset: assetKey, files: batch.nodes.length, removed: written.nodesRemoved, notWritten: [...unreadable, ...unkeyed] };
+}
+
 export const scanCommand: Command = {
   name: 'scan',
   summary: 'Scan model files and directories (pickle, PyTorch, numpy, joblib, Keras, ONNX, GGUF, safetensors) without loading them; a CI gate with --fail-on',
-  usage: 'scan <path…> [--format table|json|sarif] [--fail-on dangerous|suspicious] [--max-scan-bytes N]',
-  options: { format: { type: 'string' }, 'fail-on': { type: 'string' }, 'max-scan-bytes': { type: 'string' } },
+  usage: 'scan <path…> [--format table|json|sarif] [--fail-on dangerous|suspicious] [--max-scan-bytes N] [--into-graph <asset-key>]',
+  help: `Every file under the paths is read by its bytes, whatever its name (a directory recursively; a symlink whose
+target leaves the path given is skipped). Verdicts: dangerous, suspicious, safe, or unscanned with the reason.
+Exit 1 when --fail-on is given and a file is at or above it (suspicious also counts unscanned files).`,
+  options: {
+    format: { type: 'string', arg: 'table|json|sarif', description: 'output format (default table; --json is json)' },
+    'fail-on': { type: 'string', arg: 'dangerous|suspicious', description: 'exit 1 when any file is at or above this verdict' },
+    'max-scan-bytes': { type: 'string', arg: 'N', description: 'bytes one file may make the scanner read or decompress', defaultText: '268435456' },
+    'into-graph': { type: 'string', arg: '<asset-key>', description: 'write the files as File nodes of this model, dataset or Space (replacing its previous scan)' },
+  },
+  examples: ['scan ./models --fail-on dangerous', 'scan model.pt --json', 'scan ./checkpoints --format sarif > scan.sarif', 'scan ./chat-7b --into-graph hf:model/acme/chat-7b'],
   async run(ctx) {
     if (ctx.positionals.length === 0) throw new UsageError('scan needs at least one file or directory');
     const format = (ctx.values.format as string | undefined) ?? (ctx.json ? 'json' : 'table');
@@ -90,21 +138,27 @@ export const scanCommand: Command = {
     const gate = ctx.values['fail-on'] as string | undefined;
     if (gate !== undefined && !(GATES as readonly string[]).includes(gate)) throw new UsageError(`--fail-on must be one of ${GATES.join(', ')}, got "${gate.slice(0, 40)}"`);
     const maxScanBytes = positiveInt(ctx.values['max-scan-bytes'], '--max-scan-bytes', 2 ** 40);
+    const intoKey = ctx.values['into-graph'] as string | undefined;
+    // the asset is checked before anything is read: a typo fails at once, not after a long scan
+    const target = intoKey !== undefined ? await intoGraphAsset(ctx, intoKey) : undefined;
     const skipped: SkippedPath[] = [];
-    const results: ScanResult[] = [];
-    for await (const r of scanLocalPaths(ctx.positionals, { ...(maxScanBytes ? { maxScanBytes } : {}) }, (s) => skipped.push(s))) {
-      results.push(r);
-      if (ctx.interactive) process.stderr.write(`\rscanned ${results.length} files`);
+    const scans: LocalScan[] = [];
+    for await (const s of scanLocalPaths(ctx.positionals, { ...(maxScanBytes ? { maxScanBytes } : {}) }, (x) => skipped.push(x))) {
+      scans.push(s);
+      if (ctx.interactive) process.stderr.write(`\rscanned ${scans.length} files`);
     }
     if (ctx.interactive) process.stderr.write('\n');
+    const results = scans.map((s) => s.result);
     const missing = skipped.filter((s) => s.reason === 'no such file or directory');
     if (missing.length > 0 && results.length === 0) throw new UsageError(`no such file or directory: ${missing.map((m) => m.path).join(', ')}`);
+    const graph = target ? await writeIntoGraph(target.store, target.key, scans) : undefined;
     const failing = gate ? results.filter((r) => fails(r.verdict, gate as (typeof GATES)[number])).length : 0;
     if (format === 'sarif') ctx.print(sarif(results));
-    else if (format === 'json') ctx.printJson({ scanner: SCANNER_VERSION, summary: summaryOf(results), files: results, skipped, ...(gate ? { failOn: gate, failing } : {}) });
+    else if (format === 'json') ctx.printJson({ scanner: SCANNER_VERSION, summary: summaryOf(results), files: results, skipped, ...(gate ? { failOn: gate, failing } : {}), ...(graph ? { graph } : {}) });
     else {
       const s = summaryOf(results);
-      ctx.print(`${table(results, skipped)}\n\n${results.length} files: ${s.dangerous} dangerous, ${s.suspicious} suspicious, ${s.unscanned} unscanned, ${s.safe} safe${gate ? `; ${failing} at or above ${gate}${failing ? ': failing' : ''}` : ''}`);
+      const written = graph ? `\nwrote ${graph.files} files into the graph under ${graph.asset} (${graph.removed} from its previous scan removed)${graph.notWritten.length ? `; not written: ${graph.notWritten.join(', ')}` : ''}` : '';
+      ctx.print(`${table(results, skipped)}\n\n${results.length} files: ${s.dangerous} dangerous, ${s.suspicious} suspicious, ${s.unscanned} unscanned, ${s.safe} safe${gate ? `; ${failing} at or above ${gate}${failing ? ': failing' : ''}` : ''}${written}`);
     }
     return failing > 0 ? EXIT.findings : EXIT.ok;
   },
