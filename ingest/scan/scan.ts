@@ -150,7 +150,12 @@ async function scanSource(ctx: Ctx, src: ByteSource, path: string, depth: number
   if (container === 'hdf5') return bytes('keras-h5', 'hdf5 signature', await scanH5(src));
 
   const pickle = await probeAndScanPickle(ctx, src, head);
-  if (pickle) return bytes(byName === 'joblib' ? 'joblib' : pickle.legacy ? 'pytorch-legacy' : 'pickle', 'pickle opcodes', pickle.j);
+  if (pickle) {
+    // bytes the pickle walk did not account for may end in a zip (a pickle with an archive appended): a zip
+    // reader opens that by its end record, so both are scanned
+    const appended = pickle.wholeFile ? undefined : await zipByEndRecord(ctx, src, path, depth);
+    return appended ?? bytes(byName === 'joblib' ? 'joblib' : pickle.legacy ? 'pytorch-legacy' : 'pickle', 'pickle opcodes', pickle.j);
+  }
   if (ggufError) return bytes('gguf', 'gguf magic', judgement('suspicious', 'format-check', `GGUF magic but the header does not validate: ${ggufError}`));
 
   if (looksLikeSafetensors(head)) {
@@ -165,6 +170,8 @@ async function scanSource(ctx: Ctx, src: ByteSource, path: string, depth: number
       if (!(err instanceof FormatError) || byName === 'onnx') throw err;
     }
   }
+  const appended = await zipByEndRecord(ctx, src, path, depth);
+  if (appended) return appended;
   if (byName === 'other') return { format: 'other', formatSource: 'name', recognisedBy: 'name', j: judgement('safe', 'not-a-model', 'not a model file: no model format recognised in its bytes') };
   return {
     format: 'other',
@@ -178,7 +185,7 @@ async function scanSource(ctx: Ctx, src: ByteSource, path: string, depth: number
  * A file is a pickle when its bytes parse as one from the start: a PROTO header, or a complete pickle, or opcodes
  * that stay well-formed over the whole head. Then the whole stream is walked.
  */
-async function probeAndScanPickle(ctx: Ctx, src: ByteSource, head: Uint8Array): Promise<{ j: Judgement; legacy: boolean } | undefined> {
+async function probeAndScanPickle(ctx: Ctx, src: ByteSource, head: Uint8Array): Promise<{ j: Judgement; legacy: boolean; wholeFile: boolean } | undefined> {
   let probeBytes = head;
   // a text argument longer than the head (CPython has no line limit): look further, within the budget
   while (probeBytes.length < src.size && probeBytes.length < 64 * MiB && src.budget > 0 && isTruncatedAtStart(probeBytes)) {
@@ -186,7 +193,8 @@ async function probeAndScanPickle(ctx: Ctx, src: ByteSource, head: Uint8Array): 
   }
   if (!(head[0] === 0x80 && head[1]! <= 5) && !isPickleProbe(probeBytes, src.size)) return undefined;
   const full = await scanPickleStream(ctx, src, 0);
-  return { j: pickleVerdict(full.result, full.note), legacy: full.result.legacyTorch };
+  const wholeFile = !full.result.broke && !full.result.limitReached && !full.note && full.result.consumed >= src.size;
+  return { j: pickleVerdict(full.result, full.note), legacy: full.result.legacyTorch, wholeFile };
 }
 
 function probe(head: Uint8Array) {
@@ -380,6 +388,32 @@ async function scanTar(ctx: Ctx, src: ByteSource, depth: number): Promise<Found>
   return { format: torch ? 'pytorch-tar' : 'tar', formatSource: 'bytes', recognisedBy: 'tar headers', j };
 }
 
+/**
+ * A zip after other data, found as Python's zipfile finds one: by the end-of-central-directory record in the last
+ * 64 KiB. Undefined when there is none, or when what looks like one does not lead to a sound directory (random
+ * bytes may hold the signature).
+ */
+async function zipByEndRecord(ctx: Ctx, src: ByteSource, path: string, depth: number): Promise<Found | undefined> {
+  if (src.size < 22 || depth >= ctx.maxDepth) return undefined;
+  const tailLength = Math.min(src.size, 22 + 0xffff);
+  if (src.budget < tailLength) return undefined;
+  const tail = await src.read(src.size - tailLength, tailLength, 'zip end record');
+  if (!hasEndRecordSignature(tail)) return undefined;
+  try {
+    return await scanZip(ctx, src, path, depth);
+  } catch (err) {
+    if (err instanceof ZipFormatError) return undefined;
+    throw err;
+  }
+}
+
+function hasEndRecordSignature(tail: Uint8Array): boolean {
+  for (let i = tail.lastIndexOf(0x50); i >= 0; i = i > 0 ? tail.lastIndexOf(0x50, i - 1) : -1) {
+    if (tail[i + 1] === 0x4b && tail[i + 2] === 5 && tail[i + 3] === 6) return true;
+  }
+  return false;
+}
+
 /** Members whose names say they hold code or structure (read even when their first bytes look like nothing). */
 const CODE_NAMES = /\.(pkl|pickle|npy|json|joblib|pt|pth|bin|zip|npz|h5|keras|tar|gz)$|(^|\/)(data|constants)\.pkl$/i;
 
@@ -425,13 +459,18 @@ async function scanZip(ctx: Ctx, src: ByteSource, path: string, depth: number): 
     const inside = await scanSource(ctx, new ByteSource(data.length, memoryReader(data), Infinity), e.name, depth + 1);
     if (inside.j.decidedBy !== 'not-a-model') parts.push({ label, j: inside.j });
   }
-  findings.push(...(await ghostHeaders(src, dir.entries, dir.centralDirectoryOffset)));
+  if (dir.prefix > 0) {
+    // what precedes the archive is what torch.load and numpy.load read instead (they see no zip magic)
+    const before = await scanSource(ctx, src.slice(0, dir.prefix), path, depth + 1);
+    if (before.j.decidedBy !== 'not-a-model') parts.push({ label: `the ${dir.prefix} bytes before the archive (${before.format})`, j: before.j });
+  }
+  findings.push(...(await ghostHeaders(src, dir.entries, dir.centralDirectoryOffset, dir.prefix)));
   if (unread > 0) findings.push(`${unread} members beyond the first ${ctx.maxMembers} were not read (their names say data)`);
   let j = combine(parts, judgement('safe', 'no-code', `zip of ${dir.entries.length} entries, none holding code`));
   if (dir.shadowEntries.length > 0 && j.verdict === 'safe') j = judgement('suspicious', 'format-check', `a second central directory lists ${dir.shadowEntries.length} other entries`, j);
   const problems = findings.filter((f) => !/members beyond the first/.test(f));
   if (problems.length > 0 && j.verdict === 'safe') j = { ...judgement('suspicious', 'format-check', `the archive is inconsistent: ${problems[0]}`), globals: j.globals };
-  return { format, formatSource: 'bytes', recognisedBy: depth > 0 ? 'nested zip central directory' : 'zip central directory', j: { ...j, findings: [...new Set([...j.findings, ...findings])].map((f) => printable(f, 300)) } };
+  return { format, formatSource: 'bytes', recognisedBy: dir.prefix > 0 ? `zip end record, after ${dir.prefix} bytes of other data` : depth > 0 ? 'nested zip central directory' : 'zip central directory', j: { ...j, findings: [...new Set([...j.findings, ...findings])].map((f) => printable(f, 300)) } };
 }
 
 function kerasJsonVerdict(data: Uint8Array): Judgement {
@@ -448,10 +487,10 @@ function kerasJsonVerdict(data: Uint8Array): Judgement {
 }
 
 /** Local headers in the gaps between listed entries: members a streaming reader sees that the directory hides. */
-async function ghostHeaders(src: ByteSource, entries: readonly ZipEntry[], cdOffset: number): Promise<string[]> {
+async function ghostHeaders(src: ByteSource, entries: readonly ZipEntry[], cdOffset: number, start: number): Promise<string[]> {
   const sorted = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
   const out: string[] = [];
-  let cursor = 0;
+  let cursor = start;
   for (const next of [...sorted.map((e) => e.localHeaderOffset), cdOffset]) {
     if (next - cursor >= 30 && next - cursor <= MiB && src.budget >= next - cursor) {
       const gap = await src.read(cursor, next - cursor, 'gap between zip entries');

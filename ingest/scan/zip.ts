@@ -53,6 +53,8 @@ export interface ZipDirectory {
   findings: string[];
   /** Entries of other central directories that earlier EOCD records point at (a second view of the archive). */
   shadowEntries: ZipEntry[];
+  /** Bytes of other data in front of the archive (0 for an ordinary zip); every offset here already counts them. */
+  prefix: number;
 }
 
 export interface ZipLimits {
@@ -116,6 +118,12 @@ interface DirectoryLocation {
   /** The first byte after the central directory may not pass this (the EOCD64 record or the EOCD). */
   cdEndLimit: number;
   zip64: boolean;
+  /**
+   * Bytes in front of the archive (a zip appended to other data). Offsets in the records count from the archive's
+   * start; Python's zipfile finds the start as the EOCD's position minus the directory's size and offset, and so
+   * does this reader. 0 for an ordinary zip.
+   */
+  prefix: number;
 }
 
 async function locateDirectory(read: RangeReader, size: number, tail: Uint8Array, tailStart: number, at: number): Promise<DirectoryLocation> {
@@ -132,13 +140,15 @@ async function locateDirectory(read: RangeReader, size: number, tail: Uint8Array
   const hasLocator = at >= LOCATOR_SIZE && v.getUint32(at - LOCATOR_SIZE, true) === SIG_EOCD64_LOCATOR;
   const needs64 = entries === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff;
   if (hasLocator) {
-    const eocd64Offset = u64(v, at - LOCATOR_SIZE + 8);
     const locatorAbs = eocdAbs - LOCATOR_SIZE;
-    if (!(eocd64Offset + EOCD64_SIZE <= locatorAbs)) throw new ZipFormatError('ZIP64 locator points outside the file');
+    // Python's zipfile reads the ZIP64 record right before the locator, whatever offset the locator gives (which
+    // counts from the archive's start, so it is off by any data in front)
+    const eocd64Offset = locatorAbs - EOCD64_SIZE;
+    if (eocd64Offset < 0) throw new ZipFormatError('ZIP64 locator points outside the file');
     const rel = eocd64Offset - tailStart;
     const rec = rel >= 0 ? tail.subarray(rel, rel + EOCD64_SIZE) : await readExact(read, eocd64Offset, eocd64Offset + EOCD64_SIZE - 1);
     const r = viewOf(rec);
-    if (r.getUint32(0, true) !== SIG_EOCD64) throw new ZipFormatError('ZIP64 end-of-central-directory record not found where the locator says');
+    if (r.getUint32(0, true) !== SIG_EOCD64) throw new ZipFormatError('ZIP64 end-of-central-directory record not found before its locator');
     if (r.getUint32(16, true) !== 0 || r.getUint32(20, true) !== 0) throw new ZipFormatError('multi-disk zip archives are not supported');
     entries = u64(r, 32);
     cdSize = u64(r, 40);
@@ -153,7 +163,8 @@ async function locateDirectory(read: RangeReader, size: number, tail: Uint8Array
   if (!(cdOffset + cdSize <= cdEndLimit) || cdEndLimit > size) {
     throw new ZipFormatError(`central directory (offset ${cdOffset}, ${cdSize} bytes) does not fit in the file`);
   }
-  return { entries, cdOffset, cdSize, cdEndLimit, zip64 };
+  const prefix = cdEndLimit - cdSize - cdOffset;
+  return { entries, cdOffset: cdOffset + prefix, cdSize, cdEndLimit, zip64, prefix };
 }
 
 /** Applies a ZIP64 extended-information extra field: each 0xFFFFFFFF in the fixed header moves here, in order. */
@@ -182,7 +193,7 @@ function applyZip64Extra(extra: Uint8Array, e: { usize: number; csize: number; o
   }
 }
 
-function parseCentralDirectory(cd: Uint8Array, expected: number, cdOffset: number): ZipEntry[] {
+function parseCentralDirectory(cd: Uint8Array, expected: number, cdOffset: number, prefix: number): ZipEntry[] {
   const v = viewOf(cd);
   const raw: Array<Omit<ZipEntry, 'dataLimit'> & { nameLen: number }> = [];
   let p = 0;
@@ -211,7 +222,7 @@ function parseCentralDirectory(cd: Uint8Array, expected: number, cdOffset: numbe
       crc32: crc,
       compressedSize: sizes.csize,
       uncompressedSize: sizes.usize,
-      localHeaderOffset: sizes.offset,
+      localHeaderOffset: sizes.offset + prefix,
     });
     p = next;
   }
@@ -249,7 +260,7 @@ export async function readZipDirectory(read: RangeReader, size: number, limits: 
   const findings: string[] = [];
   // Loaders take the last signature; one inside a comment that leads nowhere is passed over (and reported).
   let primary = -1;
-  let dir: Omit<ZipDirectory, 'findings' | 'shadowEntries'> | undefined;
+  let dir: (Omit<ZipDirectory, 'findings' | 'shadowEntries'> & { gapBeforeEnd?: number }) | undefined;
   let firstError: unknown;
   for (const at of candidates) {
     try {
@@ -261,6 +272,8 @@ export async function readZipDirectory(read: RangeReader, size: number, limits: 
     }
   }
   if (!dir) throw firstError;
+  if (dir.prefix > 0) findings.push(`${dir.prefix} bytes of other data precede the archive: Python's zipfile opens it by its end record, torch.load and numpy.load see no zip`);
+  if (dir.gapBeforeEnd) findings.push(`${dir.gapBeforeEnd} bytes between the central directory and its end record: miniz reads the directory, Python's zipfile does not`);
   const commentEnd = primary + EOCD_SIZE + viewOf(tail).getUint16(primary + 20, true);
   if (commentEnd !== tail.length) {
     findings.push(`the end-of-central-directory comment ends ${commentEnd > tail.length ? 'past' : 'before'} the end of the file (${tail.length - commentEnd} bytes); loaders read this record anyway`);
@@ -277,22 +290,33 @@ export async function readZipDirectory(read: RangeReader, size: number, limits: 
       // a signature inside a comment or data that does not lead to a directory
     }
   }
-  return { ...dir, findings: [...new Set(findings)], shadowEntries };
+  const { gapBeforeEnd: _gap, ...listed } = dir;
+  return { ...listed, findings: [...new Set(findings)], shadowEntries };
 }
 
 async function readDirectoryAt(
   read: RangeReader, size: number, tail: Uint8Array, tailStart: number, at: number, maxCd: number, maxEntries: number,
-): Promise<Omit<ZipDirectory, 'findings' | 'shadowEntries'>> {
+): Promise<Omit<ZipDirectory, 'findings' | 'shadowEntries'> & { gapBeforeEnd?: number }> {
   const loc = await locateDirectory(read, size, tail, tailStart, at);
   if (loc.cdSize > maxCd) throw new ZipFormatError(`central directory of ${loc.cdSize} bytes is over the ${maxCd}-byte limit`);
   if (loc.entries > maxEntries) throw new ZipFormatError(`zip claims ${loc.entries} entries, over the limit of ${maxEntries}`);
   if (loc.entries * CENTRAL_HEADER_SIZE > loc.cdSize) {
     throw new ZipFormatError(`zip claims ${loc.entries} entries but its central directory holds at most ${Math.floor(loc.cdSize / CENTRAL_HEADER_SIZE)}`);
   }
-  const rel = loc.cdOffset - tailStart;
-  const cd = rel >= 0 ? tail.subarray(rel, rel + loc.cdSize) : await readExact(read, loc.cdOffset, loc.cdOffset + loc.cdSize - 1);
-  const entries = parseCentralDirectory(cd, loc.entries, loc.cdOffset);
-  return { entries, centralDirectoryOffset: loc.cdOffset, centralDirectorySize: loc.cdSize, zip64: loc.zip64 };
+  const listAt = async (cdOffset: number, prefix: number) => {
+    const rel = cdOffset - tailStart;
+    const cd = rel >= 0 ? tail.subarray(rel, rel + loc.cdSize) : await readExact(read, cdOffset, cdOffset + loc.cdSize - 1);
+    return { entries: parseCentralDirectory(cd, loc.entries, cdOffset, prefix), centralDirectoryOffset: cdOffset, centralDirectorySize: loc.cdSize, zip64: loc.zip64, prefix };
+  };
+  try {
+    return await listAt(loc.cdOffset, loc.prefix);
+  } catch (err) {
+    // Not data in front but bytes between the directory and its end record: miniz (PyTorch) reads the directory
+    // at its recorded offset, where Python's zipfile looks `prefix` bytes later and fails.
+    if (loc.prefix <= 0 || !(err instanceof ZipFormatError)) throw err;
+    const d = await listAt(loc.cdOffset - loc.prefix, 0);
+    return { ...d, gapBeforeEnd: loc.prefix };
+  }
 }
 
 /** An entry's local header, as a streaming reader (and some loaders) see it. */

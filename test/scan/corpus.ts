@@ -124,6 +124,11 @@ export function corpus(): Sample[] {
     { name: 'torch/CVE-2025-1945-flag-bits.pt', bytes: flagMismatch(), want: 'dangerous' },
     { name: 'torch/two-eocd-records.pt', bytes: doubleEocd(), want: 'dangerous' },
     { name: 'torch/crc-mismatch.pt', bytes: crcMismatch(), want: 'dangerous' },
+    // a zip after other data: Python's zipfile finds it by its end record; torch.load and numpy.load read the front
+    { name: 'zip/prefixed-evil-member.zip', bytes: concat([text('#!/bin/sh\nexit 0\n'), buildStoredZip([{ name: 'archive/data.pkl', data: maliciousPickleGlobal() }])]), want: 'dangerous' },
+    { name: 'zip/benign-pickle-then-evil-zip.pt', bytes: concat([benignStateDictPickle(), buildStoredZip([{ name: 'archive/data.pkl', data: maliciousPickleStackGlobal('id') }])]), want: 'dangerous' },
+    { name: 'zip/evil-pickle-then-benign-zip.pt', bytes: concat([maliciousPickleGlobal(), pytorchZip(benignStateDictPickle())]), want: 'dangerous' },
+    { name: 'zip/benign-prefixed.zip', bytes: concat([new Uint8Array(100), buildStoredZip([{ name: 'w.npy', data: npyBytes('<f4', [2], new Uint8Array(8)) }])]), want: 'suspicious' },
     { name: 'torch/7z-packed.pt', bytes: concat([Uint8Array.of(0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4), new Uint8Array(100)]), want: 'unscanned' },
     // numpy
     { name: 'numpy/plain.npy', bytes: npyBytes('<f4', [4], new Uint8Array(16)), want: 'safe' },

@@ -14,12 +14,15 @@ import {
   benignStateDictPickle,
   buildPickle,
   buildZip,
+  concat,
   maliciousPickleGlobal,
   maliciousPickleStackGlobal,
   op,
   pytorchZip,
 } from '../../ingest/scan/build.ts';
 import { scanPickle } from '../../ingest/scan/pickle-scan.ts';
+import { readZipDirectory } from '../../ingest/scan/zip.ts';
+import { memoryReader } from './helpers.ts';
 
 const probe = spawnSync('python3', ['-c', 'import pickletools, zipfile'], { encoding: 'utf8' });
 const skip = probe.error || probe.status !== 0 ? 'python3 (with pickletools and zipfile) not available on this machine' : false;
@@ -84,12 +87,15 @@ describe('python3 cross-check', { skip }, () => {
     assert.match(scanPickle(cut).broke?.message ?? '', /truncated/);
   });
 
-  it('zipfile reads our stored, deflated and ZIP64 archives and their CRCs', () => {
+  it('zipfile reads our stored, deflated, ZIP64 and prefixed archives and lists what our reader lists', async () => {
     const pkl = benignStateDictPickle();
     const archives = {
       'stored.zip': pytorchZip(pkl, { tensorBytes: 4096 }),
       'zip64.zip': pytorchZip(pkl, { tensorBytes: 4096, zip64: true }),
       'deflated.zip': buildZip([{ name: 'archive/data.pkl', data: pkl, method: 8 }]),
+      // data in front: zipfile finds the archive by its end record, as the scanner does
+      'prefixed.zip': concat([new TextEncoder().encode('#!/bin/sh\nexit 0\n'), pytorchZip(pkl, { tensorBytes: 4096 })]),
+      'prefixed-zip64.zip': concat([new Uint8Array(333), pytorchZip(pkl, { tensorBytes: 4096, zip64: true })]),
     };
     for (const [file, bytes] of Object.entries(archives)) {
       const path = join(dir, file);
@@ -104,6 +110,8 @@ describe('python3 cross-check', { skip }, () => {
       const ours = python('import sys, hashlib; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())', pkl).stdout.trim();
       assert.equal(sha, ours, file);
       assert.ok(names?.startsWith('archive/data.pkl'), file);
+      const listed = await readZipDirectory(memoryReader(bytes).read, bytes.length);
+      assert.deepEqual(listed.entries.map((e) => e.name).join(','), names, file);
     }
   });
 });
