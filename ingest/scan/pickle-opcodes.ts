@@ -225,16 +225,33 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Bytes as text the way Python 3 reads protocol 2+ unicode opcodes (UTF-8; invalid sequences replaced). */
 export function decodeUtf8(bytes: Uint8Array): string {
-  return utf8.decode(bytes);
+  return shortAscii(bytes) ?? utf8.decode(bytes);
 }
 
 /** UTF-8 where CPython's strict decoder would accept it, else undefined (the load fails there). */
 export function decodeUtf8Strict(bytes: Uint8Array): string | undefined {
+  const ascii = shortAscii(bytes);
+  if (ascii !== undefined) return ascii;
   try {
     return strictUtf8.decode(bytes);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Module and attribute names are short ASCII: built directly, they skip a TextDecoder call per opcode (the
+ * decoder's fixed cost dominates for a dozen bytes). Undefined for anything else, which the decoder then reads.
+ */
+function shortAscii(bytes: Uint8Array): string | undefined {
+  if (bytes.length > 64) return undefined;
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b >= 0x80) return undefined;
+    s += String.fromCharCode(b);
+  }
+  return s;
 }
 
 /** One char per byte: how the text arguments of protocol 0 are held before their own decoding. */
