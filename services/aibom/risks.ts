@@ -10,7 +10,8 @@ import { missingBase } from '../../queries/findings/missing-base.ts';
 import { pickleDangerous } from '../../queries/findings/pickle-dangerous.ts';
 import { pickleUnscanned } from '../../queries/findings/pickle-unscanned.ts';
 import { makeFinding, type Finding, type FindingRule } from '../../queries/findings/types.ts';
-import { detectFormatByName, FILE_FORMATS, isPickleBearing, type FileFormat } from '../../ingest/scan/format.ts';
+import { detectFormatByName } from '../../ingest/scan/format.ts';
+import { FILE_FORMAT_NAMES, UNPICKLING_FORMATS, type FileFormat } from '../../schema/model.ts';
 import { labelOfKey, parseKey } from '../../schema/keys.ts';
 import { clip, type GraphNode } from '../../schema/records.ts';
 import type { Neighbourhood } from './gather.ts';
@@ -30,8 +31,8 @@ const stringList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x
 /** A file that unpickles on load, as the scanner judges formats: by the recorded format, else by the file's name. */
 function mayUnpickle(file: GraphNode, path: string): boolean {
   const recorded = propStr(file, 'format');
-  const format = recorded !== undefined && (FILE_FORMATS as readonly string[]).includes(recorded) ? (recorded as FileFormat) : detectFormatByName(path);
-  return isPickleBearing(format);
+  const format = recorded !== undefined && (FILE_FORMAT_NAMES as readonly string[]).includes(recorded) ? (recorded as FileFormat) : detectFormatByName(path);
+  return UNPICKLING_FORMATS.includes(format);
 }
 
 /**
