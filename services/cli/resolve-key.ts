@@ -1,7 +1,9 @@
 /**
  * A node key as a person gives it: the key itself, the page URL a key names (`keyOfUrl`), or a repo as `aispm
- * ingest hf` takes it (`datasets/owner/name`, `spaces/owner/name`, `owner/name`). An unknown key is a usage error
- * that suggests the closest keys in the store (its text search, ranked by edit distance and kind).
+ * ingest hf` takes it (`datasets/owner/name`, `spaces/owner/name`, `owner/name`), or a key with its sha shortened as
+ * human output prints it (`…/pytorch_model.bin@3ce4e69b47b5`, like git: unique prefixes of 7 or more hex digits).
+ * An unknown key is a usage error that suggests the closest keys in the store (its text search, ranked by edit
+ * distance and kind).
  */
 import { parseRef, repoKey } from '../../ingest/huggingface/refs.ts';
 import { UsageError } from '../../schema/errors.ts';
@@ -18,6 +20,9 @@ export async function resolveNodeKey(store: GraphStore, given: string): Promise<
   const candidates = [given, ...alternativeKeys(given)];
   const found = await store.getNodes([...new Set(candidates)]);
   for (const c of candidates) if (found.some((n) => n.key === c)) return c;
+  const abbreviated = await keysExtending(store, given);
+  if (abbreviated.length === 1) return abbreviated[0]!;
+  if (abbreviated.length > 1) throw new UsageError(`${printable(given, 200)} is ambiguous: it begins ${abbreviated.length} keys (${abbreviated.slice(0, 3).join(', ')}); give more of the sha`);
   const near = await closestKeys(store, given);
   const hint = near.length ? `; did you mean ${near.join(' or ')}?` : `; list nodes with \`${RUN} stats\` or search them in \`${RUN} serve\``;
   throw new UsageError(`unknown node ${printable(given, 200)}${hint}`);
@@ -36,6 +41,14 @@ function alternativeKeys(given: string): string[] {
     }
   }
   return out;
+}
+
+/** The keys of which `given` is a prefix that stops inside their trailing sha (at least 7 hex digits given). */
+async function keysExtending(store: GraphStore, given: string): Promise<string[]> {
+  if (!/[0-9a-f]{7,}$/i.test(given)) return [];
+  const page = await store.find({ text: given, first: 10 });
+  const prefix = given.toLowerCase();
+  return page.items.map((n) => n.key).filter((k) => k.toLowerCase().startsWith(prefix) && /^[0-9a-f]+$/i.test(k.slice(given.length)));
 }
 
 /** Up to three keys near `given`: found by the store's text search on its last part, ranked by edit distance, then kind. */

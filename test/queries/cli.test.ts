@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import type { RecordBatch } from '../../schema/records.ts';
 import { runCli, tempWorkspace } from '../helpers/cli.ts';
 import { assertGolden } from '../helpers/golden.ts';
-import { F, G, P, SHA1, attackGraph, lineageGraph, postureGraph } from './fixtures.ts';
+import { F, G, P, SHA1, attackGraph, edge, lineageGraph, postureGraph } from './fixtures.ts';
 
 function workspaceWith(batch: () => RecordBatch) {
   const ws = tempWorkspace('aispm-queries-cli-');
@@ -94,6 +94,28 @@ describe('aispm blast-radius / lineage', () => {
   });
 });
 
+describe('a key as human output prints it (sha shortened to 12 hex)', () => {
+  const sha = (tail: string) => `3ce4e69b47b5${tail}`.padEnd(40, '0');
+  const one = `hf:file/acme/chat/pytorch_model.bin@${sha('1')}`;
+  const twins = [`hf:file/acme/chat/model.bin@${sha('2')}`, `hf:file/acme/chat/model.bin@${sha('3')}`];
+  const ws = workspaceWith(() => ({
+    nodes: [{ kind: 'Model', key: 'hf:model/acme/chat', props: {} }, ...[one, ...twins].map((key) => ({ kind: 'File' as const, key, props: {} }))],
+    edges: [one, ...twins].map((f) => edge('CONTAINS', 'hf:model/acme/chat', f)),
+  }));
+
+  it('resolves a unique sha prefix of 7+ hex digits, and calls an ambiguous one ambiguous', async () => {
+    const short = await runCli(['blast-radius', `hf:file/acme/chat/pytorch_model.bin@${sha('').slice(0, 12)}`, '--json', '--store', ws.store]);
+    assert.equal(short.code, 0, short.stderr);
+    assert.equal(JSON.parse(short.stdout).from, one);
+    const ambiguous = await runCli(['blast-radius', `hf:file/acme/chat/model.bin@${sha('').slice(0, 12)}`, '--store', ws.store]);
+    assert.equal(ambiguous.code, 2);
+    assert.match(ambiguous.stderr, /is ambiguous: it begins 2 keys .*give more of the sha/);
+    const tooShort = await runCli(['blast-radius', 'hf:file/acme/chat/pytorch_model.bin@3ce4e6', '--store', ws.store]);
+    assert.equal(tooShort.code, 2);
+    assert.match(tooShort.stderr, /unknown node/);
+  });
+});
+
 describe('aispm paths / tag', () => {
   const ws = workspaceWith(attackGraph);
 
@@ -127,6 +149,7 @@ describe('aispm paths / tag', () => {
       assert.deepEqual(r.paths.map((p: { nodes: string[] }) => p.nodes), [[P.ann, P.chat, P.prod], [P.chat, P.prod]]);
       const text = await runCli(['paths', '--k', '1', '--store', ws.store]);
       assert.match(text.stdout, /^    entry:  compromised$/m);
+      assert.match(text.stdout, /^paths from entry points tagged compromised \(assumed breach\) come first, then the others by risk$/m);
       assert.match(text.stdout, /^    1\. ann can write acme\/chat  \[CAN_WRITE 0\.50\]/m);
     } finally {
       await runCli(['tag', P.ann, 'compromised', '--remove', '--store', ws.store]);

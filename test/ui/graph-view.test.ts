@@ -173,6 +173,8 @@ describe('graph view in Chromium', { skip: CHROMIUM ? false : "no Chromium found
     await page.getByTestId('attack-paths').click();
     await waitStatus(page, 'attack paths:');
     assert.ok((await drawn(page)).edges.every((e) => e.onPath));
+    const fileLabel = await page.evaluate((k) => (window as unknown as { AISPM_VIEW: { cy: any } }).AISPM_VIEW.cy.getElementById(k).data('label'), PICKLE);
+    assert.equal(fileLabel, 'acme/base-7b/pytorch_model.bin@0123456789ab', 'the sha is cut to 12 hex digits');
     await page.screenshot({ path: join(ARTIFACTS, 'graph-view-attack-paths.png') });
     // merge-arena is no target yet, so it is not drawn: pick it from the start screen's endpoint list.
     await page.locator('[data-testid="start-endpoints"] li[data-key="hf:space/dev/merge-arena"]').click();

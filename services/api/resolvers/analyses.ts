@@ -3,7 +3,7 @@
  * arguments and kept briefly (ResultCache) so that paging does not recompute them; pages are cut from the result.
  * Keys are looked up first so that an unknown key answers NOT_FOUND rather than a generic input error.
  */
-import { labelOfKey } from '../../../schema/keys.ts';
+import { shortLabel } from '../../../schema/keys.ts';
 import { DERIVATION_RELATIONS } from '../../../schema/model.ts';
 import { attackPaths, type AttackPath, type AttackPathsResult } from '../../../queries/attack-paths.ts';
 import { blastRadius, type BlastRadius, type BlastRadiusNode } from '../../../queries/blast-radius.ts';
@@ -82,7 +82,7 @@ export const analysisResolvers = {
 const nodeOf = (v: { key: string }, _: unknown, ctx: ApiContext) => ctx.loaders.node.load(v.key);
 
 export const analysisTypeResolvers = {
-  ReachedNode: { node: nodeOf, label: (n: { key: string }) => labelOfKey(n.key) },
+  ReachedNode: { node: nodeOf, label: (n: { key: string }) => shortLabel(n.key) },
   BlastEndpoint: { node: nodeOf },
   LineageEntry: { node: nodeOf },
   WeakestLink: { node: nodeOf },

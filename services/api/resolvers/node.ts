@@ -1,6 +1,6 @@
 /** Fields of Node and GraphEdge: a node's own data, its edges (paged) and neighbours, all through the loaders. */
 import { DERIVATION_RELATIONS, type EdgeKind } from '../../../schema/model.ts';
-import { labelOfKey, ownerOfKey } from '../../../schema/keys.ts';
+import { ownerOfKey, shortLabel } from '../../../schema/keys.ts';
 import type { GraphEdge, GraphNode } from '../../../schema/records.ts';
 import { analystTagsOf } from '../../../schema/tags.ts';
 import { repoPageUrl } from '../../aibom/identity.ts';
@@ -40,7 +40,7 @@ async function edgesOf(ctx: ApiContext, node: GraphNode, args: { direction?: Edg
 export const nodeResolvers = {
   Node: {
     name: (n: GraphNode) => (typeof n.props.name === 'string' ? n.props.name : null),
-    label: (n: GraphNode) => labelOfKey(n.key),
+    label: (n: GraphNode) => shortLabel(n.key),
     owner: (n: GraphNode) => (typeof n.props.author === 'string' && n.props.author ? n.props.author : ownerOfKey(n.key)) ?? null,
     url: (n: GraphNode) => repoPageUrl(n) ?? null,
     tags: (n: GraphNode) => (Array.isArray(n.props.tags) ? n.props.tags.filter((t) => typeof t === 'string') : []),

@@ -21,6 +21,9 @@ export interface PathsContext {
 export function formatPaths(r: AttackPathsResult, c: PathsContext): string {
   const lines = [`${plural(r.paths.length, 'attack path')} from ${plural(r.entries.length, 'entry point')} to ${plural(r.targets.length, 'target')}`];
   if (r.paths.length) lines.push('risk = 10 × the path likelihood (0–10); each step shows its edge kind and likelihood');
+  if (r.paths.some((p) => c.reasons.get(p.from)?.includes('compromised'))) {
+    lines.push('paths from entry points tagged compromised (assumed breach) come first, then the others by risk');
+  }
   if (r.truncated) lines.push('  (partial: the region behind the targets was cut by --max-depth or --node-budget)');
   r.paths.forEach((p, i) => {
     lines.push('', `#${i + 1}  risk ${p.risk.toFixed(2)}  ${shortKey(p.from)} ⇒ ${shortKey(p.to)}`);
