@@ -28,6 +28,11 @@ export interface ScopeWriter {
    * could not finish, e.g. some dependencies did not resolve) the batch is upserted and nothing is removed.
    */
   commitScope(scope: string, batch: RecordBatch, options?: { complete?: boolean }): Promise<void>;
+  /**
+   * The same for a scope too big to hold (a 500k-component SBOM): each batch is upserted as it comes, all under one
+   * sync, and the stale sweep runs only after the last one. A stream that fails part-way sweeps nothing.
+   */
+  commitScopeStream(scope: string, batches: AsyncIterable<RecordBatch>): Promise<void>;
 }
 
 export function newSyncId(): string {
@@ -50,33 +55,39 @@ export function createScopeWriter(store: GraphStore, source: string, options: Sc
   // Writes are serialised: each is a transaction, and interleaving one scope's removeStale with another's upsert
   // would be correct but harder to reason about after a crash.
   let chain: Promise<void> = Promise.resolve();
+  const serialised = (run: () => Promise<void>) => {
+    const next = chain.then(run);
+    chain = next.catch(() => undefined);
+    return next;
+  };
+  const commit = async (scope: string, batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>, complete: boolean) => {
+    const sync: SyncContext = { source, scope, syncId };
+    const markers: NodeRecord[] = [];
+    for await (const batch of batches) {
+      // Upstream data is stripped of analyst state, bounded and redacted here, once for every source, so no
+      // source can forget it.
+      const own = withoutAnalystState(batch);
+      if (own.notes.length) options.onAnalystState?.(scope, own.notes);
+      const bounded = boundBatch(own.batch);
+      if (bounded.notes.length) options.onBounded?.(scope, bounded.notes);
+      const split = splitCompletion(bounded.batch, options.completionProps ?? []);
+      markers.push(...split.markers);
+      const written = await store.upsert(split.body, sync);
+      totals.nodes += written.nodes;
+      totals.edges += written.edges;
+    }
+    faultPoint('after-scope-upsert');
+    const removed = complete ? await store.removeStale(sync) : { edgesRemoved: 0, nodesRemoved: 0 };
+    if (complete && markers.length) await store.upsert({ nodes: markers, edges: [] }, sync);
+    totals.edgesRemoved += removed.edgesRemoved;
+    totals.nodesRemoved += removed.nodesRemoved;
+    totals.scopes++;
+  };
   return {
     syncId,
     totals,
-    commitScope(scope, batch, { complete = true } = {}) {
-      const run = async () => {
-        const sync: SyncContext = { source, scope, syncId };
-        // Upstream data is stripped of analyst state, bounded and redacted here, once for every source, so no
-        // source can forget it.
-        const own = withoutAnalystState(batch);
-        if (own.notes.length) options.onAnalystState?.(scope, own.notes);
-        const bounded = boundBatch(own.batch);
-        if (bounded.notes.length) options.onBounded?.(scope, bounded.notes);
-        const { body, markers } = splitCompletion(bounded.batch, options.completionProps ?? []);
-        const written = await store.upsert(body, sync);
-        faultPoint('after-scope-upsert');
-        const removed = complete ? await store.removeStale(sync) : { edgesRemoved: 0, nodesRemoved: 0 };
-        if (complete && markers.length) await store.upsert({ nodes: markers, edges: [] }, sync);
-        totals.nodes += written.nodes;
-        totals.edges += written.edges;
-        totals.edgesRemoved += removed.edgesRemoved;
-        totals.nodesRemoved += removed.nodesRemoved;
-        totals.scopes++;
-      };
-      const next = chain.then(run);
-      chain = next.catch(() => undefined);
-      return next;
-    },
+    commitScope: (scope, batch, { complete = true } = {}) => serialised(() => commit(scope, [batch], complete)),
+    commitScopeStream: (scope, batches) => serialised(() => commit(scope, batches, true)),
   };
 }
 

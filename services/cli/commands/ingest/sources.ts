@@ -105,4 +105,13 @@ export const INGEST_SOURCES: IngestSource[] = [
     },
     run: async () => (await import('./mlflow.ts')).ingestMlflowCommand,
   },
+  {
+    name: 'sbom',
+    summary: 'SBOM and AIBOM files: CycloneDX JSON 1.2–1.7, SPDX 2.2/2.3 JSON, SPDX 3.0 JSON-LD (AI and Dataset profiles)',
+    usage: 'sbom <file…> [--subject <key>]',
+    options: {
+      subject: { type: 'string', arg: '<key>', description: 'the key of what the document describes, when it does not say (gh:repo/…, hf:model/…, sbom:service/…)' },
+    },
+    run: async () => (await import('./sbom.ts')).ingestSbom,
+  },
 ];
