@@ -133,6 +133,7 @@ export function cycloneDxMapper(top: Json): FormatMapper {
   /** Relations aispm's export states for (derivative, base) pairs. */
   const relations = new Map<string, string>();
   let subjectHasDependencies = false;
+  const through = new Map<string, string[]>();
   let subject: Identity | undefined;
 
   const learnComponent = (c: unknown) => {
@@ -158,6 +159,21 @@ export function cycloneDxMapper(top: Json): FormatMapper {
     const fragment = ref.startsWith('urn:cdx:') && ref.includes('#') ? decodeURIComponent(ref.slice(ref.indexOf('#') + 1)) : ref;
     const byPurl = identityOfPurl(fragment) ?? identityOfKey(fragment, ['Package', 'Model', 'Dataset', 'Endpoint', 'Repository']);
     return byPurl ?? undefined;
+  };
+
+  /** The recorded elements a reference stands for: itself, or what an unnamed element it names needs (transitively). */
+  const seeThrough = (ref: unknown): Known[] => {
+    const out: Known[] = [];
+    const seen = new Set<string>();
+    const walk = (r: unknown) => {
+      if (typeof r !== 'string' || seen.has(r)) return;
+      seen.add(r);
+      const known = resolve(r);
+      if (known) out.push(known);
+      else for (const next of through.get(r) ?? []) walk(next);
+    };
+    walk(ref);
+    return out;
   };
 
   const writeComponent = (c: Json, path: string, sink: Sink, parent: Identity | undefined): void => {
@@ -215,8 +231,12 @@ export function cycloneDxMapper(top: Json): FormatMapper {
         const ref = str(item['bom-ref']);
         const id = identityOfKey(ref, ['Endpoint']) ?? serviceIdentity([str(item.group), str(item.name)].filter(Boolean).join('/'));
         if (ref) refs.set(ref, id ?? null);
-      } else if (array === 'dependencies' && isObject(item) && subjectRef !== undefined && item.ref === subjectRef && list(item.dependsOn).length) {
-        subjectHasDependencies = true;
+      } else if (array === 'dependencies' && isObject(item)) {
+        const ref = str(item.ref);
+        const dependsOn = list(item.dependsOn).filter((d): d is string => typeof d === 'string');
+        if (ref !== undefined && ref === subjectRef && dependsOn.length) subjectHasDependencies = true;
+        // Needs of an element the graph cannot name (trivy's lock-file component) pass to whoever needs it.
+        if (ref !== undefined && ref !== subjectRef && !refs.get(ref)) through.set(ref, dependsOn);
       }
     },
     begin(subjectIdentityChosen, sink, provenance) {
@@ -244,13 +264,16 @@ export function cycloneDxMapper(top: Json): FormatMapper {
         sink.node({ kind: 'Endpoint', key: id.key, props: props({ name: str(item.name), description: str(item.description), endpointUrl: urls[0] }) });
       } else if (array === 'dependencies') {
         const from = resolve(item.ref);
-        if (!from) return sink.warn(`${path}: ref ${JSON.stringify(String(item.ref).slice(0, 80))} names no recorded component`);
+        if (!from && !through.has(String(item.ref))) return sink.warn(`${path}: ref ${JSON.stringify(String(item.ref).slice(0, 80))} names no recorded component`);
+        if (!from) return; // an element the graph cannot name: its needs went to those that need it
         list(item.dependsOn).forEach((ref, i) => {
-          const to = resolve(ref);
-          if (!to) return sink.warn(`${path}.dependsOn[${i}]: ${JSON.stringify(String(ref).slice(0, 80))} names no recorded component`);
+          const targets = seeThrough(ref);
+          if (!targets.length && !through.has(String(ref))) sink.warn(`${path}.dependsOn[${i}]: ${JSON.stringify(String(ref).slice(0, 80))} names no recorded component`);
+          for (const to of targets) {
           const meaning = from.kind === 'Model' && to.kind === 'Dataset' && to.evaluationOnly ? 'evaluated-on' : 'depends-on';
           const relation = from.kind === to.kind && (to.kind === 'Model' || to.kind === 'Dataset') ? relations.get(JSON.stringify([from.key, to.key])) ?? 'unknown' : undefined;
           link(sink, meaning, from, to, { source, evidence: `${path}.dependsOn[${i}]`, ...(relation ? { props: { relation } } : {}) });
+          }
         });
       } else if (array === 'vulnerabilities') {
         mapVulnerability(item, path, sink, resolve, source);

@@ -24,6 +24,7 @@ export class JsonStreamError extends Error {
 /** Past this one value (one component, one member) is refused: a bounded reader must bound its unit. */
 export const MAX_VALUE_BYTES = 256 * 1024 * 1024;
 
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -67,7 +68,6 @@ export class TopLevelReader {
   /** A number, true, false or null: ends at the first byte that cannot continue it. */
   private scalar = false;
   private valueStart = 0;
-  private bomChecked = false;
 
   /** `parseItems: false` scans the streamed arrays' items without keeping or parsing them (a look at the top level). */
   constructor(
@@ -79,11 +79,8 @@ export class TopLevelReader {
   feed(chunk: Uint8Array): TopLevelEvent[] {
     const events: TopLevelEvent[] = [];
     let i = 0;
-    if (!this.bomChecked && chunk.length > 0) {
-      this.bomChecked = true;
-      // A UTF-8 byte-order mark, as some Windows tools write one.
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
-    }
+    // A UTF-8 byte-order mark, as some Windows tools write one (its bytes may come in separate chunks).
+    while (this.offset + i < 3 && i < chunk.length && chunk[i] === UTF8_BOM[this.offset + i]) i++;
     let captureFrom = -1;
     while (i < chunk.length) {
       const b = chunk[i]!;

@@ -3,7 +3,7 @@
  * owning source writes it, an aispm key where the document is one of our own exports, a VCS URL), and how a link
  * between two identities becomes a valid edge. Pure.
  */
-import { keyOfPurl, keyOfUrl, kindOfKey, parsePurl, tryKeyOf } from '../../schema/keys.ts';
+import { keyOfPurl, keyOfUrl, kindOfKey, parseKey, parsePurl, tryKeyOf } from '../../schema/keys.ts';
 import type { EdgeKind, NodeKind } from '../../schema/model.ts';
 import type { EdgeRecord, NodeRecord, Props } from '../../schema/records.ts';
 import { linkKind, type LinkMeaning } from './links.ts';
@@ -35,8 +35,12 @@ export function identityOfPurl(purl: string | undefined): (Identity & { version?
 /** An element id that is itself a graph key (aispm's own exports use keys as bom-refs), when its kind is one of `kinds`. */
 export function identityOfKey(ref: unknown, kinds: readonly NodeKind[]): Identity | undefined {
   if (typeof ref !== 'string') return undefined;
-  const kind = kindOfKey(ref);
-  return kind && kinds.includes(kind) ? { key: ref, kind } : undefined;
+  const parsed = parseKey(ref);
+  const kind = parsed?.format.kind;
+  if (!parsed || !kind || !kinds.includes(kind)) return undefined;
+  // Only a key as its owner writes it: `pkg:pypi/numpy@1.26.4?package-id=…` (syft's bom-ref) is a purl, not a key.
+  const canonical = kind === 'Package' ? keyOfPurl(ref)?.key : tryKeyOf(parsed.format.id, parsed.parts);
+  return canonical === ref ? { key: ref, kind } : undefined;
 }
 
 /** The repository a VCS URL names (`git+https://github.com/o/r`), when it is on a known host. */
