@@ -200,6 +200,14 @@ export function cycloneDxMapper(top: Json): FormatMapper {
         }
         // An ancestor that is also a component of this BOM is written there, with its full record.
         if (!refs.has(lineage.ref ?? '')) sink.node({ kind: other.kind, key: other.key, props: componentProps(a, other) });
+        if (lineage.derivatives.length) {
+          // aispm's export lists every ancestor and says which models derive from it directly, and how.
+          for (const d of lineage.derivatives) {
+            const derivative = resolve(d.from) ?? identityOfKey(d.from, ['Model', 'Dataset']);
+            if (derivative) link(sink, 'derived-from', derivative, other, { source, evidence: `${path}.pedigree.${field}[${i}]`, props: { relation: RELATIONS.has(d.relation) ? d.relation : 'unknown' } });
+          }
+          return;
+        }
         const [from, to] = reverse ? [other, id] : [id, other];
         const relation = relations.get(JSON.stringify([from.key, to.key])) ?? 'unknown';
         link(sink, 'derived-from', from, to, { source, evidence: `${path}.pedigree.${field}[${i}]`, props: { relation } });

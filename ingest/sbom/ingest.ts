@@ -51,8 +51,10 @@ export interface SbomImportResult {
 /** The members and items of a document already in memory (GitHub's `{ "sbom": … }` wrapping, read whole). */
 function* memoryEvents(doc: Record<string, unknown>, streamed: ReadonlySet<string>): Generator<TopLevelEvent> {
   for (const [name, value] of Object.entries(doc)) {
-    if (streamed.has(name) && Array.isArray(value)) for (const [index, item] of value.entries()) yield { type: 'item', name, index, value: item };
-    else yield { type: 'member', name, value };
+    if (streamed.has(name) && Array.isArray(value)) {
+      yield { type: 'array', name };
+      for (const [index, item] of value.entries()) yield { type: 'item', name, index, value: item };
+    } else yield { type: 'member', name, value };
   }
 }
 
@@ -127,14 +129,14 @@ async function importDocument(store: GraphStore, file: string, opts: SbomImportO
   const present = new Set<string>();
   for await (const e of events(file, BIG_ARRAYS, false, chunkBytes)) {
     if (e.type === 'member') Object.defineProperty(top, e.name, { value: e.value, enumerable: true, writable: true, configurable: true });
-    else present.add(e.name);
+    else if (e.type === 'array') present.add(e.name);
   }
   const format = detectFormat(top);
   if ('reason' in format && !unwrapped && isGitHubWrapping(top)) return importSbomFile(store, file, opts, top.sbom as Record<string, unknown>);
   if ('reason' in format) throw new UsageError(`${file}: not an SBOM aispm reads: ${format.reason}`);
   const schema = documentSchema(format.schema);
   const topForSchema = { ...top };
-  for (const name of BIG_ARRAYS) if (present.has(name) || name in top) topForSchema[name] = [];
+  for (const name of present) topForSchema[name] = [];
   const topFailure = schema.checkTop(topForSchema);
   if (topFailure) throw fail(topFailure.path, topFailure.message, format.label);
 

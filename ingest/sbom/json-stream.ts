@@ -12,6 +12,8 @@
 
 export type TopLevelEvent =
   | { type: 'member'; name: string; value: unknown }
+  /** A streamed array begins (its items follow, if it has any). */
+  | { type: 'array'; name: string }
   | { type: 'item'; name: string; index: number; value: unknown };
 
 export class JsonStreamError extends Error {
@@ -118,6 +120,7 @@ export class TopLevelReader {
           break;
         case 'array-start':
           if (b !== OPEN_ARR) this.fail(`"${this.name}" must be an array`, i);
+          events.push({ type: 'array', name: this.name });
           this.index = 0;
           this.state = 'item-or-end';
           break;
