@@ -2,6 +2,7 @@
 import { SEVERITIES, type Report } from './model.ts';
 import { pathSvg } from './svg-path.ts';
 import { chokeReach, countsText, escapeHtml as h, pct, plural, storedEnds } from './text.ts';
+import { escapeUnsafeKeepLayout } from '../../schema/text.ts';
 
 const CSS = `
 body{font:14px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#212529;max-width:1100px;margin:2rem auto;padding:0 1rem}
@@ -117,7 +118,8 @@ export function renderHtml(r: Report): string {
       body.push('</table>');
     }
   }
-  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${h(r.title)}</title><style>${CSS}</style></head><body>\n${body.join('\n')}\n</body></html>\n`;
+  // Names from upstream may carry bidi overrides or zero-width characters that make a line say something else.
+  return escapeUnsafeKeepLayout(`<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${h(r.title)}</title><style>${CSS}</style></head><body>\n${body.join('\n')}\n</body></html>\n`);
 }
 
 function scopeHtml(r: Report): string {

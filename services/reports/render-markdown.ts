@@ -1,6 +1,7 @@
 /** The report as Markdown that renders cleanly on a code host (GitHub, GitLab). */
 import { SEVERITIES, type Report } from './model.ts';
 import { chokeReach, countsText, exposureText, impactText, mdCode, mdText, pct, plural, storedEnds } from './text.ts';
+import { escapeUnsafeKeepLayout } from '../../schema/text.ts';
 
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
@@ -77,7 +78,8 @@ export function renderMarkdown(r: Report): string {
       out.push('');
     }
   }
-  return out.join('\n') + '\n';
+  // Names from upstream may carry bidi overrides or zero-width characters that make a line say something else.
+  return escapeUnsafeKeepLayout(out.join('\n') + '\n');
 }
 
 function scopeText(r: Report): string {

@@ -78,6 +78,21 @@ describe('report renderings', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('bidi overrides, isolates and zero-width characters in names are shown as \\uXXXX in Markdown and HTML', async () => {
+    const bidi = hostileBatch();
+    const renamed = (k: string) => (k === HOSTILE.dataset ? 'hf:dataset/evil/d\u202Eata\u200B' : k);
+    bidi.nodes = bidi.nodes.map((n) => ({ ...n, key: renamed(n.key) }));
+    bidi.edges = bidi.edges.map((e) => ({ ...e, from: renamed(e.from), to: renamed(e.to), evidence: e.evidence === HOSTILE.evidence ? 'card\u2066Data' : e.evidence }));
+    const store = await storeWith(join(dir, 'bidi.db'), bidi);
+    const r = await buildReport(store, { now: FIXED_NOW });
+    await store.close();
+    for (const format of ['md', 'html'] as const) {
+      const text = renderReport(r, format);
+      assert.doesNotMatch(text, /[\u202A-\u202E\u2066-\u2069\u200B]/, `${format}: no raw format character`);
+      assert.ok(text.includes('d\\u202Eata\\u200B') && text.includes('card\\u2066Data'), `${format}: the escapes are visible`);
+    }
+  });
+
   describe('Markdown', () => {
     let md: string;
     let lines: string[];
