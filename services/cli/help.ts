@@ -3,7 +3,6 @@
  * description and default, and examples that run as printed (`npx aispm …`, as the README writes them).
  */
 import type { Command, OptionSpec, OptionSpecs } from './command.ts';
-import { COMMANDS } from './commands/index.ts';
 
 /** How a person runs the CLI from a clone or a project that depends on it; hints and examples start with it. */
 export const RUN = 'npx aispm';
@@ -16,15 +15,16 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
 
 const EXIT_CODES = 'exit codes: 0 ok, 1 findings above threshold, 2 usage or input error, 3 upstream or store failure';
 
-export function usageText(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+/** The overview; `commands` are all of them, loaded (`loadAllCommands`). */
+export function usageText(commands: readonly Command[]): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'aispm — AI supply-chain graph: blast radius, attack paths, AIBOMs',
     '',
     `usage: ${RUN} <command> [options]      (${RUN} <command> --help for its options and examples)`,
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'global options:',
     ...optionLines(GLOBAL_OPTIONS),

@@ -12,22 +12,22 @@ import { ValidationError } from '../../schema/validate.ts';
 import { StoreError, type GraphStore } from '../../schema/store.ts';
 import { openStore, resolveStoreSpec, sqlitePathOf } from '../store/open.ts';
 import type { CommandContext } from './command.ts';
-import { COMMANDS } from './commands/index.ts';
+import { loadAllCommands, loadCommand } from './commands/index.ts';
 import { GLOBAL_OPTIONS, RUN, commandHelp, usageText } from './help.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usageText() + '\n');
+    process.stdout.write(usageText(await loadAllCommands()) + '\n');
     return name ? EXIT.ok : EXIT.usage;
   }
   if (name === '--version') {
     process.stdout.write('aispm 0.1.0\n');
     return EXIT.ok;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
+  const cmd = await loadCommand(name);
   const jsonRequested = argv.includes('--json');
-  if (!cmd) return reportError(new AispmError(`unknown command "${name}"\n\n${usageText()}`, EXIT.usage, 'BAD_INPUT'), jsonRequested);
+  if (!cmd) return reportError(new AispmError(`unknown command "${name}"\n\n${usageText(await loadAllCommands())}`, EXIT.usage, 'BAD_INPUT'), jsonRequested);
 
   let store: GraphStore | undefined;
   try {
