@@ -1,13 +1,14 @@
 /**
  * How long a person waits for the CLI: whole processes, from spawn to exit, against plain Node start (`node -e 0`)
  * measured in the same run, each command alternating with that reference so the ratio is taken pair by pair and a
- * drift in the machine's speed moves both. Builds dist/ first (`npm run build`), as an installed CLI has it, then
- * fills a demo store; the commands: `--version`, `stats` and `blast-radius` of the demo's poisoned dataset.
+ * drift in the machine's speed moves both. Needs the build an installed CLI has (`npm run build`, which `npm install`
+ * runs), then fills a demo store; the commands: `--version`, `stats` and `blast-radius` of the demo's poisoned
+ * dataset, and `stats` once more from the sources through tsx (AISPM_FROM_SOURCE=1), for contrast.
  *
  *   node --import tsx bench/cli-start-bench.ts [--runs 15]
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POISONED_KEY } from '../services/demo/sample.ts';
@@ -27,8 +28,7 @@ function run(args: readonly string[], env: NodeJS.ProcessEnv = process.env): num
 }
 
 const flags = parseNumericFlags(process.argv.slice(2), { runs: 15 });
-const built = spawnSync(process.execPath, [join(import.meta.dirname, '../services/cli/build.mjs')], { stdio: 'inherit' });
-if (built.status !== 0) throw new Error('npm run build failed');
+if (!existsSync(join(import.meta.dirname, '../dist/sources.json'))) throw new Error('no build in dist/: run `npm run build` first');
 const dir = mkdtempSync(join(tmpdir(), 'aispm-cli-bench-'));
 const store = `sqlite:${join(dir, 'demo.db')}`;
 try {
