@@ -26,6 +26,12 @@ export class JsonStreamError extends Error {
 /** Past this one value (one component, one member) is refused: a bounded reader must bound its unit. */
 export const MAX_VALUE_BYTES = 256 * 1024 * 1024;
 
+/**
+ * Past this nesting inside one value is refused: the schema check and the mapping walk nested components
+ * recursively, and a hostile document nested thousands deep would otherwise end in a stack overflow.
+ */
+export const MAX_DEPTH = 512;
+
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const QUOTE = 0x22;
@@ -193,8 +199,9 @@ export class TopLevelReader {
         continue;
       }
       if (b === QUOTE) this.inString = true;
-      else if (b === OPEN_OBJ || b === OPEN_ARR) this.depth++;
-      else if (b === CLOSE_OBJ || b === CLOSE_ARR) {
+      else if (b === OPEN_OBJ || b === OPEN_ARR) {
+        if (++this.depth > MAX_DEPTH) this.fail(`nested deeper than ${MAX_DEPTH} levels`, i);
+      } else if (b === CLOSE_OBJ || b === CLOSE_ARR) {
         this.depth--;
         if (this.depth === 0) return i + 1;
         if (this.depth < 0) this.fail('unbalanced brackets', i);

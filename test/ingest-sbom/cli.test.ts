@@ -4,7 +4,7 @@
  * written), what a newer version of a document replaces, and the blast radius the imports give together.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli, tempWorkspace } from '../helpers/cli.ts';
@@ -147,6 +147,14 @@ describe('aispm ingest sbom: validation first, nothing written on refusal', () =
     const b = await ingest(ws.store, broken);
     assert.equal(b.code, 2);
     assert.match(b.stderr, /not a JSON document aispm can read: the document ends early/);
+    // Components nested 5,000 deep: refused by the reader before a recursive schema check or mapping could overflow.
+    const deep = join(ws.dir, 'deep.json');
+    const levels = 5000;
+    writeFileSync(deep, '{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[' +
+      '{"type":"library","name":"p","components":['.repeat(levels) + '{"type":"library","name":"leaf"}' + ']}'.repeat(levels) + ']}');
+    const d = await ingest(ws.store, deep);
+    assert.equal(d.code, 2, d.stderr);
+    assert.match(d.stderr, /not a JSON document aispm can read: nested deeper than 512 levels at byte \d+/);
     const twice = await ingest(ws.store, write('dup.json', {}).replace('dup.json', 'missing.json'));
     assert.equal(twice.code, 2);
     assert.match(twice.stderr, /cannot read .*missing\.json: ENOENT/);
@@ -204,16 +212,26 @@ describe('aispm ingest sbom: a repository SBOM, an ML-BOM and an advisory give a
   it('reaches the deployment and the repository from the advisory; a VEX not_affected stops it', async () => {
     assert.equal((await ingest(ws.store, fixture('github-dependency-graph.spdx.json'))).code, 0);
     assert.equal((await ingest(ws.store, fixture('mlbom-service.cdx.json'), '--subject', 'gh:deployment/acme-ml/serving/production')).code, 0);
-    // What `ingest osv` and `ingest github` write, given here as records: an advisory on torch 2.1.0 and the deploy link.
-    const records = join(ws.dir, 'osv-and-github.ndjson');
-    writeFileSync(records, [
-      { type: 'node', kind: 'Vulnerability', key: 'vuln:GHSA-pg7h-5qx3-wjr3', props: { summary: 'torch.load runs code', severity: 'critical' } },
-      { type: 'edge', kind: 'AFFECTS', from: 'vuln:GHSA-pg7h-5qx3-wjr3', to: 'pkg:pypi/torch@2.1.0', source: 'osv' },
-      { type: 'edge', kind: 'DEPLOYS', from: 'gh:repo/acme-ml/serving', to: 'gh:deployment/acme-ml/serving/production', source: 'gh' },
-    ].map((r) => JSON.stringify(r)).join('\n'));
+    // `ingest osv` offline, from an export holding one advisory on torch below 2.2.0: it finds the torch version
+    // the SBOMs wrote, under the key the registries source owns.
+    const osvExport = join(ws.dir, 'osv-export');
+    mkdirSync(osvExport);
+    writeFileSync(join(osvExport, 'GHSA-pg7h-5qx3-wjr3.json'), JSON.stringify({
+      schema_version: '1.6.0', id: 'GHSA-pg7h-5qx3-wjr3', modified: '2024-04-17T19:20:31Z', published: '2024-04-17T19:20:31Z',
+      summary: 'torch.load runs code', aliases: ['CVE-2024-31580'],
+      affected: [{ package: { ecosystem: 'PyPI', name: 'torch', purl: 'pkg:pypi/torch' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '2.2.0' }] }] }],
+      database_specific: { severity: 'CRITICAL' },
+    }));
+    const osv = await runCli(['ingest', 'osv', '--from', osvExport, '--store', ws.store, '--json']);
+    assert.equal(osv.code, 0, osv.stderr);
+    // What `ingest github` writes for the repository's environment, given here as a record.
+    const records = join(ws.dir, 'github.ndjson');
+    writeFileSync(records, JSON.stringify({ type: 'edge', kind: 'DEPLOYS', from: 'gh:repo/acme-ml/serving', to: 'gh:deployment/acme-ml/serving/production', source: 'gh' }));
     assert.equal((await runCli(['import', records, '--store', ws.store])).code, 0);
     const r = await runCli(['blast-radius', 'vuln:GHSA-pg7h-5qx3-wjr3', '--json', '--store', ws.store]);
     assert.equal(r.code, 0, r.stderr);
+    const osvEdge = (await exportGraph(ws.store)).edges.find((e) => e.kind === 'AFFECTS' && e.from === 'vuln:GHSA-pg7h-5qx3-wjr3');
+    assert.deepEqual([osvEdge?.to, osvEdge?.source], ['pkg:pypi/torch@2.1.0', 'osv'], 'the advisory joins the package the SBOMs wrote');
     const reached = new Map((JSON.parse(r.stdout).nodes as { key: string; path: string[] }[]).map((n) => [n.key, n.path]));
     // Two shortest ways in: the image's vllm needs torch, and the repository that deploys it needs torch.
     const path = reached.get('gh:deployment/acme-ml/serving/production');
