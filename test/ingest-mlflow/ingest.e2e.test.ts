@@ -1,29 +1,56 @@
 /**
  * `aispm ingest hf` then `aispm ingest mlflow` into one store, against a Hub replay and an MLflow replay of each
- * generation: a poisoned Hub dataset's blast radius reaches the Hub fine-tune, the registry version derived from
- * it and the endpoint serving that version (with its owner); the os.system pickle is a critical finding on the
- * endpoint serving it; the version's BOM is valid CycloneDX with pedigree to the Hub base and its datasets; what
- * the server could not give is a warning, and no credential reaches the graph or the output.
+ * generation (and on Neo4j when a throwaway server is configured): a poisoned Hub dataset's blast radius reaches
+ * the Hub fine-tune, the registry version derived from it and the endpoint serving that version, with their owners;
+ * so does a compromised Hub base model; the os.system pickle is a critical finding on the endpoint serving it; the
+ * version's BOM is valid CycloneDX with pedigree to the Hub base and its datasets; what the server could not give
+ * is a warning, and no credential reaches the graph or the output.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { validateAibom } from '../../services/aibom/index.ts';
 import { runCli, tempWorkspace } from '../helpers/cli.ts';
+import { neo4jTestTarget } from '../helpers/neo4j.ts';
 import { edgeSet, type Exported } from '../ingest-hf/harness.ts';
-import { POISONED, SECRET_REPO_TOKEN } from './fixtures.ts';
+import { CHAT_FT_SHA, POISONED, SECRET_REPO_TOKEN } from './fixtures.ts';
 import { findingsOf, graphOf, ingestHub, ingestMlflow, startServers, type Servers } from './harness.ts';
 
 type Json = Record<string, any>;
 
-for (const generation of [2, 3] as const) {
-  describe(`aispm ingest mlflow against an MLflow ${generation} server`, () => {
-    const ws = tempWorkspace(`aispm-mlflow${generation}-`);
+/** Where a run's graph goes: a fresh SQLite file, or the throwaway Neo4j server when one is configured. */
+interface Target {
+  store: string;
+  done(): Promise<void>;
+}
+
+const sqlite = async (): Promise<Target> => {
+  const ws = tempWorkspace('aispm-mlflow-');
+  return { store: ws.store, done: async () => ws.cleanup() };
+};
+const neo4j = neo4jTestTarget('MLflow end-to-end test');
+const runs: { generation: 2 | 3; storeName: string; open: () => Promise<Target> }[] = [
+  { generation: 2, storeName: 'sqlite', open: sqlite },
+  { generation: 3, storeName: 'sqlite', open: sqlite },
+];
+if (neo4j.status === 'ok') {
+  // The MLflow 3 story on Neo4j: the same lineage, blast radius, findings and BOM from the other store.
+  runs.push({ generation: 3, storeName: 'neo4j', open: async () => (await neo4j.wipe(), { store: neo4j.uri, done: () => neo4j.close() }) });
+} else {
+  describe('aispm ingest mlflow against an MLflow 3 server (neo4j)', () => {
+    it('runs against Neo4j', { skip: neo4j.reason }, () => undefined);
+  });
+}
+
+for (const { generation, storeName, open } of runs) {
+  describe(`aispm ingest mlflow against an MLflow ${generation} server (${storeName})`, () => {
+    let ws: Target;
     let servers: Servers;
     let summary: Json;
     let stdout: string;
     let graph: Exported;
 
     before(async () => {
+      ws = await open();
       servers = await startServers(generation);
       const hf = await ingestHub(servers, ws.store);
       assert.equal(hf.code, 0, hf.stderr);
@@ -35,7 +62,7 @@ for (const generation of [2, 3] as const) {
     });
     after(async () => {
       await servers?.close();
-      ws.cleanup();
+      await ws?.done();
     });
 
     it('names the generation it read and counts what it read', () => {
@@ -63,7 +90,26 @@ for (const generation of [2, 3] as const) {
       assert.ok(endpoint, JSON.stringify(br.endpoints));
       assert.deepEqual(endpoint.path, [POISONED, 'hf:model/acme/chat-ft', 'mlflow:model/support-bot/1', 'mlflow:endpoint/support-bot-prod']);
       assert.deepEqual(endpoint.owners, ['mlflow:user/alice@acme.example'], 'CAN_MANAGE is an owner; CAN_QUERY is not');
+      const owners = new Map<string, string[]>(br.nodes.map((n: Json) => [n.key, n.owners]));
+      assert.deepEqual(owners.get('hf:model/acme/chat-ft'), ['hf:org/acme'], 'the Hub fine-tune is owned on the Hub');
+      assert.deepEqual(owners.get('mlflow:model/support-bot/1'), ['mlflow:org/admins', 'mlflow:user/bob@acme.example'], 'the registry version by who may write it');
       if (generation === 3) assert.equal(depth.get('mlflow:logged-model/m-e9e9e90000000000000000000000001'), 1, 'the unregistered logged model trained on it');
+    });
+
+    it('a compromised Hub base model reaches the registry versions built on it and the endpoint serving them', async () => {
+      const r = await runCli(['blast-radius', 'hf:model/acme/base-llm', '--store', ws.store, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const br = JSON.parse(r.stdout);
+      assert.deepEqual(br.nodes.map((n: Json) => `${n.key}@${n.depth}`).sort(), [
+        'hf:model/acme/chat-ft@1',
+        'mlflow:endpoint/support-bot-prod@3',
+        'mlflow:model/support-bot/1@2',
+        'mlflow:model/support-bot/2@3',
+      ]);
+      const [endpoint] = br.endpoints;
+      assert.deepEqual(endpoint.hops.map((h: Json) => `${h.edgeKind}:${h.relation ?? ''}`), ['DERIVED_FROM:finetune', 'DERIVED_FROM:finetune', 'SERVES:']);
+      assert.equal(endpoint.hops[1].revision, CHAT_FT_SHA, 'the revision the transformers flavor names');
+      assert.deepEqual(endpoint.owners, ['mlflow:user/alice@acme.example']);
     });
 
     it('the os.system pickle is a critical finding naming the endpoint that serves it; registry versions are pinned', async () => {
