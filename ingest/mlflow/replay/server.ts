@@ -43,7 +43,13 @@ export interface MlflowReplayServer extends ReplayHttp {
   authorized: number;
 }
 
-const MAX_RESULTS = { registeredModels: 1000, versions: 200_000, experiments: 50_000, loggedModels: 1000 };
+/** `max_results` as MLflow's handlers take it: the default when absent, and the most they accept (logged models: no cap). */
+const MAX_RESULTS = {
+  registeredModels: { byDefault: 100, max: 1000 },
+  versions: { byDefault: 10_000, max: 200_000 },
+  experiments: { byDefault: 1000, max: 50_000 },
+  loggedModels: { byDefault: 100, max: Number.MAX_SAFE_INTEGER },
+};
 
 class ApiError extends Error {
   constructor(
@@ -84,30 +90,44 @@ function notFoundPage(res: ServerResponse): void {
   res.end(html);
 }
 
-/** MLflow's page tokens: base64 of `{"offset": n}`; anything else is refused as MLflow refuses it. */
-function offsetOf(token: string | undefined | null): number {
+/**
+ * MLflow's page tokens: base64 of `{"offset": n}`, and for logged models also the request the token continues
+ * (`experiment_ids`, `filter_string`, `order_by`), which MLflow checks against the request it comes with. Anything
+ * else is refused as MLflow refuses it.
+ */
+function offsetOf(token: string | undefined | null, bound: Json = {}): number {
   if (token === undefined || token === null || token === '') return 0;
-  let offset: unknown;
+  let decoded: Json;
   try {
-    offset = (JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as Json).offset;
+    decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as Json;
   } catch {
     throw new ApiError(400, 'INVALID_PARAMETER_VALUE', 'Invalid page token, could not base64-decode');
   }
+  const offset = decoded?.offset;
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) throw new ApiError(400, 'INVALID_PARAMETER_VALUE', 'Invalid page token, decoded value=' + JSON.stringify(offset));
+  for (const [field, value] of Object.entries(bound)) {
+    if (JSON.stringify(decoded[field] ?? null) !== JSON.stringify(value ?? null)) {
+      throw new ApiError(400, 'INVALID_PARAMETER_VALUE', `The ${field} in the page token do not match the ${field} of the request`);
+    }
+  }
   return offset;
 }
 
-function page(items: Json[], field: string, token: string | undefined | null, maxResults: unknown, limit: number, pageSize: number): Json {
-  const requested = maxResults === undefined || maxResults === null || maxResults === '' ? limit : Number(maxResults);
-  if (!Number.isInteger(requested) || requested < 1 || requested > limit) {
-    throw new ApiError(400, 'INVALID_PARAMETER_VALUE', `Invalid value for request parameter max_results. It must be at most ${limit}, but got value ${String(maxResults)}`);
+function tokenAt(offset: number, bound: Json = {}): string {
+  return Buffer.from(JSON.stringify({ ...bound, offset })).toString('base64');
+}
+
+function page(items: Json[], field: string, token: string | undefined | null, maxResults: unknown, limits: { byDefault: number; max: number }, pageSize: number, bound: Json = {}): Json {
+  const requested = maxResults === undefined || maxResults === null || maxResults === '' ? limits.byDefault : Number(maxResults);
+  if (!Number.isInteger(requested) || requested < 1 || requested > limits.max) {
+    throw new ApiError(400, 'INVALID_PARAMETER_VALUE', `Invalid value for request parameter max_results. It must be at most ${limits.max}, but got value ${String(maxResults)}`);
   }
-  const start = offsetOf(token);
+  const start = offsetOf(token, bound);
   const size = Math.min(requested, pageSize);
   const slice = items.slice(start, start + size);
   const body: Json = {};
   if (slice.length) body[field] = slice;
-  if (start + size < items.length) body.next_page_token = Buffer.from(JSON.stringify({ offset: start + size })).toString('base64');
+  if (start + size < items.length) body.next_page_token = tokenAt(start + size, bound);
   return body;
 }
 
@@ -189,7 +209,8 @@ function handle(req: IncomingMessage, rawBody: string, res: ServerResponse, s: M
     if (method === 'POST' && path === '/api/2.0/mlflow/logged-models/search') {
       const ids = body.experiment_ids;
       if (!Array.isArray(ids) || ids.length === 0) throw new ApiError(400, 'INVALID_PARAMETER_VALUE', 'experiment_ids must be a non-empty list');
-      return sendJson(res, 200, page(r.loggedModels(ids.map(String)), 'models', body.page_token as string | undefined, body.max_results, MAX_RESULTS.loggedModels, r.pageSize));
+      const bound = { experiment_ids: ids.map(String), filter_string: body.filter ?? null, order_by: body.order_by ?? null };
+      return sendJson(res, 200, page(r.loggedModels(ids.map(String)), 'models', body.page_token as string | undefined, body.max_results, MAX_RESULTS.loggedModels, r.pageSize, bound));
     }
     const lm = /^\/api\/2\.0\/mlflow\/logged-models\/([^/]+)$/.exec(path);
     if (method === 'GET' && lm) {
@@ -267,7 +288,7 @@ function listing(files: Map<string, FileContent>, dir: string, token: string | n
   const body: Json = {};
   const slice = all.slice(start, start + pageSize);
   if (slice.length) body.files = slice;
-  if (start + pageSize < all.length) body.next_page_token = Buffer.from(JSON.stringify({ offset: start + pageSize })).toString('base64');
+  if (start + pageSize < all.length) body.next_page_token = tokenAt(start + pageSize);
   return body;
 }
 
