@@ -1,19 +1,20 @@
 /**
  * Attack paths: the k cheapest loopless paths from entry points to targets, each step explained from the model.
  *
- * Cost of a step = -ln(likelihood) (the kind's default likelihood, or the edge's own `likelihood` prop), so the
- * cheapest path is the most likely one and a path's likelihood is the product of its steps'. Risk (0–10) is
- * 10 × path likelihood, rounded to two decimals.
+ * Cost of a step = -ln(likelihood) (the kind's default likelihood, or the edge's own `likelihood` prop, times the
+ * kind's `likelihoodModifiers` that hold on the edge and its ends — a push to a protected branch, a deployment a
+ * reviewer must approve), so the cheapest path is the most likely one and a path's likelihood is the product of its
+ * steps'. Risk (0–10) is 10 × path likelihood, rounded to two decimals.
  *
  * Loading: the reverse-flow region of the targets (everything that could compromise them, up to maxDepth) is read
  * frontier by frontier — one store call per direction per level — then Yen's algorithm runs in memory over it with a
  * virtual source joined to every entry and a virtual sink joined from every target.
  */
 import { EDGE_SPECS } from '../schema/model.ts';
-import type { GraphEdge } from '../schema/records.ts';
+import type { GraphEdge, Props } from '../schema/records.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { entryPointReasons, findTargets } from './entry-points.ts';
-import { compromiseEnds, edgeLikelihood, flowWords } from './flow.ts';
+import { compromiseEnds, flowWords, modifiedLikelihood, modifierEnds, type EndProps } from './flow.ts';
 import { kShortestPaths, type Arc, type WeightedDigraph } from './k-shortest.ts';
 import { checkPositive } from './limits.ts';
 import { requireNodes } from './nodes.ts';
@@ -31,6 +32,8 @@ export interface Step {
   /** The relation in words, in the compromise direction: "`from` fine-tuned into `to`" (see flowWords). */
   verb: string;
   likelihood: number;
+  /** Why `likelihood` differs from the kind's default (the likelihood modifiers that applied). */
+  adjustments?: string[];
   meaning: string;
   abuse: string;
   remediation: string;
@@ -84,13 +87,22 @@ export async function attackPaths(store: GraphStore, opts: AttackPathOptions = {
   if (!targets.length || !entries.length) return { entries, targets, paths: [], truncated: false };
 
   const region = await loadRegion(store, targets, opts);
+  const ends = await loadEnds(store, region.edges);
   // An analyst's `compromised` tag is an incident, not a hypothesis: paths from assumed-breach entries come first
   // (ranked among themselves), then the k cheapest from every other entry fill the list.
   const assumed = entries.filter((e) => reasons?.get(e)?.includes('compromised'));
-  const first = assumed.length ? searchPaths(region.edges, assumed, targets, k) : [];
-  const rest = searchPaths(region.edges, entries.filter((e) => !assumed.includes(e)), targets, k - first.length);
+  const first = assumed.length ? searchPaths(region.edges, assumed, targets, k, ends) : [];
+  const rest = searchPaths(region.edges, entries.filter((e) => !assumed.includes(e)), targets, k - first.length, ends);
   const paths = [...first, ...rest];
   return { entries, targets, paths, truncated: region.truncated };
+}
+
+/** The end nodes the likelihood modifiers of the region's edges read, in one batched call per chunk. */
+async function loadEnds(store: GraphStore, edges: readonly GraphEdge[]): Promise<EndProps> {
+  const keys = modifierEnds(edges);
+  const props = new Map<string, Props>();
+  for (let i = 0; i < keys.length; i += 1000) for (const n of await store.getNodes(keys.slice(i, i + 1000))) props.set(n.key, n.props);
+  return (key) => props.get(key);
 }
 
 /** Every edge along which compromise can move toward a target, up to maxDepth steps back from the targets. */
@@ -107,9 +119,10 @@ async function loadRegion(store: GraphStore, targets: string[], opts: AttackPath
   return { edges, truncated: t.truncated };
 }
 
-/** Pure: the k cheapest loopless entry → target paths over the given edges. */
-export function searchPaths(edges: readonly GraphEdge[], entries: readonly string[], targets: readonly string[], k: number): AttackPath[] {
+/** Pure: the k cheapest loopless entry → target paths over the given edges (end-node props from `ends`). */
+export function searchPaths(edges: readonly GraphEdge[], entries: readonly string[], targets: readonly string[], k: number, ends: EndProps = () => undefined): AttackPath[] {
   if (k <= 0 || !entries.length) return [];
+  const likelihoodOf = (e: GraphEdge) => modifiedLikelihood(e, ends);
   // The cheapest edge for each (compromised first, compromised next) pair; ties by kind then source.
   const best = new Map<string, GraphEdge>();
   for (const e of edges) {
@@ -117,7 +130,7 @@ export function searchPaths(edges: readonly GraphEdge[], entries: readonly strin
     if (source === target) continue;
     const id = `${source}\u0000${target}`;
     const prev = best.get(id);
-    if (!prev || preferEdge(e, prev)) best.set(id, e);
+    if (!prev || preferEdge(e, prev, likelihoodOf)) best.set(id, e);
   }
   const keys = new Set<string>([...entries, ...targets]);
   for (const e of best.values()) {
@@ -134,7 +147,7 @@ export function searchPaths(edges: readonly GraphEdge[], entries: readonly strin
   for (const e of sortedEdges) {
     const { source, target } = compromiseEnds(e);
     edgeOf.push(e);
-    graph.out[index.get(source)!]!.push({ to: index.get(target)!, cost: -Math.log(edgeLikelihood(e)), id: edgeOf.length - 1 });
+    graph.out[index.get(source)!]!.push({ to: index.get(target)!, cost: -Math.log(likelihoodOf(e).likelihood), id: edgeOf.length - 1 });
   }
   for (const entry of new Set(entries)) graph.out[SOURCE]!.push({ to: index.get(entry)!, cost: 0, id: -1 });
   for (const target of new Set(targets)) graph.out[index.get(target)!]!.push({ to: SINK, cost: 0, id: -1 });
@@ -147,7 +160,7 @@ export function searchPaths(edges: readonly GraphEdge[], entries: readonly strin
     const inner = p.arcs.filter((a: Arc) => a.id >= 0);
     if (!inner.length) continue;
     const nodes = p.nodes.slice(1, -1).map((i) => sorted[i]!);
-    const steps = inner.map((a) => stepOf(edgeOf[a.id]!));
+    const steps = inner.map((a) => stepOf(edgeOf[a.id]!, likelihoodOf(edgeOf[a.id]!)));
     const likelihood = steps.reduce((acc, s) => acc * s.likelihood, 1);
     paths.push({
       from: nodes[0]!,
@@ -163,7 +176,7 @@ export function searchPaths(edges: readonly GraphEdge[], entries: readonly strin
   return paths;
 }
 
-function stepOf(edge: GraphEdge): Step {
+function stepOf(edge: GraphEdge, modified: { likelihood: number; reasons: string[] }): Step {
   const spec = EDGE_SPECS[edge.kind];
   const { source, target } = compromiseEnds(edge);
   const relation = edge.props.relation;
@@ -173,7 +186,8 @@ function stepOf(edge: GraphEdge): Step {
     edgeKind: edge.kind,
     ...(typeof relation === 'string' ? { relation } : {}),
     verb: flowWords(edge),
-    likelihood: edgeLikelihood(edge),
+    likelihood: round(modified.likelihood, 6),
+    ...(modified.reasons.length ? { adjustments: modified.reasons } : {}),
     meaning: spec.meaning,
     abuse: spec.abuse,
     remediation: spec.remediation,
@@ -183,9 +197,9 @@ function stepOf(edge: GraphEdge): Step {
   };
 }
 
-function preferEdge(a: GraphEdge, b: GraphEdge): boolean {
-  const la = edgeLikelihood(a);
-  const lb = edgeLikelihood(b);
+function preferEdge(a: GraphEdge, b: GraphEdge, likelihoodOf: (e: GraphEdge) => { likelihood: number }): boolean {
+  const la = likelihoodOf(a).likelihood;
+  const lb = likelihoodOf(b).likelihood;
   if (la !== lb) return la > lb;
   return a.kind < b.kind || (a.kind === b.kind && a.source < b.source);
 }

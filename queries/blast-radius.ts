@@ -10,7 +10,7 @@ import type { GraphEdge } from '../schema/records.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { compromiseEnds, flowWords } from './flow.ts';
 import { requireNodes } from './nodes.ts';
-import { loadWriteAccess, ownersOf } from './ownership.ts';
+import { loadControllers, loadWriteAccess, ownersOf } from './ownership.ts';
 import { pathOf, traverse } from './traversal.ts';
 
 /** One step of compromise: `from` (compromised first) <verb> `to`. */
@@ -45,7 +45,10 @@ export interface BlastRadiusEndpoint {
   path: string[];
   /** The hops along `path`, in order. */
   hops: Hop[];
-  /** Identities that can write the endpoint, and the orgs they are members of (else the owner its key names). */
+  /**
+   * Identities that can write the endpoint or what controls it (the repositories that deploy it), and the orgs they
+   * are members of (else the owner its key names).
+   */
   owners: string[];
 }
 
@@ -83,8 +86,10 @@ export async function blastRadius(store: GraphStore, fromKey: string, opts: { ma
   for (const n of nodes) byKind[n.kind] = (byKind[n.kind] ?? 0) + 1;
 
   const owned = nodes.filter((n) => OWNED_KINDS.has(n.kind));
-  const access = await loadWriteAccess(store, owned.map((n) => n.key));
-  for (const n of owned) n.owners = ownersWithKeyOwner(ownersOf(access, n.key), n.key);
+  const controllers = await loadControllers(store, 'Endpoint', owned.filter((n) => n.kind === 'Endpoint').map((n) => n.key));
+  const access = await loadWriteAccess(store, [...new Set([...owned.map((n) => n.key), ...[...controllers.values()].flat()])]);
+  const writersOf = (key: string) => [...new Set([key, ...(controllers.get(key) ?? [])].flatMap((k) => ownersOf(access, k)))].sort();
+  for (const n of owned) n.owners = ownersWithKeyOwner(writersOf(n.key), n.key);
   const viaOf = new Map(nodes.map((n) => [n.key, n.via]));
   const endpoints = owned
     .filter((n) => n.kind === 'Endpoint')

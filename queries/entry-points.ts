@@ -17,6 +17,10 @@
  *    An edge with no revision at all is a posture finding (unpinned-revision) but not an entry point: most sources
  *    (a Space's model list, for one) do not say which revision is loaded, and counting every such asset as an entry
  *    would bury the paths that have real evidence behind one-step paths that have none.
+ *  - `unpinned-deploy-workflow`: a CI workflow File that deploys (`deploysTo`) and runs a third-party action not
+ *    pinned to a commit (`unpinnedActions`): whoever moves that action's tag runs code in the deploy.
+ *  - `pull-request-target-checkout`: a workflow File that runs on pull_request_target and checks out the pull
+ *    request's head (`prTargetCheckout`): anyone who opens a pull request runs code as the repository.
  *  - `compromised`: any node an analyst tagged `compromised` (assumed breach: an incident, a poisoned dataset).
  *
  * Targets: nodes tagged `crown-jewel` when any exist, else every Endpoint. Tags here are always the analyst's
@@ -35,7 +39,17 @@ const ADVISORY: EdgeKind = 'AFFECTS';
 /** Advisory severities that make the packages they name entry points. */
 const ENTRY_SEVERITIES = new Set(['high', 'critical']);
 
-export type EntryReason = 'compromised' | 'outside-writer' | 'public-write' | 'dangerous-file' | 'vulnerable-package' | 'floating-revision';
+export type EntryReason =
+  | 'compromised'
+  | 'outside-writer'
+  | 'public-write'
+  | 'dangerous-file'
+  | 'vulnerable-package'
+  | 'floating-revision'
+  | 'unpinned-deploy-workflow'
+  | 'pull-request-target-checkout';
+
+const nonEmptyList = (v: unknown) => Array.isArray(v) && v.length > 0;
 
 /** Entry point key → why it is one. */
 export async function entryPointReasons(store: GraphStore): Promise<Map<string, EntryReason[]>> {
@@ -83,6 +97,12 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
     for (const e of affects) add(e.to, 'vulnerable-package');
   }
   for (const e of await floatingConsumptions(store)) if (hasRecordedRevision(e)) add(e.to, 'floating-revision');
+  for await (const page of nodesOfKind(store, 'File', { workflow: true })) {
+    for (const n of page) {
+      if (nonEmptyList(n.props.deploysTo) && nonEmptyList(n.props.unpinnedActions)) add(n.key, 'unpinned-deploy-workflow');
+      if (n.props.prTargetCheckout === true) add(n.key, 'pull-request-target-checkout');
+    }
+  }
   return new Map([...reasons].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 

@@ -5,8 +5,8 @@
  * Vocabulary: a *step* is one (edge kind, store direction) pair to expand from a frontier. For an edge stored as
  * from → to, direction `out` moves from `from` to `to`, direction `in` moves from `to` to `from`.
  */
-import { EDGE_KINDS, EDGE_SPECS, flowConditionHolds, type EdgeKind } from '../schema/model.ts';
-import type { GraphEdge } from '../schema/records.ts';
+import { EDGE_KINDS, EDGE_SPECS, flowConditionHolds, type EdgeKind, type PropTest } from '../schema/model.ts';
+import type { GraphEdge, Props } from '../schema/records.ts';
 import type { Direction } from '../schema/store.ts';
 
 export interface ExpansionStep {
@@ -119,4 +119,52 @@ export function flowWords(edge: Pick<GraphEdge, 'kind' | 'props'>): string {
   const by = spec.flowVerbBy;
   const value = by ? edge.props[by.prop] : undefined;
   return (typeof value === 'string' && by && Object.hasOwn(by.verbs, value) ? by.verbs[value] : undefined) ?? spec.flowVerb;
+}
+
+/** The properties of an edge's end nodes, for the likelihood modifiers that read them. */
+export type EndProps = (key: string) => Props | undefined;
+
+export interface ModifiedLikelihood {
+  likelihood: number;
+  /** Why it differs from `edgeLikelihood`: the reason of every modifier that applied. */
+  reasons: string[];
+}
+
+/**
+ * An edge's likelihood adjusted by its kind's `likelihoodModifiers` (schema/model.ts): every modifier whose tests
+ * all hold on the edge and its end nodes multiplies it. Ends the caller does not know fail their tests.
+ */
+export function modifiedLikelihood(edge: GraphEdge, ends: EndProps): ModifiedLikelihood {
+  let likelihood = edgeLikelihood(edge);
+  const reasons: string[] = [];
+  for (const m of EDGE_SPECS[edge.kind].likelihoodModifiers ?? []) {
+    if (!m.when.every((t) => testHolds(t, t.on === 'edge' ? edge.props : ends(t.on === 'from' ? edge.from : edge.to)))) continue;
+    likelihood *= m.factor;
+    reasons.push(m.reason);
+  }
+  return { likelihood, reasons };
+}
+
+function testHolds(t: PropTest, props: Props | undefined): boolean {
+  const value = props?.[t.prop];
+  if (t.equals !== undefined && value !== t.equals) return false;
+  if (t.atLeast !== undefined && !(typeof value === 'number' && value >= t.atLeast)) return false;
+  const text = typeof value === 'string' ? value.toLowerCase() : undefined;
+  if (t.in && !(text !== undefined && t.in.includes(text))) return false;
+  if (t.notIn && text !== undefined && t.notIn.includes(text)) return false;
+  return true;
+}
+
+/** The end nodes whose properties some modifier of these edges reads (to load them in one call). */
+export function modifierEnds(edges: readonly GraphEdge[]): string[] {
+  const keys = new Set<string>();
+  for (const e of edges) {
+    for (const m of EDGE_SPECS[e.kind].likelihoodModifiers ?? []) {
+      for (const t of m.when) {
+        if (t.on === 'from') keys.add(e.from);
+        else if (t.on === 'to') keys.add(e.to);
+      }
+    }
+  }
+  return [...keys].sort();
 }

@@ -6,7 +6,7 @@
  * (any role). Compared by bare name, so `hf:org/acme`, an `org: "acme"` property and the owner segment of
  * `hf:model/acme/x` all mean the same organisation.
  */
-import type { AnalystTag, EdgeKind } from '../schema/model.ts';
+import { EDGE_KINDS, EDGE_SPECS, type AnalystTag, type EdgeKind, type NodeKind } from '../schema/model.ts';
 import type { GraphEdge, GraphNode } from '../schema/records.ts';
 import { identityName, ownerOfKey } from '../schema/keys.ts';
 import type { GraphStore } from '../schema/store.ts';
@@ -86,6 +86,23 @@ export function isOutsider(access: WriteAccess, writer: string, owner: string | 
   if (analystTagsOf(access.identities.get(writer)).includes(ANYONE_TAG)) return true;
   if (!owner) return false;
   return !(access.orgsOf.get(writer)?.has(owner) ?? false);
+}
+
+/**
+ * The kinds by which a non-identity asset controls a node of `kind`: forward-flowing edges into it from something
+ * that is not an identity (a repository DEPLOYS an endpoint). Derived from the flow table, so none is named here.
+ */
+export function controllingKinds(kind: NodeKind): EdgeKind[] {
+  return EDGE_KINDS.filter((k) => EDGE_SPECS[k].flow === 'forward' && EDGE_SPECS[k].pairs.some(([from, to]) => to === kind && from !== 'Identity'));
+}
+
+/** asset → the assets that control it (the repositories that deploy an endpoint), in one store call. */
+export async function loadControllers(store: GraphStore, kind: NodeKind, assets: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const kinds = controllingKinds(kind);
+  if (!assets.length || !kinds.length) return out;
+  for (const e of await store.expand({ keys: assets, direction: 'in', edgeKinds: kinds, withProps: false })) push(out, e.to, e.from);
+  return out;
 }
 
 /** Owners shown for an asset: identities that can write it, and the orgs those belong to, sorted. */

@@ -164,6 +164,14 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
       ...hubRepoProps,
       sdk: { type: 'string', doc: 'Space SDK (gradio, streamlit, docker, static).' },
       endpointUrl: { type: 'string', doc: 'URL where the endpoint answers.' },
+      environment: { type: 'string', doc: 'Deployment environment name.' },
+      requiredReviewers: { type: 'number', doc: 'Reviewers who must approve a deployment (0: none).' },
+      waitTimer: { type: 'number', doc: 'Minutes a deployment waits before it runs.' },
+      branchPolicy: { type: 'string', oneOf: ['any', 'protected', 'custom'], doc: 'Which branches may deploy: any, only protected ones, or a custom list.' },
+      production: { type: 'boolean', doc: 'The last deployment marked the environment as production.' },
+      deployedSha: { type: 'string', doc: 'Commit of the last deployment.' },
+      deployedAt: { type: 'string', doc: 'ISO-8601 time of the last deployment.' },
+      deploymentState: { type: 'string', doc: "The last deployment status's state (success, failure, in_progress, …)." },
     },
   },
   Repository: {
@@ -174,7 +182,13 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
       defaultBranch: { type: 'string', doc: 'Default branch.' },
       visibility: { type: 'string', doc: 'public, private or internal.' },
       archived: { type: 'boolean', doc: 'Archived.' },
+      fork: { type: 'boolean', doc: 'A fork of another repository.' },
       sha: { type: 'string', doc: 'Head commit read.' },
+      canonicalId: { type: 'string', doc: 'owner/name after a rename redirect.' },
+      defaultBranchProtected: { type: 'boolean', doc: 'The default branch has protection rules.' },
+      requiredReviews: { type: 'number', doc: 'Approving reviews a pull request needs before it can land on the default branch (0: none).' },
+      codeOwnerReviews: { type: 'boolean', doc: 'Changes to owned paths need a code-owner review.' },
+      enforceAdmins: { type: 'boolean', doc: 'The protection binds administrators too.' },
     },
   },
   Package: {
@@ -230,6 +244,13 @@ export const NODE_SPECS: Readonly<Record<NodeKind, NodeKindSpec>> = {
       scanner: { type: 'string', doc: 'Scanner name and version.' },
       scanReason: { type: 'string', doc: 'What decided the verdict; for unscanned, starts with limit:, unsupported: or error:.' },
       scanFindings: { type: 'string[]', doc: 'Container problems the scan recorded without stopping (zip CRC, flag and name mismatches, extra directories).' },
+      lfs: { type: 'boolean', doc: 'Committed as a Git LFS pointer; size and sha256 are the LFS object\'s.' },
+      workflow: { type: 'boolean', doc: 'A CI workflow definition (GitHub Actions).' },
+      workflowTriggers: { type: 'string[]', doc: 'Events that start the workflow.' },
+      deploysTo: { type: 'string[]', doc: 'Deployment environments the workflow deploys to.' },
+      unpinnedActions: { type: 'string[]', doc: 'Third-party actions or reusable workflows it runs that are not pinned to a full commit sha.' },
+      prTargetCheckout: { type: 'boolean', doc: 'Runs on pull_request_target and checks out the pull request\'s head.' },
+      writeAll: { type: 'boolean', doc: 'Grants the workflow token `permissions: write-all`.' },
     },
   },
 };
@@ -255,6 +276,30 @@ export function flowConditionHolds(cond: FlowCondition, props: Readonly<Record<s
 /** VEX states under which an advisory does not apply to a package as it is used: such an AFFECTS carries nothing. */
 export const VEX_NOT_AFFECTED = ['not_affected', 'false_positive'] as const;
 
+/** A test on one property of an edge or of one of its end nodes. */
+export interface PropTest {
+  /** Whose property: the edge's own, or the node at its `from` or `to` end. */
+  on: 'edge' | 'from' | 'to';
+  prop: string;
+  /** Holds when the value is exactly this. */
+  equals?: string | number | boolean;
+  /** Holds when the value is a number at least this. */
+  atLeast?: number;
+  /** Holds when the value is a string (compared lower-case) in, or not in, this list; an absent value is not in it. */
+  in?: readonly string[];
+  notIn?: readonly string[];
+}
+
+/**
+ * A step made more or less likely by what is known about it: when every test holds, the likelihood is multiplied
+ * by `factor`. Attack-path ranking applies every modifier of the edge's kind and names the `reason` of each applied.
+ */
+export interface LikelihoodModifier {
+  when: readonly PropTest[];
+  factor: number;
+  reason: string;
+}
+
 export interface EdgeKindSpec {
   kind: EdgeKind;
   /** Allowed (from kind, to kind) pairs. */
@@ -271,6 +316,8 @@ export interface EdgeKindSpec {
   flowVerb: string;
   /** Words that depend on an edge property instead (DERIVED_FROM's relation); a value not listed uses `flowVerb`. */
   flowVerbBy?: { prop: string; verbs: Readonly<Record<string, string>> };
+  /** Adjustments of `likelihood` by properties of the edge or its ends (a protected branch, a gated deployment). */
+  likelihoodModifiers?: readonly LikelihoodModifier[];
   /** What the edge means, in a sentence. */
   meaning: string;
   /** How an attacker abuses it. */
@@ -366,6 +413,10 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     flow: 'forward',
     flowVerb: 'deploys to',
     likelihood: 0.85,
+    likelihoodModifiers: [
+      { when: [{ on: 'to', prop: 'requiredReviewers', atLeast: 1 }], factor: 0.4, reason: 'a reviewer must approve each deployment to the environment' },
+      { when: [{ on: 'to', prop: 'branchPolicy', in: ['protected', 'custom'] }], factor: 0.8, reason: 'only protected or listed branches may deploy to the environment' },
+    ],
     meaning: 'The repository deploys to the endpoint.',
     abuse: 'Code pushed to the repository reaches the endpoint on the next deploy.',
     remediation: 'Protect the deploying branch and require reviews for deployments.',
@@ -373,7 +424,7 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
   },
   CONTAINS: {
     kind: 'CONTAINS',
-    pairs: pairsOf(['Model', 'Dataset', 'Endpoint'], ['File']),
+    pairs: pairsOf(['Model', 'Dataset', 'Endpoint', 'Repository'], ['File']),
     flow: 'reverse',
     flowVerb: 'ships in',
     likelihood: 0.95,
@@ -411,10 +462,31 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
     flow: 'forward',
     flowVerb: 'can write',
     likelihood: 0.5,
+    // Branch protection binds administrators only when it is enforced for them.
+    likelihoodModifiers: [
+      {
+        when: [{ on: 'to', prop: 'requiredReviews', atLeast: 1 }, { on: 'edge', prop: 'role', notIn: ['admin', 'owner'] }],
+        factor: 0.4,
+        reason: "a push must pass an approving review to land on the repository's default branch",
+      },
+      {
+        when: [{ on: 'to', prop: 'requiredReviews', atLeast: 1 }, { on: 'to', prop: 'enforceAdmins', equals: true }, { on: 'edge', prop: 'role', in: ['admin', 'owner'] }],
+        factor: 0.4,
+        reason: "a push must pass an approving review to land on the repository's default branch, administrators included",
+      },
+      {
+        when: [{ on: 'to', prop: 'codeOwnerReviews', equals: true }, { on: 'edge', prop: 'role', notIn: ['admin', 'owner'] }],
+        factor: 0.8,
+        reason: 'changes to owned paths need a code-owner review',
+      },
+    ],
     meaning: 'The identity can push changes to the asset.',
     abuse: 'A hijacked or malicious account with write access replaces the asset (weights, data, code).',
     remediation: 'Reduce write access to those who need it, require 2FA and signed commits, and review pushes.',
-    props: { role: { type: 'string', doc: 'owner, admin, write, …' } },
+    props: {
+      role: { type: 'string', doc: 'owner, admin, write, …' },
+      outside: { type: 'boolean', doc: 'An outside collaborator: not a member of the organisation that owns the asset.' },
+    },
   },
   MEMBER_OF: {
     kind: 'MEMBER_OF',

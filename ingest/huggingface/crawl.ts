@@ -37,7 +37,12 @@ export interface CrawlOptions {
   maxFilesPerRepo?: number;
 }
 
-export type Seed = { ref: RepoRef } | { author: string };
+/**
+ * A repo to crawl as a seed (its lineage, descendants and Spaces, as `ingest hf` asks), one that another source
+ * found referenced (`referenced`: read with its ancestors, like a base model; a 404 is recorded as missing), or every
+ * repo of an author.
+ */
+export type Seed = { ref: RepoRef; referenced?: boolean } | { author: string };
 
 export type RepoOutcome = 'read' | 'unchanged' | 'missing' | 'failed';
 
@@ -107,7 +112,7 @@ export class HubCrawler {
 
   async run(seeds: Seed[]): Promise<void> {
     for (const seed of seeds) {
-      if ('ref' in seed) this.visit(seed.ref, this.seedWant(seed.ref.type));
+      if ('ref' in seed) this.visit(seed.ref, seed.referenced ? { descendants: 0, up: seed.ref.type === 'model', spaces: false, expand: false, seed: false } : this.seedWant(seed.ref.type));
       else this.track(this.crawlAuthor(seed.author));
     }
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);

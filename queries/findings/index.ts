@@ -9,13 +9,19 @@ import { missingBase } from './missing-base.ts';
 import { outsideWriter } from './outside-writer.ts';
 import { pickleDangerous } from './pickle-dangerous.ts';
 import { pickleUnscanned } from './pickle-unscanned.ts';
+import { pullRequestTargetCheckout } from './pull-request-target-checkout.ts';
+import { unpinnedAction } from './unpinned-action.ts';
+import { workflowWriteAll } from './workflow-write-all.ts';
 import { unpinnedRevision } from './unpinned-revision.ts';
 import { SEVERITIES, isSeverity, severityAtLeast, type Finding, type FindingRule, type Severity } from './types.ts';
 import { vulnerableDependency } from './vulnerable-dependency.ts';
 
 export { SEVERITIES, isSeverity, severityAtLeast, type Finding, type FindingRule, type Severity };
 
-export const RULES: readonly FindingRule[] = [pickleDangerous, pickleUnscanned, outsideWriter, vulnerableDependency, missingBase, licenseDrift, customCode, unpinnedRevision, gatedDataInPublicModel];
+export const RULES: readonly FindingRule[] = [
+  pickleDangerous, pickleUnscanned, outsideWriter, vulnerableDependency, missingBase, licenseDrift, customCode, unpinnedRevision, gatedDataInPublicModel,
+  unpinnedAction, pullRequestTargetCheckout, workflowWriteAll,
+];
 
 export interface FindingOptions {
   /** Keep findings at least this severe. */

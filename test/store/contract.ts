@@ -843,6 +843,31 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
       }
     });
 
+    it('GitHub records: a repository holding files, its parts as separate scopes, and incremental state in meta', async () => {
+      const store = await harness.open();
+      try {
+        const repo = 'gh:repo/acme/app';
+        const file = 'gh:file/acme/app/.github/workflows/deploy.yml@0123456789abcdef0123456789abcdef01234567';
+        const code = { source: 'github', scope: `${repo}#code`, syncId: 's1' };
+        const access = { source: 'github', scope: `${repo}#collaborators`, syncId: 's1' };
+        await store.upsert({ nodes: [{ kind: 'File', key: file, props: { workflow: true, deploysTo: ['production'], unpinnedActions: ['o/a@v1'], prTargetCheckout: false } }], edges: [edge('CONTAINS', repo, file, { source: 'github' })] }, code);
+        await store.upsert({ nodes: [], edges: [edge('CAN_WRITE', 'gh:user/eve', repo, { source: 'github', props: { role: 'write', outside: true } })] }, access);
+        const held = await store.expand({ keys: [repo], direction: 'out', edgeKinds: ['CONTAINS'] });
+        assert.deepEqual(held.map((e) => e.to), [file]);
+        assert.deepEqual((await store.getNodes([file]))[0]?.props.deploysTo, ['production']);
+        // A newer read of one part replaces that part only.
+        await store.upsert({ nodes: [], edges: [] }, { ...access, syncId: 's2' });
+        await store.removeStale({ ...access, syncId: 's2' });
+        assert.equal((await store.expand({ keys: [repo], direction: 'in', edgeKinds: ['CAN_WRITE'] })).length, 0);
+        assert.equal((await store.expand({ keys: [repo], direction: 'out', edgeKinds: ['CONTAINS'] })).length, 1);
+        const state = { version: 1, settings: '{"v":1}', parts: { repo: { pages: [{ url: 'http://x/repos/acme/app', etag: 'W/"abc"', count: 0 }], grows: false, facts: { sha: null, teams: ['ml'] } } } };
+        await store.setMeta(`github:repo:${repo}`, state);
+        assert.deepEqual(await store.getMeta(`github:repo:${repo}`), state);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('exports every node and edge', async () => {
       const store = await harness.open();
       try {

@@ -4,6 +4,7 @@
  * way the Hub derives them from git: sizes, git blob ids and LFS sha256 are computed, never hand-written.
  */
 import { createHash } from 'node:crypto';
+import { fillerBytes, gitObjectId } from '../../pipeline/replay.ts';
 
 export type Json = Record<string, unknown>;
 export type ReplayRepoType = 'model' | 'dataset' | 'space';
@@ -125,17 +126,4 @@ function siblings(body: Json | undefined): { rfilename: string; size?: unknown }
   return Array.isArray(s) ? s.filter((x): x is { rfilename: string } => typeof x === 'object' && x !== null && typeof (x as Json).rfilename === 'string') : [];
 }
 
-function gitBlobId(bytes: Uint8Array): string {
-  return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-}
-
-/** Deterministic bytes so that hashes are stable across runs. */
-function fillerBytes(seed: string, size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let block = createHash('sha256').update(seed).digest();
-  for (let i = 0; i < size; i++) {
-    if (i % 32 === 0 && i) block = createHash('sha256').update(block).digest();
-    out[i] = block[i % 32]!;
-  }
-  return out;
-}
+const gitBlobId = (bytes: Uint8Array) => gitObjectId('blob', bytes);

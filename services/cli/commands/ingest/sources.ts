@@ -114,4 +114,28 @@ export const INGEST_SOURCES: IngestSource[] = [
     },
     run: async () => (await import('./sbom.ts')).ingestSbom,
   },
+  {
+    name: 'github',
+    summary: 'GitHub (or GitHub Enterprise Server): repositories, who can write them, what they deploy, the Hub models their code loads',
+    usage:
+      'github <org | owner/repo …> [--api-url URL] [--token-file F] [--follow hf] [--hf-endpoint URL] [--hf-token-file F] [--max-files N] [--max-file-bytes N] [--concurrency N] [--rate N] [--max-repos N] [--max-retries N] [--max-wait-s N]',
+    options: {
+      'api-url': { type: 'string' },
+      'token-file': { type: 'string' },
+      follow: { type: 'string' },
+      'hf-endpoint': { type: 'string' },
+      'hf-token-file': { type: 'string' },
+      'max-files': { type: 'string' },
+      'max-file-bytes': { type: 'string' },
+      'scan-pickles': { type: 'boolean', default: false },
+      'max-scan-bytes': { type: 'string' },
+      concurrency: { type: 'string' },
+      rate: { type: 'string' },
+      'max-repos': { type: 'string' },
+      'max-retries': { type: 'string' },
+      'max-wait-s': { type: 'string' },
+      'retry-base-ms': { type: 'string' },
+    },
+    run: async () => (await import('./github.ts')).ingestGithub,
+  },
 ];

@@ -1,0 +1,95 @@
+/**
+ * A repository's own node from `GET /repos/{owner}/{repo}`, its default branch (`GET …/branches/{branch}`) and that
+ * branch's protection (`GET …/branches/{branch}/protection`), as the schema's Repository properties. Pure.
+ */
+import type { NodeRecord, RecordBatch } from '../../schema/records.ts';
+import { bool, compact, edge, isLogin, isRepoName, num, obj, pageOf, repoKey, str, userKey, type Json } from './map-common.ts';
+
+export interface RepoIdentity {
+  owner: string;
+  name: string;
+  /** `Organization` or `User`. */
+  ownerType: 'org' | 'user';
+  defaultBranch: string;
+  key: string;
+}
+
+/** Who and what a repository body names, or a problem when it names nothing usable. */
+export function repoIdentity(body: unknown): RepoIdentity | { problem: string } {
+  const b = obj(body);
+  const full = str(b?.full_name, 300);
+  const [owner, name, ...rest] = full?.split('/') ?? [];
+  if (!b || rest.length || !isLogin(owner) || !isRepoName(name)) return { problem: `repository body has no usable full_name (${JSON.stringify(full ?? null)})` };
+  const ownerType = obj(b.owner)?.type === 'Organization' ? 'org' : 'user';
+  const defaultBranch = str(b.default_branch, 255) ?? 'main';
+  return { owner, name, ownerType, defaultBranch, key: repoKey(owner, name) };
+}
+
+/** The protection properties: what a push to the default branch must pass. */
+export type Protection = { known: false } | { known: true; protected: boolean; requiredReviews: number; codeOwnerReviews: boolean; enforceAdmins: boolean };
+
+/** From the branch's `protected` flag and, when it is protected and readable, the protection body. */
+export function protectionOf(branchProtected: boolean, body: unknown | undefined): Protection {
+  if (!branchProtected) return { known: true, protected: false, requiredReviews: 0, codeOwnerReviews: false, enforceAdmins: false };
+  const p = obj(body);
+  if (!p) return { known: false };
+  const reviews = obj(p.required_pull_request_reviews);
+  const count = num(reviews?.required_approving_review_count);
+  return {
+    known: true,
+    protected: true,
+    // A review rule with no count still makes every change go through a pull request; GitHub's default is one approval.
+    requiredReviews: reviews ? Math.max(0, Math.min(10, Math.trunc(count ?? 1))) : 0,
+    codeOwnerReviews: bool(reviews?.require_code_owner_reviews) ?? false,
+    enforceAdmins: bool(obj(p.enforce_admins)?.enabled) ?? false,
+  };
+}
+
+/** The head commit and protected flag of a branch body, when it has them. */
+export function branchFacts(body: unknown): { sha?: string; treeSha?: string; protected: boolean } {
+  const b = obj(body);
+  const commit = obj(b?.commit);
+  const sha = str(commit?.sha, 64);
+  const treeSha = str(obj(obj(commit?.commit)?.tree)?.sha, 64);
+  const valid = (s: string | undefined) => (s && /^[0-9a-f]{40}$|^[0-9a-f]{64}$/.test(s) ? s : undefined);
+  return { ...(valid(sha) ? { sha: valid(sha)! } : {}), ...(valid(treeSha) ? { treeSha: valid(treeSha)! } : {}), protected: bool(b?.protected) ?? false };
+}
+
+/**
+ * The Repository node (and, for a user's repository, its owner with CAN_WRITE: a user owns what it holds). Protection
+ * not known (no admin rights) leaves those properties out, so what an earlier read found is kept.
+ */
+export function mapRepository(id: RepoIdentity, body: unknown, sha: string | undefined, protection: Protection, web: string): RecordBatch {
+  const b = obj(body) ?? {};
+  const visibility = str(b.visibility, 20) ?? (b.private === true ? 'private' : b.private === false ? 'public' : undefined);
+  const props = compact({
+    name: `${id.owner}/${id.name}`,
+    url: pageOf(id.key, web),
+    description: str(b.description, 1000),
+    visibility,
+    archived: bool(b.archived),
+    fork: bool(b.fork),
+    defaultBranch: id.defaultBranch,
+    sha,
+    author: id.owner.toLowerCase(),
+    ...(protection.known
+      ? { defaultBranchProtected: protection.protected, requiredReviews: protection.requiredReviews, codeOwnerReviews: protection.codeOwnerReviews, enforceAdmins: protection.enforceAdmins }
+      : {}),
+  });
+  const nodes: NodeRecord[] = [{ kind: 'Repository', key: id.key, props }];
+  const edges = [];
+  if (id.ownerType === 'user') {
+    const owner = userKey(id.owner);
+    nodes.push({ kind: 'Identity', key: owner, props: compact({ name: id.owner, type: 'user', url: pageOf(owner, web) }) });
+    edges.push(edge('CAN_WRITE', owner, id.key, 'repos.owner', { props: { role: 'owner' } }));
+  }
+  return { nodes, edges };
+}
+
+/** The old name of a renamed repository: a node that names where it went. */
+export function mapRename(oldOwner: string, oldName: string, to: RepoIdentity, web: string): RecordBatch {
+  const key = repoKey(oldOwner, oldName);
+  return { nodes: [{ kind: 'Repository', key, props: compact({ name: `${oldOwner}/${oldName}`, url: pageOf(key, web), canonicalId: `${to.owner}/${to.name}` }) }], edges: [] };
+}
+
+export type { Json };
