@@ -9,7 +9,7 @@
  */
 import { Octokit, RequestError } from 'octokit';
 import { limitBody, UpstreamLimitError } from '../pipeline/bounds.ts';
-import { safeUrl, type HttpClient } from '../pipeline/http.ts';
+import { OriginRefusedError, safeUrl, type HttpClient } from '../pipeline/http.ts';
 import { printable } from '../pipeline/warnings.ts';
 
 export interface GitHubClientOptions {
@@ -211,9 +211,10 @@ function asRoute(route: string): string {
 /** A thrown error as the crawler handles it: API errors with a clean message; limits and rate exhaustion as they are. */
 export function toFault(err: unknown): Error {
   if (err instanceof RateLimitExhausted || err instanceof UpstreamLimitError || err instanceof GitHubApiError) return err;
-  // octokit wraps what our fetch threw (a body over the limit) as a status-500 request error.
+  // octokit wraps what our fetch threw (a body over the limit, a refused origin) as a status-500 request error.
   const cause = (err as { cause?: unknown })?.cause;
   if (cause instanceof UpstreamLimitError) return cause;
+  if (cause instanceof OriginRefusedError) return new UpstreamLimitError(cause.message);
   if (err instanceof RequestError) return new GitHubApiError(err.status, `HTTP ${err.status} from ${safeUrl(err.response?.url ?? err.request.url)}${err.status >= 400 ? `: ${messageOf(err)}` : ''}`);
   if (err instanceof Error && err.name === 'AbortError') return new GitHubApiError(0, 'request timed out');
   return err instanceof Error ? err : new Error(String(err));

@@ -23,6 +23,7 @@ import { loadState, partUnchanged, Recorder, saveState, type PartState, type Syn
 export type Seed = { owner: string } | { owner: string; name: string };
 
 export interface CrawlOptions {
+  apiUrl: string;
   web: string;
   maxRepos: number;
   repoConcurrency: number;
@@ -108,8 +109,9 @@ export class GitHubCrawler {
     this.queue = new PQueue({ concurrency: Math.max(1, o.repoConcurrency) });
   }
 
+  /** What the kept state depends on: the API it came from (its ETags and URLs), the token's presence, the bounds. */
   private get settings(): string {
-    return JSON.stringify({ v: EXTRACTOR_VERSION, files: this.o.maxFiles, bytes: this.o.maxFileBytes, entries: this.o.maxTreeEntries, auth: this.o.authenticated });
+    return JSON.stringify({ v: EXTRACTOR_VERSION, api: this.o.apiUrl, files: this.o.maxFiles, bytes: this.o.maxFileBytes, entries: this.o.maxTreeEntries, auth: this.o.authenticated });
   }
 
   async run(seeds: Seed[]): Promise<void> {

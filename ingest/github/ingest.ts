@@ -3,10 +3,11 @@
  * `--follow hf`) the Hub ingestor over the Hub repositories the code loads, in the same run and store, and the
  * summary the CLI prints.
  */
+import { labelOfKey } from '../../schema/keys.ts';
 import type { GraphStore } from '../../schema/store.ts';
 import { refOfKey, type RepoRef } from '../huggingface/refs.ts';
 import { ingestHub, formatSummary as formatHubSummary, type HubIngestOptions, type HubIngestSummary } from '../huggingface/ingest.ts';
-import { createHttpClient } from '../pipeline/http.ts';
+import { createHttpClient, originPolicy } from '../pipeline/http.ts';
 import { createProgress } from '../pipeline/progress.ts';
 import { createScopeWriter, type WriteTotals } from '../pipeline/sync.ts';
 import { WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
@@ -69,6 +70,8 @@ export async function ingestGitHub(store: GraphStore, o: GitHubIngestOptions): P
     timeoutMs: o.timeoutMs ?? 30_000,
     token: o.token,
     tokenOrigin: apiUrl,
+    // A `Link` or redirect elsewhere is refused: an upstream must not send us (or the token) to other hosts.
+    allowOrigin: originPolicy(apiUrl),
     headers: { accept: 'application/vnd.github+json', 'x-github-api-version': '2022-11-28' },
   });
   const client = new GitHubClient({
@@ -79,8 +82,11 @@ export async function ingestGitHub(store: GraphStore, o: GitHubIngestOptions): P
     maxWaitSeconds: o.maxWaitSeconds,
     maxBodyBytes: Math.max(64 * MB, Math.ceil(o.maxFileBytes * 1.4) + MB),
   });
-  const writer = createScopeWriter(store, SOURCE);
   const warnings = new WarningLog(o.onWarning);
+  const writer = createScopeWriter(store, SOURCE, {
+    onBounded: (scope, notes) => warnings.add(scopeLabel(scope), `upstream fields over the size limits were cut (the rest written): ${notes.join('; ')}`),
+    onAnalystState: (scope, notes) => warnings.add(scopeLabel(scope), `upstream records may not set analyst state: ${notes.join('; ')}`),
+  });
   const bar = createProgress(o.progress ?? process.stderr, Boolean(o.progress?.isTTY), 'github');
   const crawler = new GitHubCrawler(
     client,
@@ -88,6 +94,7 @@ export async function ingestGitHub(store: GraphStore, o: GitHubIngestOptions): P
     writer,
     warnings,
     {
+      apiUrl,
       web: webOrigin(apiUrl),
       maxRepos: o.maxRepos,
       repoConcurrency: Math.max(2, o.concurrency),
@@ -131,6 +138,11 @@ export async function ingestGitHub(store: GraphStore, o: GitHubIngestOptions): P
   if (o.followHub && !stopped) summary.hub = await ingestHub(store, { ...o.followHub, seeds: (await hubReferences(store, [...crawler.repositories])).map((ref) => ({ ref, referenced: true })) });
   summary.elapsedMs = Date.now() - started;
   return summary;
+}
+
+/** `acme/app` for a repository's scopes (`gh:repo/acme/app#code`), the scope itself otherwise. */
+function scopeLabel(scope: string): string {
+  return labelOfKey(scope.split('#')[0]!);
 }
 
 /** The Hub repos these repositories' code loads (their USES edges, as the graph holds them), sorted. */

@@ -33,6 +33,7 @@ export async function ingestGithub(ctx: CommandContext, args: string[]): Promise
     maxFileBytes: numOption(ctx, 'max-file-bytes', MB, 1, 100 * MB),
     maxRetries: numOption(ctx, 'max-retries', 4, 0, 20),
     maxWaitSeconds: numOption(ctx, 'max-wait-s', 3600, 0, 86_400),
+    timeoutMs: numOption(ctx, 'timeout-ms', 30_000, 100, 600_000),
     ...(follow === 'hf' ? { followHub: hubOptions(ctx, concurrency, ratePerSecond, retryBaseMs) } : {}),
     progress: ctx.interactive ? process.stderr : undefined,
   });

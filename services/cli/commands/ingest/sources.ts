@@ -118,7 +118,7 @@ export const INGEST_SOURCES: IngestSource[] = [
     name: 'github',
     summary: 'GitHub (or GitHub Enterprise Server): repositories, who can write them, what they deploy, the Hub models their code loads',
     usage:
-      'github <org | owner/repo …> [--api-url URL] [--token-file F] [--follow hf] [--hf-endpoint URL] [--hf-token-file F] [--max-files N] [--max-file-bytes N] [--concurrency N] [--rate N] [--max-repos N] [--max-retries N] [--max-wait-s N]',
+      'github <org | owner/repo …> [--api-url URL] [--token-file F] [--follow hf] [--hf-endpoint URL] [--hf-token-file F] [--max-files N] [--max-file-bytes N] [--concurrency N] [--rate N] [--max-repos N] [--max-retries N] [--max-wait-s N] [--timeout-ms N]',
     options: {
       'api-url': { type: 'string' },
       'token-file': { type: 'string' },
@@ -135,6 +135,7 @@ export const INGEST_SOURCES: IngestSource[] = [
       'max-retries': { type: 'string' },
       'max-wait-s': { type: 'string' },
       'retry-base-ms': { type: 'string' },
+      'timeout-ms': { type: 'string' },
     },
     run: async () => (await import('./github.ts')).ingestGithub,
   },
