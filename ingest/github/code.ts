@@ -93,7 +93,7 @@ export async function readCode(client: GitHubClient, id: RepoIdentity, sha: stri
 }
 
 /** A blob's bytes (`GET …/git/blobs/{sha}`, base64), or why it could not be read. */
-async function readBlob(client: GitHubClient, id: RepoIdentity, b: TreeBlob): Promise<Uint8Array | string> {
+export async function readBlob(client: GitHubClient, id: RepoIdentity, b: TreeBlob): Promise<Uint8Array | string> {
   let answer;
   try {
     answer = await client.get('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { owner: id.owner, repo: id.name, file_sha: b.sha }, { allow: [403, 404, 409, 422] });

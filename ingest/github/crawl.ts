@@ -14,6 +14,7 @@ import type { ScopeWriter } from '../pipeline/sync.ts';
 import { printable, type WarningLog } from '../pipeline/warnings.ts';
 import { GitHubApiError, RateLimitExhausted, type GitHubClient } from './client.ts';
 import { readCode } from './code.ts';
+import { readDependencies } from './dependencies.ts';
 import { loginsOf, mapCollaborators, mapOrg, mapRepoTeams, mapTeam } from './map-access.ts';
 import { isLogin, isRepoName, obj, orgKey, repoKey, str, teamKey, userKey } from './map-common.ts';
 import { latestPerEnvironment, mapDeployments, type LatestDeployment } from './map-deployments.ts';
@@ -54,11 +55,13 @@ export interface CrawlCounts {
   /** Hub references found in code read this run. */
   hubReferences: number;
   filesRead: number;
+  /** Repositories whose dependencies came from the dependency-graph SBOM or, failing that, from manifests; edges. */
+  dependencies: { sbom: number; manifests: number; edges: number; unpinned: number };
   seedFailures: { seed: string; message: string }[];
 }
 
 /** Settings that shape what a part holds: a change makes the next run read everything again. */
-export const EXTRACTOR_VERSION = 1;
+export const EXTRACTOR_VERSION = 2;
 
 type PartOutcome =
   | { kind: 'ok'; scope: string; batch: RecordBatch; warnings?: string[]; facts?: PartState['facts'] }
@@ -85,6 +88,7 @@ export class GitHubCrawler {
     parts: { read: 0, unchanged: 0, forbidden: 0 },
     hubReferences: 0,
     filesRead: 0,
+    dependencies: { sbom: 0, manifests: 0, edges: 0, unpinned: 0 },
     seedFailures: [],
   };
   /** Repositories read or found unchanged this run (canonical keys). */
@@ -466,16 +470,25 @@ export class GitHubCrawler {
       return prev;
     }
     const scope = `${id.key}#code`;
+    const depScope = `${id.key}#dependencies`;
     if (!sha) {
       await this.writer.commitScope(scope, { nodes: [], edges: [] });
+      await this.writer.commitScope(depScope, { nodes: [], edges: [] });
       return { pages: [], grows: false, facts: { sha: null } };
     }
     const code = await readCode(this.client, id, sha, facts.treeSha ?? sha, { maxFiles: this.o.maxFiles, maxFileBytes: this.o.maxFileBytes, maxTreeEntries: this.o.maxTreeEntries, web: this.o.web });
+    // The dependency graph is computed from the default branch's manifests, so it is read when the head moves too.
+    const deps = await readDependencies(this.client, id, code, { maxFileBytes: this.o.maxFileBytes });
     await this.writer.commitScope(scope, code.batch);
-    this.counts.parts.read++;
+    await this.writer.commitScope(depScope, deps.batch);
+    this.counts.parts.read += 2;
     this.counts.hubReferences += code.references;
     this.counts.filesRead += code.filesRead;
-    for (const w of code.warnings) this.warnings.add(label, w);
-    return { pages: [], grows: false, facts: { sha, ...(code.warnings.length ? { warnings: code.warnings.map((w) => printable(w)) } : {}) } };
+    this.counts.dependencies[deps.from]++;
+    this.counts.dependencies.edges += deps.batch.edges.length;
+    this.counts.dependencies.unpinned += deps.unpinned;
+    const warnings = [...code.warnings, ...deps.warnings];
+    for (const w of warnings) this.warnings.add(label, w);
+    return { pages: [], grows: false, facts: { sha, ...(warnings.length ? { warnings: warnings.map((w) => printable(w)) } : {}) } };
   }
 }

@@ -45,6 +45,7 @@ export interface GitHubIngestSummary {
   parts: PartCounts;
   hubReferences: number;
   filesRead: number;
+  dependencies: CrawlCounts['dependencies'];
   written: WriteTotals;
   http: { requests: number; retries: number; notModified: number; rateLimited: number; failures: number };
   elapsedMs: number;
@@ -121,6 +122,7 @@ export async function ingestGitHub(store: GraphStore, o: GitHubIngestOptions): P
     parts: crawler.counts.parts,
     hubReferences: crawler.counts.hubReferences,
     filesRead: crawler.counts.filesRead,
+    dependencies: crawler.counts.dependencies,
     written: { ...writer.totals },
     http: {
       requests: http.stats.requests,
@@ -164,6 +166,8 @@ export function formatSummary(s: GitHubIngestSummary): string {
   lines.push(`  repos     ${r.read} read, ${r.unchanged} unchanged, ${r.missing} missing, ${r.failed} failed${r.renamed ? `, ${r.renamed} renamed` : ''}`);
   lines.push(`  parts     ${s.parts.read} read, ${s.parts.unchanged} unchanged, ${s.parts.forbidden} not readable with this token`);
   lines.push(`  code      ${s.filesRead} files read, ${s.hubReferences} Hub references`);
+  const d = s.dependencies;
+  lines.push(`  packages  ${d.edges} pinned dependencies (${d.sbom} repos from the dependency-graph SBOM, ${d.manifests} from manifests), ${d.unpinned} ranges not pinned`);
   lines.push(`  written   ${s.written.nodes} nodes, ${s.written.edges} edges (${s.written.edgesRemoved} stale edges and ${s.written.nodesRemoved} stale nodes removed)`);
   lines.push(`  requests  ${s.http.requests} (${s.http.notModified} not modified, ${s.http.retries} retries, ${s.http.rateLimited} rate-limited)`);
   if (s.stopped) lines.push(`  stopped   ${s.stopped}`);

@@ -5,6 +5,7 @@
  * workflows, dependency manifests and model files, each bounded.
  */
 import { isRepoPath } from '../huggingface/map-files.ts';
+import { manifestFormatOf } from '../manifests/index.ts';
 import { detectFormatByName } from '../scan/format.ts';
 import type { GitHubClient } from './client.ts';
 import { isWorkflowPath } from './workflows.ts';
@@ -117,7 +118,6 @@ export interface SelectOptions {
 /** Directories of vendored or generated code: what they load is someone else's. */
 const VENDORED = /(?:^|\/)(?:node_modules|vendor|third_party|site-packages|\.venv|venv|\.tox|__pycache__|\.git)\//;
 const LOCKFILE = /(?:^|\/)(?:package-lock|npm-shrinkwrap)\.json$/;
-const MANIFEST = /(?:^|\/)(?:requirements[^/]*\.txt|pyproject\.toml|poetry\.lock|package\.json|package-lock\.json)$/;
 const MAX_WORKFLOWS = 200;
 const MAX_MANIFESTS = 100;
 const MAX_MODEL_FILES = 1000;
@@ -145,7 +145,7 @@ export function selectFiles(blobs: readonly TreeBlob[], o: SelectOptions): Selec
     // A workflow is also a candidate: its `run:` steps are shell that may download from the Hub.
     if (isWorkflowPath(b.path) && workflows.length < MAX_WORKFLOWS && b.size <= o.maxFileBytes) workflows.push(b);
     if (VENDORED.test(b.path)) continue;
-    if (MANIFEST.test(b.path) && manifests.length < MAX_MANIFESTS) manifests.push(b);
+    if (manifestFormatOf(b.path) && manifests.length < MAX_MANIFESTS) manifests.push(b);
     if (detectFormatByName(b.path) !== 'other' && modelFiles.length < MAX_MODEL_FILES) modelFiles.push(b);
     const rank = candidateRank(b.path);
     if (rank === undefined) continue;

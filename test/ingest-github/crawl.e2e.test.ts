@@ -118,6 +118,28 @@ describe('aispm ingest github <org>', () => {
     assert.equal(staging.props.deploymentState, 'in_progress');
   });
 
+  it('dependencies: the dependency-graph SBOM (SPDX 2.3) as pinned package versions; without it, the manifests in the tree', () => {
+    assert.deepEqual(edgesOf(graph, 'DEPENDS_ON'), [
+      'gh:repo/acme/chat-service -> pkg:npm/%40huggingface/transformers@3.0.2 {"scope":"runtime"}',
+      'gh:repo/acme/chat-service -> pkg:pypi/torch@2.1.0 {"scope":"runtime"}',
+      'gh:repo/acme/recommender -> pkg:npm/left-pad@1.3.0 {"scope":"runtime","versionRange":"1.3.0"}',
+      'gh:repo/acme/recommender -> pkg:npm/lodash@4.17.21 {"scope":"runtime","versionRange":"^4.17.0"}',
+      'gh:repo/acme/recommender -> pkg:pypi/sentence-transformers@3.0.1 {"scope":"runtime","versionRange":"==3.0.1"}',
+    ]);
+    const evidence = (to: string) => graph.edges.find((e) => e.kind === 'DEPENDS_ON' && e.to === to)?.evidence;
+    assert.equal(evidence('pkg:pypi/torch@2.1.0'), 'dependency-graph/sbom', 'the SBOM wins over the requirements file beside it');
+    assert.match(String(evidence('pkg:pypi/sentence-transformers@3.0.1')), /^requirements\.txt:1$/);
+    assert.match(String(evidence('pkg:npm/lodash@4.17.21')), /^package\.json:\S+, package-lock\.json:\S+$/, 'a direct declaration says where and what range, the lockfile which version');
+    assert.equal(graph.nodes.get('pkg:pypi/torch@2.1.0')?.kind, 'Package');
+    const said = (repo: string | RegExp, re: RegExp) => summary.warnings.some((w: any) => (typeof repo === 'string' ? w.repo === repo : repo.test(w.repo)) && re.test(w.message));
+    assert.ok(said('acme/recommender', /dependency graph not readable \(HTTP 404.*read from the manifests/), 'disabled: a warning and the fallback');
+    assert.ok(said(/^acme\/(?:renamed-app|old-name)$/, /dependency graph not readable \(HTTP 403/), 'forbidden: a warning and the fallback');
+    assert.ok(said('acme/chat-service', /2 dependencies name only a version range \(githubactions:actions\/checkout 4\.\*\.\*, pypi:transformers >= 4\.40\)/));
+    assert.ok(said('acme/recommender', /pypi:numpy >=1\.26/));
+    assert.ok(said('acme/chat-service', /1 packages without a purl/));
+    assert.deepEqual(summary.dependencies, { sbom: 1, manifests: 2, edges: 5, unpinned: 3 });
+  });
+
   it('workflows and committed model files are File nodes the repository CONTAINS', () => {
     const files = [...graph.nodes.values()].filter((n) => n.key.startsWith('gh:file/acme/chat-service/'));
     const deploy = files.find((f) => f.props.path === '.github/workflows/deploy.yml')!;

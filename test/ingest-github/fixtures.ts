@@ -58,6 +58,41 @@ const notebook = JSON.stringify(
   1,
 );
 
+/** GitHub's dependency-graph SBOM of chat-service, in the shape github.com answers (SPDX 2.3, the repository as root). */
+function chatServiceSbom() {
+  const pkg = (spdxId: string, name: string, versionInfo: string, purl?: string) => ({
+    SPDXID: spdxId,
+    name,
+    versionInfo,
+    downloadLocation: 'NOASSERTION',
+    filesAnalyzed: false,
+    supplier: 'NOASSERTION',
+    ...(purl ? { externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purl }] } : {}),
+  });
+  const root = 'SPDXRef-com.github.acme-chat-service';
+  const deps = [
+    pkg('SPDXRef-pip-torch-2.1.0', 'pip:torch', '2.1.0', 'pkg:pypi/torch@2.1.0'),
+    pkg('SPDXRef-pip-transformers-4.40', 'pip:transformers', '>= 4.40', 'pkg:pypi/transformers'),
+    pkg('SPDXRef-npm-huggingface-transformers-3.0.2', 'npm:@huggingface/transformers', '3.0.2', 'pkg:npm/%40huggingface/transformers@3.0.2'),
+    pkg('SPDXRef-githubactions-actions-checkout-4', 'actions:actions/checkout', '4.*.*', 'pkg:githubactions/actions/checkout@4.%2A.%2A'),
+    pkg('SPDXRef-rubygems-rails-1.0.0', 'rubygems:rails', '1.0.0'),
+  ];
+  return {
+    SPDXID: 'SPDXRef-DOCUMENT',
+    spdxVersion: 'SPDX-2.3',
+    creationInfo: { created: '2025-06-01T00:00:00Z', creators: ['Tool: GitHub.com-Dependency-Graph'] },
+    name: 'com.github.acme/chat-service',
+    dataLicense: 'CC0-1.0',
+    documentDescribes: [root],
+    documentNamespace: 'https://git.acme.example/acme/chat-service/dependency_graph/sbom-0123456789abcdef',
+    packages: [pkg(root, 'com.github.acme/chat-service', 'main', 'pkg:github/acme/chat-service@main'), ...deps],
+    relationships: [
+      { relationshipType: 'DESCRIBES', spdxElementId: 'SPDXRef-DOCUMENT', relatedSpdxElement: root },
+      ...deps.map((d) => ({ relationshipType: 'DEPENDS_ON', spdxElementId: root, relatedSpdxElement: d.SPDXID })),
+    ],
+  };
+}
+
 export function chatService(): ReplayRepo {
   return {
     full_name: 'acme/chat-service',
@@ -65,6 +100,7 @@ export function chatService(): ReplayRepo {
     private: true,
     visibility: 'private',
     description: 'The chat API',
+    sbom: chatServiceSbom(),
     files: {
       'app/serve.py': {
         text: [
@@ -135,7 +171,22 @@ export function recommender(): ReplayRepo {
       'svc/nested/other.py': { text: '# nothing here\n' },
       'docs/readme.txt': { text: 'docs\n' },
       'README.md': { text: '# recommender\n' },
+      'requirements.txt': { text: 'sentence-transformers==3.0.1\nnumpy>=1.26\n' },
+      'package.json': { text: JSON.stringify({ name: 'rec-ui', version: '1.0.0', dependencies: { 'left-pad': '1.3.0', lodash: '^4.17.0' } }) },
+      'package-lock.json': {
+        text: JSON.stringify({
+          name: 'rec-ui',
+          version: '1.0.0',
+          lockfileVersion: 3,
+          packages: {
+            '': { name: 'rec-ui', version: '1.0.0', dependencies: { 'left-pad': '1.3.0', lodash: '^4.17.0' } },
+            'node_modules/left-pad': { version: '1.3.0' },
+            'node_modules/lodash': { version: '4.17.21' },
+          },
+        }),
+      },
     },
+    sbom: 'disabled',
     noAdmin: true,
     truncateTreeAt: 3,
     environments: [{ name: 'production' }],
@@ -144,7 +195,7 @@ export function recommender(): ReplayRepo {
 }
 
 export function renamedApp(): ReplayRepo {
-  return { full_name: 'acme/renamed-app', id: 9003, files: { 'main.py': { text: 'print("hi")\n' } }, collaborators: [{ login: 'alice', role_name: 'admin' }] };
+  return { full_name: 'acme/renamed-app', id: 9003, files: { 'main.py': { text: 'print("hi")\n' } }, sbom: 'forbidden', collaborators: [{ login: 'alice', role_name: 'admin' }] };
 }
 
 export function githubUniverse(): UniverseData {
