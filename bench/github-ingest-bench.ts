@@ -146,6 +146,7 @@ async function main(o: typeof flags): Promise<void> {
       maxRepos: o.repos + 10,
       maxFiles: 200,
       maxFileBytes: 1024 * 1024,
+      maxScanBytes: 100 * 1024 * 1024,
       maxRetries: 4,
       retryBaseMs: 1000,
       maxWaitSeconds: 60,

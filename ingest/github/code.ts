@@ -1,11 +1,11 @@
 /**
  * Reading a repository's code at its head commit: the tree, then the blobs worth reading (candidate files for Hub
- * references, workflows, small model files that may be Git LFS pointers), bounded by size and count, then the pure
- * extraction and mapping. A blob that cannot be read is a warning on that file; the rest of the code is still read.
+ * references, workflows, small model files that may be Git LFS pointers, files whose name says nothing), bounded by
+ * size and count, then the pure extraction and mapping; committed model files are scanned by `../scan/`. A blob that cannot be read is a warning on that file; the rest of the code is still read.
  */
 import PQueue from 'p-queue';
 import type { RecordBatch } from '../../schema/records.ts';
-import { detectFormatByName } from '../scan/format.ts';
+import { detectFormatByName, fileScanProps, scanBytes, SCANNER_VERSION } from '../scan/index.ts';
 import { UpstreamLimitError } from '../pipeline/bounds.ts';
 import { GitHubApiError, type GitHubClient } from './client.ts';
 import { extractHubReferences } from './hub-refs.ts';
@@ -18,6 +18,8 @@ import { analyseWorkflow } from './workflows.ts';
 export interface CodeOptions {
   maxFiles: number;
   maxFileBytes: number;
+  /** Largest committed model file read and scanned (the blob API serves up to 100 MB). */
+  maxScanBytes: number;
   maxTreeEntries: number;
   web: string;
 }
@@ -49,7 +51,7 @@ export async function readCode(client: GitHubClient, id: RepoIdentity, sha: stri
 
   const pointers = sel.modelFiles.filter((f) => f.size <= POINTER_MAX);
   const wanted = new Map<string, TreeBlob>();
-  for (const b of [...sel.candidates, ...sel.workflows, ...pointers]) wanted.set(b.path, b);
+  for (const b of [...sel.candidates, ...sel.workflows, ...pointers, ...sel.byteProbes]) wanted.set(b.path, b);
   const blobs = new Map<string, Uint8Array>();
   const queue = new PQueue({ concurrency: BLOBS_AT_ONCE });
   await Promise.all(
@@ -82,14 +84,40 @@ export async function readCode(client: GitHubClient, id: RepoIdentity, sha: stri
     for (const p of posture.problems) warnings.push(`${w.path}: ${p}`);
     add(mapWorkflow(id.owner, id.name, id.key, sha, w, posture, o.web));
   }
-  for (const m of sel.modelFiles) {
-    const facts: ModelFileFacts = { format: detectFormatByName(m.path), formatSource: 'name' };
-    const bytes = blobs.get(m.path);
-    const lfs = bytes ? parseLfsPointer(bytes) : undefined;
-    if (lfs) Object.assign(facts, { lfs, scanStatus: 'unscanned', scanReason: 'stored in Git LFS: the repository holds only the pointer, and the REST API does not serve the object' });
-    add(mapModelFile(id.owner, id.name, id.key, sha, m, facts, o.web));
+  // Committed model files: a Git LFS pointer is recorded as such; other content is read (one at a time, these can
+  // be large) and scanned by the scanner every source shares. Files whose name says nothing are kept only when their
+  // bytes are a model format.
+  const scanQueue = new PQueue({ concurrency: 1 });
+  const scanned = await Promise.all([
+    ...sel.modelFiles.map((m) => scanQueue.add(() => modelFileFacts(client, id, m, blobs.get(m.path), o, warnings))),
+    ...sel.byteProbes.map((m) => scanQueue.add(() => modelFileFacts(client, id, m, blobs.get(m.path), o, warnings, true))),
+  ]);
+  for (const [i, facts] of scanned.entries()) {
+    const m = i < sel.modelFiles.length ? sel.modelFiles[i]! : sel.byteProbes[i - sel.modelFiles.length]!;
+    if (facts) add(mapModelFile(id.owner, id.name, id.key, sha, m, facts, o.web));
   }
   return { batch, warnings, tree, blobs, manifests: sel.manifests, references: found.length, filesRead: blobs.size };
+}
+
+/**
+ * What is known of one committed model file: its LFS pointer, or its scan; for a probe (a name that says nothing),
+ * undefined unless the bytes are a model format.
+ */
+async function modelFileFacts(client: GitHubClient, id: RepoIdentity, m: TreeBlob, known: Uint8Array | undefined, o: CodeOptions, warnings: string[], probe = false): Promise<ModelFileFacts | undefined> {
+  const byName = detectFormatByName(m.path);
+  const unscanned = (reason: string): ModelFileFacts => ({ format: byName, formatSource: 'name', scanStatus: 'unscanned', scanner: SCANNER_VERSION, scanReason: reason });
+  if (!known && m.size > o.maxScanBytes) return probe ? undefined : unscanned(`limit: ${m.size} bytes is over --max-scan-bytes ${o.maxScanBytes}; not read`);
+  const bytes = known ?? (await readBlob(client, id, m));
+  if (typeof bytes === 'string') {
+    if (probe) return undefined;
+    warnings.push(`${m.path}: ${bytes}`);
+    return unscanned(`error: ${bytes}`);
+  }
+  const lfs = parseLfsPointer(bytes);
+  if (lfs) return { format: byName, formatSource: 'name', lfs, scanStatus: 'unscanned', scanner: SCANNER_VERSION, scanReason: 'unsupported: stored in Git LFS: the repository holds only the pointer, and the REST API does not serve the object' };
+  const result = await scanBytes(m.path, bytes, { maxScanBytes: o.maxScanBytes });
+  if (probe && result.format === 'other') return undefined;
+  return fileScanProps(result);
 }
 
 /** A blob's bytes (`GET …/git/blobs/{sha}`, base64), or why it could not be read. */

@@ -10,6 +10,7 @@ import type { RecordBatch } from '../../schema/records.ts';
 import { StoreError, type GraphStore } from '../../schema/store.ts';
 import { ValidationError } from '../../schema/validate.ts';
 import { UpstreamLimitError } from '../pipeline/bounds.ts';
+import { SCANNER_VERSION } from '../scan/index.ts';
 import type { ScopeWriter } from '../pipeline/sync.ts';
 import { printable, type WarningLog } from '../pipeline/warnings.ts';
 import { GitHubApiError, RateLimitExhausted, type GitHubClient } from './client.ts';
@@ -30,6 +31,7 @@ export interface CrawlOptions {
   repoConcurrency: number;
   maxFiles: number;
   maxFileBytes: number;
+  maxScanBytes: number;
   maxTreeEntries: number;
   /** Whether the token is known (without one, only public members and repositories are visible). */
   authenticated: boolean;
@@ -115,7 +117,7 @@ export class GitHubCrawler {
 
   /** What the kept state depends on: the API it came from (its ETags and URLs), the token's presence, the bounds. */
   private get settings(): string {
-    return JSON.stringify({ v: EXTRACTOR_VERSION, api: this.o.apiUrl, files: this.o.maxFiles, bytes: this.o.maxFileBytes, entries: this.o.maxTreeEntries, auth: this.o.authenticated });
+    return JSON.stringify({ v: EXTRACTOR_VERSION, api: this.o.apiUrl, files: this.o.maxFiles, bytes: this.o.maxFileBytes, scan: this.o.maxScanBytes, scanner: SCANNER_VERSION, entries: this.o.maxTreeEntries, auth: this.o.authenticated });
   }
 
   async run(seeds: Seed[]): Promise<void> {
@@ -476,7 +478,7 @@ export class GitHubCrawler {
       await this.writer.commitScope(depScope, { nodes: [], edges: [] });
       return { pages: [], grows: false, facts: { sha: null } };
     }
-    const code = await readCode(this.client, id, sha, facts.treeSha ?? sha, { maxFiles: this.o.maxFiles, maxFileBytes: this.o.maxFileBytes, maxTreeEntries: this.o.maxTreeEntries, web: this.o.web });
+    const code = await readCode(this.client, id, sha, facts.treeSha ?? sha, { maxFiles: this.o.maxFiles, maxFileBytes: this.o.maxFileBytes, maxScanBytes: this.o.maxScanBytes, maxTreeEntries: this.o.maxTreeEntries, web: this.o.web });
     // The dependency graph is computed from the default branch's manifests, so it is read when the head moves too.
     const deps = await readDependencies(this.client, id, code, { maxFileBytes: this.o.maxFileBytes });
     await this.writer.commitScope(scope, code.batch);

@@ -26,6 +26,8 @@ export interface GitHubIngestOptions {
   maxRepos: number;
   maxFiles: number;
   maxFileBytes: number;
+  /** Largest committed model file read and scanned. */
+  maxScanBytes: number;
   maxTreeEntries?: number;
   maxRetries: number;
   /** Unit of the retry backoff, ms; tests shorten it. */
@@ -81,7 +83,7 @@ export async function ingestGitHub(store: GraphStore, o: GitHubIngestOptions): P
     maxRetries: o.maxRetries,
     retryBaseMs: o.retryBaseMs,
     maxWaitSeconds: o.maxWaitSeconds,
-    maxBodyBytes: Math.max(64 * MB, Math.ceil(o.maxFileBytes * 1.4) + MB),
+    maxBodyBytes: Math.max(64 * MB, Math.ceil(Math.max(o.maxFileBytes, o.maxScanBytes) * 1.4) + MB),
   });
   const warnings = new WarningLog(o.onWarning);
   const writer = createScopeWriter(store, SOURCE, {
@@ -101,6 +103,7 @@ export async function ingestGitHub(store: GraphStore, o: GitHubIngestOptions): P
       repoConcurrency: Math.max(2, o.concurrency),
       maxFiles: o.maxFiles,
       maxFileBytes: o.maxFileBytes,
+      maxScanBytes: o.maxScanBytes,
       maxTreeEntries: o.maxTreeEntries ?? 100_000,
       authenticated: Boolean(o.token),
     },

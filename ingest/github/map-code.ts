@@ -7,6 +7,7 @@ import { repoKey as hubRepoKey } from '../huggingface/refs.ts';
 import type { EdgeRecord, NodeRecord, Props, RecordBatch } from '../../schema/records.ts';
 import type { HubReference } from './hub-refs.ts';
 import { compact, edge, fileKey, pageOf } from './map-common.ts';
+import type { FileScanProps } from '../scan/index.ts';
 import type { WorkflowPosture } from './workflows.ts';
 
 export interface FoundReference {
@@ -66,30 +67,13 @@ export function mapWorkflow(owner: string, name: string, repo: string, sha: stri
   return { nodes: [node], edges: [edge('CONTAINS', repo, node.key, `tree:${f.path}`, { props: { size: f.size } })] };
 }
 
-/** What is known of a committed model file: its format, its LFS object, and the scan verdict when it was scanned. */
-export interface ModelFileFacts {
-  format: string;
-  formatSource: 'name' | 'bytes';
-  lfs?: { sha256: string; size: number };
-  scanStatus?: 'safe' | 'suspicious' | 'dangerous' | 'unscanned' | 'error';
-  scanGlobals?: string[];
-  scanner?: string;
-  scanReason?: string;
-}
+/** What is known of a committed model file: the scan's File properties (format, verdict, …), and its LFS object. */
+export type ModelFileFacts = FileScanProps & { lfs?: { sha256: string; size: number } };
 
 export function mapModelFile(owner: string, name: string, repo: string, sha: string, f: CodeFile, facts: ModelFileFacts, web: string): RecordBatch {
   const size = facts.lfs?.size ?? f.size;
-  const props = compact({
-    size,
-    sha256: facts.lfs?.sha256,
-    lfs: facts.lfs ? true : undefined,
-    format: facts.format,
-    formatSource: facts.formatSource,
-    scanStatus: facts.scanStatus,
-    scanGlobals: facts.scanGlobals,
-    scanner: facts.scanner,
-    scanReason: facts.scanReason,
-  });
+  const { lfs, ...scan } = facts;
+  const props = compact({ size, sha256: lfs?.sha256, lfs: lfs ? true : undefined, ...scan });
   const node = fileNode(owner, name, sha, { path: f.path, size }, props, web);
   const eprops = compact({ size, sha256: facts.lfs?.sha256, format: facts.format });
   return { nodes: [node], edges: [edge('CONTAINS', repo, node.key, `tree:${f.path}`, { props: eprops })] };

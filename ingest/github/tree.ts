@@ -6,7 +6,7 @@
  */
 import { isRepoPath } from '../huggingface/map-files.ts';
 import { manifestFormatOf } from '../manifests/index.ts';
-import { detectFormatByName } from '../scan/format.ts';
+import { detectFormatByName, isScanCandidateByName } from '../scan/index.ts';
 import type { GitHubClient } from './client.ts';
 import { isWorkflowPath } from './workflows.ts';
 import { num, obj, str } from './map-common.ts';
@@ -108,6 +108,8 @@ export interface Selection {
   workflows: TreeBlob[];
   manifests: TreeBlob[];
   modelFiles: TreeBlob[];
+  /** Files whose name says nothing (extensionless, `.dat`) but that a loader may open: read to see what their bytes are. */
+  byteProbes: TreeBlob[];
 }
 
 export interface SelectOptions {
@@ -121,6 +123,7 @@ const LOCKFILE = /(?:^|\/)(?:package-lock|npm-shrinkwrap)\.json$/;
 const MAX_WORKFLOWS = 200;
 const MAX_MANIFESTS = 100;
 const MAX_MODEL_FILES = 1000;
+const MAX_BYTE_PROBES = 50;
 
 /** Which kind of candidate a path is, lower first: code, then container builds, then configuration. */
 function candidateRank(path: string): number | undefined {
@@ -141,12 +144,17 @@ export function selectFiles(blobs: readonly TreeBlob[], o: SelectOptions): Selec
   const workflows: TreeBlob[] = [];
   const manifests: TreeBlob[] = [];
   const modelFiles: TreeBlob[] = [];
+  const byteProbes: TreeBlob[] = [];
   for (const b of blobs) {
     // A workflow is also a candidate: its `run:` steps are shell that may download from the Hub.
     if (isWorkflowPath(b.path) && workflows.length < MAX_WORKFLOWS && b.size <= o.maxFileBytes) workflows.push(b);
     if (VENDORED.test(b.path)) continue;
     if (manifestFormatOf(b.path) && manifests.length < MAX_MANIFESTS) manifests.push(b);
-    if (detectFormatByName(b.path) !== 'other' && modelFiles.length < MAX_MODEL_FILES) modelFiles.push(b);
+    if (detectFormatByName(b.path) !== 'other') {
+      if (modelFiles.length < MAX_MODEL_FILES) modelFiles.push(b);
+    } else if (isScanCandidateByName(b.path) && b.size > 0 && b.size <= o.maxFileBytes && byteProbes.length < MAX_BYTE_PROBES) {
+      byteProbes.push(b);
+    }
     const rank = candidateRank(b.path);
     if (rank === undefined) continue;
     if (b.size > o.maxFileBytes) {
@@ -163,5 +171,6 @@ export function selectFiles(blobs: readonly TreeBlob[], o: SelectOptions): Selec
     workflows,
     manifests,
     modelFiles,
+    byteProbes,
   };
 }

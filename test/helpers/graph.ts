@@ -24,7 +24,7 @@ export async function exportStore(spec: string, env?: Record<string, string | un
     const store = await openStore(spec);
     try {
       for await (const item of store.exportAll()) {
-        lines.push(JSON.stringify(item.type === 'node' ? { type: 'node', ...nodeToRecord(item.node) } : { type: 'edge', ...edgeToRecord(item.edge) }));
+        lines.push(JSON.stringify(item.type === 'node' ? { type: 'node', ...nodeToRecord(item.node, item.owner) } : { type: 'edge', ...edgeToRecord(item.edge, item.owner) }));
       }
     } finally {
       await store.close();

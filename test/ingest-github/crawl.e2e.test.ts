@@ -152,7 +152,13 @@ describe('aispm ingest github <org>', () => {
     assert.match(String(head.props.sha256), /^[0-9a-f]{64}$/);
     assert.equal(head.props.scanStatus, 'unscanned');
     assert.match(String(head.props.scanReason), /Git LFS/);
-    for (const f of [deploy, label, head]) assert.ok(graph.edges.some((e) => e.kind === 'CONTAINS' && e.from === 'gh:repo/acme/chat-service' && e.to === f.key));
+    assert.match(String(head.props.scanner), /^aispm-scan\//);
+    const pkl = files.find((f) => f.props.path === 'models/classifier.pkl')!;
+    assert.deepEqual([pkl.props.format, pkl.props.formatSource, pkl.props.scanStatus, pkl.props.scanGlobals], ['pickle', 'bytes', 'dangerous', ['os.system']], 'scanned by the shared scanner');
+    const latest = files.find((f) => f.props.path === 'weights/latest')!;
+    assert.deepEqual([latest.props.formatSource, latest.props.scanStatus], ['bytes', 'safe'], 'a name that says nothing, recognised by its bytes');
+    assert.ok(!files.some((f) => f.props.path === 'scripts/run'), 'a file whose bytes are no model is not a model file');
+    for (const f of [deploy, label, head, pkl, latest]) assert.ok(graph.edges.some((e) => e.kind === 'CONTAINS' && e.from === 'gh:repo/acme/chat-service' && e.to === f.key));
   });
 
   it('--follow hf crawls what the code loads, with ancestors; a missing Hub repo is recorded as missing', () => {

