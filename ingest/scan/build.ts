@@ -437,11 +437,85 @@ export function kerasArchive(config: unknown): Uint8Array {
   return buildZip([
     { name: 'metadata.json', data: enc.encode(JSON.stringify({ keras_version: '3.3.3', date_saved: '2024-05-01@12:00:00' })) },
     { name: 'config.json', data: enc.encode(JSON.stringify(config)), method: 8 },
-    { name: 'model.weights.h5', data: concat([Uint8Array.of(0x89), enc.encode('HDF\r\n'), Uint8Array.of(0x1a, 0x0a), new Uint8Array(56)]) },
+    { name: 'model.weights.h5', data: hdf5Bytes([]) },
   ]);
 }
 
 /** A Keras functional-model config with the given layers (`{class_name, config}` objects). */
-export function kerasModelConfig(layers: ReadonlyArray<{ class_name: string; config: Record<string, unknown> }>): unknown {
+export function kerasModelConfig(layers: ReadonlyArray<{ class_name: string; config: Record<string, unknown>; module?: string }>): unknown {
   return { module: 'keras', class_name: 'Sequential', config: { name: 'sequential', layers }, registered_name: null };
+}
+
+export interface Hdf5AttributeInput {
+  name: string;
+  value: string;
+  /** `vlen`: a variable-length string in a global heap collection (what h5py writes for str and bytes); `fixed`: inline. */
+  storage?: 'vlen' | 'fixed';
+}
+
+/**
+ * An HDF5 file as the HDF5 library writes one (superblock version 0, a version-1 root object header with its
+ * symbol table, B-tree and local heap, so h5py opens it) whose root group has string attributes — a Keras H5
+ * model keeps its config in `model_config`. `farAfter` puts the attributes in a continuation block after that
+ * many bytes of dataset-like filler, where the library follows the header and a byte search of the head does not.
+ */
+export function hdf5Bytes(attributes: readonly Hdf5AttributeInput[], opts: { farAfter?: number } = {}): Uint8Array {
+  const UNDEF = new Uint8Array(8).fill(0xff);
+  const u64 = (n: number) => new Bytes().u64(n).done();
+  const pad8 = (b: Uint8Array) => concat([b, new Uint8Array((8 - (b.length % 8)) % 8)]);
+  const message = (type: number, data: Uint8Array) => concat([new Bytes().u16(type).u16(pad8(data).length).u8(0).u8(0).u8(0).u8(0).done(), pad8(data)]);
+  const SUPERBLOCK = 96;
+  const HEADER_PREFIX = 16;
+  // the global heap collection (variable-length values) goes right after the header; its size is known up front
+  const heapObjects = attributes.filter((a) => a.storage !== 'fixed').map((a, i) => ({ index: i + 1, data: enc.encode(a.value) }));
+  const heapBody = concat(heapObjects.map((o) => concat([new Bytes().u16(o.index).u16(1).u32(0).u64(o.data.length).done(), pad8(o.data)])));
+  const heapSize = Math.max(4096, heapBody.length + 16 + 16 + 8);
+  const attributeMessages = (heapAt: number) => {
+    let next = 1;
+    return attributes.map((a) => {
+      const value = enc.encode(a.value);
+      const vlen = a.storage !== 'fixed';
+      const type = vlen
+        ? new Bytes().u8(0x19).u8(0x01).u8(0).u8(0).u32(16).u8(0x10).u8(0).u8(0).u8(0).u32(1).u16(0).u16(8).done()
+        : new Bytes().u8(0x13).u8(0).u8(0).u8(0).u32(Math.max(1, value.length)).done();
+      const space = new Bytes().u8(1).u8(0).u8(0).u8(0).u32(0).done();
+      const data = vlen ? new Bytes().u32(value.length).u64(heapAt).u32(next++).done() : value;
+      const name = enc.encode(`${a.name}\0`);
+      return message(0x0c, concat([new Bytes().u8(1).u8(0).u16(name.length).u16(type.length).u16(space.length).done(), pad8(name), pad8(type), pad8(space), data]));
+    });
+  };
+  const symbolTableSize = 8 + 16;
+  const continuationSize = 8 + 16;
+  const near = opts.farAfter === undefined;
+  // sizes do not depend on addresses, so lay out once with placeholder addresses to measure
+  const attrBlockSize = concat(attributeMessages(0)).length;
+  const headerSize = symbolTableSize + (near ? attrBlockSize : continuationSize);
+  const btreeAt = SUPERBLOCK + HEADER_PREFIX + headerSize;
+  const btreeSize = 24 + 33 * 8 + 32 * 8;
+  const localHeapAt = btreeAt + btreeSize;
+  const localHeapSize = 32 + 8;
+  const globalHeapAt = localHeapAt + localHeapSize;
+  const fillerAt = globalHeapAt + heapSize;
+  const continuationAt = fillerAt + (opts.farAfter ?? 0);
+  const total = near ? fillerAt : continuationAt + attrBlockSize;
+  const attrs = concat(attributeMessages(globalHeapAt));
+  const symbolTable = message(0x11, concat([u64(btreeAt), u64(localHeapAt)]));
+  const headerMessages = near ? concat([symbolTable, attrs]) : concat([symbolTable, message(0x10, concat([u64(continuationAt), u64(attrBlockSize)]))]);
+  const superblock = concat([
+    Uint8Array.of(0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0, 0, 8, 8, 0),
+    new Bytes().u16(4).u16(16).u32(0).u64(0).done(),
+    UNDEF,
+    u64(total),
+    UNDEF,
+    // root symbol table entry: link name offset, object header, cache type 1 (B-tree and heap in the scratch pad)
+    new Bytes().u64(0).u64(SUPERBLOCK).u32(1).u32(0).u64(btreeAt).u64(localHeapAt).done(),
+  ]);
+  const header = concat([new Bytes().u8(1).u8(0).u16(1 + attributes.length + (near ? 0 : 1)).u32(1).u32(headerSize).u32(0).done(), headerMessages]);
+  const btree = concat([enc.encode('TREE'), Uint8Array.of(0, 0, 0, 0), UNDEF, UNDEF, new Uint8Array(btreeSize - 24)]);
+  const localHeap = concat([enc.encode('HEAP'), new Uint8Array(4), new Bytes().u64(8).u64(1).u64(localHeapAt + 32).done(), new Uint8Array(8)]);
+  const freeSize = heapSize - 16 - heapBody.length; // the free-space object counts its own header
+  const globalHeap = concat([enc.encode('GCOL'), Uint8Array.of(1, 0, 0, 0), u64(heapSize), heapBody, new Bytes().u16(0).u16(0).u32(0).u64(freeSize).done(), new Uint8Array(heapSize - 16 - heapBody.length - 16)]);
+  const parts = [superblock, header, btree, localHeap, globalHeap];
+  if (!near) parts.push(new Uint8Array(opts.farAfter!), attrs);
+  return concat(parts);
 }

@@ -1,8 +1,9 @@
 /**
  * Keras model configs: a `Lambda` layer carries Python bytecode (marshal, base64) that Keras runs when it rebuilds
  * the model; layers and objects from modules outside Keras run custom code on load. The `.keras` archive holds
- * the config as `config.json`; an H5 file holds it as the `model_config` attribute of the root group — found here
- * by looking for the JSON object after the attribute name (a byte search, not an HDF5 parse; see README).
+ * the config as `config.json`; an H5 file holds it as the `model_config` attribute of the root group, read through
+ * the HDF5 structure (`hdf5.ts`). When that structure does not parse, a byte search for the JSON object after the
+ * attribute name (`h5ConfigCandidates`) still catches a Lambda layer in the head.
  */
 
 const KERAS_MODULES = /^(keras|tf_keras|tensorflow\.keras|keras_nlp|keras_cv|keras_hub)(\.|$)/;
@@ -35,14 +36,17 @@ export function kerasConfigRisk(config: unknown): KerasConfigRisk {
 }
 
 /**
- * JSON objects that follow a `model_config` (or `training_config`) attribute name in HDF5 bytes. Keras writes
- * the config as a string attribute; its bytes are contiguous, so a balanced-brace read from the first `{` finds it.
+ * JSON objects that follow a `model_config` (or `training_config`) attribute name in HDF5 bytes, for a file whose
+ * HDF5 structure does not parse: a string's bytes are contiguous, so a balanced-brace read from the `{` finds it.
  */
 export function h5ConfigCandidates(bytes: Uint8Array): unknown[] {
   const text = new TextDecoder('latin1').decode(bytes);
   const out: unknown[] = [];
   for (const m of text.matchAll(/model_config|training_config/g)) {
-    const start = text.indexOf('{"', m.index);
+    // JSON may put whitespace after the brace; json.loads accepts it, so the search must too
+    const open = /\{\s*"/g;
+    open.lastIndex = m.index;
+    const start = open.exec(text)?.index ?? -1;
     if (start < 0 || start - m.index > 4096) continue;
     let depth = 0;
     let inString = false;

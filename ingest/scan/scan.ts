@@ -16,6 +16,7 @@ import { classifyGlobals, SCANNER_VERSION } from './classify.ts';
 import { detectCompression, detectContainer, detectFormatByName, innerName, type FileFormat } from './format.ts';
 import { checkSafetensors, looksLikeSafetensors } from './safetensors.ts';
 import { readGgufHeader, templateRisk } from './gguf.ts';
+import { readRootAttributes, type Hdf5RootAttributes } from './hdf5.ts';
 import { h5ConfigCandidates, kerasConfigRisk } from './keras.ts';
 import { parseNpyHeader, readNpyPrelude } from './numpy-header.ts';
 import { escapesModelDir, looksLikeOnnx, readOnnx } from './onnx.ts';
@@ -356,15 +357,47 @@ async function scanNpy(ctx: Ctx, src: ByteSource): Promise<Judgement> {
   return { ...j, reason: `object array: ${j.reason}` };
 }
 
+/** The root attributes Keras reads a model from (`load_model` takes `model_config`; `training_config` compiles it). */
+const KERAS_H5_ATTRIBUTES = new Set(['model_config', 'training_config']);
+
+/**
+ * A Keras H5 model is judged by the config Keras rebuilds it from: the root group's `model_config` attribute, found
+ * through the HDF5 structure (wherever its continuation block or heap lies). A file HDF5 itself would refuse is
+ * unscanned, unless a byte search of its head already shows a Lambda layer.
+ */
 async function scanH5(src: ByteSource): Promise<Judgement> {
-  const bytes = await src.read(0, Math.min(src.size, 16 * MiB, src.budget), 'HDF5 head');
-  const configs = h5ConfigCandidates(bytes);
-  for (const c of configs) {
-    const risk = kerasConfigRisk(c);
-    if (risk.lambdas.length) return judgement('dangerous', 'format-check', `Keras model config has Lambda layer(s) ${listOf(risk.lambdas)}: Python bytecode run on load`);
-    if (risk.customObjects.length) return judgement('suspicious', 'format-check', `Keras model config names objects outside Keras: ${listOf(risk.customObjects)}`);
+  let attrs: Hdf5RootAttributes;
+  try {
+    attrs = await readRootAttributes(src, KERAS_H5_ATTRIBUTES);
+  } catch (err) {
+    if (!(err instanceof FormatError)) throw err;
+    const head = await src.read(0, Math.min(src.size, 16 * MiB, src.budget), 'HDF5 head');
+    const seen = h5ConfigCandidates(head).map(kerasConfigVerdict).find((j) => j.verdict !== 'safe');
+    return seen ?? judgement('unscanned', 'error', `error: HDF5 structure unreadable: ${err.message}`);
   }
-  return judgement('safe', 'no-code', configs.length ? 'Keras H5 model config with no Lambda layer or custom object' : 'HDF5 with no Keras model config in its first 16 MiB');
+  for (const [name, values] of attrs.strings) {
+    for (const value of values) {
+      let config: unknown;
+      try {
+        config = JSON.parse(new TextDecoder('utf-8').decode(value));
+      } catch {
+        return judgement('unscanned', 'error', `error: the root attribute ${name} is not JSON`);
+      }
+      const j = kerasConfigVerdict(config);
+      if (j.verdict !== 'safe') return j;
+    }
+  }
+  if (attrs.unreadable.length) return judgement('suspicious', 'format-check', `the root attribute ${attrs.unreadable[0]} is not a string this scanner reads (a shared or other datatype); Keras may still load it`);
+  if (attrs.strings.size) return judgement('safe', 'no-code', 'Keras H5 model config with no Lambda layer or custom object');
+  if (attrs.denseAttributes) return judgement('unscanned', 'unsupported', 'unsupported: the root group keeps attributes in dense storage (a fractal heap), which this scanner does not read; a model_config there was not checked');
+  return judgement('safe', 'no-code', 'HDF5 with no Keras model config among its root attributes (weights only)');
+}
+
+function kerasConfigVerdict(config: unknown): Judgement {
+  const risk = kerasConfigRisk(config);
+  if (risk.lambdas.length) return judgement('dangerous', 'format-check', `Keras model config has Lambda layer(s) ${listOf(risk.lambdas)}: Python bytecode run on load`);
+  if (risk.customObjects.length) return judgement('suspicious', 'format-check', `Keras model config names objects outside Keras: ${listOf(risk.customObjects)}`);
+  return judgement('safe', 'no-code', 'Keras model config with no Lambda layer or custom object');
 }
 
 function onnxVerdict(f: { externalLocations: string[]; customDomains: string[] }): Judgement {
@@ -480,10 +513,7 @@ function kerasJsonVerdict(data: Uint8Array): Judgement {
   } catch {
     return judgement('unscanned', 'error', 'error: config.json is not JSON');
   }
-  const risk = kerasConfigRisk(config);
-  if (risk.lambdas.length) return judgement('dangerous', 'format-check', `Keras config has Lambda layer(s) ${listOf(risk.lambdas)}: Python bytecode run on load`);
-  if (risk.customObjects.length) return judgement('suspicious', 'format-check', `Keras config names objects outside Keras: ${listOf(risk.customObjects)}`);
-  return judgement('safe', 'no-code', 'Keras config with no Lambda layer or custom object');
+  return kerasConfigVerdict(config);
 }
 
 /** Local headers in the gaps between listed entries: members a streaming reader sees that the directory hides. */

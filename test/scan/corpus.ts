@@ -10,6 +10,7 @@ import {
   buildZip,
   concat,
   ggufBytes,
+  hdf5Bytes,
   kerasArchive,
   kerasModelConfig,
   legacyTorchTar,
@@ -145,8 +146,15 @@ export function corpus(): Sample[] {
     // Keras
     { name: 'keras/benign.keras', bytes: kerasArchive(kerasModelConfig([{ class_name: 'Dense', config: { units: 3 } }])), want: 'safe' },
     { name: 'keras/lambda.keras', bytes: kerasArchive(kerasModelConfig([{ class_name: 'Lambda', config: { name: 'pwn', function: '4wEAAAAAAAAA' } }])), want: 'dangerous' },
-    { name: 'keras/benign.h5', bytes: concat([Uint8Array.of(0x89), text('HDF\r\n'), Uint8Array.of(0x1a, 0x0a), new Uint8Array(100), text('model_config\0'), text(JSON.stringify(kerasModelConfig([{ class_name: 'Dense', config: {} }])))]), want: 'safe' },
-    { name: 'keras/lambda.h5', bytes: concat([Uint8Array.of(0x89), text('HDF\r\n'), Uint8Array.of(0x1a, 0x0a), new Uint8Array(100), text('model_config\0'), text(JSON.stringify(kerasModelConfig([{ class_name: 'Lambda', config: { name: 'l' } }])))]), want: 'dangerous' },
+    // Keras H5, real HDF5 structure: the config as h5py writes it (a variable-length string in the global heap), inline,
+    // in a continuation block past the first 16 MiB, and a weights-only file
+    { name: 'keras/benign.h5', bytes: hdf5Bytes([{ name: 'keras_version', value: '2.11.0' }, { name: 'model_config', value: JSON.stringify(kerasModelConfig([{ class_name: 'Dense', config: { units: 3 } }])) }]), want: 'safe' },
+    { name: 'keras/weights-only.h5', bytes: hdf5Bytes([]), want: 'safe' },
+    { name: 'keras/lambda.h5', bytes: hdf5Bytes([{ name: 'keras_version', value: '2.11.0' }, { name: 'model_config', value: JSON.stringify(kerasModelConfig([{ class_name: 'Lambda', config: { name: 'l', function: '4wEAAAAAAAAA' } }])) }]), want: 'dangerous' },
+    { name: 'keras/lambda-inline.h5', bytes: hdf5Bytes([{ name: 'model_config', value: JSON.stringify(kerasModelConfig([{ class_name: 'Lambda', config: { name: 'l', function: '4wEAAAAAAAAA' } }])), storage: 'fixed' }]), want: 'dangerous' },
+    { name: 'keras/lambda-past-16MiB.h5', bytes: hdf5Bytes([{ name: 'backend', value: 'tensorflow' }, { name: 'model_config', value: JSON.stringify(kerasModelConfig([{ class_name: 'Lambda', config: { name: 'l', function: '4wEAAAAAAAAA' } }])) }], { farAfter: 17 * 1024 * 1024 }), want: 'dangerous' },
+    { name: 'keras/custom-object.h5', bytes: hdf5Bytes([{ name: 'model_config', value: JSON.stringify(kerasModelConfig([{ class_name: 'Dense', config: {} }, { module: 'evil_layers', class_name: 'Backdoor', config: {} }])) }]), want: 'suspicious' },
+    { name: 'keras/not-hdf5-after-signature.h5', bytes: concat([Uint8Array.of(0x89), text('HDF\r\n'), Uint8Array.of(0x1a, 0x0a), new Uint8Array(100), text('model_config\0'), text('{ "class_name": "Lambda", "config": {} }')]), want: 'dangerous' },
     // ONNX
     { name: 'onnx/benign.onnx', bytes: onnxModelBytes({ initializers: [{ name: 'w', dims: [2], raw: new Uint8Array(8) }, { name: 'x', dims: [2], externalLocation: 'weights.bin' }] }), want: 'safe' },
     { name: 'onnx/traversal.onnx', bytes: onnxModelBytes({ initializers: [{ name: 'w', dims: [2], externalLocation: '../../../etc/passwd' }] }), want: 'dangerous' },

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isScanCandidateByName, scanBytes, scanRange, SCANNER_VERSION } from '../../ingest/scan/index.ts';
-import { pytorchZip, benignStateDictPickle } from '../../ingest/scan/build.ts';
+import { benignStateDictPickle, concat, hdf5Bytes, kerasModelConfig, pytorchZip } from '../../ingest/scan/build.ts';
 import { runCli } from '../helpers/cli.ts';
 import { assertValidSarif } from '../reports/helpers.ts';
 import { corpus } from './corpus.ts';
@@ -53,6 +53,18 @@ describe('scan: every sample of the generated corpus gets its verdict', () => {
     const r = await scanBytes('m.pkl.gz', new Uint8Array(gzipSync(new Uint8Array(8 * 1024 * 1024))), { maxScanBytes: 64 * 1024 });
     assert.equal(r.verdict, 'unscanned');
     assert.match(r.reason, /decompresses to more than the scan limit/);
+  });
+
+  it('finds a Keras H5 config through the HDF5 header wherever it lies, reading under 128 KiB of a 17 MiB file', async () => {
+    const lambda = JSON.stringify(kerasModelConfig([{ class_name: 'Lambda', config: { name: 'l' } }]));
+    const bytes = hdf5Bytes([{ name: 'model_config', value: lambda }], { farAfter: 17 * 1024 * 1024 });
+    const r = await scanRange({ path: 'model.h5', size: bytes.length, read: memoryReader(bytes).read });
+    assert.equal(r.verdict, 'dangerous', r.reason);
+    assert.match(r.reason, /Lambda layer\(s\) l/);
+    assert.ok(r.bytesRead < 128 * 1024, `read ${r.bytesRead} of ${bytes.length}`);
+    const broken = await scanBytes('weights.h5', concat([bytes.subarray(0, 8), new Uint8Array(200)]));
+    assert.equal(broken.verdict, 'unscanned');
+    assert.match(broken.reason, /^error: HDF5 structure unreadable/);
   });
 });
 
