@@ -153,6 +153,8 @@ export interface ZipEntryInput {
   data: Uint8Array;
   /** 0 stored (default, what PyTorch writes) or 8 deflate. */
   method?: 0 | 8;
+  /** Bytes already deflated (method 8), with the CRC-32 and size of what they inflate to; `data` is then unused. */
+  deflated?: { raw: Uint8Array; crc32: number; size: number };
 }
 
 /** A real zip archive. `zip64` writes ZIP64 records and per-entry ZIP64 extra fields even where not needed. */
@@ -163,25 +165,26 @@ export function buildZip(entries: readonly ZipEntryInput[], opts: { zip64?: bool
   const central: Uint8Array[] = [];
   let offset = 0;
   for (const e of entries) {
-    const method = e.method ?? 0;
+    const method = e.deflated ? 8 : (e.method ?? 0);
     const name = enc.encode(e.name);
-    const stored = method === 8 ? deflateRawSync(e.data) : e.data;
-    const crc = crc32(e.data) >>> 0;
+    const stored = e.deflated?.raw ?? (method === 8 ? deflateRawSync(e.data) : e.data);
+    const crc = e.deflated?.crc32 ?? crc32(e.data) >>> 0;
+    const size = e.deflated?.size ?? e.data.length;
     const version = zip64 ? 45 : 20;
     const size32 = (n: number) => (zip64 ? 0xffffffff : n);
-    const localExtra = zip64 ? new Bytes().u16(0x0001).u16(16).u64(e.data.length).u64(stored.length).done() : new Uint8Array();
+    const localExtra = zip64 ? new Bytes().u16(0x0001).u16(16).u64(size).u64(stored.length).done() : new Uint8Array();
     const local = new Bytes()
       .u32(0x04034b50).u16(version).u16(0x0800).u16(method).u16(0).u16(DOS_DATE_1980_01_01)
-      .u32(crc).u32(size32(stored.length)).u32(size32(e.data.length)).u16(name.length).u16(localExtra.length)
+      .u32(crc).u32(size32(stored.length)).u32(size32(size)).u16(name.length).u16(localExtra.length)
       .bytes(name).bytes(localExtra)
       .done();
     const centralExtra = zip64
-      ? new Bytes().u16(0x0001).u16(24).u64(e.data.length).u64(stored.length).u64(offset).done()
+      ? new Bytes().u16(0x0001).u16(24).u64(size).u64(stored.length).u64(offset).done()
       : new Uint8Array();
     central.push(
       new Bytes()
         .u32(0x02014b50).u16(version).u16(version).u16(0x0800).u16(method).u16(0).u16(DOS_DATE_1980_01_01)
-        .u32(crc).u32(size32(stored.length)).u32(size32(e.data.length)).u16(name.length).u16(centralExtra.length)
+        .u32(crc).u32(size32(stored.length)).u32(size32(size)).u16(name.length).u16(centralExtra.length)
         .u16(0).u16(0).u16(0).u32(0).u32(size32(offset))
         .bytes(name).bytes(centralExtra)
         .done(),

@@ -24,7 +24,7 @@ import { PickleWalker, type PickleScanResult } from './pickle-scan.ts';
 import { BudgetError, ByteSource, FormatError } from './source.ts';
 import { listTar } from './tar.ts';
 import { combine, judgement, listOf, printable, type Judgement } from './verdict.ts';
-import { localHeaderFindings, localSignaturesIn, readLocalHeader, readZipDirectory, readZipEntryLenient, RangeReadError, ZipFormatError, type RangeReader, type ZipEntry } from './zip.ts';
+import { localHeaderFindings, localSignaturesIn, readLocalHeader, readZipDirectory, readZipEntryLenient, RangeReadError, ZipFormatError, zipEntryStream, type RangeReader, type ZipEntry } from './zip.ts';
 
 export type { RangeReader } from './zip.ts';
 
@@ -259,50 +259,54 @@ async function* inflate(src: ByteSource, kind: 'gzip' | 'zlib'): AsyncGenerator<
   for await (const chunk of out) yield new Uint8Array((chunk as Buffer).buffer, (chunk as Buffer).byteOffset, (chunk as Buffer).length);
 }
 
-/**
- * A gzip or zlib wrapper: the output streams into the pickle walker when it is a pickle (memory stays at a
- * chunk), else it is buffered up to the budget and dispatched again (a gzip'd torch zip, npy, …).
- */
+/** A gzip or zlib wrapper: its output goes through `scanChunks`, bounded by the file's budget. */
 async function scanCompressed(ctx: Ctx, src: ByteSource, path: string, depth: number, kind: 'gzip' | 'zlib'): Promise<Found> {
   const inner = innerName(path);
-  const limit = src.budget;
-  let total = 0;
-  let walker: PickleWalker | undefined;
-  const held: Uint8Array[] = [];
   try {
-    for await (const chunk of inflate(src, kind)) {
-      total += chunk.length;
-      if (total > limit) {
-        return { format: detectFormatByName(inner), formatSource: 'bytes', recognisedBy: `${kind} magic`, j: judgement('unscanned', 'limit', `limit: ${kind} data decompresses to more than the scan limit of ${limit} bytes`) };
-      }
-      if (walker) {
-        walker.push(chunk);
-        if (walker.done) break;
-        continue;
-      }
-      held.push(chunk);
-      const soFar = concat(held);
-      if (soFar.length < HEAD && total < limit) continue;
-      if (!detectContainer(soFar) && !detectCompression(soFar) && (soFar[0] === 0x80 || isPickleProbe(soFar))) {
-        walker = new PickleWalker({ maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline });
-        walker.push(soFar);
-        held.length = 0;
-      } else {
-        held.length = 0;
-        held.push(soFar);
-      }
-    }
+    const inside = await scanChunks(ctx, inflate(src, kind), inner, depth, src.budget, `${kind} data`);
+    return { ...inside, recognisedBy: `${kind} → ${inside.recognisedBy}` };
   } catch (err) {
     if (err instanceof BudgetError || err instanceof FormatError || err instanceof RangeReadError) throw err;
     return { format: detectFormatByName(inner), formatSource: 'bytes', recognisedBy: `${kind} magic`, j: judgement('unscanned', 'error', `error: ${kind} data is corrupt: ${(err as Error).message}`) };
   }
+}
+
+/**
+ * Bytes that arrive as a stream (decompressed output, a zip member): a pickle streams straight into the walker, so
+ * memory stays at a chunk however much it inflates to; anything else is held up to `limit` and dispatched again
+ * (a gzip'd torch zip, npy, a zip in a zip). Past `limit`, unscanned.
+ */
+async function scanChunks(ctx: Ctx, chunks: AsyncIterable<Uint8Array>, name: string, depth: number, limit: number, what: string): Promise<Found> {
+  let total = 0;
+  let walker: PickleWalker | undefined;
+  const held: Uint8Array[] = [];
+  for await (const chunk of chunks) {
+    total += chunk.length;
+    if (total > limit) {
+      return { format: detectFormatByName(name), formatSource: 'bytes', recognisedBy: what, j: judgement('unscanned', 'limit', `limit: ${what} decompresses to more than the scan limit of ${limit} bytes`) };
+    }
+    if (walker) {
+      walker.push(chunk);
+      if (walker.done) break;
+      continue;
+    }
+    held.push(chunk);
+    const soFar = concat(held);
+    if (soFar.length < HEAD) continue;
+    held.length = 0;
+    if (!detectContainer(soFar) && !detectCompression(soFar) && (soFar[0] === 0x80 || isPickleProbe(soFar))) {
+      walker = new PickleWalker({ maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline });
+      walker.push(soFar);
+    } else {
+      held.push(soFar);
+    }
+  }
   if (walker) {
     const r = walker.end();
-    return { format: detectFormatByName(inner) === 'joblib' ? 'joblib' : 'pickle', formatSource: 'bytes', recognisedBy: `${kind} → pickle opcodes`, j: pickleVerdict(r) };
+    return { format: detectFormatByName(name) === 'joblib' ? 'joblib' : 'pickle', formatSource: 'bytes', recognisedBy: 'pickle opcodes', j: pickleVerdict(r) };
   }
   const plain = concat(held);
-  const inside = await scanSource(ctx, new ByteSource(plain.length, memoryReader(plain), Infinity), inner, depth + 1);
-  return { ...inside, recognisedBy: `${kind} → ${inside.recognisedBy}` };
+  return scanSource(ctx, new ByteSource(plain.length, memoryReader(plain), Infinity), name, depth + 1);
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -483,13 +487,15 @@ async function scanZip(ctx: Ctx, src: ByteSource, path: string, depth: number): 
       parts.push({ label, j: judgement('unscanned', 'limit', `limit: nested deeper than ${ctx.maxDepth} archives`) });
       continue;
     }
-    const { data, findings: f } = await readZipEntryLenient(src.rangeReader, e, local, { maxBytes: src.budget });
-    findings.push(...f);
     if (format === 'keras' && e.name === 'config.json') {
+      const { data, findings: f } = await readZipEntryLenient(src.rangeReader, e, local, { maxBytes: src.budget });
+      findings.push(...f);
       parts.push({ label, j: kerasJsonVerdict(data) });
       continue;
     }
-    const inside = await scanSource(ctx, new ByteSource(data.length, memoryReader(data), Infinity), e.name, depth + 1);
+    const member = zipEntryStream(src.rangeReader, e, local, { maxBytes: src.budget });
+    const inside = await scanChunks(ctx, member.chunks, e.name, depth, src.budget, `member ${e.name.slice(0, 200)}`);
+    findings.push(...member.findings());
     if (inside.j.decidedBy !== 'not-a-model') parts.push({ label, j: inside.j });
   }
   if (dir.prefix > 0) {

@@ -11,7 +11,8 @@
  * not overlap, and inflation is capped by the declared size. Failures throw ZipFormatError, which the caller turns
  * into an error result.
  */
-import { crc32, inflateRawSync } from 'node:zlib';
+import { Readable } from 'node:stream';
+import { crc32, createInflateRaw } from 'node:zlib';
 
 /** Returns exactly the bytes [start, endInclusive] of the file. */
 export type RangeReader = (start: number, endInclusive: number) => Promise<Uint8Array>;
@@ -356,11 +357,21 @@ export function localHeaderFindings(entry: ZipEntry, local: LocalHeader): string
   return out;
 }
 
+export interface ZipEntryStream {
+  /** The entry's bytes in order (stored, or inflated as they arrive), never more than `maxBytes` in all. */
+  chunks: AsyncIterable<Uint8Array>;
+  /** Size and CRC-32 disagreements with the directory, known once `chunks` has been read to the end. */
+  findings(): string[];
+}
+
+const STREAM_CHUNK = 1024 * 1024;
+
 /**
- * Reads one entry's bytes (stored, or inflated up to `maxBytes`), as a loader would: encryption flags are ignored
- * (PyTorch's reader does), and a CRC mismatch is a finding, not a refusal, so the bytes are still scanned.
+ * One entry's bytes as a stream, as a loader reads them: encryption flags are ignored (PyTorch's reader does), a
+ * CRC mismatch is a finding, not a refusal, so the bytes are still scanned. Memory stays at a chunk: a deflate
+ * bomb is inflated piece by piece and stopped at `maxBytes` (a ZipFormatError).
  */
-export async function readZipEntryLenient(read: RangeReader, entry: ZipEntry, local: LocalHeader, opts: { maxBytes: number }): Promise<{ data: Uint8Array; findings: string[] }> {
+export function zipEntryStream(read: RangeReader, entry: ZipEntry, local: LocalHeader, opts: { maxBytes: number }): ZipEntryStream {
   const label = `entry "${entry.name.slice(0, 200)}"`;
   if (entry.method !== 0 && entry.method !== 8) throw new ZipFormatError(`${label} uses unsupported compression method ${entry.method}`);
   if (!(entry.uncompressedSize <= opts.maxBytes)) {
@@ -368,20 +379,56 @@ export async function readZipEntryLenient(read: RangeReader, entry: ZipEntry, lo
   }
   const dataEnd = local.dataStart + entry.compressedSize;
   if (dataEnd > entry.dataLimit) throw new ZipFormatError(`${label}: data runs into the next entry`);
-  const stored = await readExact(read, local.dataStart, dataEnd - 1);
-  let data = stored;
-  if (entry.method === 8) {
+  let length = 0;
+  let crc = 0;
+  let ended = false;
+  async function* stored(): AsyncGenerator<Uint8Array> {
+    for (let pos = local.dataStart; pos < dataEnd; pos += STREAM_CHUNK) yield readExact(read, pos, Math.min(dataEnd, pos + STREAM_CHUNK) - 1);
+  }
+  async function* inflated(): AsyncGenerator<Uint8Array> {
+    const out = Readable.from(stored()).pipe(createInflateRaw());
     try {
-      const inflated = inflateRawSync(stored, { maxOutputLength: Math.max(1, opts.maxBytes) });
-      data = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
+      for await (const chunk of out) yield new Uint8Array((chunk as Buffer).buffer, (chunk as Buffer).byteOffset, (chunk as Buffer).length);
     } catch (err) {
-      throw new ZipFormatError(`${label}: inflate failed or passed the ${opts.maxBytes}-byte limit (${(err as Error).message})`);
+      if (err instanceof RangeReadError || err instanceof ZipFormatError) throw err;
+      throw new ZipFormatError(`${label}: inflate failed (${(err as Error).message})`);
+    } finally {
+      out.destroy();
     }
   }
-  const findings: string[] = [];
-  if (data.length !== entry.uncompressedSize) findings.push(`${label}: ${data.length} bytes, the directory says ${entry.uncompressedSize}`);
-  if (crc32(data) >>> 0 !== entry.crc32 >>> 0) findings.push(`${label}: CRC-32 mismatch (a loader that skips the check still reads these bytes)`);
-  return { data, findings };
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of entry.method === 8 ? inflated() : stored()) {
+      length += chunk.length;
+      if (length > opts.maxBytes) throw new ZipFormatError(`${label}: inflates past the ${opts.maxBytes}-byte limit`);
+      crc = crc32(chunk, crc);
+      yield chunk;
+    }
+    ended = true;
+  }
+  return {
+    chunks: counted(),
+    findings: () => {
+      if (!ended) return [];
+      const out: string[] = [];
+      if (length !== entry.uncompressedSize) out.push(`${label}: ${length} bytes, the directory says ${entry.uncompressedSize}`);
+      if (crc >>> 0 !== entry.crc32 >>> 0) out.push(`${label}: CRC-32 mismatch (a loader that skips the check still reads these bytes)`);
+      return out;
+    },
+  };
+}
+
+/** One entry's bytes whole (see `zipEntryStream`), for members that are read whole anyway (configs, tests). */
+export async function readZipEntryLenient(read: RangeReader, entry: ZipEntry, local: LocalHeader, opts: { maxBytes: number }): Promise<{ data: Uint8Array; findings: string[] }> {
+  const stream = zipEntryStream(read, entry, local, opts);
+  const parts: Uint8Array[] = [];
+  for await (const chunk of stream.chunks) parts.push(chunk);
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    data.set(p, at);
+    at += p.length;
+  }
+  return { data, findings: stream.findings() };
 }
 
 /** Offsets of local-header signatures inside `bytes` (ghost entries, when the bytes are a gap between entries). */

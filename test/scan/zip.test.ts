@@ -168,7 +168,7 @@ describe('corrupt and hostile zips are errors, not crashes', () => {
     const cd = centralEntryOffsets(zip)[0]!;
     const lying = patch(zip, (v) => v.setUint32(cd + 24, 1000, true));
     const { read, dir } = list(lying);
-    await rejectsZip(readZipEntry(read, entry(await dir, 'a/data.pkl'), { maxBytes: MiB }), /inflate failed|more than the declared/);
+    await rejectsZip(readZipEntry(read, entry(await dir, 'a/data.pkl'), { maxBytes: MiB }), /inflates past the 1048576-byte limit/);
   });
 
   it('a CRC-32 mismatch', async () => {
