@@ -12,7 +12,7 @@
  * into an error result.
  */
 import { Readable } from 'node:stream';
-import { crc32, createInflateRaw } from 'node:zlib';
+import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 
 /** Returns exactly the bytes [start, endInclusive] of the file. */
 export type RangeReader = (start: number, endInclusive: number) => Promise<Uint8Array>;
@@ -386,6 +386,17 @@ export function zipEntryStream(read: RangeReader, entry: ZipEntry, local: LocalH
     for (let pos = local.dataStart; pos < dataEnd; pos += STREAM_CHUNK) yield readExact(read, pos, Math.min(dataEnd, pos + STREAM_CHUNK) - 1);
   }
   async function* inflated(): AsyncGenerator<Uint8Array> {
+    // most members are small: one read and one synchronous inflate, streaming only what inflates past a chunk
+    if (entry.compressedSize <= STREAM_CHUNK) {
+      const raw = await readExact(read, local.dataStart, dataEnd - 1);
+      try {
+        const out = inflateRawSync(raw, { maxOutputLength: STREAM_CHUNK });
+        yield new Uint8Array(out.buffer, out.byteOffset, out.length);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw new ZipFormatError(`${label}: inflate failed (${(err as Error).message})`);
+      }
+    }
     const out = Readable.from(stored()).pipe(createInflateRaw());
     try {
       for await (const chunk of out) yield new Uint8Array((chunk as Buffer).buffer, (chunk as Buffer).byteOffset, (chunk as Buffer).length);
