@@ -161,6 +161,13 @@ export interface GraphStore {
    */
   exportAll(): AsyncIterable<ExportItem>;
 
+  /**
+   * Changes whenever a write to the store commits — through this connection or any other, another process
+   * included — and is never repeated while the store is open: a cache of results keyed on it never serves an answer
+   * computed before a committed write. Compare for equality only; its form differs by store.
+   */
+  writeGeneration(): Promise<string>;
+
   /** Small key/value area for checkpoints and settings (never secrets). */
   getMeta(name: string): Promise<JsonValue | undefined>;
   setMeta(name: string, value: JsonValue): Promise<void>;

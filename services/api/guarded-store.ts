@@ -32,6 +32,7 @@ export function guardedStore(store: GraphStore, signal: AbortSignal, deadline: n
     removeStale: async (sync) => (await check(), store.removeStale(sync)),
     stats: async () => (await check(), store.stats()),
     exportAll: () => store.exportAll(),
+    writeGeneration: () => store.writeGeneration(),
     getMeta: async (name) => (await check(), store.getMeta(name)),
     setMeta: async (name, value) => (await check(), store.setMeta(name, value)),
     // A request never closes the server's store.

@@ -89,7 +89,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const authenticate = createAuthenticator(tokens);
-  const results = new ResultCache({ ttlMs: opts.resultCacheTtlMs });
+  const results = new ResultCache({ ttlMs: opts.resultCacheTtlMs, generation: () => opts.store.writeGeneration() });
   const routes = [...(opts.routes ?? []), ...BUILTIN_ROUTES];
 
   const yoga = createYoga<ServerContext>({

@@ -649,6 +649,17 @@ export function getMetaStatement(name: string): Statement {
   return { text: `MATCH (m:${META_LABEL} {name: $name}) RETURN m.value AS value`, params: { name } };
 }
 
+/** The write generation's counter: bumped by every write transaction just before it commits (GraphStore.writeGeneration). */
+const WRITE_GENERATION = 'write_generation';
+
+export function bumpWriteGenerationStatement(): Statement {
+  return { text: `MERGE (m:${META_LABEL} {name: $name}) SET m.value = coalesce(m.value, 0) + 1`, params: { name: WRITE_GENERATION } };
+}
+
+export function writeGenerationStatement(): Statement {
+  return { text: `OPTIONAL MATCH (m:${META_LABEL} {name: $name}) RETURN coalesce(m.value, 0) AS value`, params: { name: WRITE_GENERATION } };
+}
+
 export function setMetaStatement(name: string, value: JsonValue): Statement {
   return { text: `MERGE (m:${META_LABEL} {name: $name}) SET m.value = $value`, params: { name, value: JSON.stringify(value) } };
 }

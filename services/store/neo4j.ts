@@ -18,6 +18,7 @@ import { ArrayReachability, NO_PROPS, checkReachRequest, compareEdges, compareNo
 import {
   ABANDONED_STAGING_MS,
   META_LABEL,
+  bumpWriteGenerationStatement,
   NEO4J_SCHEMA_VERSION,
   decodeProps,
   entryBody,
@@ -41,6 +42,7 @@ import {
   schemaStatements,
   setMetaStatement,
   statsStatement,
+  writeGenerationStatement,
   type Statement,
   type WriteStatement,
 } from './neo4j-cypher.ts';
@@ -102,6 +104,7 @@ const ROWS_PER_TRANSACTION = 20_000;
 const BYTES_PER_TRANSACTION = 32 * 1024 * 1024;
 /** How long transient failures (deadlocks, a leader switch) are retried, as the driver would. */
 const RETRY_BUDGET_MS = 30_000;
+const bumpWriteGeneration = bumpWriteGenerationStatement();
 
 export class Neo4jStore implements GraphStore {
   readonly backend = 'neo4j';
@@ -201,6 +204,8 @@ export class Neo4jStore implements GraphStore {
         const tx = session.beginTransaction();
         try {
           const value = await work(tx);
+          // Last, so the counter's lock is held only for the commit: no writer waits on it while holding others.
+          if (mode === 'WRITE') await tx.run(bumpWriteGeneration.text, bumpWriteGeneration.params);
           await tx.commit();
           return value;
         } catch (err) {
@@ -647,6 +652,12 @@ export class Neo4jStore implements GraphStore {
     await this.write('meta write', async (tx) => {
       await tx.run(st.text, st.params);
     });
+  }
+
+  /** The counter every write transaction of any aispm process bumps as it commits. */
+  async writeGeneration(): Promise<string> {
+    const [r] = await this.read('write generation', (tx) => Neo4jStore.records(tx, writeGenerationStatement()));
+    return String(r?.get('value') ?? 0);
   }
 
   async close(): Promise<void> {

@@ -48,6 +48,11 @@ export class AdjacencyCache {
     this.adjacency = undefined;
   }
 
+  /** SQLite's `PRAGMA data_version` now: it changes when another connection commits. */
+  dataVersionNow(): number {
+    return this.dataVersion.get() as number;
+  }
+
   /** The copy held, if it is still current; never builds one. */
   ifCurrent(): Adjacency | undefined {
     if (!this.adjacency) return undefined;

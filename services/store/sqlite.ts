@@ -114,6 +114,8 @@ export class SqliteStore implements GraphStore {
   private readonly adjacency: AdjacencyCache;
   /** Opened from a copy because the store is on read-only media (readOnlyCopy). */
   private readonly readOnly: boolean;
+  /** Writes through this connection (data_version counts only other connections' commits). */
+  private writes = 0;
 
   private constructor(db: Database.Database, location: string, options: SqliteOpenOptions, readOnly: boolean) {
     this.db = db;
@@ -253,6 +255,7 @@ export class SqliteStore implements GraphStore {
       if (err instanceof StoreError) throw err;
       throw new StoreError(`SQLite write failed (nothing written): ${(err as Error).message}`, { cause: err });
     } finally {
+      this.writes++;
       this.adjacency.invalidate();
     }
     return { nodes: nodeProps.size, edges: valid.edges.length };
@@ -400,6 +403,7 @@ export class SqliteStore implements GraphStore {
     try {
       return run();
     } finally {
+      this.writes++;
       this.adjacency.invalidate();
     }
   }
@@ -452,6 +456,12 @@ export class SqliteStore implements GraphStore {
   async setMeta(name: string, value: JsonValue): Promise<void> {
     this.checkWritable();
     this.stmt.setMeta.run(`user:${name}`, JSON.stringify(value));
+    this.writes++;
+  }
+
+  /** This connection's writes, and other connections' commits (`PRAGMA data_version`). */
+  async writeGeneration(): Promise<string> {
+    return `${this.writes}:${this.adjacency.dataVersionNow()}`;
   }
 
   /** What the adjacency cache holds and what it cost; for benchmarks and tests (not part of GraphStore). */

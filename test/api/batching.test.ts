@@ -21,6 +21,7 @@ function countingStore(store: GraphStore, counts: Record<Counted, number>): Grap
     removeStale: (s) => store.removeStale(s),
     stats: () => (counts.stats++, store.stats()),
     exportAll: () => store.exportAll(),
+    writeGeneration: () => store.writeGeneration(),
     getMeta: (n) => store.getMeta(n),
     setMeta: (n, v) => store.setMeta(n, v),
     close: () => store.close(),

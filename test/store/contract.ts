@@ -501,6 +501,42 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
       }
     });
 
+    it('the write generation moves with every committed write: its own, another connection\'s, another process\'s; not with reads', { timeout: 120_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'aispm-generation-'));
+      const spec = await harness.cliSpec();
+      const reader = await openStore(spec);
+      const other = await openStore(spec);
+      try {
+        const seen = [await reader.writeGeneration()];
+        const moved = async (what: string) => {
+          const g = await reader.writeGeneration();
+          assert.ok(!seen.includes(g), `${what}: generation ${g} was seen before (${seen.join(', ')})`);
+          seen.push(g);
+        };
+        await reader.upsert(lineage());
+        await moved('an upsert through this connection');
+        await reader.getNodes(['hf:model/org/a']);
+        await reader.reach({ from: ['hf:dataset/org/d'], steps: reachSteps('compromise'), maxDepth: 5, maxNodes: 100 });
+        await reader.stats();
+        assert.equal(await reader.writeGeneration(), seen.at(-1), 'reads leave the generation alone');
+        await other.upsert({ nodes: [{ kind: 'Model', key: 'hf:model/org/other', props: { name: 'other' } }], edges: [] });
+        await moved('an upsert through another connection');
+        await other.setMeta('checkpoint', { at: 1 });
+        await moved('a meta write through another connection');
+        const path = join(dir, 'one.ndjson');
+        writeFileSync(path, JSON.stringify({ type: 'node', kind: 'Model', key: 'hf:model/org/imported', props: { name: 'imported' } }) + '\n');
+        const code = await new Promise<number | null>((res) => spawn(process.execPath, [CLI, 'import', path, '--store', spec], { stdio: 'ignore' }).on('exit', res));
+        assert.equal(code, 0);
+        await moved('an import by another process');
+        await reader.removeStale({ source: 'test', scope: 'nothing', syncId: 'x' });
+        await moved('a stale sweep through this connection');
+      } finally {
+        await reader.close();
+        await other.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
     it('a child killed with SIGKILL in the middle of a large batch leaves all of it or none of it', { timeout: 600_000 }, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), 'aispm-kill-'));
       try {
