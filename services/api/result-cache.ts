@@ -1,30 +1,30 @@
 /**
  * A short-lived cache of computed analysis results, keyed by the analysis and its arguments, so that paging through
  * a blast radius does not recompute the traversal for every page. Bounded in entries and age; concurrent requests
- * for the same arguments share one computation. Keyed on the store's write generation: once any write has
- * committed — a tag through this server, or an import or ingest by another process — nothing computed before it is
- * served again.
+ * for the same arguments share one computation. Tied to the store's write generation: each request first reports
+ * the generation it starts at (`atGeneration`), and once any write has committed — a tag through this server, or an
+ * import or ingest by another process — nothing computed before it is served again.
  */
 export class ResultCache {
   private readonly entries = new Map<string, { at: number; value: Promise<unknown> }>();
   private readonly ttlMs: number;
   private readonly maxEntries: number;
-  private readonly generation: () => Promise<string>;
   /** The write generation the entries were computed at. */
   private entriesGeneration: string | undefined;
 
-  constructor(opts: { generation: () => Promise<string>; ttlMs?: number; maxEntries?: number }) {
-    this.generation = opts.generation;
+  constructor(opts: { ttlMs?: number; maxEntries?: number } = {}) {
     this.ttlMs = opts.ttlMs ?? 60_000;
     this.maxEntries = opts.maxEntries ?? 32;
   }
 
-  async get<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    const generation = await this.generation();
-    if (generation !== this.entriesGeneration) {
-      this.entries.clear();
-      this.entriesGeneration = generation;
-    }
+  /** The store's write generation now (GraphStore.writeGeneration): entries from an earlier one are dropped. */
+  atGeneration(generation: string): void {
+    if (generation === this.entriesGeneration) return;
+    this.entries.clear();
+    this.entriesGeneration = generation;
+  }
+
+  get<T>(key: string, compute: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && now - hit.at < this.ttlMs) {

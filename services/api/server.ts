@@ -89,7 +89,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   }
   const limits: ApiLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const authenticate = createAuthenticator(tokens);
-  const results = new ResultCache({ ttlMs: opts.resultCacheTtlMs, generation: () => opts.store.writeGeneration() });
+  const results = new ResultCache({ ttlMs: opts.resultCacheTtlMs });
   const routes = [...(opts.routes ?? []), ...BUILTIN_ROUTES];
 
   const yoga = createYoga<ServerContext>({
@@ -105,7 +105,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // GraphiQL is served below, before authentication; yoga itself only ever executes queries.
     graphiql: false,
     plugins: [limitsPlugin(limits), timeoutPlugin(limits), errorCodesPlugin()],
-    context: ({ caller }): Omit<ApiContext, 'caller'> & { abort: AbortController } => {
+    context: async ({ caller }): Promise<Omit<ApiContext, 'caller'> & { abort: AbortController }> => {
+      // Before any resolver runs: nothing cached before a write committed since (by any process) is served.
+      results.atGeneration(await opts.store.writeGeneration());
       const abort = new AbortController();
       const store = guardedStore(opts.store, abort.signal, Date.now() + limits.timeoutMs);
       return { store, loaders: createLoaders(store), results, limits, signal: abort.signal, abort };
