@@ -21,20 +21,28 @@ export function guardedStore(store: GraphStore, signal: AbortSignal, deadline: n
     }
     if (signal.aborted || Date.now() > deadline) throw apiError('TIMEOUT', 'the request ran out of time');
   };
+  // Checked before the call, and the turn is given after it too: a single store call (a whole reachability on
+  // SQLite) can itself be the long stretch, and what waits should not also wait for the request's next call.
+  const guarded = async <T>(call: () => Promise<T>): Promise<T> => {
+    await check();
+    const result = await call();
+    await check();
+    return result;
+  };
   return {
     backend: store.backend,
     location: store.location,
-    upsert: async (batch, sync) => (await check(), store.upsert(batch, sync)),
-    getNodes: async (keys) => (await check(), store.getNodes(keys)),
-    expand: async (req) => (await check(), store.expand(req)),
-    reach: async (req) => (await check(), store.reach(req)),
-    find: async (query) => (await check(), store.find(query)),
-    removeStale: async (sync) => (await check(), store.removeStale(sync)),
-    stats: async () => (await check(), store.stats()),
+    upsert: (batch, sync) => guarded(() => store.upsert(batch, sync)),
+    getNodes: (keys) => guarded(() => store.getNodes(keys)),
+    expand: (req) => guarded(() => store.expand(req)),
+    reach: (req) => guarded(() => store.reach(req)),
+    find: (query) => guarded(() => store.find(query)),
+    removeStale: (sync) => guarded(() => store.removeStale(sync)),
+    stats: () => guarded(() => store.stats()),
     exportAll: () => store.exportAll(),
     writeGeneration: () => store.writeGeneration(),
-    getMeta: async (name) => (await check(), store.getMeta(name)),
-    setMeta: async (name, value) => (await check(), store.setMeta(name, value)),
+    getMeta: (name) => guarded(() => store.getMeta(name)),
+    setMeta: (name, value) => guarded(() => store.setMeta(name, value)),
     // A request never closes the server's store.
     close: async () => undefined,
   };
