@@ -8,7 +8,8 @@ import { buildAibomFor, checkSpec } from './aibom.ts';
 import { maskError } from './errors.ts';
 import { sendError, sendJson, type Route } from './routes.ts';
 
-const AIBOM_PATH = /^\/aibom\/([^/]+)\.cdx\.json$/;
+// The key as the README writes it (`/aibom/hf:model/o/n.cdx.json`) or URL-encoded: keys hold slashes.
+const AIBOM_PATH = /^\/aibom\/(.+)\.cdx\.json$/;
 
 const ROUTE_STATUS: Record<string, number> = { BAD_INPUT: 400, NOT_FOUND: 404, TIMEOUT: 503 };
 
@@ -27,7 +28,7 @@ export const healthRoute: Route = {
 };
 
 /**
- * GET /aibom/<url-encoded model key>.cdx.json[?spec=1.7][&deterministic=true]: the model's CycloneDX ML-BOM, as the
+ * GET /aibom/<model key, plain or URL-encoded>.cdx.json[?spec=1.7][&deterministic=true]: the model's CycloneDX ML-BOM, as the
  * exporter serialised it (so a deterministic BOM is byte-identical to the CLI's).
  */
 export const aibomRoute: Route = {

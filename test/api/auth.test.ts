@@ -82,6 +82,11 @@ describe('API tokens', () => {
     assert.equal(doc.bomFormat, 'CycloneDX');
     assert.equal(doc.metadata.component['bom-ref'], 'hf:model/acme/m00000');
     assert.deepEqual(validateAibom(doc, '1.6'), { valid: true, errors: [] }, 'the downloaded BOM is schema-valid');
+    // The key as the README writes it, not URL-encoded, names the same model.
+    const plain = await fetch(`${h.server.url}/aibom/hf:model/acme/m00000.cdx.json?deterministic=true`, { headers: bearer(READ) });
+    const encoded = await fetch(`${bom}?deterministic=true`, { headers: bearer(READ) });
+    assert.equal(plain.status, 200);
+    assert.equal(await plain.text(), await encoded.text());
     const unknown = await fetch(`${h.server.url}/aibom/${encodeURIComponent("hf:model/x/y' OR 1=1")}.cdx.json`, { headers: bearer(READ) });
     assert.equal(unknown.status, 404);
     await unknown.body?.cancel();
