@@ -22,7 +22,7 @@ import {
   purlOfKey,
   urlOfKey,
 } from '../../schema/keys.ts';
-import { KEY_FORMATS, NODE_KINDS, type KeyFormatSpec } from '../../schema/model.ts';
+import { KEY_FORMATS, NODE_KINDS, SOURCE_SPECS, type KeyFormatSpec } from '../../schema/model.ts';
 import { validateBatch } from '../../schema/validate.ts';
 
 const SAFE = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
@@ -138,8 +138,10 @@ describe('key formats', () => {
       }
     }
     // Package pages too.
-    assert.equal(urlOfKey('pkg:pypi/torch@2.1.0'), 'https://pypi.org/project/torch/2.1.0/');
-    assert.equal(keyOfUrl('https://pypi.org/project/torch/2.1.0/'), 'pkg:pypi/torch@2.1.0');
+    // The public index's origin is the model's default (SOURCE_SPECS), not a literal here.
+    const pypi = SOURCE_SPECS.pypi.defaultWebUrl;
+    assert.equal(urlOfKey('pkg:pypi/torch@2.1.0'), `${pypi}/project/torch/2.1.0/`);
+    assert.equal(keyOfUrl(`${pypi}/project/torch/2.1.0/`), 'pkg:pypi/torch@2.1.0');
     assert.equal(keyOfUrl(urlOfKey('pkg:npm/%40angular/core@17.0.0')!), 'pkg:npm/%40angular/core@17.0.0');
   });
 
@@ -155,8 +157,9 @@ describe('key formats', () => {
       assert.equal(keyOfUrl(url), 'gh:repo/acme/repo', url);
     }
     assert.equal(keyOfUrl('https://ghe.example.com/acme/repo', { gh: 'https://ghe.example.com' }), 'gh:repo/acme/repo');
-    assert.equal(keyOfUrl('https://huggingface.co/datasets/acme/d/tree/main'), 'hf:dataset/acme/d');
-    assert.equal(keyOfUrl('https://huggingface.co/acme/m/resolve/main/model.bin'), 'hf:model/acme/m');
+    const hub = SOURCE_SPECS.hf.defaultWebUrl;
+    assert.equal(keyOfUrl(`${hub}/datasets/acme/d/tree/main`), 'hf:dataset/acme/d');
+    assert.equal(keyOfUrl(`${hub}/acme/m/resolve/main/model.bin`), 'hf:model/acme/m');
     assert.equal(keyOfUrl('https://example.com/acme/repo'), undefined, 'a URL on no known endpoint names nothing');
     assert.equal(keyOfUrl('javascript:alert(1)'), undefined);
   });
