@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { grantOf, mapCollaborators, mapRepoTeams, mapTeam } from '../../ingest/github/map-access.ts';
 import { parseLfsPointer, mapHubUses } from '../../ingest/github/map-code.ts';
+import { DEFAULT_API_URL } from '../../ingest/github/ingest.ts';
 import { webOrigin } from '../../ingest/github/map-common.ts';
 import { latestPerEnvironment, mapDeployments } from '../../ingest/github/map-deployments.ts';
 import { branchFacts, protectionOf, repoIdentity } from '../../ingest/github/map-repo.ts';
@@ -168,7 +169,8 @@ describe('seeds and origins', () => {
   });
 
   it('the web origin of github.com, GitHub Enterprise Server and a local server', () => {
-    assert.equal(webOrigin('https://api.github.com'), 'https://github.com');
+    // The public API's base as the ingestor defaults to it (no literal host here; no request is made).
+    assert.equal(webOrigin(DEFAULT_API_URL), 'https://github.com');
     assert.equal(webOrigin('https://ghe.corp.example/api/v3'), 'https://ghe.corp.example');
     assert.equal(webOrigin('http://127.0.0.1:8080'), 'http://127.0.0.1:8080');
   });
