@@ -7,7 +7,7 @@
  */
 import { parseRef, repoKey } from '../../ingest/huggingface/refs.ts';
 import { UsageError } from '../../schema/errors.ts';
-import { keyOfUrl, kindOfKey, labelOfKey } from '../../schema/keys.ts';
+import { keyOfUrl, kindOfKey, labelOfKey, shortKey } from '../../schema/keys.ts';
 import type { NodeKind } from '../../schema/model.ts';
 import type { GraphStore } from '../../schema/store.ts';
 import { editDistance, printable } from '../../schema/text.ts';
@@ -23,9 +23,29 @@ export async function resolveNodeKey(store: GraphStore, given: string): Promise<
   const abbreviated = await keysExtending(store, given);
   if (abbreviated.length === 1) return abbreviated[0]!;
   if (abbreviated.length > 1) throw new UsageError(`${printable(given, 200)} is ambiguous: it begins ${abbreviated.length} keys (${abbreviated.slice(0, 3).join(', ')}); give more of the sha`);
-  const near = await closestKeys(store, given);
+  const near = await suggestedForms(store, await closestKeys(store, given));
   const hint = near.length ? `; did you mean ${near.join(' or ')}?` : `; list nodes with \`${RUN} stats\` or search them in \`${RUN} serve\``;
   throw new UsageError(`unknown node ${printable(given, 200)}${hint}`);
+}
+
+/**
+ * Suggested keys as human output prints them: a trailing sha cut to 12 hex (as git does, longer where 12 would
+ * begin another key too), so that the suggestion is short and still resolves as input. A key whose hash is not
+ * trailing is suggested whole (its cut form would not resolve).
+ */
+async function suggestedForms(store: GraphStore, keys: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const key of keys) out.push(await shortestResolvingForm(store, key));
+  return out;
+}
+
+async function shortestResolvingForm(store: GraphStore, key: string): Promise<string> {
+  for (let hexChars = 12; ; hexChars += 4) {
+    const form = shortKey(key, hexChars);
+    if (form === key || !key.startsWith(form)) return key;
+    const extended = await keysExtending(store, form);
+    if (extended.length === 1 && extended[0] === key) return form;
+  }
 }
 
 /** The keys `given` may stand for when it is not a key itself. */

@@ -114,6 +114,19 @@ describe('a key as human output prints it (sha shortened to 12 hex)', () => {
     assert.equal(tooShort.code, 2);
     assert.match(tooShort.stderr, /unknown node/);
   });
+
+  it('suggests a mistyped file key as human output prints it, and that suggestion resolves', async () => {
+    const typo = await runCli(['blast-radius', `hf:file/acme/chat/pytorch_modle.bin@${sha('1')}`, '--store', ws.store]);
+    assert.equal(typo.code, 2);
+    const suggested = /did you mean (\S+?)(?: or |\?)/.exec(typo.stderr)?.[1];
+    assert.equal(suggested, `hf:file/acme/chat/pytorch_model.bin@${sha('').slice(0, 12)}`, typo.stderr);
+    const suggestions = typo.stderr.slice(typo.stderr.indexOf('did you mean'));
+    assert.doesNotMatch(suggestions, /[0-9a-f]{40}/, 'no full sha in the suggestions');
+    assert.match(suggestions, new RegExp(`model\\.bin@${sha('2').slice(0, 16)} or `), 'twins sharing 12 hex are cut longer, where they differ');
+    const taken = await runCli(['blast-radius', suggested!, '--json', '--store', ws.store]);
+    assert.equal(taken.code, 0, taken.stderr);
+    assert.equal(JSON.parse(taken.stdout).from, one);
+  });
 });
 
 describe('aispm paths / tag', () => {
