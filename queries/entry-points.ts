@@ -26,32 +26,44 @@
  * Targets: nodes tagged `crown-jewel` when any exist, else every Endpoint. Tags here are always the analyst's
  * (`analystTags`, see ANALYST_TAGS in schema/model.ts), never the tags an upstream wrote.
  */
-import { NODE_KINDS, type AnalystTag, type EdgeKind } from '../schema/model.ts';
+import {
+  ANALYST_TAGS_PROP,
+  EDGE_KINDS,
+  EDGE_SPECS,
+  ENTRY_EDGE_RULES,
+  ENTRY_NODE_RULES,
+  ENTRY_REASONS,
+  candidateTestHolds,
+  type AnalystTag,
+  type EntryReason,
+  type IndexedEdgeProp,
+} from '../schema/model.ts';
+import type { GraphEdge, GraphNode } from '../schema/records.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { analystTagsOf } from '../schema/tags.ts';
+import { keyPinsRevision } from '../schema/keys.ts';
 import { nodesOfKind } from './nodes.ts';
 import { ANYONE_TAG, MEMBERSHIP, WRITE_ACCESS, bareName, ownOrgs, ownerOf } from './ownership.ts';
-import { floatingConsumptions, hasRecordedRevision } from './revisions.ts';
+import { hasRecordedRevision, isPinnedRevision } from './revisions.ts';
 
+export { ENTRY_REASONS, type EntryReason };
 export const CROWN_JEWEL_TAG: AnalystTag = 'crown-jewel';
 export const COMPROMISED_TAG: AnalystTag = 'compromised';
-const ADVISORY: EdgeKind = 'AFFECTS';
-/** Advisory severities that make the packages they name entry points. */
-const ENTRY_SEVERITIES = new Set(['high', 'critical']);
 
-export type EntryReason =
-  | 'compromised'
-  | 'outside-writer'
-  | 'public-write'
-  | 'dangerous-file'
-  | 'vulnerable-package'
-  | 'floating-revision'
-  | 'unpinned-deploy-workflow'
-  | 'pull-request-target-checkout';
+/**
+ * What the value of an edge rule's property must be for the edge's `to` end to qualify (ENTRY_EDGE_RULES in
+ * schema/model.ts names the property; the meaning of a pin lives in revisions.ts).
+ */
+const EDGE_RULE_HOLDS: Readonly<Partial<Record<EntryReason, (e: GraphEdge, prop: IndexedEdgeProp) => boolean>>> = {
+  'floating-revision': (e, prop) => hasRecordedRevision(e) && !isPinnedRevision(e.props[prop]) && !keyPinsRevision(e.to),
+};
 
-const nonEmptyList = (v: unknown) => Array.isArray(v) && v.length > 0;
+const reasonOrder = new Map<EntryReason, number>(ENTRY_REASONS.map((r, i) => [r, i]));
 
-/** Entry point key → why it is one. */
+/**
+ * Entry point key → why it is one. Every rule but `outside-writer` is one look-up of an indexed property
+ * (ENTRY_NODE_RULES, ENTRY_EDGE_RULES and analyst tags), so its cost follows the number of matches.
+ */
 export async function entryPointReasons(store: GraphStore): Promise<Map<string, EntryReason[]>> {
   const reasons = new Map<string, EntryReason[]>();
   const add = (key: string, reason: EntryReason) => {
@@ -60,18 +72,50 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
     reasons.set(key, list);
   };
 
-  for (const key of await findTagged(store, COMPROMISED_TAG)) add(key, 'compromised');
+  const tagged = await analystTagged(store);
+  for (const n of tagged) if (analystTagsOf(n).includes(COMPROMISED_TAG)) add(n.key, 'compromised');
+  await outsideWriters(store, tagged, add);
+  // Rules on the same look-up share it.
+  const lookups = new Map<string, Promise<GraphNode[]>>();
+  for (const rule of ENTRY_NODE_RULES) {
+    const query = { prop: rule.prop, kinds: rule.kinds, equals: rule.equals };
+    const id = JSON.stringify(query);
+    if (!lookups.has(id)) lookups.set(id, store.findNodesByProp(query));
+    const hits = (await lookups.get(id)!).filter((n) => (rule.also ?? []).every((t) => candidateTestHolds(t, n.props)));
+    if (!rule.via) {
+      for (const n of hits) add(n.key, rule.reason);
+    } else if (hits.length) {
+      const edges = await store.expand({ keys: hits.map((n) => n.key), direction: 'out', edgeKinds: [rule.via], withProps: false });
+      for (const e of edges) add(e.to, rule.reason);
+    }
+  }
+  for (const rule of ENTRY_EDGE_RULES) {
+    const kinds = EDGE_KINDS.filter((k) => rule.prop in EDGE_SPECS[k].props);
+    const holds = EDGE_RULE_HOLDS[rule.reason];
+    if (!holds) throw new Error(`entry edge rule ${rule.reason} has no test on its value`);
+    if (!kinds.length) continue;
+    for (const e of await store.findEdgesByProp({ prop: rule.prop, kinds })) if (holds(e, rule.prop)) add(e.to, rule.reason);
+  }
+  for (const list of reasons.values()) list.sort((a, b) => reasonOrder.get(a)! - reasonOrder.get(b)!);
+  return new Map([...reasons].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/**
+ * `outside-writer` (and `public-write` for what an `anyone` identity can write). Every write grant has to be
+ * weighed against the owner of what it grants, so this reads the CAN_WRITE edges of every identity.
+ */
+async function outsideWriters(store: GraphStore, tagged: readonly GraphNode[], add: (key: string, reason: EntryReason) => void): Promise<void> {
+  const anyone = new Set(tagged.filter((n) => n.kind === 'Identity' && analystTagsOf(n).includes(ANYONE_TAG)).map((n) => n.key));
   for await (const identities of nodesOfKind(store, 'Identity')) {
     const keys = identities.map((n) => n.key);
     const [writes, memberships] = await Promise.all([
-      store.expand({ keys, direction: 'out', edgeKinds: [WRITE_ACCESS] }),
+      store.expand({ keys, direction: 'out', edgeKinds: [WRITE_ACCESS], withProps: false }),
       store.expand({ keys, direction: 'out', edgeKinds: [MEMBERSHIP] }),
     ]);
     if (!writes.length) continue;
     const orgs = new Map<string, Set<string>>();
     for (const n of identities) orgs.set(n.key, ownOrgs(n.key, n));
     for (const m of memberships) orgs.get(m.from)?.add(bareName(m.to));
-    const anyone = new Set(identities.filter((n) => analystTagsOf(n).includes(ANYONE_TAG)).map((n) => n.key));
     const assets = new Map((await store.getNodes([...new Set(writes.map((e) => e.to))])).map((n) => [n.key, n]));
     for (const w of writes) {
       const asset = assets.get(w.to);
@@ -85,25 +129,6 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
       if (owner && !orgs.get(w.from)?.has(owner)) add(w.from, 'outside-writer');
     }
   }
-
-  for (const kind of ['Dataset', 'Model'] as const) {
-    for await (const page of nodesOfKind(store, kind, { publicWrite: true })) for (const n of page) add(n.key, 'public-write');
-  }
-  for await (const page of nodesOfKind(store, 'File', { scanStatus: 'dangerous' })) for (const n of page) add(n.key, 'dangerous-file');
-  for await (const vulns of nodesOfKind(store, 'Vulnerability')) {
-    const severe = vulns.filter((v) => typeof v.props.severity === 'string' && ENTRY_SEVERITIES.has(v.props.severity.toLowerCase()));
-    if (!severe.length) continue;
-    const affects = await store.expand({ keys: severe.map((v) => v.key), direction: 'out', edgeKinds: [ADVISORY] });
-    for (const e of affects) add(e.to, 'vulnerable-package');
-  }
-  for (const e of await floatingConsumptions(store)) if (hasRecordedRevision(e)) add(e.to, 'floating-revision');
-  for await (const page of nodesOfKind(store, 'File', { workflow: true })) {
-    for (const n of page) {
-      if (nonEmptyList(n.props.deploysTo) && nonEmptyList(n.props.unpinnedActions)) add(n.key, 'unpinned-deploy-workflow');
-      if (n.props.prTargetCheckout === true) add(n.key, 'pull-request-target-checkout');
-    }
-  }
-  return new Map([...reasons].sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
 /** Entry point keys, sorted. */
@@ -111,13 +136,14 @@ export async function findEntryPoints(store: GraphStore): Promise<string[]> {
   return [...(await entryPointReasons(store)).keys()];
 }
 
-/** Nodes an analyst tagged `tag`, sorted. Tags are an array property, so this reads every node page by page. */
+/** Every node with analyst tags, in key order, through the store's index on them. */
+function analystTagged(store: GraphStore): Promise<GraphNode[]> {
+  return store.findNodesByProp({ prop: ANALYST_TAGS_PROP });
+}
+
+/** Nodes an analyst tagged `tag`, sorted, through the store's index on analyst tags. */
 export async function findTagged(store: GraphStore, tag: AnalystTag): Promise<string[]> {
-  const keys: string[] = [];
-  for (const kind of NODE_KINDS) {
-    for await (const page of nodesOfKind(store, kind)) for (const n of page) if (analystTagsOf(n).includes(tag)) keys.push(n.key);
-  }
-  return keys.sort();
+  return (await analystTagged(store)).filter((n) => analystTagsOf(n).includes(tag)).map((n) => n.key);
 }
 
 /** Nodes tagged crown-jewel, sorted. */

@@ -516,6 +516,95 @@ export const EDGE_SPECS: Readonly<Record<EdgeKind, EdgeKindSpec>> = {
   },
 };
 
+/**
+ * Properties both stores index, so that a rule that looks for the few nodes or edges holding one of them (analyst
+ * tags, and the entry-point rules below) asks the store for exactly those (`GraphStore.findNodesByProp` /
+ * `findEdgesByProp`) instead of reading every node of a kind. A store refuses a property not listed here, so no such
+ * question silently becomes a scan. Adding a name needs a schema step: SQLite creates the indexes of these lists in
+ * a migration (services/store/sqlite.ts); Neo4j creates a missing index before its next write.
+ */
+export const INDEXED_NODE_PROPS = [ANALYST_TAGS_PROP, 'publicWrite', 'scanStatus', 'severity', 'workflow'] as const;
+export type IndexedNodeProp = (typeof INDEXED_NODE_PROPS)[number];
+export const INDEXED_EDGE_PROPS = ['revision'] as const;
+export type IndexedEdgeProp = (typeof INDEXED_EDGE_PROPS)[number];
+
+/** Why a node is an attack-path entry point (queries/entry-points.ts); a node's reasons are listed in this order. */
+export const ENTRY_REASONS = [
+  'compromised',
+  'outside-writer',
+  'public-write',
+  'dangerous-file',
+  'vulnerable-package',
+  'floating-revision',
+  'unpinned-deploy-workflow',
+  'pull-request-target-checkout',
+] as const;
+export type EntryReason = (typeof ENTRY_REASONS)[number];
+
+/** A test on one property of a candidate node, evaluated in memory over the few candidates the index gave. */
+export interface CandidateTest {
+  prop: string;
+  /** Holds when the value is exactly this. */
+  equals?: string | number | boolean;
+  /** Holds when the value is a non-empty list. */
+  nonEmptyList?: true;
+  /** Holds when the value is a string whose lower case is in this list. */
+  inCaseless?: readonly string[];
+}
+
+/**
+ * An entry-point rule answered through an indexed node property: the candidates are the nodes of `kinds` holding
+ * `prop` (with one of `equals`, when given) — one store look-up; those passing every `also` test qualify, or, with
+ * `via`, the nodes at the far end of their `via` edges (out) do.
+ */
+export interface EntryNodeRule {
+  reason: EntryReason;
+  kinds: readonly NodeKind[];
+  prop: IndexedNodeProp;
+  equals?: readonly (string | boolean)[];
+  also?: readonly CandidateTest[];
+  via?: EdgeKind;
+}
+
+export const ENTRY_NODE_RULES: readonly EntryNodeRule[] = [
+  { reason: 'public-write', kinds: ['Dataset', 'Model'], prop: 'publicWrite', equals: [true] },
+  { reason: 'dangerous-file', kinds: ['File'], prop: 'scanStatus', equals: ['dangerous'] },
+  // Lower or unknown severities are posture findings, not entry points: a path should start where an exploit is likely.
+  { reason: 'vulnerable-package', kinds: ['Vulnerability'], prop: 'severity', also: [{ prop: 'severity', inCaseless: ['high', 'critical'] }], via: 'AFFECTS' },
+  {
+    reason: 'unpinned-deploy-workflow',
+    kinds: ['File'],
+    prop: 'workflow',
+    equals: [true],
+    also: [
+      { prop: 'deploysTo', nonEmptyList: true },
+      { prop: 'unpinnedActions', nonEmptyList: true },
+    ],
+  },
+  { reason: 'pull-request-target-checkout', kinds: ['File'], prop: 'workflow', equals: [true], also: [{ prop: 'prTargetCheckout', equals: true }] },
+];
+
+/**
+ * An entry-point rule answered through an indexed edge property: the edges of every kind that declares `prop`
+ * holding it are the candidates; their `to` ends qualify when the analysis's test on the value does (for
+ * `floating-revision`: a recorded revision that is not a pin, see queries/revisions.ts).
+ */
+export interface EntryEdgeRule {
+  reason: EntryReason;
+  prop: IndexedEdgeProp;
+}
+
+export const ENTRY_EDGE_RULES: readonly EntryEdgeRule[] = [{ reason: 'floating-revision', prop: 'revision' }];
+
+/** Whether a candidate's props pass a test (see CandidateTest). */
+export function candidateTestHolds(test: CandidateTest, props: Readonly<Record<string, unknown>>): boolean {
+  const v = props[test.prop];
+  if (test.equals !== undefined && v !== test.equals) return false;
+  if (test.nonEmptyList && !(Array.isArray(v) && v.length > 0)) return false;
+  if (test.inCaseless && !(typeof v === 'string' && test.inCaseless.includes(v.toLowerCase()))) return false;
+  return true;
+}
+
 /** Provenance every edge carries. */
 export const CONFIDENCES = ['declared', 'inferred'] as const;
 export type Confidence = (typeof CONFIDENCES)[number];

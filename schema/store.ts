@@ -12,7 +12,7 @@
  * One documented exception: SQLite orders `find` pages and `exportAll` by code points, which differs from code
  * units only between a character at U+E000–U+FFFF and one beyond U+FFFF at the same position of two keys.
  */
-import type { EdgeKind, FlowCondition, NodeKind } from './model.ts';
+import type { EdgeKind, FlowCondition, IndexedEdgeProp, IndexedNodeProp, NodeKind } from './model.ts';
 import type { GraphEdge, GraphNode, JsonValue, RecordBatch, SyncContext } from './records.ts';
 
 export type Direction = 'out' | 'in';
@@ -93,6 +93,24 @@ export interface FindQuery {
   after?: string;
 }
 
+/**
+ * The nodes (edges) that hold one indexed property (INDEXED_NODE_PROPS / INDEXED_EDGE_PROPS in schema/model.ts),
+ * found through the store's index on it: the cost follows the number of matches, not the size of the graph.
+ */
+export interface PropQuery<P extends string, K extends string> {
+  prop: P;
+  /** Only these kinds (an empty list matches nothing); every kind when omitted. */
+  kinds?: readonly K[];
+  /**
+   * Only the ones whose value equals one of these (a boolean also matches 1/0 and the reverse, as `find`'s `where`
+   * does; a list or map value never equals). When omitted: every one that has the property, whatever its value.
+   */
+  equals?: readonly (string | number | boolean)[];
+}
+
+export type NodePropQuery = PropQuery<IndexedNodeProp, NodeKind>;
+export type EdgePropQuery = PropQuery<IndexedEdgeProp, EdgeKind>;
+
 export interface Page<T> {
   items: T[];
   endCursor: string | null;
@@ -145,6 +163,15 @@ export interface GraphStore {
 
   /** Nodes by kind / property / text, ordered by key, with cursor paging. */
   find(query: FindQuery): Promise<Page<GraphNode>>;
+
+  /**
+   * Every node that has the indexed property (with one of `equals`, when given), in key order. Refuses (UsageError)
+   * a property that is not indexed, an unknown kind, or an `equals` value that is not a string, number or boolean.
+   */
+  findNodesByProp(query: NodePropQuery): Promise<GraphNode[]>;
+
+  /** Every edge that has the indexed property (with one of `equals`), with its props, in edge order; refuses as above. */
+  findEdgesByProp(query: EdgePropQuery): Promise<GraphEdge[]>;
 
   /**
    * After a complete sync of (source, scope): remove that scope's edges not seen in `syncId`, then nodes owned by

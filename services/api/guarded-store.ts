@@ -37,6 +37,8 @@ export function guardedStore(store: GraphStore, signal: AbortSignal, deadline: n
     expand: (req) => guarded(() => store.expand(req)),
     reach: (req) => guarded(() => store.reach(req)),
     find: (query) => guarded(() => store.find(query)),
+    findNodesByProp: (query) => guarded(() => store.findNodesByProp(query)),
+    findEdgesByProp: (query) => guarded(() => store.findEdgesByProp(query)),
     removeStale: (sync) => guarded(() => store.removeStale(sync)),
     stats: () => guarded(() => store.stats()),
     exportAll: () => store.exportAll(),

@@ -14,6 +14,8 @@ import type { GraphEdge, GraphNode, JsonValue, Props, RecordBatch, SyncContext }
 import { ValidationError, validateBatch } from '../../schema/validate.ts';
 import { AispmError, UsageError } from '../../schema/errors.ts';
 import { redact, registerSecret } from '../../schema/secrets.ts';
+import { checkEdgePropQuery, checkNodePropQuery, propMatches } from './prop-query.ts';
+import { edgesByPropStatement, nodesByPropStatement, propIndexStatements } from './neo4j-prop-index.ts';
 import { ArrayReachability, NO_PROPS, checkReachRequest, compareEdges, compareNodes, compareSteps, decodeCursor, encodeCursor, inOrder, pageSize, reachByExpand, uniqueStarts } from './common.ts';
 import {
   ABANDONED_STAGING_MS,
@@ -48,10 +50,12 @@ import {
 } from './neo4j-cypher.ts';
 import {
   StoreError,
+  type EdgePropQuery,
   type ExpandRequest,
   type ExportItem,
   type FindQuery,
   type GraphStore,
+  type NodePropQuery,
   type Page,
   type ReachRequest,
   type Reachability,
@@ -281,7 +285,7 @@ export class Neo4jStore implements GraphStore {
    * exists" from a creator that lost the race counts as done. Then it checks that everything exists.
    */
   private async createSchema(): Promise<void> {
-    const wanted = schemaStatements();
+    const wanted = [...schemaStatements(), ...propIndexStatements()];
     const existing = async (): Promise<Set<string> | undefined> => {
       try {
         return await this.read('schema check', async (tx) => {
@@ -568,6 +572,25 @@ export class Neo4jStore implements GraphStore {
     const rows = await this.read('find', (tx) => Neo4jStore.records(tx, st));
     const items = rows.slice(0, first).map(nodeOf);
     return { items, hasNextPage: rows.length > first, endCursor: items.length ? encodeCursor(items[items.length - 1]!.key) : null };
+  }
+
+  /** Through the `p_`/`j_` property indexes (neo4j-prop-index.ts; created before the first write). */
+  async findNodesByProp(query: NodePropQuery): Promise<GraphNode[]> {
+    const q = checkNodePropQuery(query);
+    if (q.kinds?.length === 0 || q.equals?.length === 0) return [];
+    const st = nodesByPropStatement(q.prop, q.kinds, q.equals);
+    const rows = await this.read('property lookup', (tx) => Neo4jStore.records(tx, st));
+    return inOrder(rows.map(nodeOf), compareNodes);
+  }
+
+  /** Through the text index on the edges' props; the value test and a nested match are settled here. */
+  async findEdgesByProp(query: EdgePropQuery): Promise<GraphEdge[]> {
+    const q = checkEdgePropQuery(query);
+    if (q.kinds?.length === 0 || q.equals?.length === 0) return [];
+    const st = edgesByPropStatement(q.prop, q.kinds);
+    const rows = await this.read('property lookup', (tx) => Neo4jStore.records(tx, st));
+    const edges = rows.map(edgeOf).filter((e) => Object.hasOwn(e.props, q.prop) && propMatches(e.props[q.prop], q.equals));
+    return inOrder(edges, compareEdges);
   }
 
   async removeStale(sync: SyncContext): Promise<StaleRemoval> {

@@ -13,13 +13,17 @@ import { validateBatch } from '../../schema/validate.ts';
 import { checkReachRequest, compareEdges, compareNodes, decodeCursor, inOrder, reachByExpand, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
 import { AdjacencyCache, adjacencyCacheEnabledByEnv, type AdjacencyCacheStats } from './sqlite-adjacency-cache.ts';
 import { canReach, expandFromAdjacency, keysWithEdges, reachFromAdjacency } from './sqlite-adjacency.ts';
+import { checkEdgePropQuery, checkNodePropQuery, sqlValues } from './prop-query.ts';
+import { edgesByPropSql, nodesByPropSql, propIndexDdl } from './sqlite-prop-index.ts';
 import {
   StoreError,
   type Direction,
+  type EdgePropQuery,
   type ExpandRequest,
   type ExportItem,
   type FindQuery,
   type GraphStore,
+  type NodePropQuery,
   type Page,
   type ReachRequest,
   type Reachability,
@@ -29,7 +33,7 @@ import {
 } from '../../schema/store.ts';
 
 /** Bump when the DDL changes, and add the step from the previous version to MIGRATIONS. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
 
 const DDL_V1 = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -72,6 +76,10 @@ const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
       if (sorted !== parsed) changed.push([JSON.stringify(sorted), id]);
     }
     for (const [props, id] of changed) update.run(props, id);
+  },
+  // v3: the indexes on the model's indexed properties (sqlite-prop-index.ts), built over what the store holds.
+  2(db) {
+    db.exec(propIndexDdl());
   },
 };
 
@@ -385,6 +393,31 @@ export class SqliteStore implements GraphStore {
     return { items, hasNextPage, endCursor: items.length ? encodeCursor(items[items.length - 1]!.key) : null };
   }
 
+  /** Through the property's partial index (sqlite-prop-index.ts): only the rows that have it are read. */
+  async findNodesByProp(query: NodePropQuery): Promise<GraphNode[]> {
+    const q = checkNodePropQuery(query);
+    if (q.kinds?.length === 0 || q.equals?.length === 0) return [];
+    const params = [...(q.equals ? [JSON.stringify(sqlValues(q.equals))] : []), ...(q.kinds ? [JSON.stringify(q.kinds)] : [])];
+    const rows = this.db.prepare(nodesByPropSql(q.prop, q.equals !== undefined, q.kinds !== undefined)).raw(true).all(...params) as [string, NodeKind, string][];
+    return inOrder(
+      rows.map(([key, kind, props]) => ({ key, kind, props: JSON.parse(props) as Props })),
+      compareNodes,
+    );
+  }
+
+  async findEdgesByProp(query: EdgePropQuery): Promise<GraphEdge[]> {
+    const q = checkEdgePropQuery(query);
+    if (q.kinds?.length === 0 || q.equals?.length === 0) return [];
+    const params = [...(q.equals ? [JSON.stringify(sqlValues(q.equals))] : []), ...(q.kinds ? [JSON.stringify(q.kinds)] : [])];
+    const rows = this.db.prepare(edgesByPropSql(q.prop, q.equals !== undefined, q.kinds !== undefined)).raw(true).all(...params) as [
+      EdgeKind, string, string, string, string, string, GraphEdge['confidence'], string,
+    ][];
+    return inOrder(
+      rows.map(([kind, from, to, props, source, evidence, confidence, observedAt]) => ({ kind, from, to, props: JSON.parse(props) as Props, source, evidence, confidence, observedAt })),
+      compareEdges,
+    );
+  }
+
   async removeStale(sync: SyncContext): Promise<StaleRemoval> {
     this.checkWritable();
     const run = this.db.transaction(() => {
@@ -578,6 +611,7 @@ function migrate(db: Database.Database, location: string): void {
     const version = schemaVersion(db, location);
     if (version === undefined) {
       db.exec(DDL_V1);
+      db.exec(propIndexDdl());
       db.prepare(`INSERT INTO meta (name, value) VALUES ('schema_version', ?)`).run(String(SQLITE_SCHEMA_VERSION));
       return;
     }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { GraphStore } from '../../schema/store.ts';
 import { fanGraph, startHarness, type Harness } from './helpers.ts';
 
-type Counted = 'getNodes' | 'expand' | 'reach' | 'find' | 'stats';
+type Counted = 'getNodes' | 'expand' | 'reach' | 'find' | 'findByProp' | 'stats';
 
 function countingStore(store: GraphStore, counts: Record<Counted, number>): GraphStore {
   return {
@@ -18,6 +18,8 @@ function countingStore(store: GraphStore, counts: Record<Counted, number>): Grap
     expand: (req) => (counts.expand++, store.expand(req)),
     reach: (req) => (counts.reach++, store.reach(req)),
     find: (q) => (counts.find++, store.find(q)),
+    findNodesByProp: (q) => (counts.findByProp++, store.findNodesByProp(q)),
+    findEdgesByProp: (q) => (counts.findByProp++, store.findEdgesByProp(q)),
     removeStale: (s) => store.removeStale(s),
     stats: () => (counts.stats++, store.stats()),
     exportAll: () => store.exportAll(),
@@ -29,7 +31,7 @@ function countingStore(store: GraphStore, counts: Record<Counted, number>): Grap
 }
 
 describe('batched store access', () => {
-  const counts: Record<Counted, number> = { getNodes: 0, expand: 0, reach: 0, find: 0, stats: 0 };
+  const counts: Record<Counted, number> = { getNodes: 0, expand: 0, reach: 0, find: 0, findByProp: 0, stats: 0 };
   let h: Harness;
   before(async () => {
     // A generous cost limit: this query is deliberately wide, to show that width costs no extra store calls.
@@ -63,7 +65,7 @@ describe('batched store access', () => {
     assert.deepEqual(many, few);
     // One search (which also primes the node loader); edges out and in for the models, then out and in for the nodes
     // at their far ends; one node batch for those far ends (`from` of an OUT edge is the model itself, already known).
-    assert.deepEqual(many, { find: 1, expand: 4, reach: 0, getNodes: 1, stats: 0 });
+    assert.deepEqual(many, { find: 1, expand: 4, reach: 0, getNodes: 1, findByProp: 0, stats: 0 });
   });
 
   it('pages a blast radius from one computed traversal (no recomputation per page)', async () => {

@@ -342,6 +342,79 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
       }
     });
 
+    it('finds nodes and edges by an indexed property: kinds, equals, booleans, lists, key order, after updates', async () => {
+      const store = await harness.open();
+      try {
+        await store.upsert({
+          nodes: [
+            { kind: 'Model', key: 'hf:model/ix/m2', props: { publicWrite: true, analystTags: ['compromised'] } },
+            { kind: 'Model', key: 'hf:model/ix/m1', props: { publicWrite: false, analystTags: [] } },
+            { kind: 'Dataset', key: 'hf:dataset/ix/d', props: { publicWrite: true, blob: { publicWrite: true } } },
+            { kind: 'Endpoint', key: 'hf:space/ix/s', props: { publicWrite: true } },
+            { kind: 'Model', key: 'hf:model/ix/none', props: { name: 'publicWrite', note: '"publicWrite": true' } },
+            { kind: 'File', key: 'hf:file/ix/m1/a.bin@cccccccccccccccccccccccccccccccccccccccc', props: { scanStatus: 'dangerous' } },
+            { kind: 'File', key: 'hf:file/ix/m1/b.bin@cccccccccccccccccccccccccccccccccccccccc', props: { scanStatus: 'safe', workflow: true } },
+            { kind: 'Vulnerability', key: 'vuln:GHSA-ix-0001', props: { severity: 'HIGH' } },
+            { kind: 'Vulnerability', key: 'vuln:GHSA-ix-0002', props: { severity: 'low' } },
+          ],
+          edges: [
+            edge('SERVES', 'hf:space/ix/s', 'hf:model/ix/m1', { props: { revision: 'main' } }),
+            edge('SERVES', 'hf:space/ix/s', 'hf:model/ix/m2', { props: { revision: 'a'.repeat(40) } }),
+            edge('SERVES', 'hf:space/ix/s', 'hf:model/ix/none', { props: { note: '"revision": "main"', nested: { revision: 'main' } } }),
+            edge('USES', 'hf:space/ix/s', 'hf:dataset/ix/d', { props: { revision: 'v1' } }),
+            edge('DERIVED_FROM', 'hf:model/ix/m2', 'hf:model/ix/m1', { props: { relation: 'finetune' } }),
+          ],
+        });
+        const keys = async (q: Parameters<GraphStore['findNodesByProp']>[0]) => (await store.findNodesByProp(q)).map((n) => n.key);
+        assert.deepEqual(await keys({ prop: 'publicWrite', equals: [true] }), ['hf:dataset/ix/d', 'hf:model/ix/m2', 'hf:space/ix/s']);
+        assert.deepEqual(await keys({ prop: 'publicWrite', kinds: ['Model', 'Dataset'], equals: [true] }), ['hf:dataset/ix/d', 'hf:model/ix/m2']);
+        assert.deepEqual(await keys({ prop: 'publicWrite', kinds: ['Model'] }), ['hf:model/ix/m1', 'hf:model/ix/m2'], 'any value, false included');
+        assert.deepEqual(await keys({ prop: 'publicWrite', kinds: ['Model'], equals: [1] }), ['hf:model/ix/m2'], 'a boolean matches 1, as find does');
+        assert.deepEqual(await keys({ prop: 'publicWrite', kinds: [] }), []);
+        assert.deepEqual(await keys({ prop: 'publicWrite', equals: [] }), []);
+        assert.deepEqual(await keys({ prop: 'scanStatus', kinds: ['File'], equals: ['dangerous', 'suspicious'] }), ['hf:file/ix/m1/a.bin@cccccccccccccccccccccccccccccccccccccccc']);
+        assert.deepEqual(await keys({ prop: 'workflow', equals: [true] }), ['hf:file/ix/m1/b.bin@cccccccccccccccccccccccccccccccccccccccc']);
+        assert.deepEqual(await keys({ prop: 'analystTags' }), ['hf:model/ix/m1', 'hf:model/ix/m2'], 'a list, empty or not, is a value');
+        assert.deepEqual(await keys({ prop: 'analystTags', equals: ['compromised'] }), [], 'a list never equals');
+        assert.deepEqual(await keys({ prop: 'severity', equals: ['HIGH'] }), ['vuln:GHSA-ix-0001'], 'values are compared exactly');
+        const [vuln] = await store.findNodesByProp({ prop: 'severity', kinds: ['Vulnerability'], equals: ['low'] });
+        assert.deepEqual(vuln, { kind: 'Vulnerability', key: 'vuln:GHSA-ix-0002', props: { severity: 'low' } });
+
+        const edges = await store.findEdgesByProp({ prop: 'revision', kinds: ['SERVES', 'USES'] });
+        assert.deepEqual(edges.map((e) => `${e.kind} ${e.to} ${e.props.revision}`), [
+          `SERVES hf:model/ix/m1 main`,
+          `SERVES hf:model/ix/m2 ${'a'.repeat(40)}`,
+          `USES hf:dataset/ix/d v1`,
+        ]);
+        assert.deepEqual(edges[0], { ...edge('SERVES', 'hf:space/ix/s', 'hf:model/ix/m1', { props: { revision: 'main' } }) });
+        assert.deepEqual((await store.findEdgesByProp({ prop: 'revision', equals: ['v1', 'main'] })).map((e) => e.to), ['hf:model/ix/m1', 'hf:dataset/ix/d']);
+        assert.deepEqual(await store.findEdgesByProp({ prop: 'revision', kinds: ['DERIVED_FROM'] }), []);
+
+        // The indexes follow every write: a changed value, a removed property, a removed node.
+        await store.upsert({
+          nodes: [
+            { kind: 'File', key: 'hf:file/ix/m1/a.bin@cccccccccccccccccccccccccccccccccccccccc', props: { scanStatus: 'safe' } },
+            { kind: 'File', key: 'hf:file/ix/m1/b.bin@cccccccccccccccccccccccccccccccccccccccc', props: { scanStatus: 'dangerous', workflow: null } },
+            { kind: 'Dataset', key: 'hf:dataset/ix/d', props: { publicWrite: null } },
+          ],
+          edges: [edge('USES', 'hf:space/ix/s', 'hf:dataset/ix/d', { props: { revision: 'v2' } })],
+        });
+        assert.deepEqual(await keys({ prop: 'scanStatus', equals: ['dangerous'] }), ['hf:file/ix/m1/b.bin@cccccccccccccccccccccccccccccccccccccccc']);
+        assert.deepEqual(await keys({ prop: 'workflow' }), []);
+        assert.deepEqual(await keys({ prop: 'publicWrite', equals: [true] }), ['hf:model/ix/m2', 'hf:space/ix/s']);
+        assert.deepEqual((await store.findEdgesByProp({ prop: 'revision', equals: ['v1'] })).length, 0);
+        assert.deepEqual((await store.findEdgesByProp({ prop: 'revision', equals: ['v2'] })).map((e) => e.to), ['hf:dataset/ix/d']);
+
+        await assert.rejects(store.findNodesByProp({ prop: 'name' as never }), /"name" is not an indexed node property/);
+        await assert.rejects(store.findNodesByProp({ prop: 'scanStatus', kinds: ['Nope' as never] }), /unknown node kind "Nope"/);
+        await assert.rejects(store.findNodesByProp({ prop: 'scanStatus', equals: [{} as never] }), /takes strings, numbers or booleans/);
+        await assert.rejects(store.findEdgesByProp({ prop: 'relation' as never }), /"relation" is not an indexed edge property/);
+        await assert.rejects(store.findEdgesByProp({ prop: 'revision', kinds: ['NOPE' as never] }), /unknown edge kind "NOPE"/);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('removes stale records of one (source, scope) only after a complete sync, and nothing else', async () => {
       const store = await harness.open();
       try {
