@@ -113,15 +113,44 @@ export function detectCompression(head: Uint8Array): Compression | undefined {
   if (startsWith(head, SIGNATURES.bz2) && head[3]! >= 0x31 && head[3]! <= 0x39) return 'bz2';
   if (startsWith(head, SIGNATURES.xz)) return 'xz';
   if (startsWith(head, SIGNATURES.lz4)) return 'lz4';
-  // lzma-alone (what Python's lzma.FORMAT_ALONE and joblib's 'lzma' write): properties byte, dictionary size,
-  // then the uncompressed size or -1
-  if (head.length >= 13 && head[0]! < 225 && head[0] === 0x5d) {
-    const v = new DataView(head.buffer, head.byteOffset, head.byteLength);
-    const dict = v.getUint32(1, true);
-    const unknownSize = head.subarray(5, 13).every((b) => b === 0xff);
-    if (dict >= 1 << 12 && (dict & (dict - 1)) === 0 && (unknownSize || v.getUint32(9, true) < 0x100)) return 'lzma';
-  }
+  // lzma-alone as every encoder writes it by default (lc=3, lp=0, pb=2: properties byte 0x5d, the prefix joblib
+  // recognises); other properties are a weaker signal, which `scan.ts` follows only for a file itself
+  if (head[0] === 0x5d && isLzmaAloneHeader(head)) return 'lzma';
   return undefined;
+}
+
+/**
+ * An lzma-alone header (what Python's lzma.FORMAT_ALONE and joblib's 'lzma' write) as liblzma accepts one when it
+ * guesses the format — Python's FORMAT_AUTO, which `lzma.open` and joblib use: a properties byte with lc + lp ≤ 4,
+ * a dictionary size of 2^n or 2^n + 2^(n-1) (or all ones), then an uncompressed size below 2^38 or -1 (unknown).
+ * Exactly liblzma's rule, no narrower: a header it decodes and this rejected would be a way past the scanner.
+ */
+export function isLzmaAloneHeader(b: Uint8Array, at = 0): boolean {
+  if (b.length - at < 13) return false;
+  const props = b[at]!;
+  if (props > 224) return false;
+  const lc = props % 9;
+  const lp = Math.floor(props / 9) % 5;
+  if (lc + lp > 4) return false;
+  const v = new DataView(b.buffer, b.byteOffset + at, 13);
+  const dict = v.getUint32(1, true);
+  if (dict !== 0xffffffff) {
+    // round up to the next 2^n or 2^n + 2^(n-1); a size that changes is not one
+    let d = (dict - 1) >>> 0;
+    d |= d >>> 2;
+    d |= d >>> 3;
+    d |= d >>> 4;
+    d |= d >>> 8;
+    d |= d >>> 16;
+    if (((d + 1) >>> 0) !== dict) return false;
+  }
+  const unknownSize = b.subarray(at + 5, at + 13).every((x) => x === 0xff);
+  return unknownSize || (v.getUint32(9, true) < 0x40);
+}
+
+/** An lzma-alone header whose stream holds no bytes (13 zero bytes are one). */
+export function declaresEmptyLzmaStream(head: Uint8Array): boolean {
+  return isLzmaAloneHeader(head) && head.subarray(5, 13).every((x) => x === 0);
 }
 
 /** Containers the first bytes announce (the container decides how the scanner reads the file). */

@@ -10,10 +10,9 @@
  * members, decompressed streams) goes through the same dispatch, depth-limited. Every read counts against the
  * file's byte budget and a deadline; an error in one file is that file's `unscanned` reason, never an exception.
  */
-import { Readable } from 'node:stream';
-import { createGunzip, createInflate } from 'node:zlib';
 import { classifyGlobals, SCANNER_VERSION } from './classify.ts';
-import { detectCompression, detectContainer, detectFormatByName, innerName, type FileFormat } from './format.ts';
+import { decompress, LimitError, UnsupportedError, type Decompressible } from './decompress.ts';
+import { declaresEmptyLzmaStream, detectCompression, detectContainer, isLzmaAloneHeader, detectFormatByName, innerName, type FileFormat } from './format.ts';
 import { checkSafetensors, looksLikeSafetensors } from './safetensors.ts';
 import { readGgufHeader, templateRisk } from './gguf.ts';
 import { readRootAttributes, type Hdf5RootAttributes } from './hdf5.ts';
@@ -74,6 +73,8 @@ interface Ctx {
 const HEAD = 64 * 1024;
 const CHUNK = 1024 * 1024;
 const MiB = 1024 * 1024;
+/** The most of a decompressed stream or archive member that is not a pickle held in memory to be dispatched again. */
+const MAX_HELD = 64 * MiB;
 
 /** Scans one file through a range reader. Never throws. */
 export async function scanRange(file: RangeFile, opts: ScanOptions = {}): Promise<ScanResult> {
@@ -120,15 +121,24 @@ async function scanSource(ctx: Ctx, src: ByteSource, path: string, depth: number
   if (performance.now() > ctx.deadline) return { format: byName, formatSource: 'name', recognisedBy: 'name', j: judgement('unscanned', 'limit', 'limit: the scan ran out of time') };
   const head = await src.read(0, Math.min(HEAD, src.size, Math.max(64, src.budget)), 'head');
 
-  const compression = detectCompression(head);
-  if (compression && depth < ctx.maxDepth) {
-    if (compression === 'gzip' || compression === 'zlib') return scanCompressed(ctx, src, path, depth, compression);
+  let compression = detectCompression(head);
+  // Any lzma-alone header liblzma accepts is one Python's `lzma.open` decodes, so a file itself (not an archive
+  // member: no loader decompresses those) with such a header is decompressed too. The header is a weak signal
+  // (13 zero bytes are an empty stream; an int64 tensor can start like one): a file of zeros is lzma only when
+  // its name says so, and data that does not decode is read as it is, as Python's lzma refuses it too.
+  const weakLzma = !compression && depth === 0 && isLzmaAloneHeader(head) && (!declaresEmptyLzmaStream(head) || /\.(lzma|xz)$/i.test(path));
+  if (weakLzma) compression = 'lzma';
+  if (compression === 'lz4' && depth < ctx.maxDepth) {
     return {
       format: byName,
       formatSource: 'name',
       recognisedBy: `${compression} magic`,
-      j: judgement('unscanned', 'unsupported', `unsupported: ${compression}-compressed; this scanner decompresses gzip and zlib only, so the contents were not scanned`),
+      j: judgement('unscanned', 'unsupported', `unsupported: ${compression}-compressed; this scanner decompresses gzip, zlib, bz2, xz and lzma, so the contents were not scanned`),
     };
+  }
+  if (compression && compression !== 'lz4' && depth < ctx.maxDepth) {
+    const found = await scanCompressed(ctx, src, path, depth, compression);
+    if (!(weakLzma && found.j.verdict === 'unscanned' && found.j.decidedBy === 'error')) return found;
   }
 
   const container = detectContainer(head);
@@ -250,62 +260,109 @@ async function scanPickleStream(ctx: Ctx, src: ByteSource, start: number): Promi
   return { result: walker.end(), note };
 }
 
-/** Decompressed output as a stream, bounded by the file's budget. */
-async function* inflate(src: ByteSource, kind: 'gzip' | 'zlib'): AsyncGenerator<Uint8Array> {
-  async function* input() {
-    for (let pos = 0; pos < src.size; pos += CHUNK) yield Buffer.from(await src.read(pos, Math.min(CHUNK, src.size - pos), `${kind} data`));
-  }
-  const out = Readable.from(input()).pipe(kind === 'gzip' ? createGunzip() : createInflate());
-  for await (const chunk of out) yield new Uint8Array((chunk as Buffer).buffer, (chunk as Buffer).byteOffset, (chunk as Buffer).length);
+/** The file's bytes as a stream of chunks, each read counted against the budget. */
+async function* chunksOf(src: ByteSource, what: string): AsyncGenerator<Uint8Array> {
+  for (let pos = 0; pos < src.size; pos += CHUNK) yield await src.read(pos, Math.min(CHUNK, src.size - pos), what);
 }
 
-/** A gzip or zlib wrapper: its output goes through `scanChunks`, bounded by the file's budget. */
-async function scanCompressed(ctx: Ctx, src: ByteSource, path: string, depth: number, kind: 'gzip' | 'zlib'): Promise<Found> {
+/**
+ * A compression wrapper: its output streams through `scanChunks`, bounded by the file's budget (decoders run only
+ * as far as the consumer reads). A decoder's refusal is the file's unscanned reason: a feature it lacks
+ * (`unsupported:`), a window past its memory bound (`limit:`), or corrupt data (`error:`).
+ */
+async function scanCompressed(ctx: Ctx, src: ByteSource, path: string, depth: number, kind: Decompressible): Promise<Found> {
   const inner = innerName(path);
+  const what = `${kind} data`;
+  const limit = src.budget;
   try {
-    const inside = await scanChunks(ctx, inflate(src, kind), inner, depth, src.budget, `${kind} data`);
+    const inside = await scanChunks(ctx, decompress(kind, chunksOf(src, what), { maxOutput: limit }), inner, depth, limit, what);
     return { ...inside, recognisedBy: `${kind} → ${inside.recognisedBy}` };
   } catch (err) {
     if (err instanceof BudgetError || err instanceof FormatError || err instanceof RangeReadError) throw err;
-    return { format: detectFormatByName(inner), formatSource: 'bytes', recognisedBy: `${kind} magic`, j: judgement('unscanned', 'error', `error: ${kind} data is corrupt: ${(err as Error).message}`) };
+    const message = (err as Error).message;
+    const j =
+      err instanceof LimitError
+        ? judgement('unscanned', 'limit', `limit: ${message}`)
+        : err instanceof UnsupportedError
+          ? judgement('unscanned', 'unsupported', `unsupported: ${message}, so the contents were not scanned`)
+          : judgement('unscanned', 'error', `error: ${what} is corrupt: ${message}`);
+    return { format: detectFormatByName(inner), formatSource: 'bytes', recognisedBy: `${kind} magic`, j };
   }
 }
 
 /**
  * Bytes that arrive as a stream (decompressed output, a zip member): a pickle streams straight into the walker, so
- * memory stays at a chunk however much it inflates to; anything else is held up to `limit` and dispatched again
- * (a gzip'd torch zip, npy, a zip in a zip). Past `limit`, unscanned.
+ * memory stays at a chunk however much it inflates to; anything else is held (at most `MAX_HELD`) and dispatched
+ * again (a gzip'd torch zip, npy, a zip in a zip). Past `limit` or `MAX_HELD`, unscanned — unless the walk already
+ * saw a dangerous or suspicious import, which decides however the stream goes on (a loader has run it by then).
  */
 async function scanChunks(ctx: Ctx, chunks: AsyncIterable<Uint8Array>, name: string, depth: number, limit: number, what: string): Promise<Found> {
   let total = 0;
   let walker: PickleWalker | undefined;
   const held: Uint8Array[] = [];
-  for await (const chunk of chunks) {
-    total += chunk.length;
-    if (total > limit) {
-      return { format: detectFormatByName(name), formatSource: 'bytes', recognisedBy: what, j: judgement('unscanned', 'limit', `limit: ${what} decompresses to more than the scan limit of ${limit} bytes`) };
+  let heldBytes = 0;
+  let notPickle = false;
+  const maxHeld = Math.min(limit, MAX_HELD);
+  const pickleFormat = (): FileFormat => (detectFormatByName(name) === 'joblib' ? 'joblib' : 'pickle');
+  /** What the walk saw before the stream stopped: a dangerous or suspicious import still decides (a loader ran it). */
+  const seenSoFar = (problem: string): Found | undefined => {
+    if (!walker) return undefined;
+    const j = pickleVerdict(walker.end());
+    if (j.verdict !== 'dangerous' && j.verdict !== 'suspicious') return undefined;
+    return { format: pickleFormat(), formatSource: 'bytes', recognisedBy: 'pickle opcodes', j: { ...j, findings: [...j.findings, printable(problem, 300)] } };
+  };
+  try {
+    for await (const chunk of chunks) {
+      if (performance.now() > ctx.deadline) {
+        const reason = `limit: the scan ran out of time ${total} bytes into the ${what}`;
+        return seenSoFar(reason) ?? { format: detectFormatByName(name), formatSource: 'bytes', recognisedBy: what, j: judgement('unscanned', 'limit', reason) };
+      }
+      total += chunk.length;
+      if (total > limit) {
+        const reason = `limit: ${what} decompresses to more than the scan limit of ${limit} bytes`;
+        return seenSoFar(`${reason}; the rest was not scanned`) ?? { format: detectFormatByName(name), formatSource: 'bytes', recognisedBy: what, j: judgement('unscanned', 'limit', reason) };
+      }
+      if (walker) {
+        walker.push(chunk);
+        if (walker.done) break;
+        continue;
+      }
+      held.push(chunk);
+      heldBytes += chunk.length;
+      if (notPickle) {
+        if (heldBytes > maxHeld) {
+          return { format: detectFormatByName(name), formatSource: 'bytes', recognisedBy: what, j: judgement('unscanned', 'limit', `limit: ${what} holds more than ${maxHeld} bytes that are not a pickle; the scanner keeps at most that much of a stream in memory to open it as an archive or model file`) };
+        }
+        continue;
+      }
+      if (heldBytes < HEAD) continue;
+      // decided once, on the first 64 KiB: a pickle streams into the walker, anything else is held whole
+      const soFar = concat(held);
+      held.length = 0;
+      if (!detectContainer(soFar) && !detectCompression(soFar) && (soFar[0] === 0x80 || isPickleProbe(soFar))) {
+        walker = new PickleWalker({ maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline });
+        walker.push(soFar);
+      } else {
+        held.push(soFar);
+        notPickle = true;
+      }
     }
-    if (walker) {
-      walker.push(chunk);
-      if (walker.done) break;
-      continue;
+  } catch (err) {
+    // a stream that breaks before its first 64 KiB: what it gave so far is walked, as a loader reads it before the break
+    if (!walker && !notPickle && heldBytes > 0) {
+      const soFar = concat(held);
+      if (!detectContainer(soFar) && !detectCompression(soFar) && (soFar[0] === 0x80 || isPickleProbe(soFar))) {
+        walker = new PickleWalker({ maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline });
+        walker.push(soFar);
+      }
     }
-    held.push(chunk);
-    const soFar = concat(held);
-    if (soFar.length < HEAD) continue;
-    held.length = 0;
-    if (!detectContainer(soFar) && !detectCompression(soFar) && (soFar[0] === 0x80 || isPickleProbe(soFar))) {
-      walker = new PickleWalker({ maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline });
-      walker.push(soFar);
-    } else {
-      held.push(soFar);
-    }
+    const found = seenSoFar(`${what} breaks after ${total} bytes: ${err instanceof Error ? err.message : String(err)}`);
+    if (found) return found;
+    throw err;
   }
-  if (walker) {
-    const r = walker.end();
-    return { format: detectFormatByName(name) === 'joblib' ? 'joblib' : 'pickle', formatSource: 'bytes', recognisedBy: 'pickle opcodes', j: pickleVerdict(r) };
-  }
+  if (walker) return { format: pickleFormat(), formatSource: 'bytes', recognisedBy: 'pickle opcodes', j: pickleVerdict(walker.end()) };
   const plain = concat(held);
+  if (plain.length === 0) return { format: detectFormatByName(name), formatSource: 'bytes', recognisedBy: what, j: judgement('safe', 'no-code', `${what} decompresses to nothing`) };
   return scanSource(ctx, new ByteSource(plain.length, memoryReader(plain), Infinity), name, depth + 1);
 }
 

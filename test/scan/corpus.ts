@@ -2,6 +2,7 @@
  * The scanner's test corpus, built by the tests themselves: for each format and each route a benign and a hostile
  * variant (the hostile payloads are harmless text and never run; nothing here is ever unpickled).
  */
+import { readFileSync } from 'node:fs';
 import { deflateSync, gzipSync } from 'node:zlib';
 import {
   benignStateDictPickle,
@@ -22,6 +23,9 @@ import {
   pytorchZip,
   safetensorsBytes,
 } from '../../ingest/scan/build.ts';
+
+/** A compressed sample made with the system's bzip2 / xz / lzma (`make-compressed-fixtures.ts`) and committed. */
+export const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`./fixtures/${name}`, import.meta.url)));
 
 const text = (s: string) => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
 const st = () => safetensorsBytes([{ name: 'w', dtype: 'F32', shape: [4], data: new Uint8Array(16) }]);
@@ -143,6 +147,20 @@ export function corpus(): Sample[] {
     { name: 'joblib/gzip-evil.joblib', bytes: gzipSync(maliciousPickleStackGlobal('id')), want: 'dangerous' },
     { name: 'joblib/zlib-named.txt', bytes: new Uint8Array(deflateSync(maliciousPickleGlobal())), want: 'dangerous' },
     { name: 'joblib/bz2.joblib.bz2', bytes: concat([text('BZh91AY&SY'), new Uint8Array(40)]), want: 'unscanned' },
+    // bz2, xz and lzma-alone wrappers (joblib's compress='bz2'|'xz'|'lzma', `*.pkl.bz2`), decompressed by their bytes
+    { name: 'joblib/benign.pkl.bz2', bytes: fixture('benign.pkl.bz2'), want: 'safe' },
+    { name: 'joblib/evil.pkl.bz2', bytes: fixture('evil.pkl.bz2'), want: 'dangerous' },
+    { name: 'joblib/benign.joblib.xz', bytes: fixture('benign.joblib.xz'), want: 'safe' },
+    { name: 'joblib/evil.joblib.xz', bytes: fixture('evil.joblib.xz'), want: 'dangerous' },
+    { name: 'joblib/evil-stack.joblib.xz', bytes: fixture('evil-stack.joblib.xz'), want: 'dangerous' },
+    { name: 'joblib/benign-lzma.joblib', bytes: fixture('benign-alone.joblib'), want: 'safe' },
+    { name: 'joblib/evil-lzma.joblib', bytes: fixture('evil-alone.joblib'), want: 'dangerous' },
+    { name: 'joblib/xz-named.txt', bytes: fixture('evil.joblib.xz'), want: 'dangerous' },
+    { name: 'torch/bz2-packed-evil.pt', bytes: fixture('evil-torch.pt.bz2'), want: 'dangerous' },
+    // Python's bz2 and lzma read concatenated streams: the hostile pickle in the second one is still loaded
+    { name: 'joblib/benign-then-evil-stream.pkl.bz2', bytes: concat([fixture('benign.pkl.bz2'), fixture('evil.pkl.bz2')]), want: 'dangerous' },
+    { name: 'joblib/xz-then-evil-lzma-stream.joblib.xz', bytes: concat([fixture('benign.joblib.xz'), fixture('evil-alone.joblib')]), want: 'dangerous' },
+    { name: 'joblib/truncated.joblib.xz', bytes: fixture('benign.joblib.xz').subarray(0, 40), want: 'unscanned' },
     // Keras
     { name: 'keras/benign.keras', bytes: kerasArchive(kerasModelConfig([{ class_name: 'Dense', config: { units: 3 } }])), want: 'safe' },
     { name: 'keras/lambda.keras', bytes: kerasArchive(kerasModelConfig([{ class_name: 'Lambda', config: { name: 'pwn', function: '4wEAAAAAAAAA' } }])), want: 'dangerous' },
