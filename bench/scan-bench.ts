@@ -7,13 +7,15 @@
  * - the same files through the reference scanner: `ingest/scan` as it was at REFERENCE_COMMIT, before the
  *   source-neutral API, extracted from git into a temporary directory (issue 17: stay within 1.5× of it);
  * - first, in a process that has done nothing else yet, the RSS a decompression bomb adds: a ~200 KB gzip that
- *   inflates to 200 MiB of pickle opcodes, then the same deflate stream as a torch zip's `archive/data.pkl`.
+ *   inflates to 200 MiB of pickle opcodes, then the same deflate stream as a torch zip's `archive/data.pkl`, then
+ *   the same 200 MiB as bz2, xz and lzma-alone (the committed samples in test/scan/fixtures, made by the system's
+ *   bzip2 -9, xz -9 and lzma -9), each with its peak RSS sampled while it is scanned. `--bombs 0` skips them.
  *
  * Medians of --runs runs each. Needs the repository's git history (for the reference).
- * `node --import tsx bench/scan-bench.ts [--mb 1024] [--seed 42] [--runs 3]`
+ * `node --import tsx bench/scan-bench.ts [--mb 1024] [--seed 42] [--runs 3] [--bombs 1]`
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -129,23 +131,38 @@ function zipBomb(gz: Uint8Array): Uint8Array {
   return buildZip([{ name: 'archive/data.pkl', data: new Uint8Array(0), deflated }]);
 }
 
+/** The RSS's peak while `work` runs, sampled every 20 ms (the scan awaits each chunk, so the sampler gets turns). */
+async function withPeakRss<T>(work: () => Promise<T>): Promise<{ value: T; peakMiB: number }> {
+  let peak = currentRssMiB();
+  const timer = setInterval(() => (peak = Math.max(peak, currentRssMiB())), 20);
+  try {
+    const value = await work();
+    return { value, peakMiB: Math.max(peak, currentRssMiB()) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const fixture = (name: string) => new Uint8Array(readFileSync(join(ROOT, 'test/scan/fixtures', name)));
+
 async function bombRss(): Promise<string[]> {
   const gz = await gzipBomb();
   const lines: string[] = [];
-  for (const [name, bytes] of [['bomb.pkl.gz', gz], ['bomb.pt', zipBomb(gz)]] as const) {
+  const bombs = [['bomb.pkl.gz', gz], ['bomb.pt', zipBomb(gz)], ['bomb.pkl.bz2', fixture('bomb.pkl.bz2')], ['bomb.joblib.xz', fixture('bomb.joblib.xz')], ['bomb-lzma.joblib', fixture('bomb-alone.joblib')]] as const;
+  for (const [name, bytes] of bombs) {
     const before = currentRssMiB();
     const t = performance.now();
     // every opcode walked: the opcode limit raised past the bomb's 100 million, so all 200 MiB are inflated and walked
-    const r = await scanBytes(name, bytes, { maxScanBytes: 256 * MiB, maxOpcodes: BOMB_BYTES + 16 });
+    const { value: r, peakMiB } = await withPeakRss(() => scanBytes(name, bytes, { maxScanBytes: 256 * MiB, maxOpcodes: BOMB_BYTES + 16 }));
     const ms = performance.now() - t;
-    lines.push(`${name}: ${(bytes.length / 1024).toFixed(0)} KB inflating to ${BOMB_BYTES / MiB} MiB of opcodes → ${r.verdict} (${r.reason.slice(0, 60)}) in ${fmtMs(ms)}; RSS ${before.toFixed(0)} MiB before the scan, ${currentRssMiB().toFixed(0)} MiB after, peak ${peakRssMiB().toFixed(0)} MiB`);
+    lines.push(`${name}: ${(bytes.length / 1024).toFixed(0)} KB inflating to ${BOMB_BYTES / MiB} MiB of opcodes → ${r.verdict} (${r.reason.slice(0, 60)}) in ${fmtMs(ms)}; RSS ${before.toFixed(0)} MiB before the scan, peak ${peakMiB.toFixed(0)} MiB during it (+${(peakMiB - before).toFixed(0)} MiB), ${currentRssMiB().toFixed(0)} MiB after; process peak ${peakRssMiB().toFixed(0)} MiB`);
   }
   return lines;
 }
 
 async function main(): Promise<void> {
-  const flags = parseNumericFlags(process.argv.slice(2), { mb: 1024, seed: 42, runs: 3 });
-  const bomb = await bombRss();
+  const flags = parseNumericFlags(process.argv.slice(2), { mb: 1024, seed: 42, runs: 3, bombs: 1 });
+  const bomb = flags.bombs ? await bombRss() : [];
   const work = mkdtempSync(join(tmpdir(), 'aispm-scan-bench-'));
   try {
     const dir = join(work, 'corpus');
