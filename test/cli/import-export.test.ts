@@ -129,6 +129,11 @@ describe('aispm import / export / stats', () => {
     try {
       assert.equal((await runCli(['import', file('damaged.json', JSON.stringify(good)), '--store', damaged.store])).code, 0);
       const db = new Database(damaged.dbPath);
+      // The store's property indexes evaluate json_extract on every write, so SQLite itself refuses a truncated
+      // props value; the damage a user's sqlite3 session can do goes through dropping those indexes first.
+      for (const { name } of db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'nodes_prop_%'`).all() as { name: string }[]) {
+        db.exec(`DROP INDEX "${name}"`);
+      }
       db.prepare(`UPDATE nodes SET props = '{"name": "tun' WHERE key = 'hf:model/acme/tuned'`).run();
       db.close();
       const out = join(damaged.dir, 'backup.ndjson');
