@@ -45,6 +45,10 @@ export interface Adjacency {
   stamp: number;
   /** The last frontier resolved to node numbers (see `resolve`). */
   lastFrontier: { keys: string[]; numbers: Int32Array } | undefined;
+  /** The arcs each reach request's step table follows (see FlowRows), built on first use. */
+  flows: Map<string, FlowRows>;
+  /** Reused by every reach: a store answers one call at a time (it is synchronous from start to finish). */
+  scratch: ReachScratch | undefined;
   edgeCount: number;
 }
 
@@ -126,6 +130,8 @@ export function buildAdjacency(db: Database.Database): Adjacency | undefined {
     marks: new Uint32Array(n),
     stamp: 0,
     lastFrontier: undefined,
+    flows: new Map(),
+    scratch: undefined,
     edgeCount: edges.length,
   };
 }
@@ -393,6 +399,131 @@ class AdjacencyReachability implements Reachability {
   }
 }
 
+/**
+ * Per node, the arcs one kind of reach request follows, in the order the reach loop takes them: both directions
+ * merged by (kind, far end), `in` first on a tie, each direction already sorted so; arcs the request does not
+ * follow (their kind, or their flow condition) are left out. Built once per step table and kept with the copy, so
+ * a warm reach is a plain breadth-first walk over one array of arcs, as tight as the typed-array reference.
+ */
+export interface FlowRows {
+  offsets: Int32Array;
+  far: Int32Array;
+  /** 1 out, 2 in: which direction's rows the arc is from. */
+  dir: Uint8Array;
+  /** The arc's position in that direction's rows (its kind, source and edge rowid are read from there). */
+  arc: Int32Array;
+}
+
+/**
+ * The node numbers in order[start, end) without the -1 of unknown starts, ascending. A least-significant-digit
+ * radix sort (11-bit digits: two passes up to 4M nodes): a level of tens of thousands of nodes sorts in a fraction
+ * of what TypedArray#sort takes, which was half of a warm reach.
+ */
+function sortedNodes(order: Int32Array, start: number, end: number, n: number): Int32Array {
+  let a = new Int32Array(end - start);
+  let len = 0;
+  for (let i = start; i < end; i++) if (order[i]! >= 0) a[len++] = order[i]!;
+  a = a.subarray(0, len);
+  if (len < 64) return a.sort();
+  let b = new Int32Array(len);
+  const counts = new Int32Array(RADIX + 1);
+  for (let shift = 0; shift < 32 && (shift === 0 || (n - 1) >>> shift > 0); shift += RADIX_BITS) {
+    counts.fill(0);
+    for (let i = 0; i < len; i++) counts[((a[i]! >> shift) & RADIX_MASK) + 1]!++;
+    for (let d = 0; d < RADIX; d++) counts[d + 1]! += counts[d]!;
+    for (let i = 0; i < len; i++) b[counts[(a[i]! >> shift) & RADIX_MASK]!++] = a[i]!;
+    [a, b] = [b, a];
+  }
+  return a;
+}
+
+const RADIX_BITS = 11;
+const RADIX = 1 << RADIX_BITS;
+const RADIX_MASK = RADIX - 1;
+
+/** Work arrays of a reach, per node (indexOf, valid where marked) and per reached node (the rest). */
+export interface ReachScratch {
+  order: Int32Array;
+  depths: Int32Array;
+  parents: Int32Array;
+  viaDir: Uint8Array;
+  viaArc: Int32Array;
+  indexOf: Int32Array;
+}
+
+function scratchFor(adj: Adjacency, cap: number): ReachScratch {
+  const held = adj.scratch;
+  if (held && held.order.length >= cap) return held;
+  const scratch = {
+    order: new Int32Array(cap), // node number, or -1 for a start the store does not hold
+    depths: new Int32Array(cap),
+    parents: new Int32Array(cap),
+    viaDir: new Uint8Array(cap),
+    viaArc: new Int32Array(cap),
+    indexOf: new Int32Array(adj.keys.length),
+  };
+  adj.scratch = scratch;
+  return scratch;
+}
+
+/** Step tables kept per copy: one per analysis mode in practice (compromise, exposure, lineage, …). */
+const MAX_FLOWS = 8;
+
+function flowRowsFor(adj: Adjacency, steps: StepTable): FlowRows {
+  const signature = stepSignature(steps);
+  let flow = adj.flows.get(signature);
+  if (!flow) {
+    if (adj.flows.size >= MAX_FLOWS) adj.flows.clear();
+    flow = buildFlowRows(adj, steps);
+    adj.flows.set(signature, flow);
+  }
+  return flow;
+}
+
+function stepSignature(t: StepTable): string {
+  const conds = (list: (Uint8Array | undefined)[]) => list.map((c, i) => (c ? `${i}:${c.join('')}` : '')).join(',');
+  return `${t.out.join('')}|${t.in.join('')}|${conds(t.outConds)}|${conds(t.inConds)}`;
+}
+
+function buildFlowRows(adj: Adjacency, steps: StepTable): FlowRows {
+  const { out, in: inn } = adj;
+  const n = adj.keys.length;
+  const offsets = new Int32Array(n + 1);
+  const bound = out.far.length + inn.far.length;
+  const far = new Int32Array(bound);
+  const dir = new Uint8Array(bound);
+  const arcs = new Int32Array(bound);
+  let m = 0;
+  for (let v = 0; v < n; v++) {
+    let a = out.offsets[v]!;
+    const aEnd = out.offsets[v + 1]!;
+    let b = inn.offsets[v]!;
+    const bEnd = inn.offsets[v + 1]!;
+    while (a < aEnd || b < bEnd) {
+      let takeIn: boolean;
+      if (a >= aEnd) takeIn = true;
+      else if (b >= bEnd) takeIn = false;
+      else {
+        const ka = out.kinds[a]!;
+        const kb = inn.kinds[b]!;
+        takeIn = kb < ka || (kb === ka && inn.far[b]! <= out.far[a]!);
+      }
+      const rows = takeIn ? inn : out;
+      const arc = takeIn ? b++ : a++;
+      const kind = rows.kinds[arc]!;
+      const rule = (takeIn ? steps.in : steps.out)[kind]!;
+      if (rule === 0) continue;
+      if (rule === 2 && (takeIn ? steps.inConds : steps.outConds)[kind]![rows.conds[arc]!] !== 1) continue;
+      far[m] = rows.far[arc]!;
+      dir[m] = takeIn ? 2 : 1;
+      arcs[m] = arc;
+      m++;
+    }
+    offsets[v + 1] = m;
+  }
+  return { offsets, far: far.slice(0, m), dir: dir.slice(0, m), arc: arcs.slice(0, m) };
+}
+
 export type EdgePropsReader = (edgeIds: number[]) => Map<number, Omit<GraphEdge, 'kind' | 'from' | 'to' | 'source'>>;
 
 /**
@@ -405,13 +536,9 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
   const steps = stepTable(adj, req);
   const stamp = nextStamp(adj);
   const marks = adj.marks;
-  const cap = Math.min(req.maxNodes, n + req.from.length);
-  const order = new Int32Array(cap); // node number, or -1 for a start the store does not hold
-  const depths = new Int32Array(cap);
-  const parents = new Int32Array(cap);
-  const viaDir = new Uint8Array(cap);
-  const viaArc = new Int32Array(cap);
-  const indexOf = new Int32Array(n); // valid where marked
+  // Work arrays come from the copy and are reused by every reach (allocating and zeroing a few MB per call cost
+  // more than the walk itself); the answer gets copies of its part.
+  const { order, depths, parents, viaDir, viaArc, indexOf } = scratchFor(adj, Math.min(req.maxNodes, n + req.from.length));
   const keys: string[] = [];
   let count = 0;
   let truncated = false;
@@ -421,7 +548,10 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
     if (count >= req.maxNodes) return finish(true, 'budget');
     const v = adj.numberOf.get(key);
     order[count] = v ?? -1;
+    depths[count] = 0;
     parents[count] = -1;
+    viaDir[count] = 0;
+    viaArc[count] = 0;
     keys.push(key);
     if (v !== undefined) {
       marks[v] = stamp;
@@ -430,35 +560,16 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
     count++;
   }
 
-  const { out, in: inn } = adj;
+  const flow = flowRowsFor(adj, steps);
   let levelStart = 0;
   for (let depth = 0; levelStart < count; depth++) {
     const levelEnd = count;
-    const frontier = order.slice(levelStart, levelEnd).filter((v) => v >= 0).sort();
+    const frontier = sortedNodes(order, levelStart, levelEnd, n);
     const atLimit = depth === req.maxDepth;
     for (const v of frontier) {
       const parent = indexOf[v]!;
-      let a = out.offsets[v]!;
-      const aEnd = out.offsets[v + 1]!;
-      let b = inn.offsets[v]!;
-      const bEnd = inn.offsets[v + 1]!;
-      // Merge the two directions' rows by (kind, far), `in` first on a tie; each is sorted so already.
-      while (a < aEnd || b < bEnd) {
-        let takeIn: boolean;
-        if (a >= aEnd) takeIn = true;
-        else if (b >= bEnd) takeIn = false;
-        else {
-          const ka = out.kinds[a]!;
-          const kb = inn.kinds[b]!;
-          takeIn = kb < ka || (kb === ka && inn.far[b]! <= out.far[a]!);
-        }
-        const rows = takeIn ? inn : out;
-        const arc = takeIn ? b++ : a++;
-        const kind = rows.kinds[arc]!;
-        const rule = (takeIn ? steps.in : steps.out)[kind]!;
-        if (rule === 0) continue;
-        if (rule === 2 && (takeIn ? steps.inConds : steps.outConds)[kind]![rows.conds[arc]!] !== 1) continue;
-        const w = rows.far[arc]!;
+      for (let a = flow.offsets[v]!, end = flow.offsets[v + 1]!; a < end; a++) {
+        const w = flow.far[a]!;
         if (marks[w] === stamp) continue;
         if (atLimit) return finish(true, 'depth');
         if (count >= req.maxNodes) return finish(true, 'budget');
@@ -467,8 +578,8 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
         order[count] = w;
         depths[count] = depth + 1;
         parents[count] = parent;
-        viaDir[count] = takeIn ? 2 : 1;
-        viaArc[count] = arc;
+        viaDir[count] = flow.dir[a]!;
+        viaArc[count] = flow.arc[a]!;
         keys.push(adj.keys[w]!);
         count++;
       }
@@ -480,9 +591,10 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
   function finish(cut: boolean, why: 'depth' | 'budget' | undefined): Reachability {
     truncated = cut;
     reason = why;
-    const result = new AdjacencyReachability(adj, keys, depths.subarray(0, count), parents.subarray(0, count), viaDir.subarray(0, count), viaArc.subarray(0, count), undefined, truncated, reason);
+    const [d, p, vd, va] = [depths.slice(0, count), parents.slice(0, count), viaDir.slice(0, count), viaArc.slice(0, count)];
+    const result = new AdjacencyReachability(adj, keys, d, p, vd, va, undefined, truncated, reason);
     if (!req.withEdgeProps) return result;
-    return new AdjacencyReachability(adj, keys, depths.subarray(0, count), parents.subarray(0, count), viaDir.subarray(0, count), viaArc.subarray(0, count), readEdgeProps(result.treeEdgeIds()), truncated, reason);
+    return new AdjacencyReachability(adj, keys, d, p, vd, va, readEdgeProps(result.treeEdgeIds()), truncated, reason);
   }
 }
 
@@ -544,6 +656,7 @@ export function adjacencyBytes(adj: Adjacency): { typedArrays: number; keysEstim
   for (const rows of [adj.out, adj.in]) {
     typedArrays += rows.offsets.byteLength + rows.far.byteLength + rows.kinds.byteLength + rows.sources.byteLength + rows.edgeIds.byteLength + rows.conds.byteLength;
   }
+  for (const flow of adj.flows.values()) typedArrays += flow.offsets.byteLength + flow.far.byteLength + flow.dir.byteLength + flow.arc.byteLength;
   let keysEstimate = 0;
   for (const key of adj.keys) keysEstimate += Math.ceil((16 + key.length) / 8) * 8 + 28 + 8;
   return { typedArrays, keysEstimate };
