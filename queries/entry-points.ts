@@ -110,7 +110,7 @@ async function outsideWriters(store: GraphStore, tagged: readonly GraphNode[], a
     const keys = identities.map((n) => n.key);
     const [writes, memberships] = await Promise.all([
       store.expand({ keys, direction: 'out', edgeKinds: [WRITE_ACCESS], withProps: false }),
-      store.expand({ keys, direction: 'out', edgeKinds: [MEMBERSHIP] }),
+      store.expand({ keys, direction: 'out', edgeKinds: [MEMBERSHIP], withProps: false }),
     ]);
     if (!writes.length) continue;
     const orgs = new Map<string, Set<string>>();

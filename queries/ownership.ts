@@ -56,17 +56,22 @@ export interface WriteAccess {
   identities: Map<string, GraphNode>;
 }
 
-/** Writers of all `assets` with their organisations, in three batched store calls. */
-export async function loadWriteAccess(store: GraphStore, assets: readonly string[]): Promise<WriteAccess> {
+/**
+ * Writers of all `assets` with their organisations, in three batched store calls. `grantProps: false` when the
+ * caller reads only who writes what, not the grants' props (`role`): the store then answers from its topology
+ * alone, which for tens of thousands of assets is most of the cost saved. Membership is any role, so its props are
+ * never read.
+ */
+export async function loadWriteAccess(store: GraphStore, assets: readonly string[], opts: { grantProps?: boolean } = {}): Promise<WriteAccess> {
   const writersOf = new Map<string, GraphEdge[]>();
   const orgsOf = new Map<string, Set<string>>();
   const memberOf = new Map<string, string[]>();
   if (assets.length === 0) return { writersOf, orgsOf, memberOf, identities: new Map() };
-  const writes = await store.expand({ keys: assets, direction: 'in', edgeKinds: [WRITE_ACCESS] });
+  const writes = await store.expand({ keys: assets, direction: 'in', edgeKinds: [WRITE_ACCESS], withProps: opts.grantProps ?? true });
   for (const e of writes) push(writersOf, e.to, e);
   const writers = [...new Set(writes.map((e) => e.from))];
   const [memberships, nodes] = await Promise.all([
-    store.expand({ keys: writers, direction: 'out', edgeKinds: [MEMBERSHIP] }),
+    store.expand({ keys: writers, direction: 'out', edgeKinds: [MEMBERSHIP], withProps: false }),
     store.getNodes(writers),
   ]);
   const identities = new Map(nodes.map((n) => [n.key, n]));

@@ -53,7 +53,7 @@ export async function buildReport(store: GraphStore, opts: ReportOptions = {}): 
   const reasons = await entryPointReasons(store);
   const entries = [...reasons.keys()].sort();
   const result = targets.length && entries.length ? await attackPaths(store, { to: targets, k: opts.k ?? 10, maxDepth: opts.maxDepth }) : { paths: [], truncated: false };
-  const access = await loadWriteAccess(store, [...new Set(result.paths.map((p) => p.to))]);
+  const access = await loadWriteAccess(store, [...new Set(result.paths.map((p) => p.to))], { grantProps: false });
   const ownersOfTarget = (key: string) => {
     const owners = ownersOf(access, key);
     const fallback = ownerOfKey(key);

@@ -383,9 +383,13 @@ class AdjacencyReachability implements Reachability {
     const arc = this.viaArc[i]!;
     const near = this.keys[this.parents[i]!]!;
     const far = this.keys[i]!;
-    const base = { kind: this.adj.kindNames[rows.kinds[arc]!]!, from: dir === 1 ? near : far, to: dir === 1 ? far : near, source: this.adj.sourceNames[rows.sources[arc]!]! };
+    const kind = this.adj.kindNames[rows.kinds[arc]!]!;
+    const source = this.adj.sourceNames[rows.sources[arc]!]!;
+    const [from, to] = dir === 1 ? [near, far] : [far, near];
+    // Built field by field (no spread): a blast radius asks for tens of thousands of these.
     const rest = this.edgeProps?.get(rows.edgeIds[arc]!);
-    return rest ? { ...base, ...rest } : { ...base, props: NO_PROPS, evidence: '', confidence: 'declared', observedAt: '' };
+    if (!rest) return { kind, from, to, props: NO_PROPS, source, evidence: '', confidence: 'declared', observedAt: '' };
+    return { kind, from, to, props: rest.props, source, evidence: rest.evidence, confidence: rest.confidence, observedAt: rest.observedAt };
   }
 
   /** Edge rowids of the tree edges, for reading their props. */

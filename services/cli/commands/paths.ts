@@ -35,7 +35,7 @@ export const pathsCommand: Command = {
     }
     const [reasons, access, nodes] = await Promise.all([
       entryPointReasons(store),
-      loadWriteAccess(store, [...new Set(r.paths.map((p) => p.to))]),
+      loadWriteAccess(store, [...new Set(r.paths.map((p) => p.to))], { grantProps: false }),
       store.getNodes([...new Set(r.paths.map((p) => p.from))]),
     ]);
     const owners = new Map(r.paths.map((p) => [p.to, ownersOf(access, p.to).length ? ownersOf(access, p.to) : [ownerOfKey(p.to)].filter((o): o is string => Boolean(o))]));
