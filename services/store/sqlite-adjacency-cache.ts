@@ -12,6 +12,7 @@
  */
 import type Database from 'better-sqlite3';
 import { adjacencyBytes, buildAdjacency, type Adjacency } from './sqlite-adjacency.ts';
+import { decodeAdjacency, encodeAdjacency, readSnapshot, writeSnapshot } from './sqlite-adjacency-snapshot.ts';
 
 export interface AdjacencyCacheStats {
   enabled: boolean;
@@ -20,6 +21,12 @@ export interface AdjacencyCacheStats {
   /** Builds so far, and how long the last one took. */
   builds: number;
   lastBuildMs: number;
+  /** Copies loaded from the store file's snapshot (sqlite-adjacency-snapshot.ts), and how long the last load took. */
+  loads: number;
+  lastLoadMs: number;
+  /** Snapshots this connection wrote after a build; why the last stored one was not used, if one was not. */
+  snapshotsWritten: number;
+  lastRejected?: string;
   /** Present while a copy is held. */
   held?: { nodes: number; edges: number; typedArrayBytes: number; keysBytesEstimate: number };
 }
@@ -34,10 +41,18 @@ export class AdjacencyCache {
   private generation = 0;
   private builds = 0;
   private lastBuildMs = 0;
+  private loads = 0;
+  private lastLoadMs = 0;
+  private snapshotsWritten = 0;
+  private lastRejected: string | undefined;
   /** Set when the data could not be coded: no use trying again before something changes. */
   private unbuildableAt: { generation: number; dataVersion: number } | undefined;
 
-  constructor(db: Database.Database, readonly enabled: boolean) {
+  /**
+   * @param persist write a snapshot of each copy it builds into the store file (off for a store opened
+   * read-only; the snapshot is still read).
+   */
+  constructor(db: Database.Database, readonly enabled: boolean, private readonly persist: boolean) {
     this.db = db;
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
   }
@@ -72,10 +87,17 @@ export class AdjacencyCache {
     const gen = this.generation;
     if (this.unbuildableAt?.generation === gen && this.unbuildableAt.dataVersion === dataVersion) return undefined;
     const start = performance.now();
-    // One read transaction: nodes and edges from one snapshot even while another process writes.
-    const built = this.db.transaction(() => buildAdjacency(this.db))();
-    this.lastBuildMs = performance.now() - start;
-    this.builds++;
+    // One read transaction: the stored snapshot, or nodes and edges, from one view of the file even while another
+    // process writes (a commit that changes them deletes the snapshot in the same transaction).
+    const { adjacency: built, loaded } = this.db.transaction(() => this.loadOrBuild())();
+    if (loaded) {
+      this.lastLoadMs = performance.now() - start;
+      this.loads++;
+    } else {
+      this.lastBuildMs = performance.now() - start;
+      this.builds++;
+      if (built && this.persist) this.trySaving(built, gen, dataVersion);
+    }
     if (!built) {
       this.unbuildableAt = { generation: gen, dataVersion };
       return undefined;
@@ -86,12 +108,56 @@ export class AdjacencyCache {
     return built;
   }
 
+  private loadOrBuild(): { adjacency: Adjacency | undefined; loaded: boolean } {
+    const blob = readSnapshot(this.db);
+    if (blob) {
+      const decoded = decodeAdjacency(blob);
+      if ('adjacency' in decoded) return { adjacency: decoded.adjacency, loaded: true };
+      this.lastRejected = decoded.rejected;
+    }
+    return { adjacency: buildAdjacency(this.db), loaded: false };
+  }
+
+  /**
+   * Stores the copy for the next process, if nothing was committed since it was read (this connection's writes
+   * bump the generation, others' the data_version). Never waits for a lock: a reader must not queue behind an
+   * import, and if the file cannot be written now the next process simply builds again.
+   */
+  private trySaving(adjacency: Adjacency, generation: number, dataVersion: number): void {
+    const blob = encodeAdjacency(adjacency);
+    if (!blob) return;
+    const timeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    try {
+      this.db.pragma('busy_timeout = 0');
+      this.db
+        .transaction(() => {
+          if (this.generation !== generation || (this.dataVersion.get() as number) !== dataVersion) return;
+          writeSnapshot(this.db, blob);
+          this.snapshotsWritten++;
+        })
+        .immediate();
+    } catch {
+      // Busy (another writer) or not writable: the copy in memory is used all the same.
+    } finally {
+      this.db.pragma(`busy_timeout = ${Number(timeout)}`);
+    }
+  }
+
   private isCurrent(dataVersion: number): boolean {
     return this.adjacency !== undefined && this.heldGeneration === this.generation && this.heldDataVersion === dataVersion;
   }
 
   stats(): AdjacencyCacheStats {
-    const stats: AdjacencyCacheStats = { enabled: this.enabled, generation: this.generation, builds: this.builds, lastBuildMs: this.lastBuildMs };
+    const stats: AdjacencyCacheStats = {
+      enabled: this.enabled,
+      generation: this.generation,
+      builds: this.builds,
+      lastBuildMs: this.lastBuildMs,
+      loads: this.loads,
+      lastLoadMs: this.lastLoadMs,
+      snapshotsWritten: this.snapshotsWritten,
+      ...(this.lastRejected ? { lastRejected: this.lastRejected } : {}),
+    };
     if (this.adjacency) {
       const bytes = adjacencyBytes(this.adjacency);
       stats.held = { nodes: this.adjacency.keys.length, edges: this.adjacency.edgeCount, typedArrayBytes: bytes.typedArrays, keysBytesEstimate: bytes.keysEstimate };

@@ -29,7 +29,8 @@ export interface Rows {
 export interface Adjacency {
   /** Node number → key, in the contract's key order. */
   keys: string[];
-  numberOf: Map<string, number>;
+  /** Key → node number, built on first use (numberOf): a copy loaded from its snapshot may never need it. */
+  numberMap: Map<string, number> | undefined;
   /** Kind code → kind name; codes follow name order, so comparing codes compares names. */
   kindNames: EdgeKind[];
   kindCodes: Map<string, number>;
@@ -78,8 +79,6 @@ export function buildAdjacency(db: Database.Database): Adjacency | undefined {
     rowids = order.map((i) => rowids[i]!);
     keys = order.map((i) => keys[i]!);
   }
-  const numberOf = new Map<string, number>();
-  for (let i = 0; i < keys.length; i++) numberOf.set(keys[i]!, i);
   const numberOfRowid = rowidNumbering(rowids);
 
   const kindNames = [...EDGE_KINDS].sort(compareText);
@@ -119,7 +118,7 @@ export function buildAdjacency(db: Database.Database): Adjacency | undefined {
   const n = keys.length;
   return {
     keys,
-    numberOf,
+    numberMap: undefined,
     kindNames,
     kindCodes,
     sourceNames,
@@ -135,6 +134,37 @@ export function buildAdjacency(db: Database.Database): Adjacency | undefined {
     edgeCount: edges.length,
   };
 }
+
+/** Key → node number. */
+export function numberOf(adj: Adjacency): Map<string, number> {
+  if (adj.numberMap) return adj.numberMap;
+  const map = new Map<string, number>();
+  for (let i = 0; i < adj.keys.length; i++) map.set(adj.keys[i]!, i);
+  adj.numberMap = map;
+  return map;
+}
+
+/**
+ * One key's node number: from the map when it is built, else by binary search over the keys (numbered in the
+ * contract's key order), so that a few lookups on a freshly loaded copy do not build a map of every key.
+ */
+export function numberOfKey(adj: Adjacency, key: string): number | undefined {
+  if (adj.numberMap) return adj.numberMap.get(key);
+  const keys = adj.keys;
+  let lo = 0;
+  let hi = keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareText(keys[mid]!, key);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+/** Frontiers up to this size are looked up by binary search rather than by building the key map. */
+const FEW_KEYS = 256;
 
 function inCodeUnitOrder(keys: readonly string[]): boolean {
   for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
@@ -550,7 +580,7 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
 
   for (const key of uniqueStarts(req)) {
     if (count >= req.maxNodes) return finish(true, 'budget');
-    const v = adj.numberOf.get(key);
+    const v = numberOfKey(adj, key);
     order[count] = v ?? -1;
     depths[count] = 0;
     parents[count] = -1;
@@ -617,8 +647,9 @@ function resolve(adj: Adjacency, keys: readonly string[]): Int32Array {
   const marks = adj.marks;
   const numbers = new Int32Array(keys.length);
   let count = 0;
+  const map = adj.numberMap ?? (keys.length > FEW_KEYS ? numberOf(adj) : undefined);
   for (const key of keys) {
-    const v = adj.numberOf.get(key);
+    const v = map ? map.get(key) : numberOfKey(adj, key);
     if (v === undefined || marks[v] === stamp) continue;
     marks[v] = stamp;
     numbers[count++] = v;

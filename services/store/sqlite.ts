@@ -13,6 +13,7 @@ import { validateBatch } from '../../schema/validate.ts';
 import { checkReachRequest, compareEdges, compareNodes, decodeCursor, inOrder, reachByExpand, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
 import { AdjacencyCache, adjacencyCacheEnabledByEnv, type AdjacencyCacheStats } from './sqlite-adjacency-cache.ts';
 import { canReach, expandFromAdjacency, keysWithEdges, reachFromAdjacency } from './sqlite-adjacency.ts';
+import { SNAPSHOT_DDL, withdrawSnapshot } from './sqlite-adjacency-snapshot.ts';
 import { checkEdgePropQuery, checkNodePropQuery, sqlValues } from './prop-query.ts';
 import { edgesByPropSql, nodesByPropSql, propIndexDdl } from './sqlite-prop-index.ts';
 import {
@@ -33,7 +34,7 @@ import {
 } from '../../schema/store.ts';
 
 /** Bump when the DDL changes, and add the step from the previous version to MIGRATIONS. */
-export const SQLITE_SCHEMA_VERSION = 3;
+export const SQLITE_SCHEMA_VERSION = 4;
 
 const DDL_V1 = `
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -80,6 +81,10 @@ const MIGRATIONS: Record<number, (db: Database.Database) => void> = {
   // v3: the indexes on the model's indexed properties (sqlite-prop-index.ts), built over what the store holds.
   2(db) {
     db.exec(propIndexDdl());
+  },
+  // v4: the adjacency snapshot and the triggers that delete it with any change to the topology.
+  3(db) {
+    db.exec(SNAPSHOT_DDL);
   },
 };
 
@@ -130,7 +135,7 @@ export class SqliteStore implements GraphStore {
     this.readOnly = readOnly;
     this.location = location;
     this.stmt = this.prepare();
-    this.adjacency = new AdjacencyCache(db, options.adjacencyCache ?? adjacencyCacheEnabledByEnv());
+    this.adjacency = new AdjacencyCache(db, options.adjacencyCache ?? adjacencyCacheEnabledByEnv(), !readOnly);
   }
 
   static open(path: string, options: SqliteOpenOptions = {}): SqliteStore {
@@ -217,6 +222,7 @@ export class SqliteStore implements GraphStore {
       nodeProps.set(n.key, { kind: n.kind, props: prev ? overlayProps(prev.props, n.props ?? {}) : (n.props ?? {}), owner });
     }
     const write = this.db.transaction(() => {
+      withdrawSnapshot(this.db);
       const ids = new Map<string, number>();
       for (const [key, { kind, props, owner }] of nodeProps) {
         // A new node stores its props without nulls; a stub mark is kept only when the record sets one.
@@ -421,6 +427,7 @@ export class SqliteStore implements GraphStore {
   async removeStale(sync: SyncContext): Promise<StaleRemoval> {
     this.checkWritable();
     const run = this.db.transaction(() => {
+      withdrawSnapshot(this.db);
       const edges = this.db
         .prepare(`DELETE FROM edges WHERE sync_source = ? AND scope = ? AND sync_id IS NOT ?`)
         .run(sync.source, sync.scope, sync.syncId).changes;
@@ -612,6 +619,7 @@ function migrate(db: Database.Database, location: string): void {
     if (version === undefined) {
       db.exec(DDL_V1);
       db.exec(propIndexDdl());
+      db.exec(SNAPSHOT_DDL);
       db.prepare(`INSERT INTO meta (name, value) VALUES ('schema_version', ?)`).run(String(SQLITE_SCHEMA_VERSION));
       return;
     }
@@ -625,6 +633,8 @@ function migrate(db: Database.Database, location: string): void {
       step(db);
       db.prepare(`UPDATE meta SET value = ? WHERE name = 'schema_version'`).run(String(v + 1));
     }
+    // A migration may rewrite what a stored adjacency snapshot describes.
+    withdrawSnapshot(db);
   }).immediate();
 }
 
