@@ -3,6 +3,7 @@
  * argument is a slice of the input (or a number parsed from it), so a claimed length can never make us allocate
  * more than the input already holds. Nothing here builds Python objects or calls anything.
  */
+import { Buffer } from 'node:buffer';
 
 /** How an opcode's argument is laid out right after the opcode byte. */
 export type ArgKind =
@@ -110,44 +111,56 @@ export const OPCODES: ReadonlyMap<number, OpcodeSpec> = new Map<number, OpcodeSp
   ).map(([code, name, arg]) => [typeof code === 'string' ? code.charCodeAt(0) : code, { name, arg }] as const),
 );
 
-/** One decoded opcode. `line`/`line2` hold line arguments (without the newline), `bytes` a length-prefixed payload. */
-export interface DecodedOp {
-  offset: number;
-  code: number;
-  name: string;
-  /** Numeric argument (u1/u2/u4/i4/u8, or the length of a bytes argument). */
-  num?: number;
-  line?: Uint8Array;
-  line2?: Uint8Array;
-  bytes?: Uint8Array;
-  /** Offset of the next opcode. */
-  next: number;
+/**
+ * One decoded opcode. A line argument (without its newline) lies at [argStart, argEnd) of the buffer decoded, the
+ * second line of GLOBAL/INST at [arg2Start, arg2End), a length-prefixed payload at [argStart, argEnd): positions,
+ * not views, because a view costs an object for every opcode of a multi-megabyte pickle and most are never looked
+ * at. `line`, `line2` and `bytes` make the view when it is wanted.
+ */
+export class DecodedOp {
+  readonly ok = true;
+  constructor(
+    private readonly buf: Uint8Array,
+    readonly offset: number,
+    readonly code: number,
+    readonly name: string,
+    readonly arg: ArgKind,
+    /** Offset of the next opcode. */
+    readonly next: number,
+    /** Numeric argument (u1/u2/u4/i4/u8, or the length of a bytes argument). */
+    readonly num: number | undefined = undefined,
+    readonly argStart = 0,
+    readonly argEnd = 0,
+    readonly arg2Start = 0,
+    readonly arg2End = 0,
+  ) {}
+
+  get line(): Uint8Array | undefined {
+    return this.arg === 'line' || this.arg === 'two-lines' ? this.buf.subarray(this.argStart, this.argEnd) : undefined;
+  }
+  get line2(): Uint8Array | undefined {
+    return this.arg === 'two-lines' ? this.buf.subarray(this.arg2Start, this.arg2End) : undefined;
+  }
+  get bytes(): Uint8Array | undefined {
+    return this.arg.startsWith('bytes-') ? this.buf.subarray(this.argStart, this.argEnd) : undefined;
+  }
 }
 
-export type DecodeResult =
-  | { ok: true; op: DecodedOp }
-  | {
-      ok: false;
-      kind: 'truncated' | 'unknown-opcode' | 'bad-argument';
-      message: string;
-      /** For a truncated length-prefixed argument: the bytes the whole opcode needs from its offset. */
-      need?: number;
-      /** For a truncated length-prefixed argument: the opcode's name and where its payload starts. */
-      name?: string;
-      payloadAt?: number;
-    };
+export interface DecodeFailure {
+  ok: false;
+  kind: 'truncated' | 'unknown-opcode' | 'bad-argument';
+  message: string;
+  /** For a truncated length-prefixed argument: the bytes the whole opcode needs from its offset. */
+  need?: number;
+  /** For a truncated length-prefixed argument: the opcode's name and where its payload starts. */
+  name?: string;
+  payloadAt?: number;
+}
+
+export type DecodeResult = DecodedOp | DecodeFailure;
 
 function hex(n: number): string {
   return `0x${n.toString(16).padStart(2, '0')}`;
-}
-
-/**
- * A text line as CPython's readline gives it: up to the newline, however long (CPython has no line limit; the
- * caller's byte budget bounds what we hold). undefined when the data ends first.
- */
-function readLine(buf: Uint8Array, start: number): { line: Uint8Array; next: number } | undefined {
-  const nl = buf.indexOf(0x0a, start);
-  return nl < 0 ? undefined : { line: buf.subarray(start, nl), next: nl + 1 };
 }
 
 /**
@@ -163,37 +176,41 @@ function readU64(view: DataView, at: number): number {
 
 const FIXED_WIDTH: Partial<Record<ArgKind, number>> = { u1: 1, u2: 2, u4: 4, i4: 4, f8: 8, u8: 8 };
 const LENGTH_WIDTH: Partial<Record<ArgKind, number>> = { 'bytes-u1': 1, 'bytes-i4': 4, 'bytes-u4': 4, 'bytes-u8': 8 };
+/** Opcode byte → spec, as an array: this runs once per opcode. */
+const BY_CODE: ReadonlyArray<OpcodeSpec | undefined> = Array.from({ length: 256 }, (_, code) => OPCODES.get(code));
 
-function truncatedAt(name: string, pos: number): DecodeResult {
+function truncatedAt(name: string, pos: number): DecodeFailure {
   return { ok: false, kind: 'truncated', message: `truncated: ${name} at offset ${pos} runs past the end of the data` };
 }
 
 /**
  * Decodes the opcode at `pos`. Never reads past `buf.length`; never throws. Callers decoding many opcodes pass
- * one DataView over `buf` (this runs once per opcode, millions of times for a big pickle).
+ * one DataView over `buf` (this runs once per opcode, millions of times for a big pickle). A line argument ends at
+ * the first newline, however far (CPython's readline has no line limit; the caller's byte budget bounds what we
+ * hold); undefined when the data ends first.
  */
 export function decodeOp(buf: Uint8Array, pos: number, view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)): DecodeResult {
   if (pos >= buf.length) return { ok: false, kind: 'truncated', message: `truncated: no opcode at offset ${pos}` };
   const code = buf[pos]!;
-  const spec = OPCODES.get(code);
+  const spec = BY_CODE[code];
   if (!spec) return { ok: false, kind: 'unknown-opcode', message: `unknown opcode ${hex(code)} at offset ${pos}` };
   const argAt = pos + 1;
   const { name, arg } = spec;
-  if (arg === 'none') return { ok: true, op: { offset: pos, code, name, next: argAt } };
+  if (arg === 'none') return new DecodedOp(buf, pos, code, name, arg, argAt);
 
   const fixed = FIXED_WIDTH[arg];
   if (fixed !== undefined) {
     if (argAt + fixed > buf.length) return truncatedAt(name, pos);
     let num: number;
     switch (arg) {
-      case 'u1': num = view.getUint8(argAt); break;
+      case 'u1': num = buf[argAt]!; break;
       case 'u2': num = view.getUint16(argAt, true); break;
       case 'u4': num = view.getUint32(argAt, true); break;
       case 'i4': num = view.getInt32(argAt, true); break;
       case 'f8': num = view.getFloat64(argAt, true); break;
       default: num = readU64(view, argAt);
     }
-    return { ok: true, op: { offset: pos, code, name, num, next: argAt + fixed } };
+    return new DecodedOp(buf, pos, code, name, arg, argAt + fixed, num);
   }
 
   const width = LENGTH_WIDTH[arg];
@@ -201,23 +218,23 @@ export function decodeOp(buf: Uint8Array, pos: number, view = new DataView(buf.b
     if (argAt + width > buf.length) return truncatedAt(name, pos);
     let len: number;
     switch (arg) {
-      case 'bytes-u1': len = view.getUint8(argAt); break;
+      case 'bytes-u1': len = buf[argAt]!; break;
       case 'bytes-i4': len = view.getInt32(argAt, true); break;
       case 'bytes-u4': len = view.getUint32(argAt, true); break;
       default: len = readU64(view, argAt);
     }
     if (len < 0) return { ok: false, kind: 'bad-argument', message: `${name} at offset ${pos} has a negative length` };
     const start = argAt + width;
-    if (len > buf.length - start) return { ...truncatedAt(name, pos), need: 1 + width + len, name, payloadAt: start } as DecodeResult;
-    return { ok: true, op: { offset: pos, code, name, num: len, bytes: buf.subarray(start, start + len), next: start + len } };
+    if (len > buf.length - start) return { ...truncatedAt(name, pos), need: 1 + width + len, name, payloadAt: start };
+    return new DecodedOp(buf, pos, code, name, arg, start + len, len, start, start + len);
   }
 
-  const first = readLine(buf, argAt);
-  if (!first) return truncatedAt(name, pos);
-  if (arg === 'line') return { ok: true, op: { offset: pos, code, name, line: first.line, next: first.next } };
-  const second = readLine(buf, first.next);
-  if (!second) return truncatedAt(name, pos);
-  return { ok: true, op: { offset: pos, code, name, line: first.line, line2: second.line, next: second.next } };
+  const nl = buf.indexOf(0x0a, argAt);
+  if (nl < 0) return truncatedAt(name, pos);
+  if (arg === 'line') return new DecodedOp(buf, pos, code, name, arg, nl + 1, undefined, argAt, nl);
+  const nl2 = buf.indexOf(0x0a, nl + 1);
+  if (nl2 < 0) return truncatedAt(name, pos);
+  return new DecodedOp(buf, pos, code, name, arg, nl2 + 1, undefined, argAt, nl, nl + 1, nl2);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
@@ -252,6 +269,25 @@ function shortAscii(bytes: Uint8Array): string | undefined {
     s += String.fromCharCode(b);
   }
   return s;
+}
+
+/**
+ * [start, end) of `buf` as text when every byte is ASCII, which UTF-8, strict or not, and latin-1 all read the
+ * same; undefined otherwise. One string made by Buffer's latin-1 slice: no view and no per-character strings.
+ */
+export function asciiAt(buf: Buffer, start: number, end: number): string | undefined {
+  for (let i = start; i < end; i++) if (buf[i]! >= 0x80) return undefined;
+  return buf.toString('latin1', start, end);
+}
+
+/** `decodeUtf8` of [start, end) of `buf`. */
+export function utf8At(buf: Buffer, start: number, end: number): string {
+  return asciiAt(buf, start, end) ?? utf8.decode(buf.subarray(start, end));
+}
+
+/** `decodeUtf8Strict` of [start, end) of `buf`. */
+export function strictUtf8At(buf: Buffer, start: number, end: number): string | undefined {
+  return asciiAt(buf, start, end) ?? decodeUtf8Strict(buf.subarray(start, end));
 }
 
 /** One char per byte: how the text arguments of protocol 0 are held before their own decoding. */

@@ -15,7 +15,8 @@
  * memory stays bounded: a long bytes argument is skipped rather than held, and the modelled stack, memo and the
  * strings they hold have caps whose excess ends the walk as a limit, never as an allocation.
  */
-import { decodeOp, decodeUtf8, decodeUtf8Strict, latin1, type DecodedOp } from './pickle-opcodes.ts';
+import { Buffer } from 'node:buffer';
+import { decodeOp, decodeUtf8Strict, latin1, OPCODES, strictUtf8At, utf8At, type DecodedOp } from './pickle-opcodes.ts';
 import { decodeBytesEscape, decodeRawUnicodeEscape, isPickleFloatArg, pickleIntArg, pickleLongArg, pythonInt } from './python-literals.ts';
 
 export interface PickleScanOptions {
@@ -66,6 +67,9 @@ const MAX_STACK = 1_000_000;
 const MAX_MEMO = 1_000_000;
 const MAX_HELD_CHARS = 32 * 1024 * 1024;
 const MAX_GLOBALS = 10_000;
+/** GLOBAL/INST names remembered by their bytes (see `lineGlobal`). */
+const RECENT_GLOBALS = 8;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Strings longer than this are data (a vocabulary, a config blob), not a module or attribute name; keeping them
@@ -87,6 +91,25 @@ const POP_N_PUSH_ONE: Readonly<Record<string, number>> = {
   READONLY_BUFFER: 1,
 };
 const POP_N: Readonly<Record<string, number>> = { POP: 1, APPEND: 1, SETITEM: 2, BUILD: 1 };
+
+/**
+ * The groups above by opcode byte, with the count to pop: one table load per opcode instead of a chain of set and
+ * property lookups by name (this runs for every opcode of a multi-megabyte pickle).
+ */
+const PUSH = 1;
+const MARK_PUSH = 2;
+const MARK_ONLY = 3;
+const POP_PUSH = 4;
+const POP_ONLY = 5;
+const MOVE = new Uint8Array(256);
+const MOVE_COUNT = new Uint8Array(256);
+for (const [code, { name }] of OPCODES) {
+  if (PUSH_OTHER.has(name)) MOVE[code] = PUSH;
+  else if (MARK_TO_ONE.has(name)) MOVE[code] = MARK_PUSH;
+  else if (MARK_TO_NONE.has(name)) MOVE[code] = MARK_ONLY;
+  else if (POP_N_PUSH_ONE[name] !== undefined) [MOVE[code], MOVE_COUNT[code]] = [POP_PUSH, POP_N_PUSH_ONE[name]!];
+  else if (POP_N[name] !== undefined) [MOVE[code], MOVE_COUNT[code]] = [POP_ONLY, POP_N[name]!];
+}
 
 /** Python 2 bytes → str the way torch.load (encoding="utf-8") and numpy (latin-1 fallback) decode them. */
 function py2Text(bytes: Uint8Array): string {
@@ -141,8 +164,10 @@ export class PickleWalker {
   private readonly deadline: number;
   private readonly globals: string[] = [];
   private readonly seen = new Set<string>();
+  private readonly recentGlobals: Array<{ bytes: Buffer; global: string }> = [];
   private state = new MachineState();
-  private pending: Uint8Array = new Uint8Array(0);
+  /** Unwalked bytes, as a Buffer view (its latin-1 slice makes ASCII names without a view per opcode). */
+  private pending: Buffer = EMPTY;
   /** Stream offset of pending[0]. */
   private base = 0;
   private skipLeft = 0;
@@ -189,13 +214,8 @@ export class PickleWalker {
       chunk = chunk.subarray(k);
       if (chunk.length === 0) return;
     }
-    if (this.pending.length === 0) this.pending = chunk;
-    else {
-      const joined = new Uint8Array(this.pending.length + chunk.length);
-      joined.set(this.pending, 0);
-      joined.set(chunk, this.pending.length);
-      this.pending = joined;
-    }
+    if (this.pending.length === 0) this.pending = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    else this.pending = Buffer.concat([this.pending, chunk]);
     this.run(false);
   }
 
@@ -259,7 +279,7 @@ export class PickleWalker {
           const atPickleStart = this.state.ops === 0 && this.completePickles > 0;
           throw new Stop('break', decoded.message.replace(/offset \d+/, `offset ${at}`), false, atPickleStart);
         }
-        const op = decoded.op;
+        const op = decoded;
         this.opcodes++;
         this.state.ops++;
         pos = op.next;
@@ -270,7 +290,7 @@ export class PickleWalker {
           this.state = new MachineState();
           continue;
         }
-        this.step(op, at);
+        this.step(op, at, buf);
       }
     } catch (err) {
       if (!(err instanceof Stop)) throw err;
@@ -287,11 +307,11 @@ export class PickleWalker {
           },
         };
       }
-      this.pending = new Uint8Array(0);
+      this.pending = EMPTY;
       return;
     }
     this.base += pos;
-    this.pending = pos >= buf.length ? new Uint8Array(0) : buf.subarray(pos);
+    this.pending = pos >= buf.length ? EMPTY : buf.subarray(pos);
     if (!final && this.pending.length > 0 && this.pending.length > this.maxBytes) {
       this.stopped = { limit: `a text argument at offset ${this.base} runs past the byte limit of ${this.maxBytes}` };
     }
@@ -318,34 +338,33 @@ export class PickleWalker {
     return key! > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(key!);
   }
 
-  private step(op: DecodedOp, at: number): void {
+  private step(op: DecodedOp, at: number, buf: Buffer): void {
     const { name } = op;
     const s = this.state;
     if (name === 'LONG1' && s.ops === 2 && op.bytes!.length === TORCH_LEGACY_MAGIC.length && TORCH_LEGACY_MAGIC.every((b, i) => op.bytes![i] === b)) {
       s.sawTorchMagic = true;
     }
-    if (PUSH_OTHER.has(name)) return s.push(OTHER);
-    if (MARK_TO_ONE.has(name)) {
-      if (name === 'INST') this.addGlobal(this.lineGlobal(op, at));
+    const move = MOVE[op.code]!;
+    if (move === PUSH) return s.push(OTHER);
+    if (move === MARK_PUSH) {
+      if (name === 'INST') this.addGlobal(this.lineGlobal(op, at, buf));
       s.popMark(name, at);
       return s.push(OTHER);
     }
-    if (MARK_TO_NONE.has(name)) return s.popMark(name, at);
-    const popPush = POP_N_PUSH_ONE[name];
-    if (popPush !== undefined) {
+    if (move === MARK_ONLY) return s.popMark(name, at);
+    if (move === POP_PUSH) {
       if (name === 'STACK_GLOBAL') {
         const module = s.peek(1);
         const attr = s.peek(0);
         this.addGlobal(module && attr && 'str' in module && 'str' in attr ? `${module.str}.${attr.str}` : UNRESOLVED_GLOBAL);
       }
-      s.drop(popPush, name, at);
+      s.drop(MOVE_COUNT[op.code]!, name, at);
       return s.push(OTHER);
     }
-    const popOnly = POP_N[name];
-    if (popOnly !== undefined) {
+    if (move === POP_ONLY) {
       // CPython's POP with nothing above the innermost MARK pops the MARK instead.
       if (name === 'POP' && s.peek(0) === undefined && s.marks.length > 0) return s.popMark(name, at);
-      return s.drop(popOnly, name, at);
+      return s.drop(MOVE_COUNT[op.code]!, name, at);
     }
     switch (name) {
       case 'MARK':
@@ -357,7 +376,7 @@ export class PickleWalker {
         return s.push(top);
       }
       case 'GLOBAL':
-        this.addGlobal(this.lineGlobal(op, at));
+        this.addGlobal(this.lineGlobal(op, at, buf));
         return s.push(OTHER);
       case 'INT':
         if (pickleIntArg(latin1(op.line!)) === undefined) this.refuse(name, at, 'invalid INT literal');
@@ -390,7 +409,7 @@ export class PickleWalker {
       case 'BINUNICODE':
       case 'SHORT_BINUNICODE':
       case 'BINUNICODE8':
-        return s.push(this.nameSlot(op.bytes!, decodeUtf8));
+        return s.push(op.num! > MAX_NAME_BYTES ? OTHER : this.str(utf8At(buf, op.argStart, op.argEnd)));
       case 'EXT1':
       case 'EXT2':
       case 'EXT4':
@@ -426,13 +445,35 @@ export class PickleWalker {
     }
   }
 
-  /** GLOBAL/INST: module and name lines, UTF-8 as CPython decodes them strictly. */
-  private lineGlobal(op: DecodedOp, at: number): string {
-    const module = decodeUtf8Strict(op.line!);
-    const attr = decodeUtf8Strict(op.line2!);
+  /**
+   * GLOBAL/INST: module and name lines, UTF-8 as CPython decodes them strictly. A state dict names the same few
+   * callables thousands of times, so the last names are kept by their bytes: a repeat is a byte comparison, not a
+   * decode and a concatenation.
+   */
+  private lineGlobal(op: DecodedOp, at: number, buf: Buffer): string {
+    const start = op.argStart;
+    const end = op.arg2End;
+    for (const known of this.recentGlobals) {
+      if (sameBytes(known.bytes, buf, start, end)) return known.global;
+    }
+    const module = strictUtf8At(buf, start, op.argEnd);
+    const attr = strictUtf8At(buf, op.arg2Start, end);
     if (module === undefined || attr === undefined) this.refuse(op.name, at, 'module or name is not UTF-8');
-    return `${module}.${attr}`;
+    const global = `${module}.${attr}`;
+    // module and name with the newline between them: the same bytes are the same pair
+    if (end - start <= MAX_NAME_BYTES) {
+      if (this.recentGlobals.length >= RECENT_GLOBALS) this.recentGlobals.shift();
+      this.recentGlobals.push({ bytes: Buffer.from(buf.subarray(start, end)), global });
+    }
+    return global;
   }
+}
+
+/** `a` equals [start, end) of `b` (a loop: Buffer.compare's argument checks cost more than a name's bytes). */
+function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
+  if (a.length !== end - start) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[start + i]) return false;
+  return true;
 }
 
 /** Walks a whole in-memory stream. Never throws on bad input. */

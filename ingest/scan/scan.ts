@@ -336,10 +336,11 @@ async function scanChunks(ctx: Ctx, chunks: AsyncIterable<Uint8Array>, name: str
         continue;
       }
       if (heldBytes < HEAD) continue;
-      // decided once, on the first 64 KiB: a pickle streams into the walker, anything else is held whole
+      // decided once, on the first 64 KiB (however the stream is cut into chunks): a pickle streams into the
+      // walker, anything else is held whole
       const soFar = concat(held);
       held.length = 0;
-      if (!detectContainer(soFar) && !detectCompression(soFar) && (soFar[0] === 0x80 || isPickleProbe(soFar))) {
+      if (!detectContainer(soFar) && !detectCompression(soFar) && (soFar[0] === 0x80 || isPickleProbe(soFar.subarray(0, HEAD)))) {
         walker = new PickleWalker({ maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline });
         walker.push(soFar);
       } else {

@@ -6,13 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { createGunzip, createInflate } from 'node:zlib';
 import { decompress, DecodeError, LimitError, type Decompressible } from '../../ingest/scan/decompress.ts';
 import { decodeLzmaStreams } from '../../ingest/scan/xz.ts';
 import { scanBytes } from '../../ingest/scan/index.ts';
-import { BENIGN_PICKLE, BOMB_PAIRS, EVIL_PICKLE, mixedPlaintext, noisePlaintext } from './compressed-plaintexts.ts';
+import { BENIGN_PICKLE, BOMB_PAIRS, EVIL_PICKLE, mixedPlaintext, noisePlaintext, opcodeBomb } from './compressed-plaintexts.ts';
 import { fixture } from './corpus.ts';
 import { ascii, concatBytes } from './helpers.ts';
+import { gzipSync, zlibSync } from './zlib-shim.ts';
 
 const MiB = 1024 * 1024;
 
@@ -171,6 +174,55 @@ describe('scan: bz2, xz and lzma-alone wrappers', () => {
       assert.equal(r.verdict, 'unscanned', file);
       assert.match(r.reason, /^limit: (bz2|xz|lzma) data decompresses to more than the scan limit of \d+ bytes/, file);
     }
+  });
+});
+
+/** What `bytes` in chunks of `chunk` give before they end: the output, and the error they end with (if any). */
+async function untilError(chunks: AsyncIterable<Uint8Array>): Promise<{ out: Uint8Array; error?: string }> {
+  const parts: Uint8Array[] = [];
+  try {
+    for await (const p of chunks) parts.push(p);
+    return { out: concatBytes(...parts) };
+  } catch (err) {
+    return { out: concatBytes(...parts), error: (err as Error).message };
+  }
+}
+
+describe('gzip and zlib: small input in one call, the rest streamed, the same bytes either way', () => {
+  // ~1.2 MiB of opcodes: past what one call inflates, so the stream takes over from the first byte
+  const big = concatBytes(EVIL_PICKLE, opcodeBomb(600_000));
+  const inputs: Array<[string, 'gzip' | 'zlib', Uint8Array]> = [
+    ['gzip benign', 'gzip', gzipSync(BENIGN_PICKLE)],
+    ['gzip past one call', 'gzip', gzipSync(big)],
+    ['gzip of two members', 'gzip', concatBytes(gzipSync(BENIGN_PICKLE), gzipSync(EVIL_PICKLE))],
+    ['gzip then other data', 'gzip', concatBytes(gzipSync(EVIL_PICKLE), ascii('not a member'))],
+    ['gzip cut short', 'gzip', gzipSync(mixedPlaintext()).subarray(0, 5000)],
+    ['gzip with a bad CRC', 'gzip', flip(gzipSync(EVIL_PICKLE), -5)],
+    ['zlib benign', 'zlib', zlibSync(BENIGN_PICKLE)],
+    ['zlib past one call', 'zlib', zlibSync(big)],
+    ['zlib cut short', 'zlib', zlibSync(mixedPlaintext()).subarray(0, 5000)],
+    ['zlib with a bad checksum', 'zlib', flip(zlibSync(EVIL_PICKLE), -1)],
+  ];
+  it('a whole small input gives what Node\'s zlib stream gives for it: the same output, up to the same error', async () => {
+    for (const [label, kind, bytes] of inputs) {
+      const ours = await untilError(decompress(kind, chunked(bytes, bytes.length), { maxOutput: 256 * MiB }));
+      const stream = await untilError(Readable.from([bytes]).pipe(kind === 'gzip' ? createGunzip() : createInflate()));
+      assert.equal(ours.error, stream.error, label);
+      assert.ok(same(ours.out, stream.out), `${label}: ${ours.out.length} bytes against ${stream.out.length}`);
+      if (!ours.error) assert.ok(same((await untilError(decompress(kind, chunked(bytes, 1000), { maxOutput: 256 * MiB }))).out, ours.out), label);
+    }
+  });
+
+  it('a pickle out of a gzip or zlib before its data breaks still decides; a benign one is unscanned with the reason', async () => {
+    for (const [name, bytes] of [['m.pkl.gz', gzipSync(big).subarray(0, 600)], ['m.joblib', zlibSync(big).subarray(0, 600)]] as const) {
+      const r = await scanBytes(name, bytes);
+      assert.equal(r.verdict, 'dangerous', `${name}: ${r.reason}`);
+      assert.ok(r.findings.some((f) => /data breaks after \d+ bytes/.test(f)), JSON.stringify(r.findings));
+    }
+    const cut = await scanBytes('m.pkl.gz', gzipSync(opcodeBomb(100)).subarray(0, 20));
+    assert.equal(cut.verdict, 'unscanned', cut.reason);
+    assert.match(cut.reason, /^error: gzip data is corrupt: unexpected end of file/);
+    for (const [name, bytes] of [['m.pkl.gz', gzipSync(big)], ['m.joblib', zlibSync(big)]] as const) assert.equal((await scanBytes(name, bytes)).verdict, 'dangerous', name);
   });
 });
 

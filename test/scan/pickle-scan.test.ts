@@ -7,7 +7,7 @@ import {
   maliciousPickleStackGlobal,
   op,
 } from '../../ingest/scan/build.ts';
-import { scanPickle as walk, UNRESOLVED_GLOBAL, type PickleScanOptions } from '../../ingest/scan/pickle-scan.ts';
+import { PickleWalker, scanPickle as walk, UNRESOLVED_GLOBAL, type PickleScanOptions } from '../../ingest/scan/pickle-scan.ts';
 
 /** The walk's result with its break and limit as a list of messages (empty for a clean, complete stream). */
 function scanPickle(buf: Uint8Array, opts?: PickleScanOptions) {
@@ -34,6 +34,25 @@ describe('scanPickle on the builders', () => {
     const r = scanPickle(maliciousPickleGlobal());
     assert.deepEqual(r.globals, ['builtins.exec']);
     assert.deepEqual(r.errors, []);
+  });
+});
+
+describe('scanPickle: names repeated across a long stream', () => {
+  it('every distinct GLOBAL and INST is listed however often the others repeat, one byte apart or split across pushes', () => {
+    // more distinct names than the walker remembers by their bytes, in turn, then names that differ from them by a byte
+    const modules = Array.from({ length: 20 }, (_, i) => `pkg${i}.sub`);
+    const ops: Uint8Array[] = [op.proto(2)];
+    for (let round = 0; round < 50; round++) for (const m of modules) ops.push(op.global(m, 'f'), op.pop());
+    ops.push(op.global('pkg1.sub', 'g'), op.pop(), op.global('pkg1.suc', 'f'), op.pop(), op.global('os', 'system'), op.pop());
+    ops.push(ascii('(ipkg2.sub\nf\n'), op.pop(), ascii('(ipkg2.sub\nh\n'), op.pop(), op.emptyDict(), op.stop());
+    const bytes = buildPickle(ops);
+    const want = [...modules.map((m) => `${m}.f`), 'pkg1.sub.g', 'pkg1.suc.f', 'os.system', 'pkg2.sub.h'];
+    assert.deepEqual(scanPickle(bytes).globals, want);
+    const walker = new PickleWalker();
+    for (let i = 0; i < bytes.length; i += 7) walker.push(bytes.slice(i, i + 7));
+    const r = walker.end();
+    assert.deepEqual(r.globals, want);
+    assert.equal(r.completePickles, 1);
   });
 });
 
