@@ -7,7 +7,7 @@
 import { kindOfKey, ownerOfKey } from '../schema/keys.ts';
 import type { EdgeKind } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
-import type { GraphStore } from '../schema/store.ts';
+import type { GraphStore, Reachability } from '../schema/store.ts';
 import { compromiseEnds, flowWords } from './flow.ts';
 import { requireNodes } from './nodes.ts';
 import { loadControllers, loadWriteAccess, ownersOf } from './ownership.ts';
@@ -68,6 +68,48 @@ export interface BlastRadius {
 /** Kinds whose owners a blast radius names: who must act. */
 const OWNED_KINDS = new Set(['Model', 'Endpoint']);
 
+/** One reached node of a BlastReach: `index` is its place in `result` (for pathOf and the tree edge). */
+export interface ReachedEntry {
+  key: string;
+  kind: string;
+  depth: number;
+  index: number;
+}
+
+/**
+ * The reached part of a blast radius alone: who is reached, at what depth, how many of each kind — without the
+ * hops' evidence or anyone's owners. What a first page and its counts need (the API answers those from this and
+ * computes the rest only when a query asks for it); paths are `pathOf(result, entry.index)`.
+ */
+export interface BlastReach {
+  from: string;
+  total: number;
+  byKind: Record<string, number>;
+  /** Sorted by depth then key, as BlastRadius.nodes; the start is excluded. */
+  nodes: ReachedEntry[];
+  result: Reachability;
+  truncated: boolean;
+  reason?: 'depth' | 'budget';
+}
+
+export async function blastReach(store: GraphStore, fromKey: string, opts: { maxDepth?: number; nodeBudget?: number } = {}): Promise<BlastReach> {
+  await requireNodes(store, [fromKey]);
+  const t = await traverse(store, [fromKey], { maxDepth: opts.maxDepth, nodeBudget: opts.nodeBudget, step: 'compromise', withEdgeProps: false });
+  const r = t.result;
+  const nodes: ReachedEntry[] = [];
+  for (let i = 1; i < r.keys.length; i++) nodes.push({ key: r.keys[i]!, kind: kindOfKey(r.keys[i]!) ?? 'Unknown', depth: r.depths[i]!, index: i });
+  nodes.sort(byDepthThenKey);
+  return { from: fromKey, total: nodes.length, byKind: countKinds(nodes), nodes, result: r, truncated: t.truncated, ...(t.reason ? { reason: t.reason } : {}) };
+}
+
+const byDepthThenKey = (a: { depth: number; key: string }, b: { depth: number; key: string }) => a.depth - b.depth || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+function countKinds(nodes: readonly { kind: string }[]): Record<string, number> {
+  const byKind: Record<string, number> = {};
+  for (const n of nodes) byKind[n.kind] = (byKind[n.kind] ?? 0) + 1;
+  return byKind;
+}
+
 export async function blastRadius(store: GraphStore, fromKey: string, opts: { maxDepth?: number; nodeBudget?: number } = {}): Promise<BlastRadius> {
   await requireNodes(store, [fromKey]);
   // One store reachability; it also hands over each reached node's tree edge with its props and provenance.
@@ -81,9 +123,8 @@ export async function blastRadius(store: GraphStore, fromKey: string, opts: { ma
     // Key formats are disjoint and validated on write, so the kind follows from the key without a store call.
     nodes.push({ key, kind: kindOfKey(key) ?? 'Unknown', depth: r.depths[i]!, path: pathOf(r, i), ...(edge ? { via: hopOf(edge) } : {}) });
   }
-  nodes.sort((a, b) => a.depth - b.depth || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const byKind: Record<string, number> = {};
-  for (const n of nodes) byKind[n.kind] = (byKind[n.kind] ?? 0) + 1;
+  nodes.sort(byDepthThenKey);
+  const byKind = countKinds(nodes);
 
   const owned = nodes.filter((n) => OWNED_KINDS.has(n.kind));
   const controllers = await loadControllers(store, 'Endpoint', owned.filter((n) => n.kind === 'Endpoint').map((n) => n.key));

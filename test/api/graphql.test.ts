@@ -53,7 +53,7 @@ describe('GraphQL API over HTTP', () => {
 
   it('explains each reached node with its path from the start and the hop that reached it, in words', async () => {
     const r = await h.gql(`{ blastRadius(from: "${DATASET}", first: 1, after: null) {
-      edges { node { key depth path via { from to edgeKind verb } node { name } } }
+      edges { node { key depth path via { from to edgeKind verb } owners node { name } } }
       endpoints { key hops { from verb to } } } }`);
     assert.equal(r.body.errors, undefined);
     const [first] = r.body.data.blastRadius.edges;
@@ -62,6 +62,7 @@ describe('GraphQL API over HTTP', () => {
       depth: 1,
       path: [DATASET, 'hf:model/acme/m00000'],
       via: { from: DATASET, to: 'hf:model/acme/m00000', edgeKind: 'TRAINED_ON', verb: 'trained' },
+      owners: ['acme'], // no recorded writer: the owner its key names
       node: { name: 'm0' },
     });
     const endpoint = r.body.data.blastRadius.endpoints[0];

@@ -39,7 +39,8 @@ describe('server hardening', () => {
   });
 
   it('answers /healthz while a heavy request runs: one request never holds the event loop to its end', async () => {
-    const aliases = Array.from({ length: 4 }, (_, i) => `b${i}: blastRadius(from: "${DATASET}", maxDepth: ${3 + i}, first: 1) { total }`).join(' ');
+    // Endpoints with owners need the whole blast radius (every hop and owner), not just the reach: heavy work.
+    const aliases = Array.from({ length: 4 }, (_, i) => `b${i}: blastRadius(from: "${DATASET}", maxDepth: ${3 + i}, first: 1) { total endpoints { key owners } }`).join(' ');
     const order: string[] = [];
     const heavy = h.gql(`{ ${aliases} }`).then((r) => {
       order.push('heavy');

@@ -6,7 +6,8 @@
 import { shortLabel } from '../../../schema/keys.ts';
 import { DERIVATION_RELATIONS } from '../../../schema/model.ts';
 import { attackPaths, type AttackPath, type AttackPathsResult } from '../../../queries/attack-paths.ts';
-import { blastRadius, type BlastRadius, type BlastRadiusNode } from '../../../queries/blast-radius.ts';
+import { blastRadius, blastReach, type BlastRadius, type BlastRadiusNode, type BlastReach } from '../../../queries/blast-radius.ts';
+import { pathOf } from '../../../queries/traversal.ts';
 import { runFindings, type Finding, type Severity } from '../../../queries/findings/index.ts';
 import { lineage, type LineageDirection } from '../../../queries/lineage.ts';
 import { shortestPath } from '../../../queries/path.ts';
@@ -17,7 +18,7 @@ import { optionalInt, requireNode, requireNodes } from './args.ts';
 type PageArgs = { first?: number | null; after?: string | null };
 
 /** Depth is fixed-width so that markers compare as (depth, key) tuples. */
-const reachedMarker = (n: BlastRadiusNode) => `${String(n.depth).padStart(4, '0')} ${n.key}`;
+const reachedMarker = (n: { depth: number; key: string }) => `${String(n.depth).padStart(4, '0')} ${n.key}`;
 
 const LINEAGE_DIRECTION: Record<string, LineageDirection> = { UP: 'up', DOWN: 'down', BOTH: 'both' };
 
@@ -40,21 +41,38 @@ export const analysisResolvers = {
     return { keys: found.nodes, edges: found.edges.map((edge) => ({ edge })), length: found.edges.length };
   },
 
+  /**
+   * The counts and the page come from the reach alone (keys, depths, paths); the hops' evidence, the owners and the
+   * endpoints need the whole blast radius (every tree edge's props, every owned node's writers), computed — once,
+   * through the result cache — only when the query selects one of them.
+   */
   async blastRadius(_: unknown, args: { from: string; maxDepth?: number | null } & PageArgs, ctx: ApiContext) {
     const start = await requireNode(ctx, args.from, 'from');
     const maxDepth = optionalInt(args.maxDepth);
-    const result = await ctx.results.get<BlastRadius>(`blast\u0001${start.key}\u0001${maxDepth ?? ''}`, () =>
-      blastRadius(ctx.store, start.key, { maxDepth }),
-    );
-    const page = pageBySortKey(result.nodes, reachedMarker, args, { prefix: 'b:', defaultFirst: 100 });
+    const id = `blast\u0001${start.key}\u0001${maxDepth ?? ''}`;
+    const reach = await ctx.results.get<BlastReach>(`${id}\u0001reach`, () => blastReach(ctx.store, start.key, { maxDepth }));
+    const whole = () => ctx.results.get<BlastRadius>(id, () => blastRadius(ctx.store, start.key, { maxDepth }));
+    const page = pageBySortKey(reach.nodes, reachedMarker, args, { prefix: 'b:', defaultFirst: 100 });
+    const detail = async (key: string) => nodeIndex(await whole()).get(key);
     return {
-      from: result.from,
-      total: result.total,
-      byKind: byKindList(result.byKind),
-      endpoints: result.endpoints,
-      truncated: result.truncated,
-      reason: result.reason ?? null,
+      from: reach.from,
+      total: reach.total,
+      byKind: byKindList(reach.byKind),
+      endpoints: async () => (await whole()).endpoints,
+      truncated: reach.truncated,
+      reason: reach.reason ?? null,
       ...page,
+      edges: page.edges.map(({ cursor, node: n }) => ({
+        cursor,
+        node: {
+          key: n.key,
+          kind: n.kind,
+          depth: n.depth,
+          path: pathOf(reach.result, n.index),
+          via: async () => (await detail(n.key))?.via ?? null,
+          owners: async () => (await detail(n.key))?.owners ?? null,
+        },
+      })),
     };
   },
 
@@ -77,6 +95,14 @@ export const analysisResolvers = {
     return pageByRank(found, args, { prefix: 'f:', defaultFirst: 100 });
   },
 };
+
+/** A whole blast radius's nodes by key, made once per result. */
+const nodeIndexes = new WeakMap<BlastRadius, Map<string, BlastRadiusNode>>();
+function nodeIndex(result: BlastRadius): Map<string, BlastRadiusNode> {
+  let index = nodeIndexes.get(result);
+  if (!index) nodeIndexes.set(result, (index = new Map(result.nodes.map((n) => [n.key, n]))));
+  return index;
+}
 
 /** Nested fields that point at nodes, resolved through the batching loader. */
 const nodeOf = (v: { key: string }, _: unknown, ctx: ApiContext) => ctx.loaders.node.load(v.key);
