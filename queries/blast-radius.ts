@@ -129,7 +129,11 @@ export async function blastRadius(store: GraphStore, fromKey: string, opts: { ma
   const owned = nodes.filter((n) => OWNED_KINDS.has(n.kind));
   const controllers = await loadControllers(store, 'Endpoint', owned.filter((n) => n.kind === 'Endpoint').map((n) => n.key));
   const access = await loadWriteAccess(store, [...new Set([...owned.map((n) => n.key), ...[...controllers.values()].flat()])], { grantProps: false });
-  const writersOf = (key: string) => [...new Set([key, ...(controllers.get(key) ?? [])].flatMap((k) => ownersOf(access, k)))].sort();
+  const writersOf = (key: string) => {
+    const controlledBy = controllers.get(key);
+    // ownersOf is sorted and each once already; only an asset with controllers needs a merge.
+    return controlledBy ? [...new Set([key, ...controlledBy].flatMap((k) => ownersOf(access, k)))].sort() : ownersOf(access, key);
+  };
   for (const n of owned) n.owners = ownersWithKeyOwner(writersOf(n.key), n.key);
   const viaOf = new Map(nodes.map((n) => [n.key, n.via]));
   const endpoints = owned

@@ -10,7 +10,7 @@ import { type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
 import { clip, type GraphEdge, type GraphNode, type JsonValue, type Props, type RecordBatch, type SyncContext } from '../../schema/records.ts';
 import { validateBatch } from '../../schema/validate.ts';
-import { checkReachRequest, compareEdges, compareNodes, decodeCursor, inOrder, reachByExpand, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
+import { NO_PROPS, checkReachRequest, compareEdges, compareNodes, decodeCursor, inOrder, reachByExpand, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
 import { AdjacencyCache, adjacencyCacheEnabledByEnv, type AdjacencyCacheStats } from './sqlite-adjacency-cache.ts';
 import { canReach, expandFromAdjacency, keysWithEdges, reachFromAdjacency } from './sqlite-adjacency.ts';
 import { SNAPSHOT_DDL, withdrawSnapshot } from './sqlite-adjacency-snapshot.ts';
@@ -361,9 +361,12 @@ export class SqliteStore implements GraphStore {
   private edgeDetails(ids: readonly number[]): Map<number, Pick<GraphEdge, 'props' | 'evidence' | 'confidence' | 'observedAt'>> {
     const out = new Map<number, Pick<GraphEdge, 'props' | 'evidence' | 'confidence' | 'observedAt'>>();
     const q = this.db.prepare(`SELECT id, props, evidence, confidence, observed_at FROM edges WHERE id IN (SELECT value FROM json_each(?))`).raw(true);
-    for (let i = 0; i < ids.length; i += EXPAND_CHUNK) {
-      for (const [id, props, evidence, confidence, observedAt] of q.all(JSON.stringify(ids.slice(i, i + EXPAND_CHUNK))) as [number, string, string, GraphEdge['confidence'], string][]) {
-        out.set(id, { props: JSON.parse(props) as Props, evidence, confidence, observedAt });
+    // In rowid order, each chunk reads neighbouring pages of the table rather than pages all over it.
+    const sorted = [...ids].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length; i += EXPAND_CHUNK) {
+      for (const [id, props, evidence, confidence, observedAt] of q.all(JSON.stringify(sorted.slice(i, i + EXPAND_CHUNK))) as [number, string, string, GraphEdge['confidence'], string][]) {
+        // Most edges hold no props: no parse, no object for them.
+        out.set(id, { props: props === '{}' ? NO_PROPS : storedProps(props, `edge ${id}`), evidence, confidence, observedAt });
       }
     }
     return out;
