@@ -4,8 +4,9 @@
  *
  * - upsert rows/s (the whole graph in batches of 50k records, validation included) and that process's peak RSS;
  * - reachability through the store (`GraphStore.reach`, compromise flow from the most popular dataset), warm
- *   (median, after one untimed run) and cold (a fresh process: open the store, answer the first reach), against
- *   the typed-array BFS reference over the same records (bench/lib/reachability.ts);
+ *   (median, after untimed runs and a full collection) and cold (a fresh process: open the store, answer the first
+ *   reach, the adjacency copy loaded from the file), against the typed-array BFS reference over the same records
+ *   (bench/lib/reachability.ts); and the first process after a write, which builds the copy and stores it;
  * - the analyses' traversal (`traverse`, keys only) warm;
  * - blast radius end to end, warm and cold (a fresh process: open + first blast radius, with its peak RSS);
  * - entry-point detection (`findEntryPoints`) warm.
@@ -14,7 +15,7 @@
  * it; only module loading is left out (that is the CLI start figure, bench/cli-start-bench.ts). The operating
  * system's page cache is warm, as it is for a person running one command after another.
  *
- *   node --import tsx bench/scaling-bench.ts [--scales 0.25,0.5,1,2] [--runs 5] [--cold 3] [--seed 42] [--store sqlite|neo4j]
+ *   node --import tsx bench/scaling-bench.ts [--scales 0.25,0.5,1,2] [--runs 15] [--cold 3] [--seed 42] [--store sqlite|neo4j]
  *
  * With --store neo4j it needs NEO4J_URI (NEO4J_USER / NEO4J_PASSWORD) and NEO4J_TEST_ALLOW_WIPE=1 (it wipes that
  * database), and says it is skipped otherwise.
@@ -24,6 +25,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { findEntryPoints } from '../queries/attack-paths.ts';
 import { blastRadius } from '../queries/blast-radius.ts';
 import { MAX_DEPTH_LIMIT, NODE_BUDGET_LIMIT } from '../queries/limits.ts';
@@ -37,9 +40,10 @@ import { fmtInt, fmtMs, fmtRatio } from './lib/format.ts';
 import { peakRssMiB } from './lib/memory.ts';
 import { buildCompromiseCsr, csrReachability } from './lib/reachability.ts';
 import { median } from './lib/stats.ts';
-import { repeatAsync, repeatSync, timeAsync } from './lib/timing.ts';
+import { repeatAsync, timeAsync } from './lib/timing.ts';
 
 const SELF = fileURLToPath(import.meta.url);
+const WARMUP = 3;
 const UNBOUNDED = { maxDepth: MAX_DEPTH_LIMIT, nodeBudget: NODE_BUDGET_LIMIT };
 const REACH_REQUEST = (start: string) => ({ from: [start], steps: reachSteps('compromise'), maxDepth: MAX_DEPTH_LIMIT, maxNodes: NODE_BUDGET_LIMIT, withEdgeProps: false });
 
@@ -102,21 +106,31 @@ async function child(c: Child): Promise<unknown> {
   const store = await openStore(c.spec);
   try {
     const req = REACH_REQUEST(start);
-    await store.reach(req);
-    const reach = await repeatAsync(c.runs, () => store.reach(req));
-    csrReachability(csr, startId);
-    const reference = repeatSync(c.runs * 5, () => csrReachability(csr, startId));
-    if (reach.value.keys.length !== reference.value.reached) throw new Error(`store reached ${reach.value.keys.length} nodes, the reference ${reference.value.reached}`);
-    await traverse(store, [start], { ...UNBOUNDED, withEdgeProps: false });
-    const traversal = await repeatAsync(c.runs, () => traverse(store, [start], { ...UNBOUNDED, withEdgeProps: false }));
+    // Generating the graph and the reference left a large heap of garbage; collected now, not inside a timed run.
+    fullGc();
+    // Each series runs in a block of its own, after a few untimed runs (the JIT has optimised the walk) and a full
+    // collection: the reference's arrays are as warm in the CPU caches as the store's. Alternating run by run was
+    // tried: whichever walk came first after the reference paid for the caches it had evicted.
+    const series = async <T>(work: () => T | Promise<T>, runs: number): Promise<{ ms: number[]; value: T }> => {
+      for (let i = 0; i < WARMUP; i++) await work();
+      fullGc();
+      return repeatAsync(runs, async () => work());
+    };
+    const reachRuns = await series(() => store.reach(req), c.runs);
+    const referenceRuns = await series(() => csrReachability(csr, startId), c.runs * 5);
+    const traversalRuns = await series(() => traverse(store, [start], { ...UNBOUNDED, withEdgeProps: false }), c.runs);
+    const [reach, reference, traversal] = [reachRuns.ms, referenceRuns.ms, traversalRuns.ms];
+    const reached = reachRuns.value.keys.length;
+    const referenceReached = referenceRuns.value.reached;
+    if (reached !== referenceReached) throw new Error(`store reached ${reached} nodes, the reference ${referenceReached}`);
     await blastRadius(store, start, UNBOUNDED);
     const blast = await repeatAsync(c.runs, () => blastRadius(store, start, UNBOUNDED));
     const entry = await repeatAsync(c.runs, () => findEntryPoints(store));
     return {
-      reached: reference.value.reached,
-      reach: reach.ms,
-      reference: reference.ms,
-      traversal: traversal.ms,
+      reached,
+      reach,
+      reference,
+      traversal,
       blast: blast.ms,
       entry: entry.ms,
       entries: entry.value.length,
@@ -124,6 +138,12 @@ async function child(c: Child): Promise<unknown> {
   } finally {
     await store.close();
   }
+}
+
+/** A full garbage collection (exposed here, since the command line has no --expose-gc). */
+function fullGc(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 /** Auto-commit with inner transactions: a big leftover graph never needs one big transaction. */
@@ -152,7 +172,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const text = takeTextFlags(argv, { scales: '0.25,0.5,1,2', store: 'sqlite' });
-  const flags = parseNumericFlags(text.rest, { runs: 5, cold: 3, seed: 42 });
+  const flags = parseNumericFlags(text.rest, { runs: 15, cold: 3, seed: 42 });
   const scales = text.scales.split(',').map(Number);
   if (scales.some((s) => !(s > 0))) throw new Error(`--scales takes positive numbers separated by commas, got "${text.scales}"`);
   if (text.store !== 'sqlite' && text.store !== 'neo4j') throw new Error(`--store is sqlite or neo4j, got "${text.store}"`);
@@ -168,6 +188,9 @@ async function main(argv: string[]): Promise<void> {
       const spec = text.store === 'sqlite' ? `sqlite:${join(dir, `scale-${scale}.db`)}` : process.env.NEO4J_URI!;
       const load = runChild<LoadReport>({ spec, scale, seed: flags.seed, runs: flags.runs, mode: 'load' });
       const base = { spec, scale, seed: flags.seed, runs: flags.runs, start: load.start };
+      // The first process after a write builds the adjacency copy and stores it in the file; every later one loads
+      // it (sqlite-adjacency-snapshot.ts). The first is timed apart; the cold series are the later ones.
+      const firstAfterWrite = runChild<ColdReport>({ ...base, mode: 'cold-reach' });
       const coldReach: ColdReport[] = [];
       const coldBlast: ColdReport[] = [];
       // Alternated, so that a burst of load on the shared machine hits both series alike.
@@ -196,6 +219,7 @@ async function main(argv: string[]): Promise<void> {
         fmtInt(m.upsert),
         `${fmtMs(m.reach)} (${fmtRatio(m.reach / ref)})`,
         `${fmtMs(m.reachCold)} (${fmtRatio(m.reachCold / ref)})`,
+        fmtMs(firstAfterWrite.ms),
         `${ref.toFixed(2)} ms`,
         `${fmtMs(m.traversal)} (${fmtRatio(m.traversal / ref)})`,
         fmtMs(m.blast),
@@ -213,10 +237,10 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const header = ['scale', 'nodes / edges', 'reached', 'upsert rows/s', 'reach warm (× ref)', 'reach cold (× ref)', 'reference', 'traversal warm (× ref)', 'blast radius warm', 'blast radius cold (× warm)', 'entry points (found)', 'peak RSS MiB: load / cold blast'];
+  const header = ['scale', 'nodes / edges', 'reached', 'upsert rows/s', 'reach warm (× ref)', 'reach cold (× ref)', 'first reach after a write', 'reference', 'traversal warm (× ref)', 'blast radius warm', 'blast radius cold (× warm)', 'entry points (found)', 'peak RSS MiB: load / cold blast'];
   console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-  console.log(`\nmedians: warm of ${flags.runs} runs (reference of ${flags.runs * 5}) in one process; cold of ${flags.cold} fresh processes, each timed from opening the store to the first answer`);
+  console.log(`\nmedians: warm of ${flags.runs} runs (reference of ${flags.runs * 5}) in one process; cold of ${flags.cold} fresh processes, each timed from opening the store to the first answer; "first reach after a write" is the process that builds the copy and stores it (a lone run)`);
 }
 
 /** Pulls `--name value` text flags out of argv; the rest goes to parseNumericFlags. */
