@@ -75,7 +75,8 @@ export interface Neo4jConnectOptions {
   connectTimeoutMs?: number;
   /**
    * Bounds of one write transaction (default 20,000 rows and 32 MiB of row data). A batch over them is written
-   * as a journaled write of several transactions, still all or nothing (see the README's "Large writes").
+   * as a journaled write of several transactions, each part at most 5,000 rows and 8 MiB (or these bounds when
+   * lower), still all or nothing (see the README's "Large writes").
    */
   rowsPerTransaction?: number;
   bytesPerTransaction?: number;
@@ -106,6 +107,14 @@ const EXPORT_PAGE = 1000;
  */
 const ROWS_PER_TRANSACTION = 20_000;
 const BYTES_PER_TRANSACTION = 32 * 1024 * 1024;
+/**
+ * Bounds of one part of a journaled write. Smaller than a whole transaction because the server's cost per row
+ * falls with the size of its transactions: it keeps a transaction's changes live in its heap until commit, and
+ * every young collection copies them again. Measured on Neo4j 5.13 (1 GiB heap, the bench's 230k-row graph):
+ * parts of 5,000 rows took 12 server CPU-s and 0.8–1.4 s of GC pauses, parts of 20,000 rows 16.5 s and 5 s.
+ */
+const ROWS_PER_PART = 5_000;
+const BYTES_PER_PART = 8 * 1024 * 1024;
 /** How long transient failures (deadlocks, a leader switch) are retried, as the driver would. */
 const RETRY_BUDGET_MS = 30_000;
 const bumpWriteGeneration = bumpWriteGenerationStatement();
@@ -413,13 +422,27 @@ export class Neo4jStore implements GraphStore {
     const id = randomUUID();
     try {
       await this.write('write (nothing written)', (tx) => tx.run(journal.create(id, groups.length).text, journal.create(id, groups.length).params));
-      for (const [seq, group] of groups.entries()) {
-        const st = journal.stage(id, [{ seq, body: entryBody(group) }]);
+      // Entries staged several to a transaction (up to a transaction's bytes): parts are small, staging need not be.
+      const stage = async (entries: { seq: number; body: string }[]) => {
+        const st = journal.stage(id, entries);
         await this.write('write (nothing written)', async (tx) => {
           const [r] = await Neo4jStore.records(tx, st);
-          if (Number(r?.get('written') ?? 0) !== 1) throw new StoreError(`Neo4j write at ${this.location} lost its journal; nothing written`);
+          if (Number(r?.get('written') ?? 0) !== entries.length) throw new StoreError(`Neo4j write at ${this.location} lost its journal; nothing written`);
         });
+      };
+      let pending: { seq: number; body: string }[] = [];
+      let bytes = 0;
+      for (const [seq, group] of groups.entries()) {
+        const body = entryBody(group);
+        if (pending.length && bytes + body.length > this.bytesPerTransaction) {
+          await stage(pending);
+          pending = [];
+          bytes = 0;
+        }
+        pending.push({ seq, body });
+        bytes += body.length;
       }
+      if (pending.length) await stage(pending);
       await this.write('write (nothing written)', async (tx) => {
         const [r] = await Neo4jStore.records(tx, journal.commit(id));
         if (Number(r?.get('written') ?? 0) !== 1) throw new StoreError(`Neo4j write at ${this.location} lost its journal; nothing written`);
@@ -453,10 +476,13 @@ export class Neo4jStore implements GraphStore {
     if (plan.statements.length === 0) return { nodes: 0, edges: 0 };
     await this.ensureSchema();
     await this.rollForward();
-    const groups = groupTransactions(plan.statements, this.rowsPerTransaction, this.bytesPerTransaction);
+    const whole = groupTransactions(plan.statements, this.rowsPerTransaction, this.bytesPerTransaction);
     // Within the bounds: ONE transaction, all of the batch or none of it, as it was before bounds existed.
-    if (groups.length === 1) await this.write('write (nothing written)', (tx) => this.runStatements(tx, groups[0]!));
-    else await this.journaledWrite(groups);
+    if (whole.length === 1) await this.write('write (nothing written)', (tx) => this.runStatements(tx, whole[0]!));
+    else {
+      const rows = Math.min(this.rowsPerTransaction, ROWS_PER_PART);
+      await this.journaledWrite(groupTransactions(plan.statements, rows, Math.min(this.bytesPerTransaction, BYTES_PER_PART)));
+    }
     return { nodes: plan.nodes, edges: plan.edges };
   }
 
