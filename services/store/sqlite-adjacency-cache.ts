@@ -7,6 +7,9 @@
  * - another connection's commit (another process, or another SqliteStore on the same file) changes
  *   `PRAGMA data_version`, which SQLite bumps for commits by *other* connections only — hence both checks.
  *
+ * A copy is loaded from the snapshot in the store file when one is there (sqlite-adjacency-snapshot.ts), else built
+ * from the tables and then offered to the file for the next process.
+ *
  * `AISPM_SQLITE_ADJACENCY=off` (or the `adjacencyCache: false` open option) disables it: every expand then takes
  * the SQL path, e.g. to compare the two in a benchmark or to rule the cache out when chasing a bug.
  */
