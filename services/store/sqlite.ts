@@ -264,7 +264,9 @@ export class SqliteStore implements GraphStore {
       }
     });
     try {
-      write();
+      // IMMEDIATE: the transaction reads (withdrawSnapshot) before it writes, and in WAL mode a read transaction that
+      // upgrades after another process committed fails SQLITE_BUSY at once, without waiting out busy_timeout.
+      write.immediate();
     } catch (err) {
       if (err instanceof StoreError) throw err;
       throw new StoreError(`SQLite write failed (nothing written): ${(err as Error).message}`, { cause: err });
@@ -444,7 +446,7 @@ export class SqliteStore implements GraphStore {
       return { edgesRemoved: edges, nodesRemoved: nodes };
     });
     try {
-      return run();
+      return run.immediate(); // takes the write lock before its first read, as upsert does
     } finally {
       this.writes++;
       this.adjacency.invalidate();
