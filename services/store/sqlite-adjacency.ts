@@ -449,40 +449,62 @@ export interface FlowRows {
 }
 
 /**
- * The node numbers in order[start, end) without the -1 of unknown starts, ascending. A least-significant-digit
- * radix sort (11-bit digits: two passes up to 4M nodes): a level of tens of thousands of nodes sorts in a fraction
- * of what TypedArray#sort takes, which was half of a warm reach.
+ * The positions start…end-1 of `order` whose node is known (not the -1 of an unknown start), ordered by node
+ * number, in `out`. Sorting positions rather than node numbers gives each node's own position (the parent index of
+ * what it reaches) without a node → position table, whose random writes and reads were a fifth of a warm reach.
+ * A least-significant-digit radix sort on the node number (11-bit digits: two passes up to 4M nodes) into
+ * buffers reused across levels and calls: TypedArray#sort had been half of a warm reach.
  */
-function sortedNodes(order: Int32Array, start: number, end: number, n: number): Int32Array {
-  let a = new Int32Array(end - start);
+function levelInKeyOrder(order: Int32Array, start: number, end: number, n: number, out: Int32Array, spare: Int32Array, counts: Int32Array): Int32Array {
+  let a = out;
   let len = 0;
-  for (let i = start; i < end; i++) if (order[i]! >= 0) a[len++] = order[i]!;
-  a = a.subarray(0, len);
-  if (len < 64) return a.sort();
-  let b = new Int32Array(len);
-  const counts = new Int32Array(RADIX + 1);
+  for (let i = start; i < end; i++) if (order[i]! >= 0) a[len++] = i;
+  if (len < 64) return insertionSorted(a.subarray(0, len), order);
+  let b = spare;
   for (let shift = 0; shift < 32 && (shift === 0 || (n - 1) >>> shift > 0); shift += RADIX_BITS) {
     counts.fill(0);
-    for (let i = 0; i < len; i++) counts[((a[i]! >> shift) & RADIX_MASK) + 1]!++;
+    for (let i = 0; i < len; i++) counts[((order[a[i]!]! >> shift) & RADIX_MASK) + 1]!++;
     for (let d = 0; d < RADIX; d++) counts[d + 1]! += counts[d]!;
-    for (let i = 0; i < len; i++) b[counts[(a[i]! >> shift) & RADIX_MASK]!++] = a[i]!;
+    for (let i = 0; i < len; i++) {
+      const p = a[i]!;
+      b[counts[(order[p]! >> shift) & RADIX_MASK]!++] = p;
+    }
     [a, b] = [b, a];
   }
-  return a;
+  return a.subarray(0, len);
+}
+
+function insertionSorted(positions: Int32Array, order: Int32Array): Int32Array {
+  for (let i = 1; i < positions.length; i++) {
+    const p = positions[i]!;
+    const v = order[p]!;
+    let j = i - 1;
+    while (j >= 0 && order[positions[j]!]! > v) {
+      positions[j + 1] = positions[j]!;
+      j--;
+    }
+    positions[j + 1] = p;
+  }
+  return positions;
 }
 
 const RADIX_BITS = 11;
 const RADIX = 1 << RADIX_BITS;
 const RADIX_MASK = RADIX - 1;
 
-/** Work arrays of a reach, per node (indexOf, valid where marked) and per reached node (the rest). */
+/** Work arrays of a reach: per reached node, and per node (`seen`: all zero between reaches). */
 export interface ReachScratch {
   order: Int32Array;
   depths: Int32Array;
   parents: Int32Array;
   viaDir: Uint8Array;
   viaArc: Int32Array;
-  indexOf: Int32Array;
+  /** A level's positions in node order, and the radix sort's other buffer and counts. */
+  sortA: Int32Array;
+  sortB: Int32Array;
+  counts: Int32Array;
+  /** One byte per node (a quarter of a 32-bit mark: it stays in the CPU caches on a large graph). */
+  seen: Uint8Array;
 }
 
 function scratchFor(adj: Adjacency, cap: number): ReachScratch {
@@ -494,7 +516,10 @@ function scratchFor(adj: Adjacency, cap: number): ReachScratch {
     parents: new Int32Array(cap),
     viaDir: new Uint8Array(cap),
     viaArc: new Int32Array(cap),
-    indexOf: new Int32Array(adj.keys.length),
+    sortA: new Int32Array(cap),
+    sortB: new Int32Array(cap),
+    counts: new Int32Array(RADIX + 1),
+    seen: new Uint8Array(adj.keys.length),
   };
   adj.scratch = scratch;
   return scratch;
@@ -568,15 +593,11 @@ export type EdgePropsReader = (edgeIds: number[]) => Map<number, Omit<GraphEdge,
 export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgeProps: EdgePropsReader): Reachability {
   const n = adj.keys.length;
   const steps = stepTable(adj, req);
-  const stamp = nextStamp(adj);
-  const marks = adj.marks;
   // Work arrays come from the copy and are reused by every reach (allocating and zeroing a few MB per call cost
   // more than the walk itself); the answer gets copies of its part.
-  const { order, depths, parents, viaDir, viaArc, indexOf } = scratchFor(adj, Math.min(req.maxNodes, n + req.from.length));
+  const { order, depths, parents, viaDir, viaArc, sortA, sortB, counts, seen } = scratchFor(adj, Math.min(req.maxNodes, n + req.from.length));
   const keys: string[] = [];
   let count = 0;
-  let truncated = false;
-  let reason: 'depth' | 'budget' | undefined;
 
   for (const key of uniqueStarts(req)) {
     if (count >= req.maxNodes) return finish(true, 'budget');
@@ -587,10 +608,7 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
     viaDir[count] = 0;
     viaArc[count] = 0;
     keys.push(key);
-    if (v !== undefined) {
-      marks[v] = stamp;
-      indexOf[v] = count;
-    }
+    if (v !== undefined) seen[v] = 1;
     count++;
   }
 
@@ -598,23 +616,22 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
   let levelStart = 0;
   for (let depth = 0; levelStart < count; depth++) {
     const levelEnd = count;
-    const frontier = sortedNodes(order, levelStart, levelEnd, n);
+    const level = levelInKeyOrder(order, levelStart, levelEnd, n, sortA, sortB, counts);
     const atLimit = depth === req.maxDepth;
-    for (const v of frontier) {
-      const parent = indexOf[v]!;
+    for (let k = 0; k < level.length; k++) {
+      const parent = level[k]!;
+      const v = order[parent]!;
       for (let a = flow.offsets[v]!, end = flow.offsets[v + 1]!; a < end; a++) {
         const w = flow.far[a]!;
-        if (marks[w] === stamp) continue;
+        if (seen[w] === 1) continue;
         if (atLimit) return finish(true, 'depth');
         if (count >= req.maxNodes) return finish(true, 'budget');
-        marks[w] = stamp;
-        indexOf[w] = count;
+        seen[w] = 1;
         order[count] = w;
         depths[count] = depth + 1;
         parents[count] = parent;
         viaDir[count] = flow.dir[a]!;
         viaArc[count] = flow.arc[a]!;
-        keys.push(adj.keys[w]!);
         count++;
       }
     }
@@ -622,9 +639,16 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
   }
   return finish(false, undefined);
 
-  function finish(cut: boolean, why: 'depth' | 'budget' | undefined): Reachability {
-    truncated = cut;
-    reason = why;
+  function finish(truncated: boolean, reason: 'depth' | 'budget' | undefined): Reachability {
+    // `seen` back to all zero: one by one for a small answer, in one fill for a large one.
+    if (count * 16 < n) {
+      for (let i = 0; i < count; i++) if (order[i]! >= 0) seen[order[i]!] = 0;
+    } else {
+      seen.fill(0);
+    }
+    // Keys of what the walk reached, read in one pass after it (the starts are in already, as given).
+    const all = adj.keys;
+    for (let i = keys.length; i < count; i++) keys.push(all[order[i]!]!);
     const [d, p, vd, va] = [depths.slice(0, count), parents.slice(0, count), viaDir.slice(0, count), viaArc.slice(0, count)];
     const result = new AdjacencyReachability(adj, keys, d, p, vd, va, undefined, truncated, reason);
     if (!req.withEdgeProps) return result;
