@@ -22,14 +22,21 @@ export const ANYONE_TAG: AnalystTag = 'anyone';
 export const bareName = identityName;
 
 /**
- * The owning user or org of an asset: its `author` property, else the owner its key format names
- * (`hf:model/<owner>/<name>`, `gh:repo/<owner>/…`, files by their repository's owner; see `schema/model.ts`).
- * Packages (purls) and ownerless legacy keys have no known owner.
+ * The owning user or org of an asset: the namespace its key format names (`hf:model/<owner>/<name>`,
+ * `gh:repo/<owner>/…`, files by their repository's owner; see `schema/model.ts`), else its `author` property.
+ * Packages (purls) and ownerless legacy keys without an author have no known owner.
+ *
+ * The namespace wins because it is what controls writes to the repository: an `author` is what some record says
+ * (a Hub API field, an imported SBOM's component author, a model card), and a record that could name an owner
+ * other than the namespace could make an outside writer look like the owner's own. Every source writes `author`
+ * equal to the namespace where a key has one, so this decides only for ownerless keys (MLflow, packages) — and it
+ * lets the outside-writer rule judge a grant from the two keys alone (entry-points.ts).
  */
 export function ownerOf(node: Pick<GraphNode, 'key' | 'props'>): string | undefined {
+  const fromKey = ownerOfKey(node.key);
+  if (fromKey) return fromKey.toLowerCase();
   const author = node.props.author;
-  if (typeof author === 'string' && author) return author.toLowerCase();
-  return ownerOfKey(node.key)?.toLowerCase();
+  return typeof author === 'string' && author ? author.toLowerCase() : undefined;
 }
 
 /**

@@ -27,6 +27,8 @@ interface CompiledFormat {
   /** Literal text before the first part: a cheap test before the pattern. */
   prefix: string;
   pattern: RegExp;
+  /** The same pattern with match indices (`d`), for the callers that cut a key where a part starts. */
+  indexed: RegExp;
   parts: { name: string; many: boolean }[];
 }
 
@@ -69,8 +71,10 @@ function compile(spec: KeyFormatSpec): CompiledFormat {
     .map((t) => ('literal' in t ? escapeRegExp(t.literal) : `(?<${t.part}>${spec.partPatterns?.[t.part] ?? (t.many ? MANY_SEGMENTS : ONE_SEGMENT)})`))
     .join('');
   const parts = tokens.filter((t): t is { part: string; many: boolean } => 'part' in t).map((t) => ({ name: t.part, many: t.many }));
-  // `d`: match indices, so a label can start where the first part does.
-  return { spec, tokens, prefix, pattern: new RegExp(`^(?:${body})$`, 'du'), parts };
+  // Match indices (`d`) make every match about twice as slow, and most callers (kindOfKey, ownerOfKey: once per
+  // edge of an analysis) want only the parts; labels and short keys use the indexed twin.
+  const source = `^(?:${body})$`;
+  return { spec, tokens, prefix, pattern: new RegExp(source, 'u'), indexed: new RegExp(source, 'du'), parts };
 }
 
 const COMPILED: readonly CompiledFormat[] = KEY_FORMATS.map(compile);
@@ -82,13 +86,13 @@ for (const c of COMPILED) {
   BY_SCHEME.set(scheme, [...(BY_SCHEME.get(scheme) ?? []), c]);
 }
 
-function compiledOf(key: string): { compiled: CompiledFormat; match: RegExpExecArray } | undefined {
+function compiledOf(key: string, withIndices = false): { compiled: CompiledFormat; match: RegExpExecArray } | undefined {
   if (typeof key !== 'string') return undefined;
   const colon = key.indexOf(':');
   if (colon <= 0) return undefined;
   for (const compiled of BY_SCHEME.get(key.slice(0, colon)) ?? []) {
     if (!key.startsWith(compiled.prefix)) continue;
-    const match = compiled.pattern.exec(key);
+    const match = (withIndices ? compiled.indexed : compiled.pattern).exec(key);
     if (match) return { compiled, match };
   }
   return undefined;
@@ -166,9 +170,11 @@ export function keyPinsRevision(key: string): boolean {
 
 /** The owning user or organisation a key names (as written), or undefined (packages, legacy ids, MLflow). */
 export function ownerOfKey(key: string): string | undefined {
-  const parsed = parseKey(key);
-  const owner = parsed?.format.owner;
-  return owner ? parsed.parts[owner] : undefined;
+  const found = compiledOf(key);
+  const owner = found?.compiled.spec.owner;
+  if (!owner) return undefined;
+  const raw = found.match.groups![owner]!;
+  return found.compiled.parts.find((p) => p.name === owner)!.many ? raw : decodeOneSegment(raw);
 }
 
 /**
@@ -176,8 +182,11 @@ export function ownerOfKey(key: string): string | undefined {
  * → `torch@2.1.0`, `vuln:GHSA-…` → `GHSA-…`). A part named `type` counts as prefix. Unknown keys are returned whole.
  */
 export function labelOfKey(key: string): string {
-  const found = compiledOf(key);
-  if (!found) return key;
+  const found = compiledOf(key, true);
+  return found ? labelOf(key, found) : key;
+}
+
+function labelOf(key: string, found: { compiled: CompiledFormat; match: RegExpExecArray }): string {
   const firstNamed = found.compiled.parts.find((p) => p.name !== 'type');
   if (!firstNamed) return key;
   return key.slice(found.match.indices!.groups![firstNamed.name]![0]);
@@ -191,7 +200,7 @@ const HASH_PARTS = ['sha', 'sha256', 'digest'];
  * first `hexChars` characters. For display only — the result may not be a key; `--json` keeps full keys.
  */
 export function shortKey(key: string, hexChars = 12): string {
-  const found = compiledOf(key);
+  const found = compiledOf(key, true);
   if (!found) return key;
   const spans = found.compiled.parts
     .filter((p) => HASH_PARTS.includes(p.name))
@@ -210,8 +219,8 @@ export function shortLabel(key: string, hexChars = 12): string {
 
 /** The bare, lower-cased name of an identity key (`hf:org/Acme` → `acme`, `gh:team/acme/ml` → `acme/ml`), or of a plain name. */
 export function identityName(value: string): string {
-  const parsed = parseKey(value);
-  return (parsed?.format.kind === 'Identity' ? labelOfKey(value) : value).toLowerCase();
+  const found = compiledOf(value, true);
+  return (found?.compiled.spec.kind === 'Identity' ? labelOf(value, found) : value).toLowerCase();
 }
 
 /** Where a source's pages are: the configured endpoint, else the public default, else undefined. */

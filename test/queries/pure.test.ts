@@ -124,9 +124,12 @@ describe('severity and ownership helpers', () => {
     assert.equal(severityAtLeast('info', 'low'), false);
   });
 
-  it('reads owners from author or the key, and bare org names', () => {
+  it('reads owners from the key, else author, and bare org names', () => {
     assert.equal(ownerOf({ key: 'hf:model/Acme/x', props: {} }), 'acme');
-    assert.equal(ownerOf({ key: 'hf:model/acme/x', props: { author: 'other' } }), 'other');
+    // The namespace controls writes: an author field cannot move the model into another org.
+    assert.equal(ownerOf({ key: 'hf:model/acme/x', props: { author: 'other' } }), 'acme');
+    assert.equal(ownerOf({ key: 'mlflow:model/fraud/3', props: { author: 'Risk-Team' } }), 'risk-team');
+    assert.equal(ownerOf({ key: 'pkg:pypi/torch@1.0.0', props: { author: 'PyTorch Team' } }), 'pytorch team');
     assert.equal(ownerOf({ key: 'gh:deployment/acme/repo/prod', props: {} }), 'acme');
     assert.equal(ownerOf({ key: 'hf:file/datasets/acme/d/a.pkl@1', props: {} }), 'acme');
     assert.equal(ownerOf({ key: 'pkg:pypi/torch@1.0.0', props: {} }), undefined);
