@@ -396,6 +396,33 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
       });
     });
 
+    describe('ownership: the namespace in the key decides, an author field only where the key names none', () => {
+      const victim = 'hf:model/victim/m';
+      const registered = 'mlflow:model/fraud/3';
+      const g = withGraph(openStore, () => ({
+        nodes: [
+          // The record says eve wrote it; the namespace says victim owns it, and victim controls who can write.
+          { kind: 'Model', key: victim, props: { author: 'eve' } },
+          { kind: 'Identity', key: 'hf:user/eve' },
+          { kind: 'Model', key: registered, props: { author: 'Risk' } },
+          { kind: 'Identity', key: 'hf:user/rita', props: { org: 'risk' } },
+          { kind: 'Identity', key: 'hf:user/olaf' },
+        ],
+        edges: [
+          edge('CAN_WRITE', 'hf:user/eve', victim),
+          edge('CAN_WRITE', 'hf:user/rita', registered),
+          edge('CAN_WRITE', 'hf:user/olaf', registered),
+        ],
+      }));
+
+      it('an author naming the writer does not hide an outside writer; an ownerless key is owned by its author', async () => {
+        const reasons = await entryPointReasons(g.get());
+        assert.deepEqual(reasons.get('hf:user/eve'), ['outside-writer']);
+        assert.equal(reasons.has('hf:user/rita'), false, 'rita is in risk, which authored the registered model');
+        assert.deepEqual(reasons.get('hf:user/olaf'), ['outside-writer']);
+      });
+    });
+
     describe('floating revisions: recorded branch vs no revision at all', () => {
       const space = 'hf:space/acme/plain';
       const served = 'hf:model/acme/plain-model';
