@@ -99,8 +99,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     logging: false,
     cors: false,
     maxRequestBodySize: limits.maxBodyBytes,
-    // The cost rule reads each request's variables, so a validation result cannot be reused for another request.
-    parserAndValidationCache: { validationCache: false },
+    // Parsed and validated documents are cached (yoga's default); the cost rule, which reads each request's
+    // variables, runs apart from validation (limitsPlugin).
     maskedErrors: { maskError: (error) => maskError(error) },
     // GraphiQL is served below, before authentication; yoga itself only ever executes queries.
     graphiql: false,

@@ -399,7 +399,7 @@ export function runAnalysisSuite(name: string, openStore: OpenStore): void {
     describe('ownership: the namespace in the key decides, an author field only where the key names none', () => {
       const victim = 'hf:model/victim/m';
       const registered = 'mlflow:model/fraud/3';
-      const g = withGraph(openStore, () => ({
+      const g = withGraph(openStore, (): RecordBatch => ({
         nodes: [
           // The record says eve wrote it; the namespace says victim owns it, and victim controls who can write.
           { kind: 'Model', key: victim, props: { author: 'eve' } },
