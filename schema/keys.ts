@@ -99,7 +99,7 @@ function compiledOf(key: string, withIndices = false): { compiled: CompiledForma
 }
 
 const encodeOneSegment = (value: string) => value.replace(/%/gu, '%25').replace(/\//gu, '%2F');
-const decodeOneSegment = (value: string) => value.replace(/%2F/giu, '/').replace(/%25/gu, '%');
+const decodeOneSegment = (value: string) => (value.includes('%') ? value.replace(/%2F/giu, '/').replace(/%25/gu, '%') : value);
 
 /** The format and decoded parts of a key, or undefined when it matches no format. */
 export function parseKey(key: string): ParsedKey | undefined {
