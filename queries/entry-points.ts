@@ -3,8 +3,8 @@
  *
  * Entry points (each with the reasons it qualifies):
  *  - `outside-writer`: an identity that can write an asset owned by an org it does not belong to (see ownership.ts:
- *    its own name, its `org` property and its MEMBER_OF orgs are its orgs; the namespace the asset's key names, else its `author`,
- *    is the owner). An identity tagged `anyone` is outside every org.
+ *    its own name, its `org` property and its MEMBER_OF orgs are its orgs; the namespace the asset's key names,
+ *    else its `author`, is the owner). An identity tagged `anyone` is outside every org.
  *  - `public-write`: a Dataset or Model anyone can write. Convention: the node has `publicWrite: true`, or an
  *    identity tagged `anyone` (standing for "any signed-in user") has CAN_WRITE on it.
  *  - `dangerous-file`: a File whose pickle scan said `dangerous` (code runs on load).
@@ -118,8 +118,8 @@ async function outsideWriters(store: GraphStore, tagged: readonly GraphNode[], a
     const orgs = new Map<string, Set<string>>();
     for (const n of identities) orgs.set(n.key, ownOrgs(n.key, n));
     for (const m of memberships) orgs.get(m.from)?.add(bareName(m.to));
-    // The store is asked only for what a key cannot answer: which asset exists (a grant to a missing node is no
-    // grant), and its kind, for `anyone`; and the author of an asset whose key names no owner.
+    // The store is asked only for what a key cannot answer: the kind of what `anyone` can write, and the author of
+    // an asset whose key names no owner.
     const keyOwners = writes.map((w) => ownerOfKey(w.to)?.toLowerCase());
     const needNode = new Set<string>();
     writes.forEach((w, i) => {
