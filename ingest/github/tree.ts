@@ -4,7 +4,7 @@
  * where a subtree is still truncated. Then which files are worth reading (pure): candidates for Hub references,
  * workflows, dependency manifests and model files, each bounded.
  */
-import { isRepoPath } from '../huggingface/map-files.ts';
+import { isRepoPath } from '../pipeline/repo-path.ts';
 import { manifestFormatOf } from '../manifests/index.ts';
 import { detectFormatByName, isScanCandidateByName } from '../scan/index.ts';
 import type { GitHubClient } from './client.ts';

@@ -3,7 +3,7 @@
  * `cardData` out when it cannot parse a card, so the crawler reads README.md itself to say why.
  */
 import { parse } from 'yaml';
-import { isObject, type Json } from './fields.ts';
+import { isObject, type Json } from '../pipeline/fields.ts';
 
 export type CardParse = { kind: 'none' } | { kind: 'ok'; data: Json } | { kind: 'invalid'; problem: string };
 

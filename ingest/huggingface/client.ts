@@ -7,7 +7,7 @@
 import { datasetInfo, downloadFile, listDatasets, listFiles, listModels, listSpaces, modelInfo, spaceInfo, HubApiError, InvalidApiResponseFormatError } from '@huggingface/hub';
 import { boundedDownloads, boundedPages, limitBody } from '../pipeline/bounds.ts';
 import { OriginRefusedError } from '../pipeline/http.ts';
-import type { Json } from './fields.ts';
+import type { Json } from '../pipeline/fields.ts';
 import type { OwnerType, RepoRef, RepoType } from './refs.ts';
 
 export const MODEL_FIELDS = ['author', 'cardData', 'config', 'createdAt', 'disabled', 'library_name', 'model-index', 'sha', 'spaces', 'tags'] as const;

@@ -1,6 +1,6 @@
 /** What every Hub repo kind shares when mapped: the common node properties and the shape of a mapping result. */
 import type { EdgeRecord, JsonValue, NodeRecord, Props } from '../../schema/records.ts';
-import { FieldReader, isObject, type Json } from './fields.ts';
+import { FieldReader, isObject, type Json } from '../pipeline/fields.ts';
 import { spdxFor } from './license.ts';
 import { boundJson } from '../pipeline/bound-records.ts';
 import { refFromData, repoKey, webUrl, type RepoRef } from './refs.ts';

@@ -1,5 +1,5 @@
 /** A dataset's API body (GET /api/datasets/{id}/revision/{rev}) → its node. Pure. */
-import { FieldReader, type Json } from './fields.ts';
+import { FieldReader, type Json } from '../pipeline/fields.ts';
 import { cardOf, commonRepoProps, repoMapping, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
 
 export function mapDataset(body: Json, ctx: MapContext, parsedCard?: Json): RepoMapping {

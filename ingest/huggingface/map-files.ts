@@ -2,9 +2,10 @@
  * A repo's file listing (GET /api/{type}s/{id}/tree/{sha}?recursive=true, in the Hub's shape) plus what was
  * learned about each file's format → File nodes and CONTAINS edges with size, LFS sha256 and format. Pure.
  */
-import type { FileFormat, ScanVerdict } from '../../schema/model.ts';
 import type { EdgeRecord, NodeRecord, Props, RecordBatch } from '../../schema/records.ts';
-import { isObject } from './fields.ts';
+import { isObject } from '../pipeline/fields.ts';
+import { isRepoPath } from '../pipeline/repo-path.ts';
+import { factProps, type FileFacts } from '../scan/file-facts.ts';
 import { edge } from './map-common.ts';
 import { fileKey, type RepoRef } from './refs.ts';
 
@@ -17,25 +18,6 @@ export interface TreeFile {
   oid?: string;
 }
 
-/** What the crawler learned about a file: its format (by name or by bytes) and, if scanned, the verdict. */
-export interface FileFacts {
-  format: FileFormat;
-  formatSource: 'name' | 'bytes';
-  scanStatus?: ScanVerdict;
-  scanGlobals?: string[];
-  scanner?: string;
-  scanReason?: string;
-  scanFindings?: string[];
-}
-
-/**
- * A path a git tree can hold: relative, no empty, `.` or `..` segment (they would walk out of the repo in a
- * download URL or a key), no control characters (they cannot be part of a key), bounded length.
- */
-export function isRepoPath(path: string): boolean {
-  if (path.length === 0 || path.length > 4096 || /[\u0000-\u001f\u007f]/.test(path)) return false;
-  return path.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
-}
 
 /** Tree entries → files; directories and malformed entries are dropped (malformed ones reported). */
 export function treeFiles(entries: unknown[], warn: (m: string) => void): TreeFile[] {
@@ -58,17 +40,6 @@ export function treeFiles(entries: unknown[], warn: (m: string) => void): TreeFi
   }
   if (bad) warn(`file listing has ${bad} entries of the wrong shape; skipped`);
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** A file's format and scan verdict as File node properties (see schema/model.ts), for every source that scans. */
-export function factProps(fact: FileFacts): Props {
-  const props: Props = { format: fact.format, formatSource: fact.formatSource };
-  if (fact.scanStatus) props.scanStatus = fact.scanStatus;
-  if (fact.scanGlobals) props.scanGlobals = fact.scanGlobals;
-  if (fact.scanner) props.scanner = fact.scanner;
-  if (fact.scanReason) props.scanReason = fact.scanReason;
-  if (fact.scanFindings) props.scanFindings = fact.scanFindings;
-  return props;
 }
 
 export function mapFiles(repo: RepoRef, repoKeyValue: string, sha: string, files: TreeFile[], facts: Map<string, FileFacts>): RecordBatch {

@@ -5,7 +5,7 @@
 import { DERIVATION_RELATIONS, type DerivationRelation } from '../../schema/model.ts';
 import type { Confidence } from '../../schema/model.ts';
 import type { EdgeRecord, JsonValue } from '../../schema/records.ts';
-import { FieldReader, isObject, type Json } from './fields.ts';
+import { FieldReader, isObject, type Json } from '../pipeline/fields.ts';
 import { cardOf, commonRepoProps, edge, repoMapping, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
 import { refFromData, repoKey, type RepoRef } from './refs.ts';
 

@@ -3,7 +3,7 @@
  * node, SERVES edges to the models it loads and USES edges to the datasets it reads. Pure.
  */
 import type { EdgeRecord } from '../../schema/records.ts';
-import { FieldReader, isObject, type Json } from './fields.ts';
+import { FieldReader, isObject, type Json } from '../pipeline/fields.ts';
 import { cardOf, commonRepoProps, edge, isPublicHub, repoMapping, returnedRef, type MapContext, type RepoMapping } from './map-common.ts';
 import { refFromData, repoKey, type RepoRef } from './refs.ts';
 

@@ -6,7 +6,7 @@
  * answers, write access is unknown and nothing is assumed (a creator is not a writer).
  */
 import type { EdgeRecord, NodeRecord, RecordBatch } from '../../schema/records.ts';
-import { isObject } from '../huggingface/fields.ts';
+import { isObject } from '../pipeline/fields.ts';
 import { describe } from './artifacts.ts';
 import { MlflowApiError, type MlflowClient } from './client.ts';
 import { BASIC_AUTH_WRITE, mapAccessControl, MODEL_WRITE_LEVELS } from './map-endpoint.ts';

@@ -1,13 +1,14 @@
 /**
  * One model's artifacts, read through the tracking server's artifact API: the file listing (directories walked, so
  * a transformers model's `model/` and `components/` are seen), the `MLmodel` file, its environment files
- * (requirements.txt, conda.yaml, python_env.yaml), and a scan of every file whose loading may run code — the Hub
- * source's file facts and the scanner's API (ingest/scan/index.ts: scanRange), reading byte ranges, never the whole of a large file. A failed read is a warning
+ * (requirements.txt, conda.yaml, python_env.yaml), and a scan of every file whose loading may run code — the file
+ * facts the Hub source uses too (ingest/scan/file-facts.ts, over the scanner's scanRange), reading byte ranges,
+ * never the whole of a large file. A failed read is a warning
  * or an `error` verdict on that file; only a missing model (the artifact tree is gone) is said so to the caller.
  */
 import { detectFormatByName } from '../scan/index.ts';
-import { fileFacts } from '../huggingface/file-facts.ts';
-import { isRepoPath, type FileFacts } from '../huggingface/map-files.ts';
+import { isRepoPath } from '../pipeline/repo-path.ts';
+import { fileFacts, type FileFacts } from '../scan/file-facts.ts';
 import { MlflowApiError, type ArtifactEntry, type ArtifactRoot, type MlflowClient } from './client.ts';
 import { parseMlmodel, type MlmodelFacts } from './mlmodel.ts';
 

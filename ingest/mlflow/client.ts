@@ -8,7 +8,7 @@
 import { limitBody, UpstreamLimitError } from '../pipeline/bounds.ts';
 import { safeUrl } from '../pipeline/http.ts';
 import { printable } from '../pipeline/warnings.ts';
-import { isObject, type Json } from '../huggingface/fields.ts';
+import { isObject, type Json } from '../pipeline/fields.ts';
 
 /** No API body the ingestor reads (a page of versions, a run, a listing) is near this; a larger one is hostile. */
 export const MAX_API_BODY_BYTES = 32 * 1024 * 1024;

@@ -17,7 +17,7 @@ import { createHttpClient, httpSettings, originPolicy, type HttpStats, type Pipe
 import { createProgress } from '../pipeline/progress.ts';
 import { createScopeWriter, type ScopeWriter } from '../pipeline/sync.ts';
 import { warningLines, WarningLog, type IngestWarning } from '../pipeline/warnings.ts';
-import { isObject, type Json } from '../huggingface/fields.ts';
+import { isObject, type Json } from '../pipeline/fields.ts';
 import { accessScope, readAccess, type AccessApi } from './access.ts';
 import { describe } from './artifacts.ts';
 import { MlflowApiError, MlflowClient } from './client.ts';

@@ -4,7 +4,7 @@
  * listed is still read and nothing is removed on its account.
  */
 import type { Props } from '../../schema/records.ts';
-import { isObject, type Json } from '../huggingface/fields.ts';
+import { isObject, type Json } from '../pipeline/fields.ts';
 import type { MlflowClient } from './client.ts';
 import { kvObject } from './props.ts';
 

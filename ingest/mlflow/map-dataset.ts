@@ -7,7 +7,7 @@
  */
 import { keyOfUrl, parseKey } from '../../schema/keys.ts';
 import type { EdgeRecord, NodeRecord, Props } from '../../schema/records.ts';
-import { isObject, type Json } from '../huggingface/fields.ts';
+import { isObject, type Json } from '../pipeline/fields.ts';
 import { refFromData, repoKey } from '../huggingface/refs.ts';
 import { tagMap, withCleared } from './props.ts';
 import { datasetKey, SOURCE } from './refs.ts';

@@ -8,7 +8,7 @@
  */
 import { tryKeyOf } from '../../schema/keys.ts';
 import type { EdgeRecord, NodeRecord, Props, RecordBatch } from '../../schema/records.ts';
-import { isObject, type Json } from '../huggingface/fields.ts';
+import { isObject, type Json } from '../pipeline/fields.ts';
 import { kvObject, msToIso, setter, text, withCleared } from './props.ts';
 import { endpointKey, SOURCE, userKey, versionKey } from './refs.ts';
 

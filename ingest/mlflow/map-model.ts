@@ -6,8 +6,8 @@
  * the lineage edges. Pure: the orchestrator fetches, this maps.
  */
 import type { EdgeRecord, NodeRecord, Props, RecordBatch } from '../../schema/records.ts';
-import { isObject, type Json } from '../huggingface/fields.ts';
-import { factProps } from '../huggingface/map-files.ts';
+import { isObject, type Json } from '../pipeline/fields.ts';
+import { factProps } from '../scan/file-facts.ts';
 import { refFromData, repoKey } from '../huggingface/refs.ts';
 import type { ArtifactsRead } from './artifacts.ts';
 import { datasetEdge, mapDatasetInput } from './map-dataset.ts';

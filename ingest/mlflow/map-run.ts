@@ -6,7 +6,7 @@
  */
 import { keyOfUrl, parseKey } from '../../schema/keys.ts';
 import type { EdgeRecord, NodeRecord, Props } from '../../schema/records.ts';
-import { isObject, type Json } from '../huggingface/fields.ts';
+import { isObject, type Json } from '../pipeline/fields.ts';
 import { datasetEdge, mapDatasetInput, withoutCredentials, type DatasetContext, type DatasetTarget } from './map-dataset.ts';
 import { kvObject, setter, tagMap } from './props.ts';
 import { SOURCE, userKey } from './refs.ts';

@@ -7,7 +7,7 @@
  * text rather than from its resolved value. Pure.
  */
 import { isMap, isScalar, parseDocument, type Document } from 'yaml';
-import { isObject, type Json } from '../huggingface/fields.ts';
+import { isObject, type Json } from '../pipeline/fields.ts';
 
 export interface TransformersFacts {
   /** `source_model_name`: a Hub repo id, or a local path (which names no Hub model). */

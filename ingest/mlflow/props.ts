@@ -1,6 +1,6 @@
 /** Small pure helpers the MLflow mappers share for reading upstream values into node properties. */
 import type { JsonValue, Props } from '../../schema/records.ts';
-import { isObject } from '../huggingface/fields.ts';
+import { isObject } from '../pipeline/fields.ts';
 
 /** `[{key, value}]` (tags, params) as a map; later duplicates win, as MLflow's own readers do. */
 export function tagMap(list: unknown): Map<string, string> {

@@ -5,7 +5,7 @@
  * is gone, a deleted logged model) is a warning on that model; a fault the pipeline could not retry away fails the
  * model (it is not written, so the next run reads it again). Runs are cached: several versions share one run.
  */
-import { isObject, type Json } from '../huggingface/fields.ts';
+import { isObject, type Json } from '../pipeline/fields.ts';
 import { readArtifacts, describe, type ArtifactOptions, type ArtifactsRead } from './artifacts.ts';
 import { MlflowApiError, type ArtifactRoot, type MlflowClient } from './client.ts';
 import type { EvaluationRun } from './map-model.ts';
