@@ -101,43 +101,66 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
 }
 
 /**
- * `outside-writer` (and `public-write` for what an `anyone` identity can write). Every write grant has to be
- * weighed against the owner of what it grants, so this reads the CAN_WRITE edges of every identity; the owner of
- * an asset whose key names a namespace is read from the key (ownerOf), so only assets with ownerless keys are
- * read from the store — at scale 1 that is none of 245,000 grants, which had been nearly all of the time.
+ * `outside-writer` (and `public-write` for what an `anyone` identity can write). Every write grant is weighed
+ * against the owner of what it grants: all of them, read as bare ends (`edgeEnds`), no edge or node object each.
+ * The owner of an asset whose key names a namespace comes from the key (ownerOf), an identity's orgs from its key
+ * and its memberships; only what that leaves open is read from the store — the kind of what `anyone` can write,
+ * the author of an asset with an ownerless key, and the `org` property of an identity that looks outside, which
+ * can only bring it in. At scale 1 that is 245,000 grants judged from their keys and no node read.
  */
 async function outsideWriters(store: GraphStore, tagged: readonly GraphNode[], add: (key: string, reason: EntryReason) => void): Promise<void> {
   const anyone = new Set(tagged.filter((n) => n.kind === 'Identity' && analystTagsOf(n).includes(ANYONE_TAG)).map((n) => n.key));
-  for await (const identities of nodesOfKind(store, 'Identity')) {
-    const keys = identities.map((n) => n.key);
-    const [writes, memberships] = await Promise.all([
-      store.expand({ keys, direction: 'out', edgeKinds: [WRITE_ACCESS], withProps: false }),
-      store.expand({ keys, direction: 'out', edgeKinds: [MEMBERSHIP], withProps: false }),
-    ]);
-    if (!writes.length) continue;
-    const orgs = new Map<string, Set<string>>();
-    for (const n of identities) orgs.set(n.key, ownOrgs(n.key, n));
-    for (const m of memberships) orgs.get(m.from)?.add(bareName(m.to));
-    // The store is asked only for what a key cannot answer: the kind of what `anyone` can write, and the author of
-    // an asset whose key names no owner.
-    const keyOwners = writes.map((w) => ownerOfKey(w.to)?.toLowerCase());
-    const needNode = new Set<string>();
-    writes.forEach((w, i) => {
-      if (anyone.has(w.from) || keyOwners[i] === undefined) needNode.add(w.to);
-    });
-    const fetched = new Map((await store.getNodes([...needNode])).map((n) => [n.key, n]));
-    writes.forEach((w, i) => {
-      if (anyone.has(w.from)) {
-        const asset = fetched.get(w.to);
-        if (!asset) return;
-        add(w.from, 'outside-writer');
-        if (asset.kind === 'Dataset' || asset.kind === 'Model') add(asset.key, 'public-write');
-        return;
-      }
-      const asset = keyOwners[i] === undefined ? fetched.get(w.to) : undefined;
-      const owner = keyOwners[i] ?? (asset ? ownerOf(asset) : undefined);
-      if (owner && !orgs.get(w.from)?.has(owner)) add(w.from, 'outside-writer');
-    });
+  const [grants, memberships] = await Promise.all([store.edgeEnds([WRITE_ACCESS]), store.edgeEnds([MEMBERSHIP])]);
+  if (grants.from.length === 0) return;
+  const memberOf = new Map<string, string[]>();
+  memberships.from.forEach((identity, i) => {
+    const list = memberOf.get(identity) ?? [];
+    list.push(bareName(memberships.to[i]!));
+    memberOf.set(identity, list);
+  });
+  const orgsOf = (identity: string, node: GraphNode | undefined): Set<string> => {
+    const orgs = ownOrgs(identity, node);
+    for (const org of memberOf.get(identity) ?? []) orgs.add(org);
+    return orgs;
+  };
+  // Orgs by key and membership alone, per identity (an identity has several grants).
+  const keyOrgs = new Map<string, Set<string>>();
+  const open: number[] = [];
+  const needNode = new Set<string>();
+  for (let i = 0; i < grants.from.length; i++) {
+    const identity = grants.from[i]!;
+    const asset = grants.to[i]!;
+    if (anyone.has(identity)) {
+      open.push(i);
+      needNode.add(asset);
+      continue;
+    }
+    const owner = ownerOfKey(asset)?.toLowerCase();
+    if (owner === undefined) {
+      open.push(i);
+      needNode.add(asset).add(identity);
+      continue;
+    }
+    let orgs = keyOrgs.get(identity);
+    if (!orgs) keyOrgs.set(identity, (orgs = orgsOf(identity, undefined)));
+    if (!orgs.has(owner)) {
+      open.push(i);
+      needNode.add(identity);
+    }
+  }
+  if (open.length === 0) return;
+  const nodes = new Map((await store.getNodes([...needNode])).map((n) => [n.key, n]));
+  for (const i of open) {
+    const identity = grants.from[i]!;
+    const asset = nodes.get(grants.to[i]!);
+    if (anyone.has(identity)) {
+      if (!asset) continue;
+      add(identity, 'outside-writer');
+      if (asset.kind === 'Dataset' || asset.kind === 'Model') add(asset.key, 'public-write');
+      continue;
+    }
+    const owner = ownerOfKey(grants.to[i]!)?.toLowerCase() ?? (asset ? ownerOf(asset) : undefined);
+    if (owner && !orgsOf(identity, nodes.get(identity)).has(owner)) add(identity, 'outside-writer');
   }
 }
 

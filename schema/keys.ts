@@ -29,6 +29,14 @@ interface CompiledFormat {
   pattern: RegExp;
   /** The same pattern with match indices (`d`), for the callers that cut a key where a part starts. */
   indexed: RegExp;
+  /**
+   * For a format that names an owner: the same language with the owner as its only (numbered) group — no groups
+   * object per match, for ownerOfKey, which analyses call once per edge.
+   */
+  ownerPattern: RegExp | undefined;
+  ownerMany: boolean;
+  /** Where a label starts when the first part after the literal prefix is the first one a label keeps. */
+  labelStart: number | undefined;
   parts: { name: string; many: boolean }[];
 }
 
@@ -67,14 +75,28 @@ function compile(spec: KeyFormatSpec): CompiledFormat {
   const tokens = tokenize(spec.template);
   const first = tokens[0];
   const prefix = first && 'literal' in first ? first.literal : '';
-  const body = tokens
-    .map((t) => ('literal' in t ? escapeRegExp(t.literal) : `(?<${t.part}>${spec.partPatterns?.[t.part] ?? (t.many ? MANY_SEGMENTS : ONE_SEGMENT)})`))
-    .join('');
+  const partPattern = (t: { part: string; many: boolean }) => spec.partPatterns?.[t.part] ?? (t.many ? MANY_SEGMENTS : ONE_SEGMENT);
+  const body = (group: (t: { part: string; many: boolean }) => string) => tokens.map((t) => ('literal' in t ? escapeRegExp(t.literal) : group(t))).join('');
   const parts = tokens.filter((t): t is { part: string; many: boolean } => 'part' in t).map((t) => ({ name: t.part, many: t.many }));
   // Match indices (`d`) make every match about twice as slow, and most callers (kindOfKey, ownerOfKey: once per
   // edge of an analysis) want only the parts; labels and short keys use the indexed twin.
-  const source = `^(?:${body})$`;
-  return { spec, tokens, prefix, pattern: new RegExp(source, 'u'), indexed: new RegExp(source, 'du'), parts };
+  const source = `^(?:${body((t) => `(?<${t.part}>${partPattern(t)})`)})$`;
+  const owner = spec.owner ? parts.find((p) => p.name === spec.owner) : undefined;
+  const ownerSource = owner ? `^(?:${body((t) => (t.part === owner.name ? `(${partPattern(t)})` : `(?:${partPattern(t)})`))})$` : undefined;
+  const firstLabelled = parts.find((p) => p.name !== 'type');
+  const second = tokens[1];
+  const labelStart = prefix && firstLabelled && second && 'part' in second && second.part === firstLabelled.name ? prefix.length : undefined;
+  return {
+    spec,
+    tokens,
+    prefix,
+    pattern: new RegExp(source, 'u'),
+    indexed: new RegExp(source, 'du'),
+    ownerPattern: ownerSource ? new RegExp(ownerSource, 'u') : undefined,
+    ownerMany: owner?.many ?? false,
+    labelStart,
+    parts,
+  };
 }
 
 const COMPILED: readonly CompiledFormat[] = KEY_FORMATS.map(compile);
@@ -170,11 +192,20 @@ export function keyPinsRevision(key: string): boolean {
 
 /** The owning user or organisation a key names (as written), or undefined (packages, legacy ids, MLflow). */
 export function ownerOfKey(key: string): string | undefined {
-  const found = compiledOf(key);
-  const owner = found?.compiled.spec.owner;
-  if (!owner) return undefined;
-  const raw = found.match.groups![owner]!;
-  return found.compiled.parts.find((p) => p.name === owner)!.many ? raw : decodeOneSegment(raw);
+  if (typeof key !== 'string') return undefined;
+  const colon = key.indexOf(':');
+  if (colon <= 0) return undefined;
+  // compiledOf's walk, with the owner-only twin of each pattern (it matches the same keys).
+  for (const c of BY_SCHEME.get(key.slice(0, colon)) ?? []) {
+    if (!key.startsWith(c.prefix)) continue;
+    if (!c.ownerPattern) {
+      if (c.pattern.test(key)) return undefined;
+      continue;
+    }
+    const m = c.ownerPattern.exec(key);
+    if (m) return c.ownerMany ? m[1]! : decodeOneSegment(m[1]!);
+  }
+  return undefined;
 }
 
 /**
@@ -187,6 +218,7 @@ export function labelOfKey(key: string): string {
 }
 
 function labelOf(key: string, found: { compiled: CompiledFormat; match: RegExpExecArray }): string {
+  if (found.compiled.labelStart !== undefined) return key.slice(found.compiled.labelStart);
   const firstNamed = found.compiled.parts.find((p) => p.name !== 'type');
   if (!firstNamed) return key;
   return key.slice(found.match.indices!.groups![firstNamed.name]![0]);
@@ -219,8 +251,10 @@ export function shortLabel(key: string, hexChars = 12): string {
 
 /** The bare, lower-cased name of an identity key (`hf:org/Acme` → `acme`, `gh:team/acme/ml` → `acme/ml`), or of a plain name. */
 export function identityName(value: string): string {
-  const found = compiledOf(value, true);
-  return (found?.compiled.spec.kind === 'Identity' ? labelOf(value, found) : value).toLowerCase();
+  let found = compiledOf(value);
+  if (found?.compiled.spec.kind !== 'Identity') return value.toLowerCase();
+  if (found.compiled.labelStart === undefined) found = compiledOf(value, true)!;
+  return labelOf(value, found).toLowerCase();
 }
 
 /** Where a source's pages are: the configured endpoint, else the public default, else undefined. */

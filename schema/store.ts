@@ -111,6 +111,16 @@ export interface PropQuery<P extends string, K extends string> {
 export type NodePropQuery = PropQuery<IndexedNodeProp, NodeKind>;
 export type EdgePropQuery = PropQuery<IndexedEdgeProp, EdgeKind>;
 
+/**
+ * Every edge of some kinds as its two ends, in three parallel lists (position i is one edge): the answer of
+ * `edgeEnds`, columnar so that reading every grant of a large graph allocates no object per edge.
+ */
+export interface EdgeEnds {
+  from: string[];
+  kind: EdgeKind[];
+  to: string[];
+}
+
 export interface Page<T> {
   items: T[];
   endCursor: string | null;
@@ -160,6 +170,13 @@ export interface GraphStore {
    * request with an unknown edge kind or direction, or limits that are not whole numbers ≥ 0 (maxNodes ≥ 1).
    */
   reach(request: ReachRequest): Promise<Reachability>;
+
+  /**
+   * Every edge of these kinds as (from, kind, to), each once however many sources recorded it, in (from, kind, to)
+   * order. For analyses that weigh every edge of an access kind (every write grant, every membership) without a
+   * frontier to start from. Refuses (UsageError) an unknown kind.
+   */
+  edgeEnds(kinds: readonly EdgeKind[]): Promise<EdgeEnds>;
 
   /** Nodes by kind / property / text, ordered by key, with cursor paging. */
   find(query: FindQuery): Promise<Page<GraphNode>>;

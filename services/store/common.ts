@@ -113,6 +113,12 @@ export function checkReachRequest(req: ReachRequest): void {
   }
 }
 
+/** The kinds of an edgeEnds call, checked the same way by every store: known, each once, in name order. */
+export function checkEdgeEndKinds(kinds: readonly EdgeKind[]): EdgeKind[] {
+  for (const k of kinds) if (!isEdgeKind(k)) throw new UsageError(`unknown edge kind "${String(k).slice(0, 80)}"`);
+  return [...new Set(kinds)].sort(compareText);
+}
+
 /** The starts of a request, each once, in the order given. */
 export function uniqueStarts(req: ReachRequest): string[] {
   return [...new Set(req.from)];

@@ -496,6 +496,15 @@ export function expandStatement(keys: readonly string[], direction: 'out' | 'in'
   return { text: `UNWIND $keys AS k\n${pattern}\n${EDGE_RETURN}`, params: { keys: [...keys] } };
 }
 
+/**
+ * Every edge of these kinds as (from, kind, to), each once (DISTINCT folds an edge several sources recorded); the
+ * relationship types are spelled in the pattern from the checked kinds. Ordered by the caller, by code units.
+ */
+export function edgeEndsStatement(kinds: readonly EdgeKind[]): Statement {
+  const types = kinds.map(relTypeOf).join('|');
+  return { text: `MATCH (a:${NODE_LABEL})-[r:${types}]->(b:${NODE_LABEL})\nRETURN DISTINCT a.key AS from, type(r) AS kind, b.key AS to`, params: {} };
+}
+
 // ---------------------------------------------------------------------------------------------------- reach
 
 /** Start keys → internal node ids (valid within the read transaction that runs the levels). */

@@ -11,7 +11,7 @@
 import type Database from 'better-sqlite3';
 import { EDGE_KINDS, EDGE_SPECS, type EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge } from '../../schema/records.ts';
-import type { Direction, ReachRequest, Reachability } from '../../schema/store.ts';
+import type { Direction, EdgeEnds, ReachRequest, Reachability } from '../../schema/store.ts';
 import { NO_PROPS, compareText, uniqueStarts } from './common.ts';
 
 /** Edges of one direction: those of node v are at [offsets[v], offsets[v + 1]) of the other columns. */
@@ -327,6 +327,34 @@ export function expandFromAdjacency(adj: Adjacency, keys: readonly string[], kin
     }
   }
   return out;
+}
+
+/**
+ * Every edge of the kinds as (from, kind, to), each once: the out rows are in (near, kind, far, source) order
+ * already, so one pass over them in node order gives the contract's order, an edge recorded by several sources
+ * being adjacent rows.
+ */
+export function edgeEndsFromAdjacency(adj: Adjacency, kinds: readonly EdgeKind[]): EdgeEnds {
+  const allowed = allowedCodes(adj, kinds);
+  const { offsets, far, kinds: codes } = adj.out;
+  const { keys, kindNames } = adj;
+  const ends: EdgeEnds = { from: [], kind: [], to: [] };
+  for (let v = 0; v < keys.length; v++) {
+    let lastCode = -1;
+    let lastFar = -1;
+    for (let a = offsets[v]!, end = offsets[v + 1]!; a < end; a++) {
+      const code = codes[a]!;
+      if (allowed[code] === 0) continue;
+      const w = far[a]!;
+      if (code === lastCode && w === lastFar) continue;
+      lastCode = code;
+      lastFar = w;
+      ends.from.push(keys[v]!);
+      ends.kind.push(kindNames[code]!);
+      ends.to.push(keys[w]!);
+    }
+  }
+  return ends;
 }
 
 /**

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { GraphStore } from '../../schema/store.ts';
 import { fanGraph, startHarness, type Harness } from './helpers.ts';
 
-type Counted = 'getNodes' | 'expand' | 'reach' | 'find' | 'findByProp' | 'stats';
+type Counted = 'getNodes' | 'expand' | 'reach' | 'edgeEnds' | 'find' | 'findByProp' | 'stats';
 
 function countingStore(store: GraphStore, counts: Record<Counted, number>): GraphStore {
   return {
@@ -17,6 +17,7 @@ function countingStore(store: GraphStore, counts: Record<Counted, number>): Grap
     getNodes: (keys) => (counts.getNodes++, store.getNodes(keys)),
     expand: (req) => (counts.expand++, store.expand(req)),
     reach: (req) => (counts.reach++, store.reach(req)),
+    edgeEnds: (kinds) => (counts.edgeEnds++, store.edgeEnds(kinds)),
     find: (q) => (counts.find++, store.find(q)),
     findNodesByProp: (q) => (counts.findByProp++, store.findNodesByProp(q)),
     findEdgesByProp: (q) => (counts.findByProp++, store.findEdgesByProp(q)),
@@ -31,7 +32,7 @@ function countingStore(store: GraphStore, counts: Record<Counted, number>): Grap
 }
 
 describe('batched store access', () => {
-  const counts: Record<Counted, number> = { getNodes: 0, expand: 0, reach: 0, find: 0, findByProp: 0, stats: 0 };
+  const counts: Record<Counted, number> = { getNodes: 0, expand: 0, reach: 0, edgeEnds: 0, find: 0, findByProp: 0, stats: 0 };
   let h: Harness;
   before(async () => {
     // A generous cost limit: this query is deliberately wide, to show that width costs no extra store calls.
@@ -65,7 +66,7 @@ describe('batched store access', () => {
     assert.deepEqual(many, few);
     // One search (which also primes the node loader); edges out and in for the models, then out and in for the nodes
     // at their far ends; one node batch for those far ends (`from` of an OUT edge is the model itself, already known).
-    assert.deepEqual(many, { find: 1, expand: 4, reach: 0, getNodes: 1, findByProp: 0, stats: 0 });
+    assert.deepEqual(many, { find: 1, expand: 4, reach: 0, edgeEnds: 0, getNodes: 1, findByProp: 0, stats: 0 });
   });
 
   it('pages a blast radius from one computed traversal (no recomputation per page)', async () => {

@@ -80,6 +80,9 @@ describe('key formats', () => {
         assert.deepEqual(parsed.parts, fold(format, parts), key);
         assert.equal(kindOfKey(key), format.kind);
         assert.equal(keyOf(format.id, parsed.parts), key);
+        // The fast paths (an owner-only pattern, a label cut after the prefix) say what the full parse says.
+        assert.equal(ownerOfKey(key), format.owner ? parsed.parts[format.owner] : undefined, key);
+        if (format.kind === 'Identity') assert.equal(identityName(key), labelOfKey(key).toLowerCase(), key);
         // Every generated key is a valid record key of its kind.
         validateBatch({ nodes: [{ kind: format.kind, key }], edges: [] });
       }

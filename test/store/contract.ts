@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it, before, after } from 'node:test';
 import type { EdgeRecord, NodeRecord, RecordBatch } from '../../schema/records.ts';
 import { ValidationError } from '../../schema/validate.ts';
-import type { ExportItem, GraphStore, ReachStep, Reachability } from '../../schema/store.ts';
+import type { EdgeEnds, ExportItem, GraphStore, ReachStep, Reachability } from '../../schema/store.ts';
 import { reachSteps } from '../../queries/traversal.ts';
 import { openStore } from '../../services/store/open.ts';
 import { spawn } from 'node:child_process';
@@ -826,6 +826,43 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('edgeEnds: every edge of the kinds as (from, kind, to), once each, in code-unit order; unknown kinds refused', async () => {
+      const store = await harness.open();
+      try {
+        // Keys past U+E000 and beyond the BMP: code-unit order (the contract's) differs from code-point order there.
+        const high = 'hf:user/\u{1F600}';
+        const priv = 'hf:user/\uE000';
+        await store.upsert({
+          nodes: [],
+          edges: [
+            edge('CAN_WRITE', 'hf:user/b', 'hf:model/o/x'),
+            edge('CAN_WRITE', 'hf:user/a', 'hf:model/o/y'),
+            edge('CAN_WRITE', 'hf:user/a', 'hf:model/o/x', { source: 's1' }),
+            edge('CAN_WRITE', 'hf:user/a', 'hf:model/o/x', { source: 's2' }),
+            edge('MEMBER_OF', 'hf:user/a', 'hf:org/o', { props: { role: 'write' } }),
+            edge('CAN_WRITE', priv, 'hf:model/o/x'),
+            edge('CAN_WRITE', high, 'hf:model/o/x'),
+            edge('TRAINED_ON', 'hf:model/o/x', 'hf:dataset/o/d'),
+          ],
+        });
+        const lines = (e: EdgeEnds) => e.from.map((f, i) => `${f} ${e.kind[i]} ${e.to[i]}`);
+        assert.deepEqual(lines(await store.edgeEnds(['MEMBER_OF', 'CAN_WRITE'])), [
+          'hf:user/a CAN_WRITE hf:model/o/x',
+          'hf:user/a CAN_WRITE hf:model/o/y',
+          'hf:user/a MEMBER_OF hf:org/o',
+          'hf:user/b CAN_WRITE hf:model/o/x',
+          `${high} CAN_WRITE hf:model/o/x`,
+          `${priv} CAN_WRITE hf:model/o/x`,
+        ]);
+        assert.deepEqual(lines(await store.edgeEnds(['TRAINED_ON', 'TRAINED_ON'])), ['hf:model/o/x TRAINED_ON hf:dataset/o/d']);
+        assert.deepEqual(await store.edgeEnds(['AFFECTS']), { from: [], kind: [], to: [] });
+        assert.deepEqual(await store.edgeEnds([]), { from: [], kind: [], to: [] });
+        await assert.rejects(store.edgeEnds(["CAN_WRITE]->() DETACH DELETE n //" as never]), (err: Error) => err.name === 'UsageError' && /unknown edge kind/.test(err.message));
+      } finally {
+        await store.close();
       }
     });
 

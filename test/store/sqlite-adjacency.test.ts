@@ -96,6 +96,13 @@ describe('sqlite adjacency cache', () => {
           }
         }
       }
+      // Every edge of some kinds, without a frontier: the copy's answer equals the SQL join's, duplicates folded.
+      for (const kinds of [['CAN_WRITE'], ['MEMBER_OF', 'CAN_WRITE', 'SERVES'], [...EDGE_KINDS]] as EdgeKind[][]) {
+        const viaCopy = await cached.edgeEnds(kinds);
+        assert.deepEqual(viaCopy, await sql.edgeEnds(kinds), kinds.join(','));
+        const want = new Set(edges.filter((e) => kinds.includes(e.kind)).map((e) => `${e.from} ${e.kind} ${e.to}`));
+        assert.equal(viaCopy.from.length, want.size, 'each (from, kind, to) once');
+      }
       assert.equal(cached.adjacencyStats().builds, 1, 'built once for a store nobody wrote to');
       assert.equal(sql.adjacencyStats().builds, 0, 'a store opened with the cache off never builds one');
     } finally {
