@@ -175,6 +175,7 @@ function decode(input: Buffer): { adjacency: Adjacency } | { rejected: string } 
     adjacency: {
       keys,
       numberMap: undefined,
+      searched: 0,
       kindNames,
       kindCodes: new Map(kindNames.map((k, i) => [k, i])),
       sourceNames: header.sourceNames,
