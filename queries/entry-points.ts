@@ -123,8 +123,10 @@ async function outsideWriters(store: GraphStore, tagged: readonly GraphNode[], a
     for (const org of memberOf.get(identity) ?? []) orgs.add(org);
     return orgs;
   };
-  // Orgs by key and membership alone, per identity (an identity has several grants).
-  const keyOrgs = new Map<string, Set<string>>();
+  // Orgs by key and membership alone, per identity: computed once per run of its grants (edgeEnds lists them in
+  // `from` order, so an identity's grants are adjacent).
+  let lastIdentity: string | undefined;
+  let lastOrgs = new Set<string>();
   const open: number[] = [];
   const needNode = new Set<string>();
   for (let i = 0; i < grants.from.length; i++) {
@@ -141,9 +143,11 @@ async function outsideWriters(store: GraphStore, tagged: readonly GraphNode[], a
       needNode.add(asset).add(identity);
       continue;
     }
-    let orgs = keyOrgs.get(identity);
-    if (!orgs) keyOrgs.set(identity, (orgs = orgsOf(identity, undefined)));
-    if (!orgs.has(owner)) {
+    if (identity !== lastIdentity) {
+      lastIdentity = identity;
+      lastOrgs = orgsOf(identity, undefined);
+    }
+    if (!lastOrgs.has(owner)) {
       open.push(i);
       needNode.add(identity);
     }
