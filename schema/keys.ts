@@ -76,6 +76,10 @@ function compile(spec: KeyFormatSpec): CompiledFormat {
   const first = tokens[0];
   const prefix = first && 'literal' in first ? first.literal : '';
   const partPattern = (t: { part: string; many: boolean }) => spec.partPatterns?.[t.part] ?? (t.many ? MANY_SEGMENTS : ONE_SEGMENT);
+  // ownerPattern finds the owner as group 1: a part pattern must not capture (a model error, caught at load).
+  for (const [part, re] of Object.entries(spec.partPatterns ?? {})) {
+    if (/\((?!\?)/u.test(re.replace(/\\./gu, ''))) throw new Error(`key format ${spec.id}: the pattern of <${part}> has a capturing group; use (?:…)`);
+  }
   const body = (group: (t: { part: string; many: boolean }) => string) => tokens.map((t) => ('literal' in t ? escapeRegExp(t.literal) : group(t))).join('');
   const parts = tokens.filter((t): t is { part: string; many: boolean } => 'part' in t).map((t) => ({ name: t.part, many: t.many }));
   // Match indices (`d`) make every match about twice as slow, and most callers (kindOfKey, ownerOfKey: once per
