@@ -127,19 +127,23 @@ async function outsideWriters(store: GraphStore, tagged: readonly GraphNode[], a
   // `from` order, so an identity's grants are adjacent).
   let lastIdentity: string | undefined;
   let lastOrgs = new Set<string>();
+  // Grants the keys leave open, with the owner the key names when it names one.
   const open: number[] = [];
+  const openOwner: (string | undefined)[] = [];
   const needNode = new Set<string>();
   for (let i = 0; i < grants.from.length; i++) {
     const identity = grants.from[i]!;
     const asset = grants.to[i]!;
     if (anyone.has(identity)) {
       open.push(i);
+      openOwner.push(undefined);
       needNode.add(asset);
       continue;
     }
     const owner = ownerOfKey(asset)?.toLowerCase();
     if (owner === undefined) {
       open.push(i);
+      openOwner.push(undefined);
       needNode.add(asset).add(identity);
       continue;
     }
@@ -149,23 +153,24 @@ async function outsideWriters(store: GraphStore, tagged: readonly GraphNode[], a
     }
     if (!lastOrgs.has(owner)) {
       open.push(i);
+      openOwner.push(owner);
       needNode.add(identity);
     }
   }
   if (open.length === 0) return;
   const nodes = new Map((await store.getNodes([...needNode])).map((n) => [n.key, n]));
-  for (const i of open) {
+  open.forEach((i, j) => {
     const identity = grants.from[i]!;
     const asset = nodes.get(grants.to[i]!);
     if (anyone.has(identity)) {
-      if (!asset) continue;
+      if (!asset) return;
       add(identity, 'outside-writer');
       if (asset.kind === 'Dataset' || asset.kind === 'Model') add(asset.key, 'public-write');
-      continue;
+      return;
     }
-    const owner = ownerOfKey(grants.to[i]!)?.toLowerCase() ?? (asset ? ownerOf(asset) : undefined);
+    const owner = openOwner[j] ?? (asset ? ownerOf(asset) : undefined);
     if (owner && !orgsOf(identity, nodes.get(identity)).has(owner)) add(identity, 'outside-writer');
-  }
+  });
 }
 
 /** Entry point keys, sorted. */

@@ -2,7 +2,7 @@
 import { flowConditionHolds, isEdgeKind, type EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge, JsonValue, Props } from '../../schema/records.ts';
 import { UsageError } from '../../schema/errors.ts';
-import type { Direction, ExpandRequest, ReachRequest, ReachStep, Reachability } from '../../schema/store.ts';
+import type { Direction, EdgeEnds, ExpandRequest, ReachRequest, ReachStep, Reachability } from '../../schema/store.ts';
 
 /**
  * Sets an own, enumerable property. Plain assignment would treat a property named `__proto__` (upstream data is
@@ -117,6 +117,12 @@ export function checkReachRequest(req: ReachRequest): void {
 export function checkEdgeEndKinds(kinds: readonly EdgeKind[]): EdgeKind[] {
   for (const k of kinds) if (!isEdgeKind(k)) throw new UsageError(`unknown edge kind "${String(k).slice(0, 80)}"`);
   return [...new Set(kinds)].sort(compareText);
+}
+
+/** (from, kind, to) rows as the contract's EdgeEnds: sorted by code units (a no-op when already so), then split. */
+export function edgeEndsOf(rows: (readonly [string, EdgeKind, string])[]): EdgeEnds {
+  inOrder(rows, (a, b) => compareText(a[0], b[0]) || compareText(a[1], b[1]) || compareText(a[2], b[2]));
+  return { from: rows.map((r) => r[0]), kind: rows.map((r) => r[1]), to: rows.map((r) => r[2]) };
 }
 
 /** The starts of a request, each once, in the order given. */

@@ -16,7 +16,7 @@ import { AispmError, UsageError } from '../../schema/errors.ts';
 import { redact, registerSecret } from '../../schema/secrets.ts';
 import { checkEdgePropQuery, checkNodePropQuery, propMatches } from './prop-query.ts';
 import { edgesByPropStatement, nodesByPropStatement, propIndexStatements } from './neo4j-prop-index.ts';
-import { ArrayReachability, NO_PROPS, checkEdgeEndKinds, checkReachRequest, compareEdges, compareNodes, compareSteps, compareText, decodeCursor, encodeCursor, inOrder, pageSize, reachByExpand, uniqueStarts } from './common.ts';
+import { ArrayReachability, NO_PROPS, checkEdgeEndKinds, checkReachRequest, compareEdges, compareNodes, compareSteps, decodeCursor, edgeEndsOf, encodeCursor, inOrder, pageSize, reachByExpand, uniqueStarts } from './common.ts';
 import {
   ABANDONED_STAGING_MS,
   META_LABEL,
@@ -520,9 +520,8 @@ export class Neo4jStore implements GraphStore {
     const wanted = checkEdgeEndKinds(kinds);
     if (wanted.length === 0) return { from: [], kind: [], to: [] };
     return this.read('edge ends', async (tx) => {
-      const rows = (await Neo4jStore.records(tx, edgeEndsStatement(wanted))).map((r) => [r.get('from') as string, r.get('kind') as EdgeKind, r.get('to') as string] as const);
-      inOrder(rows, (a, b) => compareText(a[0], b[0]) || compareText(a[1], b[1]) || compareText(a[2], b[2]));
-      return { from: rows.map((r) => r[0]), kind: rows.map((r) => r[1]), to: rows.map((r) => r[2]) };
+      const rows = await Neo4jStore.records(tx, edgeEndsStatement(wanted));
+      return edgeEndsOf(rows.map((r) => [r.get('from') as string, r.get('kind') as EdgeKind, r.get('to') as string] as const));
     });
   }
 

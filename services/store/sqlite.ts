@@ -10,7 +10,7 @@ import { type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
 import { clip, type GraphEdge, type GraphNode, type JsonValue, type Props, type RecordBatch, type SyncContext } from '../../schema/records.ts';
 import { validateBatch } from '../../schema/validate.ts';
-import { NO_PROPS, checkEdgeEndKinds, checkReachRequest, compareEdges, compareText, compareNodes, decodeCursor, inOrder, reachByExpand, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
+import { NO_PROPS, checkEdgeEndKinds, checkReachRequest, compareEdges, compareNodes, edgeEndsOf, decodeCursor, inOrder, reachByExpand, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
 import { AdjacencyCache, adjacencyCacheEnabledByEnv, type AdjacencyCacheStats } from './sqlite-adjacency-cache.ts';
 import { canReach, edgeEndsFromAdjacency, expandFromAdjacency, keysWithEdges, reachFromAdjacency } from './sqlite-adjacency.ts';
 import { SNAPSHOT_DDL, withdrawSnapshot } from './sqlite-adjacency-snapshot.ts';
@@ -298,8 +298,8 @@ export class SqliteStore implements GraphStore {
     if (wanted.length === 0) return { from: [], kind: [], to: [] };
     const adjacency = this.adjacency.current();
     if (adjacency) return edgeEndsFromAdjacency(adjacency, wanted);
-    // Without the copy (AISPM_SQLITE_ADJACENCY=off): one join, sorted here by code units (SQLite's order is by
-    // code points, which differs around U+E000–U+FFFF).
+    // Without the copy (AISPM_SQLITE_ADJACENCY=off): one join, sorted by code units by edgeEndsOf (SQLite's order
+    // is by code points, which differs around U+E000–U+FFFF).
     const rows = this.db
       .prepare(
         `SELECT DISTINCT s.key, e.kind, d.key FROM edges e JOIN nodes s ON s.id = e.src JOIN nodes d ON d.id = e.dst
@@ -307,8 +307,7 @@ export class SqliteStore implements GraphStore {
       )
       .raw(true)
       .all(JSON.stringify(wanted)) as [string, EdgeKind, string][];
-    inOrder(rows, (a, b) => compareText(a[0], b[0]) || compareText(a[1], b[1]) || compareText(a[2], b[2]));
-    return { from: rows.map((r) => r[0]), kind: rows.map((r) => r[1]), to: rows.map((r) => r[2]) };
+    return edgeEndsOf(rows);
   }
 
   async expand(req: ExpandRequest): Promise<GraphEdge[]> {
