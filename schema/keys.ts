@@ -35,6 +35,12 @@ interface CompiledFormat {
    */
   ownerPattern: RegExp | undefined;
   ownerMany: boolean;
+  /**
+   * The owner is the first part, right after the prefix, of the default one-segment pattern, and a literal '/'
+   * follows it: it ends at the first '/' after the prefix, so a key the pattern accepts gives its owner by a cut,
+   * with no match object (`hf:model/<owner>/<name>`, `gh:repo/<owner>/<name>`).
+   */
+  ownerCut: boolean;
   /** Where a label starts when the first part after the literal prefix is the first one a label keeps. */
   labelStart: number | undefined;
   parts: { name: string; many: boolean }[];
@@ -86,9 +92,13 @@ function compile(spec: KeyFormatSpec): CompiledFormat {
   // edge of an analysis) want only the parts; labels and short keys use the indexed twin.
   const source = `^(?:${body((t) => `(?<${t.part}>${partPattern(t)})`)})$`;
   const owner = spec.owner ? parts.find((p) => p.name === spec.owner) : undefined;
-  const ownerSource = owner ? `^(?:${body((t) => (t.part === owner.name ? `(${partPattern(t)})` : `(?:${partPattern(t)})`))})$` : undefined;
-  const firstLabelled = parts.find((p) => p.name !== 'type');
   const second = tokens[1];
+  const ownerSource = owner ? `^(?:${body((t) => (t.part === owner.name ? `(${partPattern(t)})` : `(?:${partPattern(t)})`))})$` : undefined;
+  const afterOwner = tokens[2];
+  const ownerCut =
+    owner !== undefined && !owner.many && !spec.partPatterns?.[owner.name] && second !== undefined && 'part' in second && second.part === owner.name &&
+    afterOwner !== undefined && 'literal' in afterOwner && afterOwner.literal.startsWith('/');
+  const firstLabelled = parts.find((p) => p.name !== 'type');
   const labelStart = prefix && firstLabelled && second && 'part' in second && second.part === firstLabelled.name ? prefix.length : undefined;
   return {
     spec,
@@ -98,6 +108,7 @@ function compile(spec: KeyFormatSpec): CompiledFormat {
     indexed: new RegExp(source, 'du'),
     ownerPattern: ownerSource ? new RegExp(ownerSource, 'u') : undefined,
     ownerMany: owner?.many ?? false,
+    ownerCut,
     labelStart,
     parts,
   };
@@ -105,18 +116,50 @@ function compile(spec: KeyFormatSpec): CompiledFormat {
 
 const COMPILED: readonly CompiledFormat[] = KEY_FORMATS.map(compile);
 const BY_ID = new Map(COMPILED.map((c) => [c.spec.id, c]));
-/** Formats by the scheme before the first ':', in table order (which decides between overlapping templates). */
-const BY_SCHEME = new Map<string, CompiledFormat[]>();
+// formatsOf narrows by the scheme: every template starts with one, then ':'. Table order decides between
+// overlapping templates.
 for (const c of COMPILED) {
-  const scheme = c.prefix.slice(0, c.prefix.indexOf(':'));
-  BY_SCHEME.set(scheme, [...(BY_SCHEME.get(scheme) ?? []), c]);
+  if (c.prefix.indexOf(':') <= 0) throw new Error(`key format ${c.spec.id}: its template must start with a scheme and ':' (${c.spec.template})`);
+}
+const NO_FORMATS: readonly CompiledFormat[] = [];
+/** Candidate lists by the code formatsOf computes, filled as keys of each shape arrive (only lists that hold a format, so keys of no format add nothing). */
+const CANDIDATES = new Map<number, readonly CompiledFormat[]>();
+
+/**
+ * The formats a key may be, in table order: those whose scheme is as long as the key's and starts with the same
+ * character, and whose prefix continues with the key's character after the ':' (or ends at the ':'). Looked up by
+ * a number made of those three, so no string is cut out of the key and hashed: analyses call this once per edge,
+ * and walking every format of a scheme with startsWith was most of what kindOfKey cost. The caller still tests
+ * each candidate's prefix and pattern; this only narrows the list.
+ */
+function formatsOf(key: string): readonly CompiledFormat[] {
+  if (typeof key !== 'string') return NO_FORMATS;
+  const colon = key.indexOf(':');
+  if (colon <= 0) return NO_FORMATS;
+  const first = key.charCodeAt(0);
+  const next = key.charCodeAt(colon + 1); // NaN at the end of the key
+  if (colon >= 16 || first >= 128 || !(next < 65536)) return candidatesFor(colon, first, next);
+  const code = (colon << 23) | (first << 16) | next;
+  let list = CANDIDATES.get(code);
+  if (!list) {
+    list = candidatesFor(colon, first, next);
+    if (list.length) CANDIDATES.set(code, list);
+  }
+  return list;
+}
+
+function candidatesFor(colon: number, first: number, next: number): readonly CompiledFormat[] {
+  return COMPILED.filter((c) => c.prefix.indexOf(':') === colon && c.prefix.charCodeAt(0) === first && (c.prefix.length === colon + 1 || c.prefix.charCodeAt(colon + 1) === next));
+}
+
+/** The format a key is, or undefined: a test per candidate, no match object (kindOfKey runs once per node). */
+function formatOf(key: string): CompiledFormat | undefined {
+  for (const compiled of formatsOf(key)) if (key.startsWith(compiled.prefix) && compiled.pattern.test(key)) return compiled;
+  return undefined;
 }
 
 function compiledOf(key: string, withIndices = false): { compiled: CompiledFormat; match: RegExpExecArray } | undefined {
-  if (typeof key !== 'string') return undefined;
-  const colon = key.indexOf(':');
-  if (colon <= 0) return undefined;
-  for (const compiled of BY_SCHEME.get(key.slice(0, colon)) ?? []) {
+  for (const compiled of formatsOf(key)) {
     if (!key.startsWith(compiled.prefix)) continue;
     const match = (withIndices ? compiled.indexed : compiled.pattern).exec(key);
     if (match) return { compiled, match };
@@ -141,7 +184,7 @@ export function parseKey(key: string): ParsedKey | undefined {
 
 /** The node kind a key belongs to, or undefined. Key formats are disjoint (table order decides overlaps). */
 export function kindOfKey(key: string): NodeKind | undefined {
-  return compiledOf(key)?.compiled.spec.kind;
+  return formatOf(key)?.spec.kind;
 }
 
 /** The key formats of a node kind, as people read them (for messages and docs). */
@@ -196,20 +239,25 @@ export function keyPinsRevision(key: string): boolean {
 
 /** The owning user or organisation a key names (as written), or undefined (packages, legacy ids, MLflow). */
 export function ownerOfKey(key: string): string | undefined {
-  if (typeof key !== 'string') return undefined;
-  const colon = key.indexOf(':');
-  if (colon <= 0) return undefined;
   // compiledOf's walk, with the owner-only twin of each pattern (it matches the same keys).
-  for (const c of BY_SCHEME.get(key.slice(0, colon)) ?? []) {
+  for (const c of formatsOf(key)) {
     if (!key.startsWith(c.prefix)) continue;
-    if (!c.ownerPattern) {
-      if (c.pattern.test(key)) return undefined;
-      continue;
+    if (!c.ownerPattern || c.ownerCut) {
+      if (!c.pattern.test(key)) continue;
+      return c.ownerPattern ? decodeOneSegment(key.slice(c.prefix.length, key.indexOf('/', c.prefix.length))) : undefined;
     }
     const m = c.ownerPattern.exec(key);
     if (m) return c.ownerMany ? m[1]! : decodeOneSegment(m[1]!);
   }
   return undefined;
+}
+
+/**
+ * The owner a key names as owners are compared — lower-cased, since Hub and GitHub names are case-insensitive
+ * (`hf:model/Acme/x` and an `org: "acme"` mean one organisation) — or undefined.
+ */
+export function ownerNameOfKey(key: string): string | undefined {
+  return ownerOfKey(key)?.toLowerCase();
 }
 
 /**
@@ -255,10 +303,10 @@ export function shortLabel(key: string, hexChars = 12): string {
 
 /** The bare, lower-cased name of an identity key (`hf:org/Acme` → `acme`, `gh:team/acme/ml` → `acme/ml`), or of a plain name. */
 export function identityName(value: string): string {
-  let found = compiledOf(value);
-  if (found?.compiled.spec.kind !== 'Identity') return value.toLowerCase();
-  if (found.compiled.labelStart === undefined) found = compiledOf(value, true)!;
-  return labelOf(value, found).toLowerCase();
+  const format = formatOf(value);
+  if (format?.spec.kind !== 'Identity') return value.toLowerCase();
+  if (format.labelStart !== undefined) return value.slice(format.labelStart).toLowerCase();
+  return labelOf(value, compiledOf(value, true)!).toLowerCase();
 }
 
 /** Where a source's pages are: the configured endpoint, else the public default, else undefined. */
