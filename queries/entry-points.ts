@@ -41,9 +41,9 @@ import {
 import type { GraphEdge, GraphNode } from '../schema/records.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { analystTagsOf } from '../schema/tags.ts';
-import { keyPinsRevision, ownerOfKey } from '../schema/keys.ts';
+import { keyPinsRevision, ownerNameOfKey } from '../schema/keys.ts';
 import { nodesOfKind } from './nodes.ts';
-import { ANYONE_TAG, MEMBERSHIP, WRITE_ACCESS, bareName, ownOrgs, ownerOf } from './ownership.ts';
+import { ANYONE_TAG, MEMBERSHIP, WRITE_ACCESS, bareName, ownOrgList, ownOrgs, ownerOf } from './ownership.ts';
 import { hasRecordedRevision, isPinnedRevision } from './revisions.ts';
 
 export { ENTRY_REASONS, type EntryReason };
@@ -103,30 +103,40 @@ export async function entryPointReasons(store: GraphStore): Promise<Map<string, 
 /**
  * `outside-writer` (and `public-write` for what an `anyone` identity can write). Every write grant is weighed
  * against the owner of what it grants: all of them, read as bare ends (`edgeEnds`), no edge or node object each.
- * The owner of an asset whose key names a namespace comes from the key (ownerOf), an identity's orgs from its key
- * and its memberships; only what that leaves open is read from the store — the kind of what `anyone` can write,
- * the author of an asset with an ownerless key, and the `org` property of an identity that looks outside, which
- * can only bring it in. At scale 1 that is 245,000 grants judged from their keys and no node read.
+ * The owner of an asset whose key names a namespace comes from the key (ownerOf; the store hands it over with the
+ * grants, `edgeEnds`'s `owners`, and may keep it), an identity's orgs from its key and its memberships; only what
+ * that leaves open is read from the store — the kind of what `anyone` can write, the author of an asset with an
+ * ownerless key, and the `org` property of an identity that looks outside, which can only bring it in. At scale 1
+ * that is 245,000 grants judged from their keys and no node read.
  */
 async function outsideWriters(store: GraphStore, tagged: readonly GraphNode[], add: (key: string, reason: EntryReason) => void): Promise<void> {
   const anyone = new Set(tagged.filter((n) => n.kind === 'Identity' && analystTagsOf(n).includes(ANYONE_TAG)).map((n) => n.key));
-  const [grants, memberships] = await Promise.all([store.edgeEnds([WRITE_ACCESS]), store.edgeEnds([MEMBERSHIP])]);
+  // The owners of what is granted come with the grants: a store that keeps them parses no key here.
+  const [grants, memberships] = await Promise.all([store.edgeEnds([WRITE_ACCESS], { owners: true }), store.edgeEnds([MEMBERSHIP])]);
+  const ownerOfAsset = grants.toOwner ?? grants.to.map(ownerNameOfKey);
   if (grants.from.length === 0) return;
+  // identity → the bare names of the orgs it is a member of; each org's name made once (orgs are few, members many).
   const memberOf = new Map<string, string[]>();
+  const orgNames = new Map<string, string>();
   memberships.from.forEach((identity, i) => {
-    const list = memberOf.get(identity) ?? [];
-    list.push(bareName(memberships.to[i]!));
-    memberOf.set(identity, list);
+    const org = memberships.to[i]!;
+    let name = orgNames.get(org);
+    if (name === undefined) orgNames.set(org, (name = bareName(org)));
+    const list = memberOf.get(identity);
+    if (list) list.push(name);
+    else memberOf.set(identity, [name]);
   });
   const orgsOf = (identity: string, node: GraphNode | undefined): Set<string> => {
     const orgs = ownOrgs(identity, node);
     for (const org of memberOf.get(identity) ?? []) orgs.add(org);
     return orgs;
   };
-  // Orgs by key and membership alone, per identity: computed once per run of its grants (edgeEnds lists them in
-  // `from` order, so an identity's grants are adjacent).
+  // Per identity, computed once per run of its grants (edgeEnds lists them in `from` order, so an identity's grants
+  // are adjacent): whether it stands for anyone, and its orgs by key and membership alone — as a list, which for
+  // the one to three orgs an identity has is quicker to search than a set is to hash into, once per grant.
   let lastIdentity: string | undefined;
-  let lastOrgs = new Set<string>();
+  let lastIsAnyone = false;
+  let lastOrgs: string[] = [];
   // Grants the keys leave open, with the owner the key names when it names one.
   const open: number[] = [];
   const openOwner: (string | undefined)[] = [];
@@ -134,24 +144,25 @@ async function outsideWriters(store: GraphStore, tagged: readonly GraphNode[], a
   for (let i = 0; i < grants.from.length; i++) {
     const identity = grants.from[i]!;
     const asset = grants.to[i]!;
-    if (anyone.has(identity)) {
+    if (identity !== lastIdentity) {
+      lastIdentity = identity;
+      lastIsAnyone = anyone.has(identity);
+      lastOrgs = lastIsAnyone ? [] : [...ownOrgList(identity, undefined), ...(memberOf.get(identity) ?? [])];
+    }
+    if (lastIsAnyone) {
       open.push(i);
       openOwner.push(undefined);
       needNode.add(asset);
       continue;
     }
-    const owner = ownerOfKey(asset)?.toLowerCase();
+    const owner = ownerOfAsset[i];
     if (owner === undefined) {
       open.push(i);
       openOwner.push(undefined);
       needNode.add(asset).add(identity);
       continue;
     }
-    if (identity !== lastIdentity) {
-      lastIdentity = identity;
-      lastOrgs = orgsOf(identity, undefined);
-    }
-    if (!lastOrgs.has(owner)) {
+    if (!lastOrgs.includes(owner)) {
       open.push(i);
       openOwner.push(owner);
       needNode.add(identity);

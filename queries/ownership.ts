@@ -44,11 +44,16 @@ export function ownerOf(node: Pick<GraphNode, 'key' | 'props'>): string | undefi
  * key names (a team's), and its `org` property.
  */
 export function ownOrgs(key: string, node: Pick<GraphNode, 'props'> | undefined): Set<string> {
-  const orgs = new Set([bareName(key)]);
+  return new Set(ownOrgList(key, node));
+}
+
+/** ownOrgs as a list, an org possibly twice: for a caller that searches one identity's few orgs many times. */
+export function ownOrgList(key: string, node: Pick<GraphNode, 'props'> | undefined): string[] {
+  const orgs = [bareName(key)];
   const keyOrg = ownerOfKey(key);
-  if (keyOrg) orgs.add(bareName(keyOrg));
+  if (keyOrg) orgs.push(bareName(keyOrg));
   const org = node?.props.org;
-  if (typeof org === 'string' && org) orgs.add(bareName(org));
+  if (typeof org === 'string' && org) orgs.push(bareName(org));
   return orgs;
 }
 

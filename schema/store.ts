@@ -119,6 +119,17 @@ export interface EdgeEnds {
   from: string[];
   kind: EdgeKind[];
   to: string[];
+  /** With `owners`: the owner each `to` end's key names (`ownerNameOfKey` in schema/keys.ts), undefined where none. */
+  toOwner?: (string | undefined)[];
+}
+
+export interface EdgeEndsOptions {
+  /**
+   * Also the owner each `to` end's key names, as owners are compared (`ownerNameOfKey`: lower-cased), in
+   * `toOwner`. It follows from the key alone, so a store may keep it with its copy of the graph: the analysis
+   * that weighs every write grant against the owner of what it grants then parses no key per grant.
+   */
+  owners?: boolean;
 }
 
 export interface Page<T> {
@@ -176,7 +187,7 @@ export interface GraphStore {
    * order. For analyses that weigh every edge of an access kind (every write grant, every membership) without a
    * frontier to start from. Refuses (UsageError) an unknown kind.
    */
-  edgeEnds(kinds: readonly EdgeKind[]): Promise<EdgeEnds>;
+  edgeEnds(kinds: readonly EdgeKind[], opts?: EdgeEndsOptions): Promise<EdgeEnds>;
 
   /** Nodes by kind / property / text, ordered by key, with cursor paging. */
   find(query: FindQuery): Promise<Page<GraphNode>>;

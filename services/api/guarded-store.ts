@@ -36,7 +36,7 @@ export function guardedStore(store: GraphStore, signal: AbortSignal, deadline: n
     getNodes: (keys) => guarded(() => store.getNodes(keys)),
     expand: (req) => guarded(() => store.expand(req)),
     reach: (req) => guarded(() => store.reach(req)),
-    edgeEnds: (kinds) => guarded(() => store.edgeEnds(kinds)),
+    edgeEnds: (kinds, opts) => guarded(() => store.edgeEnds(kinds, opts)),
     find: (query) => guarded(() => store.find(query)),
     findNodesByProp: (query) => guarded(() => store.findNodesByProp(query)),
     findEdgesByProp: (query) => guarded(() => store.findEdgesByProp(query)),

@@ -2,6 +2,7 @@
 import { flowConditionHolds, isEdgeKind, type EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge, JsonValue, Props } from '../../schema/records.ts';
 import { UsageError } from '../../schema/errors.ts';
+import { ownerNameOfKey } from '../../schema/keys.ts';
 import type { Direction, EdgeEnds, ExpandRequest, ReachRequest, ReachStep, Reachability } from '../../schema/store.ts';
 
 /**
@@ -123,6 +124,23 @@ export function checkEdgeEndKinds(kinds: readonly EdgeKind[]): EdgeKind[] {
 export function edgeEndsOf(rows: (readonly [string, EdgeKind, string])[]): EdgeEnds {
   inOrder(rows, (a, b) => compareText(a[0], b[0]) || compareText(a[1], b[1]) || compareText(a[2], b[2]));
   return { from: rows.map((r) => r[0]), kind: rows.map((r) => r[1]), to: rows.map((r) => r[2]) };
+}
+
+/**
+ * `ends` with the owner each `to` end's key names (EdgeEndsOptions.owners), each key parsed once per call and each
+ * owner one string, for a store that keeps no owners of its own.
+ */
+export function withEndOwners(ends: EdgeEnds): EdgeEnds {
+  const known = new Map<string, string | undefined>();
+  const names = new Map<string, string>();
+  const ownerOf = (key: string) => {
+    if (known.has(key)) return known.get(key);
+    const name = ownerNameOfKey(key);
+    const owner = name === undefined ? undefined : (names.get(name) ?? (names.set(name, name), name));
+    known.set(key, owner);
+    return owner;
+  };
+  return { ...ends, toOwner: ends.to.map(ownerOf) };
 }
 
 /** The starts of a request, each once, in the order given. */

@@ -478,6 +478,8 @@ export function entryBody(statements: readonly WriteStatement[]): string {
 const NODE_RETURN = 'RETURN n.key AS key, n.kind AS kind, properties(n) AS properties';
 const EDGE_RETURN =
   'RETURN type(r) AS kind, a.key AS from, b.key AS to, r.props AS props, r.source AS source, r.evidence AS evidence, r.confidence AS confidence, r.observedAt AS observedAt';
+/** An edge's ends alone, for an expand whose caller reads no more (`withProps: false`). */
+const EDGE_ENDS_RETURN = 'RETURN type(r) AS kind, a.key AS from, b.key AS to';
 
 export function getNodesStatement(keys: readonly string[]): Statement {
   return { text: `UNWIND $keys AS k\nMATCH (n:${NODE_LABEL} {key: k})\n${NODE_RETURN}`, params: { keys: [...keys] } };
@@ -485,15 +487,17 @@ export function getNodesStatement(keys: readonly string[]): Statement {
 
 /**
  * One query for a whole frontier. The frontier end is looked up through the `:Node` key index; the relationship
- * types, when given, are spelled in the pattern so the planner expands only those types.
+ * types, when given, are spelled in the pattern so the planner expands only those types. Without props only the
+ * ends travel: reading five properties per relationship, sending them and parsing `props` was two fifths of the
+ * time of an expand (10,000 write grants at scale 0.25: ≈ 350 → 210 ms on the 5.13 server here).
  */
-export function expandStatement(keys: readonly string[], direction: 'out' | 'in', edgeKinds?: readonly EdgeKind[]): Statement {
+export function expandStatement(keys: readonly string[], direction: 'out' | 'in', edgeKinds?: readonly EdgeKind[], withProps = true): Statement {
   const types = edgeKinds ? `:${edgeKinds.map(relTypeOf).join('|')}` : '';
   const pattern =
     direction === 'out'
       ? `MATCH (a:${NODE_LABEL} {key: k})-[r${types}]->(b)`
       : `MATCH (b:${NODE_LABEL} {key: k})<-[r${types}]-(a)`;
-  return { text: `UNWIND $keys AS k\n${pattern}\n${EDGE_RETURN}`, params: { keys: [...keys] } };
+  return { text: `UNWIND $keys AS k\n${pattern}\n${withProps ? EDGE_RETURN : EDGE_ENDS_RETURN}`, params: { keys: [...keys] } };
 }
 
 /**

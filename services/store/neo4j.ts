@@ -16,7 +16,7 @@ import { AispmError, UsageError } from '../../schema/errors.ts';
 import { redact, registerSecret } from '../../schema/secrets.ts';
 import { checkEdgePropQuery, checkNodePropQuery, propMatches } from './prop-query.ts';
 import { edgesByPropStatement, nodesByPropStatement, propIndexStatements } from './neo4j-prop-index.ts';
-import { ArrayReachability, NO_PROPS, checkEdgeEndKinds, checkReachRequest, compareEdges, compareNodes, compareSteps, decodeCursor, edgeEndsOf, encodeCursor, inOrder, pageSize, reachByExpand, uniqueStarts } from './common.ts';
+import { ArrayReachability, NO_PROPS, checkEdgeEndKinds, checkReachRequest, compareEdges, compareNodes, compareSteps, decodeCursor, edgeEndsOf, withEndOwners, encodeCursor, inOrder, pageSize, reachByExpand, uniqueStarts } from './common.ts';
 import {
   ABANDONED_STAGING_MS,
   META_LABEL,
@@ -52,6 +52,7 @@ import {
 import {
   StoreError,
   type EdgeEnds,
+  type EdgeEndsOptions,
   type EdgePropQuery,
   type ExpandRequest,
   type ExportItem,
@@ -506,23 +507,26 @@ export class Neo4jStore implements GraphStore {
     if (req.edgeKinds && req.edgeKinds.length === 0) return [];
     for (const k of req.edgeKinds ?? []) if (!isEdgeKind(k)) throw new UsageError(`unknown edge kind "${String(k).slice(0, 80)}"`);
     if (req.direction !== 'out' && req.direction !== 'in') throw new UsageError(`direction must be "out" or "in"`);
+    const withProps = req.withProps ?? true;
     return this.read('expand', async (tx) => {
       const out: GraphEdge[] = [];
       for (let i = 0; i < keys.length; i += KEYS_PER_STATEMENT) {
-        const st = expandStatement(keys.slice(i, i + KEYS_PER_STATEMENT), req.direction, req.edgeKinds);
-        for (const r of await Neo4jStore.records(tx, st)) out.push(edgeOf(r));
+        const st = expandStatement(keys.slice(i, i + KEYS_PER_STATEMENT), req.direction, req.edgeKinds, withProps);
+        for (const r of await Neo4jStore.records(tx, st)) out.push(withProps ? edgeOf(r) : edgeEndsOnly(r));
       }
       return inOrder(out, compareEdges);
     });
   }
 
-  async edgeEnds(kinds: readonly EdgeKind[]): Promise<EdgeEnds> {
+  async edgeEnds(kinds: readonly EdgeKind[], opts: EdgeEndsOptions = {}): Promise<EdgeEnds> {
     const wanted = checkEdgeEndKinds(kinds);
-    if (wanted.length === 0) return { from: [], kind: [], to: [] };
-    return this.read('edge ends', async (tx) => {
+    if (wanted.length === 0) return opts.owners ? { from: [], kind: [], to: [], toOwner: [] } : { from: [], kind: [], to: [] };
+    const ends = await this.read('edge ends', async (tx) => {
       const rows = await Neo4jStore.records(tx, edgeEndsStatement(wanted));
       return edgeEndsOf(rows.map((r) => [r.get('from') as string, r.get('kind') as EdgeKind, r.get('to') as string] as const));
     });
+    // Owners follow from the keys: parsed here, as the rows arrive, rather than kept in the database.
+    return opts.owners ? withEndOwners(ends) : ends;
   }
 
   /**
@@ -797,6 +801,11 @@ function edgeOf(r: Row): GraphEdge {
     confidence: ((r.get('confidence') as string | null) ?? 'declared') as GraphEdge['confidence'],
     observedAt: r.get('observedAt') as string,
   };
+}
+
+/** An edge read without its props (expand's `withProps: false`): the contract's defaults for the rest. */
+function edgeEndsOnly(r: Row): GraphEdge {
+  return { kind: r.get('kind') as EdgeKind, from: r.get('from') as string, to: r.get('to') as string, props: NO_PROPS, source: '', evidence: '', confidence: 'declared', observedAt: '' };
 }
 
 /** The URI for the driver and for messages, with any `user:password@` taken out (and used as the credentials). */

@@ -189,6 +189,8 @@ function decode(input: Buffer): { adjacency: Adjacency } | { rejected: string } 
       flows: new Map(),
       scratch: undefined,
       edgeCount: m,
+      owners: undefined,
+      endsByKind: undefined,
     },
   };
 }

@@ -11,7 +11,8 @@
 import type Database from 'better-sqlite3';
 import { EDGE_KINDS, EDGE_SPECS, type EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge } from '../../schema/records.ts';
-import type { Direction, EdgeEnds, ReachRequest, Reachability } from '../../schema/store.ts';
+import { ownerNameOfKey } from '../../schema/keys.ts';
+import type { Direction, EdgeEnds, EdgeEndsOptions, ReachRequest, Reachability } from '../../schema/store.ts';
 import { NO_PROPS, compareText, uniqueStarts } from './common.ts';
 
 /** Edges of one direction: those of node v are at [offsets[v], offsets[v + 1]) of the other columns. */
@@ -53,6 +54,18 @@ export interface Adjacency {
   /** Reused by every reach: a store answers one call at a time (it is synchronous from start to finish). */
   scratch: ReachScratch | undefined;
   edgeCount: number;
+  /** The owner each node's key names (ownerNameOfKey), filled on first use, node by node (see ownerOfNode). */
+  owners: KeyOwners | undefined;
+  /** Per kind code, its edges' (from, to) node numbers (see endsByKind), built on first use. */
+  endsByKind: Int32Array[] | undefined;
+}
+
+interface KeyOwners {
+  /** Node number → owner; meaningful where `known` is 1. */
+  names: (string | undefined)[];
+  known: Uint8Array;
+  /** One string per owner, so equal owners are the same string (quick to compare, hashed once). */
+  interned: Map<string, string>;
 }
 
 /** Node rowids per edge-reading statement: bounds the temporary JSON text and arrays of one read. */
@@ -135,6 +148,8 @@ export function buildAdjacency(db: Database.Database): Adjacency | undefined {
     flows: new Map(),
     scratch: undefined,
     edgeCount: edges.length,
+    owners: undefined,
+    endsByKind: undefined,
   };
 }
 
@@ -312,50 +327,138 @@ export function expandFromAdjacency(adj: Adjacency, keys: readonly string[], kin
   const { offsets, far, kinds: codes } = rows;
   const { keys: keyOf, kindNames } = adj;
   const outward = direction === 'out';
+  const frontier = resolve(adj, keys);
+  let count = 0;
+  for (const v of frontier) count += offsets[v + 1]! - offsets[v]!;
+  // The contract's order is (from, kind, to), and node numbers and kind codes are in key and name order: so each
+  // edge is one number, (from · kinds + kind) · nodes + to, and a numeric sort of those puts them in order — far
+  // quicker than comparing the strings (sorting 15,000 write grants by key was nearly all of such an expand).
+  const n = keyOf.length;
+  const k = kindNames.length;
+  const packable = n * n * k < Number.MAX_SAFE_INTEGER;
+  const packed = new Float64Array(packable ? count : 0);
   const out: GraphEdge[] = [];
-  for (const v of resolve(adj, keys)) {
-    const near = keyOf[v]!;
+  let m = 0;
+  for (const v of frontier) {
     for (let a = offsets[v]!, end = offsets[v + 1]!; a < end; a++) {
       const code = codes[a]!;
       if (allowed !== null && allowed[code] === 0) continue;
-      const other = keyOf[far[a]!]!;
-      const kind = kindNames[code]!;
-      out.push(
-        outward
-          ? { kind, from: near, to: other, props: NO_PROPS, source: '', evidence: '', confidence: 'declared', observedAt: '' }
-          : { kind, from: other, to: near, props: NO_PROPS, source: '', evidence: '', confidence: 'declared', observedAt: '' },
-      );
+      const from = outward ? v : far[a]!;
+      const to = outward ? far[a]! : v;
+      if (packable) packed[m++] = (from * k + code) * n + to;
+      else out.push(bareEdge(kindNames[code]!, keyOf[from]!, keyOf[to]!));
     }
+  }
+  if (!packable) return out;
+  const sorted = packed.subarray(0, m).sort();
+  for (let i = 0; i < m; i++) {
+    const p = sorted[i]!;
+    const to = p % n;
+    const rest = (p - to) / n;
+    const code = rest % k;
+    out.push(bareEdge(kindNames[code]!, keyOf[(rest - code) / k]!, keyOf[to]!));
   }
   return out;
 }
 
+function bareEdge(kind: EdgeKind, from: string, to: string): GraphEdge {
+  return { kind, from, to, props: NO_PROPS, source: '', evidence: '', confidence: 'declared', observedAt: '' };
+}
+
 /**
- * Every edge of the kinds as (from, kind, to), each once: the out rows are in (near, kind, far, source) order
- * already, so one pass over them in node order gives the contract's order, an edge recorded by several sources
- * being adjacent rows.
+ * Every edge of the kinds as (from, kind, to), each once, in that order, read from the per-kind index (ends by
+ * kind, built on first use): a kind's ends are listed by (from, to) there, so one kind is one pass over its own
+ * edges, and several are merged by (from, kind) — never a walk over every node and edge of the graph.
  */
-export function edgeEndsFromAdjacency(adj: Adjacency, kinds: readonly EdgeKind[]): EdgeEnds {
-  const allowed = allowedCodes(adj, kinds);
-  const { offsets, far, kinds: codes } = adj.out;
+export function edgeEndsFromAdjacency(adj: Adjacency, kinds: readonly EdgeKind[], opts: EdgeEndsOptions = {}): EdgeEnds {
+  const byKind = endsByKind(adj);
+  const lists = kinds.map((k) => adj.kindCodes.get(k)).filter((c): c is number => c !== undefined).sort((a, b) => a - b).map((code) => ({ code, ends: byKind[code]! }));
+  let count = 0;
+  for (const l of lists) count += l.ends.length / 2;
   const { keys, kindNames } = adj;
-  const ends: EdgeEnds = { from: [], kind: [], to: [] };
-  for (let v = 0; v < keys.length; v++) {
-    let lastCode = -1;
-    let lastFar = -1;
-    for (let a = offsets[v]!, end = offsets[v + 1]!; a < end; a++) {
-      const code = codes[a]!;
-      if (allowed[code] === 0) continue;
-      const w = far[a]!;
-      if (code === lastCode && w === lastFar) continue;
-      lastCode = code;
-      lastFar = w;
-      ends.from.push(keys[v]!);
-      ends.kind.push(kindNames[code]!);
-      ends.to.push(keys[w]!);
+  const from = new Array<string>(count);
+  const kind = new Array<EdgeKind>(count);
+  const to = new Array<string>(count);
+  const owners = opts.owners ? ownersOf(adj) : undefined;
+  const toOwner = owners ? new Array<string | undefined>(count) : undefined;
+  // A k-way merge: the list whose next `from` is least (the lower code on a tie, as codes follow kind names) gives
+  // all its ends from that node. One list is one run to the end.
+  const at = lists.map(() => 0);
+  let i = 0;
+  while (i < count) {
+    let best = -1;
+    for (let j = 0; j < lists.length; j++) {
+      if (at[j]! >= lists[j]!.ends.length) continue;
+      if (best < 0 || lists[j]!.ends[at[j]!]! < lists[best]!.ends[at[best]!]!) best = j;
     }
+    const { code, ends } = lists[best]!;
+    const name = kindNames[code]!;
+    const v = ends[at[best]!]!;
+    let a = at[best]!;
+    for (; a < ends.length && ends[a] === v; a += 2) {
+      const w = ends[a + 1]!;
+      from[i] = keys[v]!;
+      kind[i] = name;
+      to[i] = keys[w]!;
+      if (toOwner) toOwner[i] = owners!.known[w] === 1 ? owners!.names[w] : ownerOfNode(owners!, keys, w);
+      i++;
+    }
+    at[best] = a;
   }
-  return ends;
+  return toOwner ? { from, kind, to, toOwner } : { from, kind, to };
+}
+
+/**
+ * Per kind code, the (from, to) node numbers of its edges, interleaved, in (from, to) order, an edge several sources
+ * recorded once: read off the out rows, which are in (near, kind, far, source) order already.
+ */
+function endsByKind(adj: Adjacency): Int32Array[] {
+  if (adj.endsByKind) return adj.endsByKind;
+  const { offsets, far, kinds: codes } = adj.out;
+  const n = adj.keys.length;
+  const counts = new Int32Array(adj.kindNames.length);
+  const scan = (each: (v: number, code: number, w: number) => void) => {
+    for (let v = 0; v < n; v++) {
+      let lastCode = -1;
+      let lastFar = -1;
+      for (let a = offsets[v]!, end = offsets[v + 1]!; a < end; a++) {
+        const code = codes[a]!;
+        const w = far[a]!;
+        if (code === lastCode && w === lastFar) continue;
+        lastCode = code;
+        lastFar = w;
+        each(v, code, w);
+      }
+    }
+  };
+  scan((_, code) => {
+    counts[code] = counts[code]! + 1;
+  });
+  const lists = [...counts].map((c) => new Int32Array(2 * c));
+  const filled = new Int32Array(counts.length);
+  scan((v, code, w) => {
+    const list = lists[code]!;
+    list[filled[code]!++] = v;
+    list[filled[code]!++] = w;
+  });
+  adj.endsByKind = lists;
+  return lists;
+}
+
+function ownersOf(adj: Adjacency): KeyOwners {
+  return (adj.owners ??= { names: new Array<string | undefined>(adj.keys.length), known: new Uint8Array(adj.keys.length), interned: new Map() });
+}
+
+/**
+ * The owner node v's key names, parsed the first time it is asked for and kept with the copy: the copy is
+ * replaced when the graph changes, and keys never change under a node number, so a kept owner is never stale.
+ */
+function ownerOfNode(owners: KeyOwners, keys: readonly string[], v: number): string | undefined {
+  const name = ownerNameOfKey(keys[v]!);
+  const owner = name === undefined ? undefined : (owners.interned.get(name) ?? (owners.interned.set(name, name), name));
+  owners.names[v] = owner;
+  owners.known[v] = 1;
+  return owner;
 }
 
 /**

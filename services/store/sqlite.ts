@@ -10,7 +10,7 @@ import { type EdgeKind, type NodeKind } from '../../schema/model.ts';
 import { kindOfKey } from '../../schema/keys.ts';
 import { clip, type GraphEdge, type GraphNode, type JsonValue, type Props, type RecordBatch, type SyncContext } from '../../schema/records.ts';
 import { validateBatch } from '../../schema/validate.ts';
-import { NO_PROPS, checkEdgeEndKinds, checkReachRequest, compareEdges, compareNodes, edgeEndsOf, decodeCursor, inOrder, reachByExpand, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
+import { NO_PROPS, checkEdgeEndKinds, checkReachRequest, compareEdges, compareNodes, edgeEndsOf, withEndOwners, decodeCursor, inOrder, reachByExpand, encodeCursor, mergeProps, overlayProps, pageSize, sortedProps, whereClauses, withoutNulls } from './common.ts';
 import { AdjacencyCache, adjacencyCacheEnabledByEnv, type AdjacencyCacheStats } from './sqlite-adjacency-cache.ts';
 import { canReach, edgeEndsFromAdjacency, expandFromAdjacency, keysWithEdges, reachFromAdjacency } from './sqlite-adjacency.ts';
 import { SNAPSHOT_DDL, withdrawSnapshot } from './sqlite-adjacency-snapshot.ts';
@@ -20,6 +20,7 @@ import {
   StoreError,
   type Direction,
   type EdgeEnds,
+  type EdgeEndsOptions,
   type EdgePropQuery,
   type ExpandRequest,
   type ExportItem,
@@ -293,11 +294,12 @@ export class SqliteStore implements GraphStore {
     return inOrder(out, compareNodes);
   }
 
-  async edgeEnds(kinds: readonly EdgeKind[]): Promise<EdgeEnds> {
+  async edgeEnds(kinds: readonly EdgeKind[], opts: EdgeEndsOptions = {}): Promise<EdgeEnds> {
     const wanted = checkEdgeEndKinds(kinds);
-    if (wanted.length === 0) return { from: [], kind: [], to: [] };
+    if (wanted.length === 0) return opts.owners ? { from: [], kind: [], to: [], toOwner: [] } : { from: [], kind: [], to: [] };
     const adjacency = this.adjacency.current();
-    if (adjacency) return edgeEndsFromAdjacency(adjacency, wanted);
+    // The copy keeps each node's owner once parsed, so a second call parses no key.
+    if (adjacency) return edgeEndsFromAdjacency(adjacency, wanted, opts);
     // Without the copy (AISPM_SQLITE_ADJACENCY=off): one join, sorted by code units by edgeEndsOf (SQLite's order
     // is by code points, which differs around U+E000–U+FFFF).
     const rows = this.db
@@ -307,7 +309,7 @@ export class SqliteStore implements GraphStore {
       )
       .raw(true)
       .all(JSON.stringify(wanted)) as [string, EdgeKind, string][];
-    return edgeEndsOf(rows);
+    return opts.owners ? withEndOwners(edgeEndsOf(rows)) : edgeEndsOf(rows);
   }
 
   async expand(req: ExpandRequest): Promise<GraphEdge[]> {

@@ -17,7 +17,7 @@ function countingStore(store: GraphStore, counts: Record<Counted, number>): Grap
     getNodes: (keys) => (counts.getNodes++, store.getNodes(keys)),
     expand: (req) => (counts.expand++, store.expand(req)),
     reach: (req) => (counts.reach++, store.reach(req)),
-    edgeEnds: (kinds) => (counts.edgeEnds++, store.edgeEnds(kinds)),
+    edgeEnds: (kinds, opts) => (counts.edgeEnds++, store.edgeEnds(kinds, opts)),
     find: (q) => (counts.find++, store.find(q)),
     findNodesByProp: (q) => (counts.findByProp++, store.findNodesByProp(q)),
     findEdgesByProp: (q) => (counts.findByProp++, store.findEdgesByProp(q)),

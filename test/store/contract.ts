@@ -866,6 +866,37 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
       }
     });
 
+    it("edgeEnds with owners: the owner each grant's asset key names, lower-cased, undefined where the key names none", async () => {
+      const store = await harness.open();
+      try {
+        const sha = 'a'.repeat(40);
+        const assets = ['hf:model/Acme/x', 'hf:model/gpt2', 'pkg:pypi/torch@1.0.0', 'gh:repo/octo/r', `hf:file/datasets/o/d/a.pkl@${sha}`, 'hf:model/a%2Fb/c', 'mlflow:model/m/1'];
+        await store.upsert({ nodes: [], edges: [...assets.map((a) => edge('CAN_WRITE', 'hf:user/u', a)), edge('MEMBER_OF', 'hf:user/u', 'hf:org/Acme')] });
+        const expected = new Map<string, string | undefined>([
+          ['hf:model/Acme/x', 'acme'],
+          ['hf:model/gpt2', undefined],
+          ['pkg:pypi/torch@1.0.0', undefined],
+          ['gh:repo/octo/r', 'octo'],
+          [`hf:file/datasets/o/d/a.pkl@${sha}`, 'o'],
+          ['hf:model/a%2Fb/c', 'a/b'],
+          ['mlflow:model/m/1', undefined],
+          ['hf:org/Acme', undefined],
+        ]);
+        // Twice: a store that keeps owners once parsed must give the same answer from what it kept.
+        for (let round = 0; round < 2; round++) {
+          const ends = await store.edgeEnds(['CAN_WRITE', 'MEMBER_OF'], { owners: true });
+          assert.equal(ends.toOwner?.length, ends.to.length, 'one owner per edge');
+          // An org's own key names no owner (`hf:org/<name>`): only namespaced assets have one.
+          ends.to.forEach((to, i) => assert.equal(ends.toOwner![i], expected.get(to), `${to} (round ${round})`));
+          assert.equal(ends.to.length, assets.length + 1);
+        }
+        assert.equal((await store.edgeEnds(['CAN_WRITE'])).toOwner, undefined, 'no owners unless asked');
+        assert.deepEqual(await store.edgeEnds([], { owners: true }), { from: [], kind: [], to: [], toOwner: [] });
+      } finally {
+        await store.close();
+      }
+    });
+
     it('reach: breadth-first with the contract order of parents, flow conditions, limits and unknown starts', async () => {
       const store = await harness.open();
       try {

@@ -102,6 +102,8 @@ describe('sqlite adjacency cache', () => {
         assert.deepEqual(viaCopy, await sql.edgeEnds(kinds), kinds.join(','));
         const want = new Set(edges.filter((e) => kinds.includes(e.kind)).map((e) => `${e.from} ${e.kind} ${e.to}`));
         assert.equal(viaCopy.from.length, want.size, 'each (from, kind, to) once');
+        // The owners the copy keeps are the ones the SQL path parses from the keys.
+        assert.deepEqual(await cached.edgeEnds(kinds, { owners: true }), await sql.edgeEnds(kinds, { owners: true }), `${kinds.join(',')} with owners`);
       }
       assert.equal(cached.adjacencyStats().builds, 1, 'built once for a store nobody wrote to');
       assert.equal(sql.adjacencyStats().builds, 0, 'a store opened with the cache off never builds one');
