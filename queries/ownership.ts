@@ -8,7 +8,7 @@
  */
 import { EDGE_KINDS, EDGE_SPECS, type AnalystTag, type EdgeKind, type NodeKind } from '../schema/model.ts';
 import type { GraphEdge, GraphNode } from '../schema/records.ts';
-import { identityName, ownerOfKey } from '../schema/keys.ts';
+import { identityName, ownerNameOfKey, ownerOfKey } from '../schema/keys.ts';
 import type { GraphStore } from '../schema/store.ts';
 import { analystTagsOf } from '../schema/tags.ts';
 
@@ -33,8 +33,9 @@ export const bareName = identityName;
  * lets the outside-writer rule judge a grant from the two keys alone (entry-points.ts).
  */
 export function ownerOf(node: Pick<GraphNode, 'key' | 'props'>): string | undefined {
-  const fromKey = ownerOfKey(node.key);
-  if (fromKey) return fromKey.toLowerCase();
+  // The namespace as owners are compared (ownerNameOfKey): the same value edgeEnds' `owners` hands over.
+  const fromKey = ownerNameOfKey(node.key);
+  if (fromKey) return fromKey;
   const author = node.props.author;
   return typeof author === 'string' && author ? author.toLowerCase() : undefined;
 }

@@ -132,15 +132,27 @@ export function edgeEndsOf(rows: (readonly [string, EdgeKind, string])[]): EdgeE
  */
 export function withEndOwners(ends: EdgeEnds): EdgeEnds {
   const known = new Map<string, string | undefined>();
-  const names = new Map<string, string>();
+  const interned = new Map<string, string>();
   const ownerOf = (key: string) => {
     if (known.has(key)) return known.get(key);
-    const name = ownerNameOfKey(key);
-    const owner = name === undefined ? undefined : (names.get(name) ?? (names.set(name, name), name));
+    const owner = internedOwnerName(interned, key);
     known.set(key, owner);
     return owner;
   };
   return { ...ends, toOwner: ends.to.map(ownerOf) };
+}
+
+/**
+ * The owner `key` names (ownerNameOfKey), as the one string `interned` holds for it: equal owners are then the very
+ * same string, compared at once and hashed once, however many edges name them.
+ */
+export function internedOwnerName(interned: Map<string, string>, key: string): string | undefined {
+  const name = ownerNameOfKey(key);
+  if (name === undefined) return undefined;
+  const held = interned.get(name);
+  if (held !== undefined) return held;
+  interned.set(name, name);
+  return name;
 }
 
 /** The starts of a request, each once, in the order given. */

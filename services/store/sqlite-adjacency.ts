@@ -11,9 +11,8 @@
 import type Database from 'better-sqlite3';
 import { EDGE_KINDS, EDGE_SPECS, type EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge } from '../../schema/records.ts';
-import { ownerNameOfKey } from '../../schema/keys.ts';
 import type { Direction, EdgeEnds, EdgeEndsOptions, ReachRequest, Reachability } from '../../schema/store.ts';
-import { NO_PROPS, compareText, uniqueStarts } from './common.ts';
+import { NO_PROPS, compareText, internedOwnerName, uniqueStarts } from './common.ts';
 
 /** Edges of one direction: those of node v are at [offsets[v], offsets[v + 1]) of the other columns. */
 export interface Rows {
@@ -454,8 +453,7 @@ function ownersOf(adj: Adjacency): KeyOwners {
  * replaced when the graph changes, and keys never change under a node number, so a kept owner is never stale.
  */
 function ownerOfNode(owners: KeyOwners, keys: readonly string[], v: number): string | undefined {
-  const name = ownerNameOfKey(keys[v]!);
-  const owner = name === undefined ? undefined : (owners.interned.get(name) ?? (owners.interned.set(name, name), name));
+  const owner = internedOwnerName(owners.interned, keys[v]!);
   owners.names[v] = owner;
   owners.known[v] = 1;
   return owner;
