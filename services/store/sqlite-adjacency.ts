@@ -726,7 +726,7 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
   // Work arrays come from the copy and are reused by every reach (allocating and zeroing a few MB per call cost
   // more than the walk itself); the answer gets copies of its part.
   const { order, depths, parents, viaDir, viaArc, sortA, sortB, counts, seen } = scratchFor(adj, Math.min(req.maxNodes, n + req.from.length));
-  const keys: string[] = [];
+  const startKeys: string[] = [];
   let count = 0;
 
   for (const key of uniqueStarts(req)) {
@@ -737,7 +737,7 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
     parents[count] = -1;
     viaDir[count] = 0;
     viaArc[count] = 0;
-    keys.push(key);
+    startKeys.push(key);
     if (v !== undefined) seen[v] = 1;
     count++;
   }
@@ -776,13 +776,16 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
     } else {
       seen.fill(0);
     }
-    // Keys of what the walk reached, read in one pass after it (the starts are in already, as given).
+    // Keys of what the walk reached, read in one pass after it: the starts as given, then by node number. Into an
+    // array of the final length: growing one by push cost twice as much (≈ 1.4 against 0.6 ms for 53k keys).
     const all = adj.keys;
-    for (let i = keys.length; i < count; i++) keys.push(all[order[i]!]!);
+    const reached = new Array<string>(count);
+    for (let i = 0; i < startKeys.length; i++) reached[i] = startKeys[i]!;
+    for (let i = startKeys.length; i < count; i++) reached[i] = all[order[i]!]!;
     const [d, p, vd, va] = [depths.slice(0, count), parents.slice(0, count), viaDir.slice(0, count), viaArc.slice(0, count)];
-    const result = new AdjacencyReachability(adj, keys, d, p, vd, va, undefined, truncated, reason);
+    const result = new AdjacencyReachability(adj, reached, d, p, vd, va, undefined, truncated, reason);
     if (!req.withEdgeProps) return result;
-    return new AdjacencyReachability(adj, keys, d, p, vd, va, readEdgeProps(result.treeEdgeIds()), truncated, reason);
+    return new AdjacencyReachability(adj, reached, d, p, vd, va, readEdgeProps(result.treeEdgeIds()), truncated, reason);
   }
 }
 
