@@ -97,12 +97,10 @@ export async function blastReach(store: GraphStore, fromKey: string, opts: { max
   const t = await traverse(store, [fromKey], { maxDepth: opts.maxDepth, nodeBudget: opts.nodeBudget, step: 'compromise', withEdgeProps: false });
   const r = t.result;
   const nodes: ReachedEntry[] = [];
-  for (let i = 1; i < r.keys.length; i++) nodes.push({ key: r.keys[i]!, kind: kindOfKey(r.keys[i]!) ?? 'Unknown', depth: r.depths[i]!, index: i });
-  nodes.sort(byDepthThenKey);
+  // In depth-then-key order as the store hands it over (index 0, the start, left out).
+  for (const i of r.depthKeyOrder()) if (i !== 0) nodes.push({ key: r.keys[i]!, kind: kindOfKey(r.keys[i]!) ?? 'Unknown', depth: r.depths[i]!, index: i });
   return { from: fromKey, total: nodes.length, byKind: countKinds(nodes), nodes, result: r, truncated: t.truncated, ...(t.reason ? { reason: t.reason } : {}) };
 }
-
-const byDepthThenKey = (a: { depth: number; key: string }, b: { depth: number; key: string }) => a.depth - b.depth || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
 
 function countKinds(nodes: readonly { kind: string }[]): Record<string, number> {
   const byKind: Record<string, number> = {};
@@ -116,14 +114,15 @@ export async function blastRadius(store: GraphStore, fromKey: string, opts: { ma
   const t = await traverse(store, [fromKey], { maxDepth: opts.maxDepth, nodeBudget: opts.nodeBudget, step: 'compromise', withEdgeProps: true });
   const nodes: BlastRadiusNode[] = [];
   const r = t.result;
-  // Index 0 is the start; every other node has a parent, so paths come from the answer's arrays alone.
-  for (let i = 1; i < r.keys.length; i++) {
+  // Index 0 is the start; every other node has a parent, so paths come from the answer's arrays alone. Listed in
+  // depth-then-key order as the store hands it over.
+  for (const i of r.depthKeyOrder()) {
+    if (i === 0) continue;
     const key = r.keys[i]!;
     const edge = r.via(i);
     // Key formats are disjoint and validated on write, so the kind follows from the key without a store call.
     nodes.push({ key, kind: kindOfKey(key) ?? 'Unknown', depth: r.depths[i]!, path: pathOf(r, i), ...(edge ? { via: hopOf(edge) } : {}) });
   }
-  nodes.sort(byDepthThenKey);
   const byKind = countKinds(nodes);
 
   const owned = nodes.filter((n) => OWNED_KINDS.has(n.kind));

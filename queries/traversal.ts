@@ -10,7 +10,7 @@
  */
 import { EDGE_SPECS, type EdgeKind } from '../schema/model.ts';
 import type { GraphEdge } from '../schema/records.ts';
-import type { Direction, GraphStore, ReachStep, Reachability } from '../schema/store.ts';
+import { depthKeyOrderOf, type Direction, type GraphStore, type ReachStep, type Reachability } from '../schema/store.ts';
 import {
   anySteps,
   compromiseSourceSteps,
@@ -210,11 +210,14 @@ async function walk(store: GraphStore, fromKeys: string[], maxDepth: number, bud
 function reachabilityOf(reached: ReadonlyMap<string, Reached>, truncated: boolean, reason?: 'depth' | 'budget'): Reachability {
   const nodes = [...reached.values()];
   const indexOf = new Map(nodes.map((r, i) => [r.key, i]));
+  const keys = nodes.map((r) => r.key);
+  const depths = nodes.map((r) => r.depth);
   return {
-    keys: nodes.map((r) => r.key),
-    depths: nodes.map((r) => r.depth),
+    keys,
+    depths,
     parents: nodes.map((r) => (r.parent === undefined ? -1 : indexOf.get(r.parent)!)),
     via: (i) => nodes[i]?.via,
+    depthKeyOrder: () => depthKeyOrderOf(keys, depths, 0, keys.length),
     truncated,
     ...(reason ? { reason } : {}),
   };

@@ -77,8 +77,23 @@ export interface Reachability {
    * Without `withEdgeProps`, `props` is `{}` and `evidence`, `confidence`, `observedAt` are at their defaults.
    */
   via(i: number): GraphEdge | undefined;
+  /**
+   * Every index into `keys` once, ordered by depth and then by key (code units): the order analyses list what was
+   * reached in. A store that numbers its nodes in key order answers it with an integer sort, no key compared.
+   */
+  depthKeyOrder(): Int32Array;
   readonly truncated: boolean;
   readonly reason?: 'depth' | 'budget';
+}
+
+/**
+ * Indices `from`…`to - 1` of a reachability's arrays in depthKeyOrder's order, by comparing depths and keys: for an
+ * answer that has nothing faster to sort by.
+ */
+export function depthKeyOrderOf(keys: readonly string[], depths: ArrayLike<number>, from: number, to: number): Int32Array {
+  const order = new Int32Array(to - from);
+  for (let i = from; i < to; i++) order[i - from] = i;
+  return order.sort((a, b) => depths[a]! - depths[b]! || (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
 }
 
 export interface FindQuery {

@@ -3,7 +3,7 @@ import { flowConditionHolds, isEdgeKind, type EdgeKind } from '../../schema/mode
 import type { GraphEdge, JsonValue, Props } from '../../schema/records.ts';
 import { UsageError } from '../../schema/errors.ts';
 import { ownerNameOfKey } from '../../schema/keys.ts';
-import type { Direction, EdgeEnds, ExpandRequest, ReachRequest, ReachStep, Reachability } from '../../schema/store.ts';
+import { depthKeyOrderOf, type Direction, type EdgeEnds, type ExpandRequest, type ReachRequest, type ReachStep, type Reachability } from '../../schema/store.ts';
 
 /**
  * Sets an own, enumerable property. Plain assignment would treat a property named `__proto__` (upstream data is
@@ -183,6 +183,10 @@ export class ArrayReachability implements Reachability {
 
   via(i: number): GraphEdge | undefined {
     return this.edges[i];
+  }
+
+  depthKeyOrder(): Int32Array {
+    return depthKeyOrderOf(this.keys, this.depths, 0, this.keys.length);
   }
 }
 

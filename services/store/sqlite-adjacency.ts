@@ -11,7 +11,7 @@
 import type Database from 'better-sqlite3';
 import { EDGE_KINDS, EDGE_SPECS, type EdgeKind } from '../../schema/model.ts';
 import type { GraphEdge } from '../../schema/records.ts';
-import type { Direction, EdgeEnds, EdgeEndsOptions, ReachRequest, Reachability } from '../../schema/store.ts';
+import { depthKeyOrderOf, type Direction, type EdgeEnds, type EdgeEndsOptions, type ReachRequest, type Reachability } from '../../schema/store.ts';
 import { NO_PROPS, compareText, internedOwnerName, uniqueStarts } from './common.ts';
 
 /** Edges of one direction: those of node v are at [offsets[v], offsets[v + 1]) of the other columns. */
@@ -526,6 +526,8 @@ class AdjacencyReachability implements Reachability {
   constructor(
     private readonly adj: Adjacency,
     readonly keys: string[],
+    /** Per index, the node's number in the copy (key order), or -1 for a start the store does not hold. */
+    private readonly numbers: Int32Array,
     readonly depths: Int32Array,
     readonly parents: Int32Array,
     /** Per node: the tree edge's direction (1 out, 2 in, 0 none) and its position in that direction's rows. */
@@ -550,6 +552,30 @@ class AdjacencyReachability implements Reachability {
     const rest = this.edgeProps?.get(rows.edgeIds[arc]!);
     if (!rest) return { kind, from, to, props: NO_PROPS, source, evidence: '', confidence: 'declared', observedAt: '' };
     return { kind, from, to, props: rest.props, source, evidence: rest.evidence, confidence: rest.confidence, observedAt: rest.observedAt };
+  }
+
+  /**
+   * The starts (depth 0, any of them possibly unknown to the store) by key; every later node by (depth, node
+   * number) — node numbers follow key order — packed into one float and sorted as numbers.
+   */
+  depthKeyOrder(): Int32Array {
+    const count = this.keys.length;
+    let starts = 0;
+    while (starts < count && this.depths[starts] === 0) starts++;
+    const order = new Int32Array(count);
+    order.set(depthKeyOrderOf(this.keys, this.depths, 0, starts));
+    if (starts === count) return order;
+    const n = this.adj.keys.length;
+    const indexOfNumber = new Int32Array(n);
+    const packed = new Float64Array(count - starts);
+    for (let i = starts; i < count; i++) {
+      const v = this.numbers[i]!;
+      indexOfNumber[v] = i;
+      packed[i - starts] = this.depths[i]! * n + v;
+    }
+    packed.sort();
+    for (let j = 0; j < packed.length; j++) order[starts + j] = indexOfNumber[packed[j]! % n]!;
+    return order;
   }
 
   /** Edge rowids of the tree edges, for reading their props. */
@@ -782,10 +808,10 @@ export function reachFromAdjacency(adj: Adjacency, req: ReachRequest, readEdgePr
     const reached = new Array<string>(count);
     for (let i = 0; i < startKeys.length; i++) reached[i] = startKeys[i]!;
     for (let i = startKeys.length; i < count; i++) reached[i] = all[order[i]!]!;
-    const [d, p, vd, va] = [depths.slice(0, count), parents.slice(0, count), viaDir.slice(0, count), viaArc.slice(0, count)];
-    const result = new AdjacencyReachability(adj, reached, d, p, vd, va, undefined, truncated, reason);
+    const [o, d, p, vd, va] = [order.slice(0, count), depths.slice(0, count), parents.slice(0, count), viaDir.slice(0, count), viaArc.slice(0, count)];
+    const result = new AdjacencyReachability(adj, reached, o, d, p, vd, va, undefined, truncated, reason);
     if (!req.withEdgeProps) return result;
-    return new AdjacencyReachability(adj, reached, d, p, vd, va, readEdgeProps(result.treeEdgeIds()), truncated, reason);
+    return new AdjacencyReachability(adj, reached, o, d, p, vd, va, readEdgeProps(result.treeEdgeIds()), truncated, reason);
   }
 }
 

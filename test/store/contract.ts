@@ -957,6 +957,11 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
           `${m('z')}@2<hf:org/o1`,
         ]);
         assert.ok(!fromW.keys.includes('hf:org/o2'), 'a read membership carries nothing');
+        // Listed by depth, then key: the unknown start before hf:user/w, level 1 and level 2 each in key order.
+        assert.deepEqual(
+          [...fromW.depthKeyOrder()].map((i) => fromW.keys[i]),
+          ['hf:model/r/unknown', 'hf:user/w', m('a'), 'hf:org/o1', m('c'), m('e'), m('z')],
+        );
 
         const cutDepth = await store.reach({ from: ['hf:dataset/r/d'], steps, maxDepth: 1, maxNodes: 100 });
         assert.deepEqual([cutDepth.keys.length, cutDepth.truncated, cutDepth.reason], [3, true, 'depth']);
@@ -992,6 +997,8 @@ export function runStoreContract(name: string, harness: StoreHarness): void {
               const label = `${mode} from ${from}, depth ${maxDepth}, budget ${maxNodes}`;
               assert.deepEqual(show(got), want.lines, label);
               assert.deepEqual([got.truncated, got.reason], [want.truncated, want.reason], label);
+              const byDepthThenKey = got.keys.map((k, i) => ({ k, d: got.depths[i]!, i })).sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+              assert.deepEqual([...got.depthKeyOrder()], byDepthThenKey.map((x) => x.i), `${label}: depthKeyOrder`);
               compared += got.keys.length;
             }
           }
