@@ -167,19 +167,42 @@ export function numberOf(adj: Adjacency): Map<string, number> {
  */
 export function numberOfKey(adj: Adjacency, key: string): number | undefined {
   if (adj.numberMap) return adj.numberMap.get(key);
-  const keys = adj.keys;
-  let lo = 0;
-  let hi = keys.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const c = compareText(keys[mid]!, key);
-    if (c === 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return undefined;
+  const at = searchKeys(adj.keys, key, 0, adj.keys.length - 1);
+  return at >= 0 ? at : undefined;
 }
 
+/**
+ * Binary search of the keys in [lo, hi]: the key's number, or -(insertion point + 1). Equality first — a key the
+ * copy handed out is the very same string, compared by pointer, and keys of different lengths differ at once —
+ * then one ordering comparison a step.
+ */
+function searchKeys(keys: readonly string[], key: string, lo: number, hi: number): number {
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const k = keys[mid]!;
+    if (k === key) return mid;
+    if (k < key) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -(lo + 1);
+}
+
+/**
+ * The key's number, searched forward from `from` (where the previous, lesser key was found or would be) by
+ * doubling steps and then a binary search between the last two: keys looked up in ascending order — the nodes of a
+ * level, the writers of a set of assets — cost a few comparisons each among neighbouring keys, rather than a full
+ * search whose every step misses the CPU caches (at scale 1, 53k sorted keys: ≈ 110 ms by full searches).
+ */
+function searchKeysFrom(keys: readonly string[], key: string, from: number): number {
+  const last = keys.length - 1;
+  let lo = from;
+  let step = 1;
+  while (lo + step <= last && keys[lo + step]! < key) {
+    lo += step;
+    step *= 2;
+  }
+  return searchKeys(keys, key, lo, Math.min(lo + step, last));
+}
 
 function inCodeUnitOrder(keys: readonly string[]): boolean {
   for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
@@ -838,8 +861,19 @@ function resolve(adj: Adjacency, keys: readonly string[]): Int32Array {
     if (adj.searched > adj.keys.length) numberOf(adj);
   }
   const map = adj.numberMap;
+  const all = adj.keys;
+  // Where the previous key was found (or would be), for a run of keys in ascending order.
+  let previous: string | undefined;
+  let at = 0;
   for (const key of keys) {
-    const v = map ? map.get(key) : numberOfKey(adj, key);
+    let v: number | undefined;
+    if (map) v = map.get(key);
+    else {
+      const found = previous !== undefined && previous < key ? searchKeysFrom(all, key, at) : searchKeys(all, key, 0, all.length - 1);
+      previous = key;
+      at = found >= 0 ? found : -found - 1;
+      if (found >= 0) v = found;
+    }
     if (v === undefined || marks[v] === stamp) continue;
     marks[v] = stamp;
     numbers[count++] = v;

@@ -105,6 +105,20 @@ describe('sqlite adjacency cache', () => {
         // The owners the copy keeps are the ones the SQL path parses from the keys.
         assert.deepEqual(await cached.edgeEnds(kinds, { owners: true }), await sql.edgeEnds(kinds, { owners: true }), `${kinds.join(',')} with owners`);
       }
+      // Frontiers mostly in ascending key order — unknown keys, repeats and out-of-order pairs among them — each on
+      // a freshly loaded copy (no map of every key yet): keys are found by searching on from the previous one.
+      const sorted = [...everyKey].sort();
+      for (let round = 0; round < 6; round++) {
+        const fresh = SqliteStore.open(path, { adjacencyCache: true });
+        try {
+          const keys = ['hf:a', ...sorted.filter(() => random() < 0.3).flatMap((k) => (random() < 0.1 ? [k, k] : random() < 0.1 ? [`${k}x`, k] : [k])), 'zz'];
+          for (const direction of ['in', 'out'] as const) {
+            assert.deepEqual(await bareFromCache(fresh, keys, direction), ends(await sql.expand({ keys, direction, withProps: false })), `sorted round ${round}, ${direction}`);
+          }
+        } finally {
+          await fresh.close();
+        }
+      }
       assert.equal(cached.adjacencyStats().builds, 1, 'built once for a store nobody wrote to');
       assert.equal(sql.adjacencyStats().builds, 0, 'a store opened with the cache off never builds one');
     } finally {
