@@ -384,13 +384,24 @@ export class SqliteStore implements GraphStore {
   /** Props and provenance of edges by rowid. */
   private edgeDetails(ids: readonly number[]): Map<number, Pick<GraphEdge, 'props' | 'evidence' | 'confidence' | 'observedAt'>> {
     const out = new Map<number, Pick<GraphEdge, 'props' | 'evidence' | 'confidence' | 'observedAt'>>();
-    const q = this.db.prepare(`SELECT id, props, evidence, confidence, observed_at FROM edges WHERE id IN (SELECT value FROM json_each(?))`).raw(true);
+    // One row of JSON arrays per chunk, a column each (as buildAdjacency reads the edges): for the 53k tree edges of
+    // a scale-1 blast radius about a third faster through better-sqlite3 than a JS row per edge. Two aggregates of
+    // one query see the rows in the same order, so position i is the same edge in every column.
+    const q = this.db
+      .prepare(
+        `SELECT json_group_array(id), json_group_array(props), json_group_array(evidence), json_group_array(confidence), json_group_array(observed_at)
+         FROM edges WHERE id IN (SELECT value FROM json_each(?))`,
+      )
+      .raw(true);
     // In rowid order, each chunk reads neighbouring pages of the table rather than pages all over it.
     const sorted = [...ids].sort((a, b) => a - b);
     for (let i = 0; i < sorted.length; i += EXPAND_CHUNK) {
-      for (const [id, props, evidence, confidence, observedAt] of q.all(JSON.stringify(sorted.slice(i, i + EXPAND_CHUNK))) as [number, string, string, GraphEdge['confidence'], string][]) {
+      const columns = q.get(JSON.stringify(sorted.slice(i, i + EXPAND_CHUNK))) as string[];
+      const [rowids, props, evidence, confidence, observedAt] = columns.map((c) => JSON.parse(c) as unknown[]) as [number[], string[], string[], GraphEdge['confidence'][], string[]];
+      for (let j = 0; j < rowids.length; j++) {
+        const id = rowids[j]!;
         // Most edges hold no props: no parse, no object for them.
-        out.set(id, { props: props === '{}' ? NO_PROPS : storedProps(props, `edge ${id}`), evidence, confidence, observedAt });
+        out.set(id, { props: props[j] === '{}' ? NO_PROPS : storedProps(props[j]!, `edge ${id}`), evidence: evidence[j]!, confidence: confidence[j]!, observedAt: observedAt[j]! });
       }
     }
     return out;

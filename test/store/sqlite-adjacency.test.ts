@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EDGE_KINDS, type EdgeKind } from '../../schema/model.ts';
 import type { EdgeRecord, GraphEdge, NodeRecord } from '../../schema/records.ts';
+import Database from 'better-sqlite3';
 import { SqliteStore } from '../../services/store/sqlite.ts';
 import { adjacencyCacheEnabledByEnv } from '../../services/store/sqlite-adjacency-cache.ts';
 
@@ -191,6 +192,43 @@ describe('sqlite adjacency cache', () => {
       assert.equal(held.nodes, 2);
       assert.equal(held.edges, 1);
       assert.ok(held.typedArrayBytes > 0 && held.keysBytesEstimate > 0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("hands over the reached nodes' edge props and provenance, and names an edge whose stored props are damaged", async () => {
+    const path = newPath();
+    const store = SqliteStore.open(path, { adjacencyCache: true });
+    try {
+      const hostile = 'say "hi"\n\u0000 \u2028 ${x} \'; DROP TABLE edges; --';
+      await store.upsert({
+        nodes: [],
+        edges: [
+          edge('DERIVED_FROM', 'hf:model/o/b', 'hf:model/o/a', { props: { relation: 'merge', note: hostile, nested: JSON.parse('{"__proto__": "own"}') }, evidence: hostile, confidence: 'inferred', observedAt: '2026-12-01T00:00:00.000Z' }),
+          edge('DERIVED_FROM', 'hf:model/o/c', 'hf:model/o/b'),
+        ],
+      });
+      const steps = [{ kind: 'DERIVED_FROM' as const, direction: 'in' as const }];
+      const r = await store.reach({ from: ['hf:model/o/a'], steps, maxDepth: 5, maxNodes: 10, withEdgeProps: true });
+      assert.deepEqual(r.keys, ['hf:model/o/a', 'hf:model/o/b', 'hf:model/o/c']);
+      const b = r.via(1)!;
+      assert.deepEqual([b.props.relation, b.props.note, b.evidence, b.confidence, b.observedAt], ['merge', hostile, hostile, 'inferred', '2026-12-01T00:00:00.000Z']);
+      assert.ok(Object.hasOwn(b.props.nested as object, '__proto__'), 'a nested __proto__ comes back as an own property');
+      assert.deepEqual([JSON.stringify(r.via(2)!.props), r.via(2)!.evidence], ['{}', '']);
+
+      const raw = new Database(path);
+      // As a sqlite3 session must: the property indexes evaluate json_extract on every write, so SQLite itself refuses
+      // a truncated props value while they exist.
+      for (const { name } of raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'edges' AND name LIKE '%prop%'`).all() as { name: string }[]) {
+        raw.exec(`DROP INDEX "${name}"`);
+      }
+      raw.prepare(`UPDATE edges SET props = '{"relation": ' WHERE props LIKE '%merge%'`).run();
+      raw.close();
+      await assert.rejects(
+        store.reach({ from: ['hf:model/o/a'], steps, maxDepth: 5, maxNodes: 10, withEdgeProps: true }),
+        (err: Error) => /^edge \d+: its stored props are not valid JSON .*the store file is damaged$/.test(err.message),
+      );
     } finally {
       await store.close();
     }
