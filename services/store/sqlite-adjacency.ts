@@ -545,6 +545,9 @@ function stepTable(adj: Adjacency, req: ReachRequest): StepTable {
 }
 
 /** A Reachability whose keys and edges are read from the copy as they are asked for. */
+/** depthKeyOrder indexes node numbers (an array over every node) only for an answer above 1/16 of the graph. */
+const DENSE_ORDER_RATIO = 16;
+
 class AdjacencyReachability implements Reachability {
   constructor(
     private readonly adj: Adjacency,
@@ -579,22 +582,31 @@ class AdjacencyReachability implements Reachability {
 
   /**
    * The starts (depth 0, any of them possibly unknown to the store) by key; every later node by (depth, node
-   * number) — node numbers follow key order — packed into one float and sorted as numbers.
+   * number) — node numbers follow key order. A large answer packs (depth, number) into one float, sorts those as
+   * numbers and maps each back through a node-number index; a small one on a large graph (where that index would
+   * dwarf the answer) sorts its positions by comparing the two integers.
    */
   depthKeyOrder(): Int32Array {
+    const { depths, numbers } = this;
     const count = this.keys.length;
     let starts = 0;
-    while (starts < count && this.depths[starts] === 0) starts++;
+    while (starts < count && depths[starts] === 0) starts++;
     const order = new Int32Array(count);
-    order.set(depthKeyOrderOf(this.keys, this.depths, 0, starts));
+    order.set(depthKeyOrderOf(this.keys, depths, 0, starts));
     if (starts === count) return order;
     const n = this.adj.keys.length;
+    if (n > DENSE_ORDER_RATIO * count) {
+      const rest = order.subarray(starts);
+      for (let i = starts; i < count; i++) rest[i - starts] = i;
+      rest.sort((a, b) => depths[a]! - depths[b]! || numbers[a]! - numbers[b]!);
+      return order;
+    }
     const indexOfNumber = new Int32Array(n);
     const packed = new Float64Array(count - starts);
     for (let i = starts; i < count; i++) {
-      const v = this.numbers[i]!;
+      const v = numbers[i]!;
       indexOfNumber[v] = i;
-      packed[i - starts] = this.depths[i]! * n + v;
+      packed[i - starts] = depths[i]! * n + v;
     }
     packed.sort();
     for (let j = 0; j < packed.length; j++) order[starts + j] = indexOfNumber[packed[j]! % n]!;
