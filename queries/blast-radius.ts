@@ -121,7 +121,10 @@ export async function blastRadius(store: GraphStore, fromKey: string, opts: { ma
     const key = r.keys[i]!;
     const edge = r.via(i);
     // Key formats are disjoint and validated on write, so the kind follows from the key without a store call.
-    nodes.push({ key, kind: kindOfKey(key) ?? 'Unknown', depth: r.depths[i]!, path: pathOf(r, i), ...(edge ? { via: hopOf(edge) } : {}) });
+    // Built field by field, in the order the output lists them (no spread: tens of thousands of these).
+    const node: BlastRadiusNode = { key, kind: kindOfKey(key) ?? 'Unknown', depth: r.depths[i]!, path: pathOf(r, i) };
+    if (edge) node.via = hopOf(edge);
+    nodes.push(node);
   }
   const byKind = countKinds(nodes);
 
@@ -152,13 +155,12 @@ export function hopOf(edge: GraphEdge): Hop {
   const { source, target } = compromiseEnds(edge);
   const relation = edge.props.relation;
   const revision = edge.props.revision;
-  return {
-    from: source,
-    to: target,
-    edgeKind: edge.kind,
-    ...(typeof relation === 'string' ? { relation } : {}),
-    verb: flowWords(edge),
-    ...(edge.evidence ? { evidence: edge.evidence } : {}),
-    ...(typeof revision === 'string' && revision ? { revision } : {}),
-  };
+  // Field by field in the order the output lists them (a blast radius makes one per reached node; spreads of
+  // optional fields cost an object each): from, to, edgeKind, relation, verb, evidence, revision.
+  const hop = { from: source, to: target, edgeKind: edge.kind } as Hop;
+  if (typeof relation === 'string') hop.relation = relation;
+  hop.verb = flowWords(edge);
+  if (edge.evidence) hop.evidence = edge.evidence;
+  if (typeof revision === 'string' && revision) hop.revision = revision;
+  return hop;
 }
