@@ -2,8 +2,8 @@
  * Neo4j beside SQLite on the synthetic Hub graph (bench/generate.ts), in one run: bulk upsert rows/s (the whole
  * graph in one store.upsert, as `aispm import` does, so Neo4j's bounded transactions and journal are in the
  * figure; medians of --upserts writes after an untimed warm-up) beside the server's own floor for writing the
- * same graph (bench/lib/neo4j-floor.ts), the store's reachability (GraphStore.reach) and blast radius end to end from the most popular dataset,
- * medians and the ratio Neo4j / SQLite, with the server's version. Needs a Neo4j it may wipe: NEO4J_URI (with
+ * same graph (bench/lib/neo4j-floor.ts); the store's reachability (GraphStore.reach) and blast radius end to end
+ * from the most popular dataset, medians and the ratio Neo4j / SQLite; with the server's version. Needs a Neo4j it may wipe: NEO4J_URI (with
  * NEO4J_USER / NEO4J_PASSWORD) and NEO4J_TEST_ALLOW_WIPE=1, as the test suite does; says so and stops otherwise.
  *
  *   NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_PASSWORD=… NEO4J_TEST_ALLOW_WIPE=1 node --import tsx bench/neo4j-bench.ts [--scale 0.25] [--runs 5] [--upserts 3]
