@@ -146,7 +146,8 @@ export class RegistryCrawler {
     }
     if (resolved.yanked) this.warnings.add(`${label}@${resolved.version}`, `the pinned release is yanked${resolved.yankedReason ? `: ${resolved.yankedReason}` : ''}`);
     const name = doc.ecosystem === 'npm' && typeof doc.body.name === 'string' ? doc.body.name : req.name;
-    const key = registryPackageKey(req.ecosystem, name, resolved.version);
+    // A pin read from a graph node resolves to the release it names (PEP 440 or semver equality): that node's key.
+    const key = (seed ? req.graphKey : undefined) ?? registryPackageKey(req.ecosystem, name, resolved.version);
     if (!key) {
       this.warnings.add(label, `version ${JSON.stringify(resolved.version.slice(0, 80))} makes no valid package key`);
       return undefined;

@@ -55,7 +55,7 @@ export async function seedsFromGraph(store: GraphStore): Promise<{ seeds: Requir
   const skipped: Record<string, number> = {};
   for await (const { key, purl } of packagesInGraph(store)) {
     if (purl?.version !== undefined && (purl.type === 'pypi' || purl.type === 'npm')) {
-      seeds.push({ ecosystem: purl.type, name: registryName(purl), range: purl.type === 'pypi' ? `==${purl.version}` : purl.version, scope: 'runtime', extras: [], evidence: key });
+      seeds.push({ ecosystem: purl.type, name: registryName(purl), range: purl.type === 'pypi' ? `==${purl.version}` : purl.version, scope: 'runtime', extras: [], evidence: key, graphKey: key });
     } else skipped[purl?.type ?? 'unknown'] = (skipped[purl?.type ?? 'unknown'] ?? 0) + 1;
   }
   return { seeds, skipped };

@@ -15,6 +15,13 @@ export interface Requirement {
   extras: readonly string[];
   /** Where the dependant declares it, for the DEPENDS_ON edge. */
   evidence: string;
+  /**
+   * For a seed taken from a Package node of the graph: that node's key. The release its pin resolves to is written
+   * under it, because a manifest may spell the version otherwise than the registry does while meaning the same
+   * release (`scikit-learn==1.3` is PyPI's 1.3.0, `Django==3.0.0-RC1` its 3.0rc1): the node the manifest's
+   * DEPENDS_ON points at is then the one that gets the release's dependencies, maintainers and provenance.
+   */
+  graphKey?: string;
 }
 
 export interface PackageMapping {

@@ -194,4 +194,39 @@ describe('aispm ingest pypi|npm|packages', () => {
       ws.cleanup();
     }
   });
+
+  it('packages: a pin spelled otherwise than the registry spells the release enriches the node the graph holds', async () => {
+    // A manifest's `Werkzeug==3.0.1.0` is PyPI's 3.0.1 (PEP 440 pads with zeros); npm's `v1.1.0` is its 1.1.0.
+    const replay = await startRegistryReplay(PYPI, NPM);
+    const ws = tempWorkspace('aispm-reg-pin-');
+    try {
+      const records = join(ws.dir, 'records.json');
+      const pinned = ['pkg:npm/left-pad@v1.1.0', 'pkg:pypi/werkzeug@3.0.1.0']; // in key order, as getNodes answers
+      writeFileSync(
+        records,
+        JSON.stringify({
+          nodes: [{ kind: 'Model', key: 'hf:model/acme/app' }, ...pinned.map((key) => ({ kind: 'Package', key }))],
+          edges: pinned.map((to) => ({ kind: 'DEPENDS_ON', from: 'hf:model/acme/app', to, source: 'local' })),
+        }),
+      );
+      assert.equal((await runCli(['import', records, '--store', ws.store])).code, 0);
+      const run = await runCli(['ingest', 'packages', '--depth', '1', '--pypi-url', replay.pypi.url, '--npm-registry', replay.npm.url, '--store', ws.store, '--json']);
+      assert.equal(run.code, 0, run.stderr);
+      const store = await openStore(ws.store);
+      try {
+        const [leftPad, werkzeug] = await store.getNodes(pinned);
+        assert.deepEqual([leftPad?.key, werkzeug?.key], pinned);
+        assert.equal(werkzeug?.props.version, '3.0.1');
+        assert.equal(leftPad?.props.version, '1.1.0');
+        // The release's own dependencies hang off the node the model depends on, and no second node was made.
+        assert.deepEqual((await edgesOut(store, pinned[1]!, 'DEPENDS_ON')).map((e) => e.to), ['pkg:pypi/markupsafe@2.1.3']);
+        assert.deepEqual(await store.getNodes(['pkg:npm/left-pad@1.1.0', 'pkg:pypi/werkzeug@3.0.1']), []);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await replay.close();
+      ws.cleanup();
+    }
+  });
 });
