@@ -79,6 +79,13 @@ interface Entry {
   lineage: Promise<Lineage | undefined>;
 }
 
+/**
+ * What reading a repo in a read slot gives: its lineage, or — for an old name whose new name another entry reads —
+ * that entry's lineage to wait for once the slot is free. Waiting inside the slot deadlocked a run in which old
+ * names held every slot while the read they waited for sat queued behind them.
+ */
+type RepoRead = Lineage | undefined | { sameAs: Promise<Lineage | undefined> };
+
 const README = /^readme\.md$/i;
 const MAX_README_BYTES = 512 * 1024;
 
@@ -182,7 +189,8 @@ export class HubCrawler {
       }
       return;
     }
-    const lineage = this.repoQueue.add(() => this.readRepo(ref, want)) as Promise<Lineage | undefined>;
+    const read = this.repoQueue.add(() => this.readRepo(ref, want)) as Promise<RepoRead>;
+    const lineage = read.then((r) => (r && 'sameAs' in r ? r.sameAs : r));
     const e: Entry = { want, lineage };
     this.entries.set(key, e);
     this.onProgress(this.done, this.entries.size);
@@ -230,7 +238,7 @@ export class HubCrawler {
   }
 
   /** Read one repo fully and write it as one scope; returns its lineage, or undefined if it could not be read. */
-  private async readRepo(requested: RepoRef, want: Want): Promise<Lineage | undefined> {
+  private async readRepo(requested: RepoRef, want: Want): Promise<RepoRead> {
     const key = repoKey(requested);
     const label = refLabel(requested);
     try {
@@ -264,7 +272,7 @@ export class HubCrawler {
       if (canonicalKey !== key) {
         await this.recordRename(requested, ref);
         const other = this.entries.get(canonicalKey);
-        if (other) return await other.lineage;
+        if (other) return { sameAs: other.lineage };
         this.entries.set(canonicalKey, { want, lineage: this.entries.get(key)?.lineage ?? Promise.resolve(undefined) });
       }
       const [canonicalNode] = canonicalKey === key ? [existing] : await this.store.getNodes([canonicalKey]);

@@ -158,3 +158,27 @@ describe('aispm ingest hf --author', () => {
     }
   });
 });
+
+describe('aispm ingest hf: renamed repos named beside their new name', () => {
+  it('finishes when more old names than read slots wait for the repo they were renamed to', async () => {
+    // Each old name is read first (a read slot each), finds it was renamed to new-org/legacy-base, and needs that
+    // repo's lineage; the new name, named last, is queued behind them. Four slots at --concurrency 1.
+    const olds = ['old-org/legacy-base', ...[1, 2, 3, 4].map((i) => `old-org/legacy-base-${i}`)];
+    const hub = await startTestHub({
+      edit: (data) => ({ ...data, renames: olds.map((from) => ({ type: 'model' as const, from, to: 'new-org/legacy-base' })) }),
+    });
+    const ws = tempWorkspace('aispm-hf-renames-');
+    try {
+      const args = ['ingest', 'hf', ...olds, 'new-org/legacy-base', '--endpoint', hub.url, '--store', ws.store, '--rate', '500', '--concurrency', '1', '--retry-base-ms', '5', '--json'];
+      const run = await runCli(args, { env: { HF_TOKEN: TOKEN, HF_ENDPOINT: undefined }, timeoutMs: 60_000 });
+      assert.equal(run.signal, null, 'the run finished rather than waiting for ever');
+      assert.equal(run.code, 0, run.stderr);
+      const graph = await exportStore(ws.store);
+      for (const old of olds) assert.equal(graph.nodes.get(`hf:model/${old}`)?.props.canonicalId, 'new-org/legacy-base', old);
+      assert.equal(graph.nodes.get('hf:model/new-org/legacy-base')!.props.syncedSha, '1e9a000000000000000000000000000000000009');
+    } finally {
+      await hub.close();
+      ws.cleanup();
+    }
+  });
+});

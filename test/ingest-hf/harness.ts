@@ -1,8 +1,10 @@
 /** A replay server on the test universe, the CLI run against it, and export comparisons. */
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startReplayServer, type Fault, type ReplayServer } from '../../ingest/huggingface/replay/server.ts';
 import { loadUniverse } from '../../ingest/huggingface/replay/load.ts';
+import { Universe, type UniverseData } from '../../ingest/huggingface/replay/universe.ts';
 import { REPLAY_BUILDERS } from '../../ingest/huggingface/replay/builders.ts';
 import { runCli, spawnCli, type CliResult } from '../helpers/cli.ts';
 import { exportStore, withoutSyncIds, withoutTimes, type Exported } from '../helpers/graph.ts';
@@ -11,8 +13,12 @@ import { FIXTURES } from './fixtures.ts';
 export const TOKEN = 'hf_testSECRETtoken_0123456789abcdef';
 export const SEED = 'datasets/poison-lab/web-scrape';
 
-export async function startTestHub(opts: { faults?: Fault[]; delayMs?: number } = {}): Promise<ReplayServer> {
-  return startReplayServer(loadUniverse(join(FIXTURES, 'universe.json'), REPLAY_BUILDERS), opts);
+/** `edit` changes the test universe's data before the server starts (more renames, another repo). */
+export async function startTestHub(opts: { faults?: Fault[]; delayMs?: number; edit?: (data: UniverseData) => UniverseData } = {}): Promise<ReplayServer> {
+  const { edit, ...serverOpts } = opts;
+  const path = join(FIXTURES, 'universe.json');
+  const universe = edit ? new Universe(edit(JSON.parse(readFileSync(path, 'utf8')) as UniverseData), REPLAY_BUILDERS) : loadUniverse(path, REPLAY_BUILDERS);
+  return startReplayServer(universe, serverOpts);
 }
 
 /** Flags that keep the tests fast: short retry delays, generous rate. */
