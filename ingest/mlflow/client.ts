@@ -133,15 +133,16 @@ export class MlflowClient {
   }
 
   /**
-   * MLflow 3 answers `logged-models/search`; MLflow 2 has no such route. An answer refusing the request (400) still
-   * shows the route exists. Undefined when the server says nothing either way (the caller treats it as MLflow 2).
+   * MLflow 3 answers `logged-models/search`; MLflow 2 has no such route. An answer refusing the request (400, 403, a
+   * JSON 404 naming what does not exist) still shows the route exists; any other failure is thrown.
    */
   async hasLoggedModels(): Promise<boolean> {
     try {
       await this.call('POST', '/api/2.0/mlflow/logged-models/search', {}, { experiment_ids: ['0'], max_results: 1 });
       return true;
     } catch (err) {
-      if (err instanceof MlflowApiError && (err.status === 400 || err.errorCode === 'INVALID_PARAMETER_VALUE')) return true;
+      // Experiment 0 may be gone or unreadable for this account: the refusal still comes from the route.
+      if (err instanceof MlflowApiError && (err.status === 400 || err.status === 403 || err.notFound || err.errorCode === 'INVALID_PARAMETER_VALUE')) return true;
       if (err instanceof MlflowApiError && err.noSuchRoute) return false;
       throw err;
     }

@@ -56,6 +56,24 @@ describe('aispm ingest mlflow under faults', () => {
     }
   });
 
+  it('the MLflow 3 probe refused for experiment 0 (no such experiment, or not readable by this account) still finds MLflow 3', async () => {
+    // The generation is told by asking for experiment 0's logged models; MLflow 2 has no such route at all.
+    for (const [status, errorCode] of [[404, 'RESOURCE_DOES_NOT_EXIST'], [403, 'PERMISSION_DENIED']] as const) {
+      const ws = tempWorkspace('aispm-mlflow-probe-');
+      const refused = await startServers(3, { faults: [{ match: 'POST /api/2.0/mlflow/logged-models/search', status, errorCode, times: 1 }] });
+      try {
+        const r = await ingestMlflow(refused, ws.store, ['--json']);
+        assert.equal(r.code, 0, `${status}: ${r.stderr}`);
+        assert.equal(JSON.parse(r.stdout).generation, 'mlflow-3', String(status));
+        assert.equal(refused.mlflow.faults[0]!.times, 0, 'the probe met the refusal');
+        assert.equal(withoutTimes(await graphOf(ws.store)), cleanGraph, String(status));
+      } finally {
+        await refused.close();
+        ws.cleanup();
+      }
+    }
+  });
+
   it('SIGKILL mid-run, then a re-run, gives the clean run’s graph', async () => {
     const ws = tempWorkspace('aispm-mlflow-kill-');
     const slow = await startServers(3, { delayMs: 25 });
@@ -110,7 +128,8 @@ describe('aispm ingest mlflow under faults', () => {
 
       const denied = await ingestMlflow(guarded, ws.store, [], { MLFLOW_TRACKING_USERNAME: 'intern', MLFLOW_TRACKING_PASSWORD: 'intern-PASSWORD-42' });
       assert.equal(denied.code, 3);
-      assert.match(denied.stderr, /refused to list the registry \(HTTP 403\)/);
+      // The generation probe's 403 shows the route exists; the listing that follows is what the account may not read.
+      assert.match(denied.stderr, /refused to list registered models \(HTTP 403\): the credentials lack permission/);
       assert.ok(!denied.stderr.includes('intern-PASSWORD-42'));
 
       const half = await ingestMlflow(guarded, ws.store, [], { MLFLOW_TRACKING_USERNAME: 'svc' });

@@ -15,9 +15,11 @@ import { ReplayRegistry, type FileContent, type Generation, type Json, type Regi
 export interface Fault {
   /** Applies to requests whose method, path and query (`GET /api/2.0/mlflow/runs/get?run_id=…`) contain this. */
   match: string;
-  status: 429 | 500 | 502 | 503 | 504;
+  status: 403 | 404 | 429 | 500 | 502 | 503 | 504;
   times: number;
   retryAfter?: string;
+  /** The `error_code` of the JSON body (default: REQUEST_LIMIT_EXCEEDED for 429, else TEMPORARILY_UNAVAILABLE). */
+  errorCode?: string;
 }
 
 export interface ReplayOptions {
@@ -152,9 +154,8 @@ function handle(req: IncomingMessage, rawBody: string, res: ServerResponse, s: M
   if (fault) {
     fault.times--;
     const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {};
-    return fault.status === 429
-      ? sendJson(res, 429, { error_code: 'REQUEST_LIMIT_EXCEEDED', message: 'Too many requests' }, headers)
-      : sendJson(res, fault.status, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'Service unavailable' }, headers);
+    const errorCode = fault.errorCode ?? (fault.status === 429 ? 'REQUEST_LIMIT_EXCEEDED' : 'TEMPORARILY_UNAVAILABLE');
+    return sendJson(res, fault.status, { error_code: errorCode, message: fault.status === 429 ? 'Too many requests' : `Fault injected: ${errorCode}` }, headers);
   }
   const user = signedIn(req, opts);
   if (user === undefined) {
