@@ -1,7 +1,9 @@
 /** A served model depends directly on a package version with a known vulnerability. */
 import { labelOfKey } from '../../schema/keys.ts';
 import type { EdgeKind } from '../../schema/model.ts';
-import { isSeverity, makeFinding, type Finding, type FindingRule } from './types.ts';
+import type { GraphNode, Props } from '../../schema/records.ts';
+import { advisoryGroups } from './advisory-groups.ts';
+import { isSeverity, makeFinding, severityAtLeast, type Finding, type FindingRule, type Severity } from './types.ts';
 
 const DEPENDENCY: EdgeKind = 'DEPENDS_ON';
 const ADVISORY: EdgeKind = 'AFFECTS';
@@ -13,7 +15,7 @@ export const vulnerableDependency: FindingRule = {
   title: 'Served model depends on a vulnerable package',
   severity: 'high',
   description:
-    "A served model depends, directly or through other packages, on a package version named by a known advisory. The finding takes the advisory's own severity when it gives one (critical, high, medium, low), else high.",
+    "A served model depends, directly or through other packages, on a package version named by a known advisory. Advisories of one flaw from several databases (a GHSA, a PYSEC and a CVE naming each other as aliases) make one finding. The finding takes the most severe severity its advisories give (critical, high, medium, low), else high.",
   remediation: 'Upgrade the package to a fixed version named in the advisory and pin it with hashes.',
   async run(ctx) {
     const served = await ctx.servedModels();
@@ -52,29 +54,61 @@ export const vulnerableDependency: FindingRule = {
     }
     const advisories = await ctx.store.expand({ keys: [...usersOf.keys()], direction: 'in', edgeKinds: [ADVISORY] });
     const vulns = new Map((await ctx.store.getNodes([...new Set(advisories.map((e) => e.from))])).map((n) => [n.key, n]));
+    // One finding per flaw and package: advisories of one flaw from several databases (aliases) are one group.
+    const byPackage = new Map<string, Map<string, (typeof advisories)[number]>>();
+    for (const e of advisories) {
+      const edges = byPackage.get(e.to) ?? new Map();
+      if (!edges.has(e.from)) edges.set(e.from, e);
+      byPackage.set(e.to, edges);
+    }
+    const flaws: { pkg: string; members: (typeof advisories)[number][] }[] = [];
+    for (const [pkg, edges] of byPackage) {
+      for (const group of advisoryGroups([...edges.keys()], vulns)) flaws.push({ pkg, members: group.map((k) => edges.get(k)!) });
+    }
+    flaws.sort((a, b) => compare(a.members[0]!.from, b.members[0]!.from) || compare(a.pkg, b.pkg));
     const findings: Finding[] = [];
-    const sorted = [...advisories].sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
-    const seen = new Set<string>();
-    for (const e of sorted) {
-      const pair = `${e.from}\u0000${e.to}`;
-      if (seen.has(pair)) continue;
-      seen.add(pair);
-      const vuln = vulns.get(e.from);
-      const declared = typeof vuln?.props.severity === 'string' ? vuln.props.severity.toLowerCase() : undefined;
-      const severity = isSeverity(declared) && declared !== 'info' ? declared : vulnerableDependency.severity;
-      const models = [...(usersOf.get(e.to) ?? [])].sort();
-      const summary = typeof vuln?.props.summary === 'string' ? `: ${vuln.props.summary}` : '';
-      const fixed = typeof e.props.fixed === 'string' ? ` (fixed in ${e.props.fixed})` : '';
+    for (const { pkg, members } of flaws) {
+      const models = [...(usersOf.get(pkg) ?? [])].sort();
+      const advisoryLines = members.map((e) => {
+        const summary = typeof vulns.get(e.from)?.props.summary === 'string' ? `: ${vulns.get(e.from)!.props.summary}` : '';
+        const fixed = typeof e.props.fixed === 'string' ? ` (fixed in ${e.props.fixed})` : '';
+        return `${e.from} affects ${pkg}${fixed}${summary}`;
+      });
       const finding = makeFinding(
         vulnerableDependency,
-        [e.from, e.to, ...models],
-        [`${e.from} affects ${e.to}${fixed}${summary}`, ...models.map((m) => `${m} depends on ${e.to}${dependsOn.get(m)?.includes(e.to) ? '' : ' through other packages'} and is served by ${(served.get(m) ?? []).join(', ')}`)],
-        severity,
+        [...members.map((e) => e.from), pkg, ...models],
+        [...advisoryLines, ...models.map((m) => `${m} depends on ${pkg}${dependsOn.get(m)?.includes(pkg) ? '' : ' through other packages'} and is served by ${(served.get(m) ?? []).join(', ')}`)],
+        severityOf(members.map((e) => vulns.get(e.from))),
       );
-      // The advisory's own fix, when it names one, is the remediation.
-      if (typeof e.props.fixed === 'string') finding.remediation = `Upgrade ${labelOfKey(e.to)} to ${e.props.fixed} or later (the first version ${labelOfKey(e.from)} names as fixed), re-resolve the dependants and pin with hashes.`;
+      // The advisories' own fix, when they name one, is the remediation.
+      const remediation = fixRemediation(pkg, members);
+      if (remediation) finding.remediation = remediation;
       findings.push(finding);
     }
     return findings;
   },
 };
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The most severe severity the advisories declare (critical, high, medium, low); the rule's own when none does. */
+function severityOf(advisories: readonly (GraphNode | undefined)[]): Severity {
+  const declared = advisories
+    .map((v) => (typeof v?.props.severity === 'string' ? v.props.severity.toLowerCase() : undefined))
+    .filter((s): s is Severity => isSeverity(s) && s !== 'info');
+  return declared.length ? declared.reduce((a, b) => (severityAtLeast(a, b) ? a : b)) : vulnerableDependency.severity;
+}
+
+/** Upgrade advice from the fixed versions the advisories name, or undefined when none names one. */
+function fixRemediation(pkg: string, advisories: readonly { from: string; props: Props }[]): string | undefined {
+  const fixes = new Map<string, string[]>();
+  for (const e of advisories) if (typeof e.props.fixed === 'string') fixes.set(e.props.fixed, [...(fixes.get(e.props.fixed) ?? []), labelOfKey(e.from)]);
+  if (fixes.size === 0) return undefined;
+  const tail = 're-resolve the dependants and pin with hashes.';
+  if (fixes.size === 1) {
+    const [fixed, by] = [...fixes][0]!;
+    return `Upgrade ${labelOfKey(pkg)} to ${fixed} or later (the first version ${by.join(' and ')} ${by.length === 1 ? 'names' : 'name'} as fixed), ${tail}`;
+  }
+  const each = [...fixes].map(([fixed, by]) => `${fixed} in ${by.join(' and ')}`).join('; ');
+  return `Upgrade ${labelOfKey(pkg)} to a version at or above every fix its advisories name (${each}), ${tail}`;
+}

@@ -6,16 +6,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EDGE_SPECS } from '../../schema/model.ts';
-import type { RecordBatch } from '../../schema/records.ts';
+import type { NodeRecord, Props, RecordBatch } from '../../schema/records.ts';
 import { UsageError } from '../../schema/errors.ts';
 import type { ExpandRequest, GraphStore, ReachRequest } from '../../schema/store.ts';
 import { attackPaths, entryPointReasons, findEntryPoints, findTargets } from '../../queries/attack-paths.ts';
 import { blastRadius } from '../../queries/blast-radius.ts';
 import { runFindings } from '../../queries/findings/index.ts';
+import { vulnerableDependency } from '../../queries/findings/vulnerable-dependency.ts';
 import { lineage } from '../../queries/lineage.ts';
 import { shortestPath } from '../../queries/path.ts';
 import { pathTo, traverse } from '../../queries/traversal.ts';
-import { F, G, P, SHA1, SHA256, attackGraph, edge, lineageGraph, postureGraph } from './fixtures.ts';
+import { F, G, P, SHA1, SHA256, attackGraph, edge, lineageGraph, postureGraph, space } from './fixtures.ts';
+
+const vulnerableDependencyRemediation = vulnerableDependency.remediation;
 
 export type OpenStore = () => Promise<GraphStore>;
 
@@ -51,6 +54,51 @@ const isUsage = (pattern: RegExp) => (err: unknown) => err instanceof UsageError
 
 export function runAnalysisSuite(name: string, openStore: OpenStore): void {
   describe(`analyses on ${name}`, () => {
+    describe('vulnerable dependency: one finding per flaw', () => {
+      // OSV serves one flaw from several databases, each naming the others in `aliases`.
+      const bot = model('bot');
+      const torch = 'pkg:pypi/torch@2.1.0';
+      const advisory = (id: string, props: Props): NodeRecord => ({ kind: 'Vulnerability', key: `vuln:${id}`, props });
+      const g = withGraph(openStore, () => ({
+        nodes: [
+          { kind: 'Endpoint', key: space('chat') },
+          { kind: 'Model', key: bot },
+          { kind: 'Package', key: torch },
+          advisory('GHSA-xxxx-1111', { severity: 'medium', aliases: ['CVE-2099-1'] }),
+          advisory('PYSEC-2099-1', { aliases: ['CVE-2099-1', 'GHSA-xxxx-1111'] }),
+          advisory('GHSA-zzzz-3333', { severity: 'low', aliases: ['CVE-2099-3'] }),
+          advisory('PYSEC-2099-3', { severity: 'critical', aliases: ['cve-2099-3'] }),
+          advisory('GHSA-yyyy-2222', { severity: 'high', aliases: [] }),
+        ],
+        edges: [
+          edge('SERVES', space('chat'), bot),
+          edge('DEPENDS_ON', bot, torch),
+          edge('AFFECTS', 'vuln:GHSA-xxxx-1111', torch, { fixed: '2.1.2' }),
+          edge('AFFECTS', 'vuln:PYSEC-2099-1', torch, { fixed: '2.1.2' }),
+          edge('AFFECTS', 'vuln:GHSA-zzzz-3333', torch, { fixed: '2.2.0' }),
+          edge('AFFECTS', 'vuln:PYSEC-2099-3', torch, { fixed: '2.1.5' }),
+          edge('AFFECTS', 'vuln:GHSA-yyyy-2222', torch),
+        ],
+      }));
+
+      it('groups advisories that name each other or a common alias; severity is the most severe declared; fixes are all named', async () => {
+        const found = (await runFindings(g.get())).filter((f) => f.rule === 'vulnerable-dependency').sort((a, b) => (a.nodes[0]! < b.nodes[0]! ? -1 : 1));
+        assert.deepEqual(
+          found.map((f) => [f.severity, f.nodes]),
+          [
+            ['medium', ['vuln:GHSA-xxxx-1111', 'vuln:PYSEC-2099-1', torch, bot]],
+            ['high', ['vuln:GHSA-yyyy-2222', torch, bot]],
+            ['critical', ['vuln:GHSA-zzzz-3333', 'vuln:PYSEC-2099-3', torch, bot]],
+          ],
+        );
+        const [shared, alone, split] = found as [(typeof found)[number], (typeof found)[number], (typeof found)[number]];
+        assert.deepEqual(shared.evidence.slice(0, 2), [`vuln:GHSA-xxxx-1111 affects ${torch} (fixed in 2.1.2)`, `vuln:PYSEC-2099-1 affects ${torch} (fixed in 2.1.2)`]);
+        assert.match(shared.remediation, /^Upgrade torch@2\.1\.0 to 2\.1\.2 or later \(the first version GHSA-xxxx-1111 and PYSEC-2099-1 name as fixed\)/);
+        assert.equal(alone.remediation, vulnerableDependencyRemediation);
+        assert.match(split.remediation, /at or above every fix its advisories name \(2\.2\.0 in GHSA-zzzz-3333; 2\.1\.5 in PYSEC-2099-3\)/);
+      });
+    });
+
     describe('traversal', () => {
       const g = withGraph(openStore, lineageGraph);
 
