@@ -1,8 +1,9 @@
 /**
  * Every GitHub REST call the crawler makes, through `octokit` with its paginate, throttling and retry plugins, and our
  * pipeline fetch (p-queue concurrency and rate, per-attempt timeout, the token sent only to the API's origin) under
- * it. Rate limits (403/429 with `retry-after`, or `x-ratelimit-remaining: 0` until `x-ratelimit-reset`) are the
- * throttling plugin's, 5xx and network errors the retry plugin's; both are bounded here (attempts, longest wait).
+ * it. Rate limits (403 or 429 with GitHub's secondary-limit message and `retry-after`, or `x-ratelimit-remaining: 0`
+ * until `x-ratelimit-reset`) are the throttling plugin's alone, the same for either status; 5xx and network errors
+ * are the retry plugin's; both are bounded here (attempts, longest wait).
  *
  * Conditional requests: a call may carry the ETag of its last answer; a 304 comes back as `notModified` (GitHub does
  * not count it against the rate limit). Bodies are bounded; messages are upstream text, cleaned and cut.
@@ -80,6 +81,13 @@ export class RateLimitExhausted extends Error {
 const PER_PAGE = 100;
 const NULL_BODY = new Set([101, 204, 205, 304]);
 const SILENT = { debug() {}, info() {}, warn() {}, error() {} };
+/**
+ * Statuses the retry plugin leaves alone: its own default list (which replaces rather than extends) plus 429. GitHub
+ * answers a primary or secondary rate limit with 403 or 429; the default list has 403 but not 429, so a 429 was
+ * retried on the retry plugin's short backoff, ignoring `retry-after` and `x-ratelimit-reset`, before the throttling
+ * plugin saw it. Now both go to the throttling plugin alone, which waits as the headers say (or ends the run).
+ */
+const NOT_RETRIED = [400, 401, 403, 404, 410, 422, 429, 451];
 
 export class GitHubClient {
   readonly octokit: Octokit;
@@ -116,7 +124,7 @@ export class GitHubClient {
       request: { fetch: fetchImpl },
       log: SILENT,
       throttle: { onRateLimit: decide('primary'), onSecondaryRateLimit: decide('secondary') },
-      retry: { retries: o.maxRetries, retryAfterBaseValue: o.retryBaseMs },
+      retry: { retries: o.maxRetries, retryAfterBaseValue: o.retryBaseMs, doNotRetry: NOT_RETRIED },
     });
     // Registered after the plugins, so it wraps them: called once per logical request, whatever they retry.
     this.octokit.hook.wrap('request', async (request, options) => {

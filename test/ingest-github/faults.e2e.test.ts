@@ -70,6 +70,47 @@ describe('aispm ingest github under faults and re-runs', () => {
     }
   });
 
+  it('a secondary rate limit answered with 429 waits for retry-after once, as a 403 does, and the graph is the clean one', async () => {
+    const ws = tempWorkspace('aispm-gh-429-secondary-');
+    const match = '/repos/acme/chat-service/collaborators?affiliation=all';
+    const gh = await startGitHub({ faults: [{ match, kind: 'secondary', status: 429, wait: 2, times: 1 }] });
+    try {
+      const r = await ingest(gh, ws.store, undefined, ['--max-retries', '3']);
+      assert.equal(r.code, 0, r.stderr);
+      const hits = gh.log.filter((l) => l.path.includes(match));
+      assert.deepEqual(hits.map((l) => l.status), [429, 200], 'one retry, after the wait');
+      const waited = hits[1]!.at - hits[0]!.at;
+      assert.ok(waited >= 1900, `the retry came ${waited} ms after the 429 (retry-after: 2)`);
+      assert.equal(normalised(await exportStore(ws.store)), cleanGraph);
+    } finally {
+      await gh.close();
+      ws.cleanup();
+    }
+  });
+
+  it('a primary rate limit past --max-wait-s stops after one request, the same for 429 as for 403', async () => {
+    const match = '/repos/acme/recommender/branches';
+    const outcomes: { status: number; requests: number; message: string }[] = [];
+    for (const status of [403, 429]) {
+      const ws = tempWorkspace(`aispm-gh-${status}-primary-`);
+      const gh = await startGitHub({ faults: [{ match, kind: 'primary', status, wait: 3600, times: 100 }] });
+      try {
+        const r = await ingest(gh, ws.store, ['acme'], ['--max-wait-s', '5', '--max-retries', '3']);
+        assert.equal(r.code, 3, r.stderr);
+        // The reset is an hour from the fault's own clock: the seconds and the time of day differ between runs.
+        const message = r.stderr.replace(/\d+ s \(until [^)]*\)/g, 'N s (until T)');
+        outcomes.push({ status, requests: gh.log.filter((l) => l.path.includes(match)).length, message });
+      } finally {
+        await gh.close();
+        ws.cleanup();
+      }
+    }
+    const [on403, on429] = outcomes;
+    assert.match(on403!.message, /GitHub primary rate limit: the API asks to wait N s \(until T\), longer than --max-wait-s 5/);
+    assert.deepEqual({ requests: on429!.requests, message: on429!.message }, { requests: 1, message: on403!.message });
+    assert.equal(on403!.requests, 1);
+  });
+
   it('SIGKILL mid-run, then a re-run, gives the same graph as a clean run', async () => {
     const ws = tempWorkspace('aispm-gh-kill-');
     const slow = await startGitHub({ delayMs: 40 });

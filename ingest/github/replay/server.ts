@@ -15,7 +15,10 @@ import type { Json, ReplayCollaborator, ReplayRepo, Universe } from './universe.
 export interface Fault {
   /** Applies to requests whose path (with query) contains this text. */
   match: string;
-  /** `secondary`: 403 with retry-after and GitHub's secondary-limit message; `primary`: 403 with no requests remaining. */
+  /**
+   * `secondary`: retry-after and GitHub's secondary-limit message; `primary`: no requests remaining until the reset.
+   * Both are 403 unless `status` says 429 (GitHub answers a rate limit with either).
+   */
   kind: 'secondary' | 'primary' | 'status';
   status?: number;
   times: number;
@@ -38,6 +41,8 @@ export interface LoggedRequest {
   path: string;
   status: number;
   conditional: boolean;
+  /** When it was answered (ms since the epoch), so a test can see how long a client waited between attempts. */
+  at: number;
 }
 
 export interface ReplayServer extends ReplayHttp {
@@ -383,7 +388,7 @@ function send(ctx: Ctx, status: number, body: unknown, headers: Record<string, s
 }
 
 function log(ctx: Ctx, status: number, conditional: boolean): void {
-  ctx.state.log.push({ method: ctx.req.method ?? 'GET', path: `${ctx.url!.pathname}${ctx.url!.search}`, status, conditional });
+  ctx.state.log.push({ method: ctx.req.method ?? 'GET', path: `${ctx.url!.pathname}${ctx.url!.search}`, status, conditional, at: Date.now() });
 }
 
 function notFound(ctx: Ctx): void {
