@@ -3,7 +3,7 @@
  * CLI prints. The demo calls this too, against its local replay server.
  */
 import type { GraphStore } from '../../schema/store.ts';
-import { createHttpClient, httpSettings, originPolicy, type HttpStats } from '../pipeline/http.ts';
+import { createHttpClient, httpSettings, originPolicy, type HttpOptions, type HttpStats } from '../pipeline/http.ts';
 import { createProgress } from '../pipeline/progress.ts';
 import { createScopeWriter } from '../pipeline/sync.ts';
 import { WarningLog, warningLines, type IngestWarning } from '../pipeline/warnings.ts';
@@ -19,6 +19,12 @@ export const DEFAULT_HUB = PUBLIC_HUB_URL;
  * Any other origin a response points at (a paging link, a redirect) is refused.
  */
 export const PUBLIC_HUB_FILE_HOSTS = ['https://*.hf.co', 'https://*.huggingface.co'] as const;
+
+/**
+ * The Hub counts its quotas over fixed 5-minute windows, so a 429's `RateLimit: …;t=<s>` can be up to 300 s away:
+ * by default a rate limit is waited out for up to one whole window rather than failing every read until it renews.
+ */
+export const HUB_RATE_LIMIT_WINDOW_S = 300;
 
 export interface HubIngestOptions {
   seeds: Seed[];
@@ -39,6 +45,8 @@ export interface HubIngestOptions {
   retryBaseMs?: number;
   maxAttempts?: number;
   timeoutMs?: number;
+  /** Longest rate-limit wait honoured, in seconds (default one quota window); a 429 asking for longer fails that read. */
+  maxWaitSeconds?: number;
   /** Origins besides the endpoint's that responses may send us to (a mirror's own blob host); see `originPolicy`. */
   allowOrigins?: string[];
   /** Progress bar on this stream when it is a TTY. */
@@ -60,13 +68,7 @@ export interface HubIngestSummary {
 export async function ingestHub(store: GraphStore, o: HubIngestOptions): Promise<HubIngestSummary> {
   const started = Date.now();
   const endpoint = o.endpoint.replace(/\/+$/, '');
-  const http = createHttpClient({
-    ...httpSettings(o),
-    token: o.token,
-    tokenOrigin: endpoint,
-    allowOrigin: originPolicy(endpoint, [...(new URL(endpoint).origin === new URL(PUBLIC_HUB_URL).origin ? PUBLIC_HUB_FILE_HOSTS : []), ...(o.allowOrigins ?? [])]),
-    headers: { 'user-agent': 'aispm/0.1 (+ingest hf)' },
-  });
+  const http = createHttpClient(hubHttpOptions(o, endpoint));
   const warnings = new WarningLog(o.onWarning);
   const writer = createScopeWriter(store, 'hf', {
     // What the crawl reads to call a repo unchanged: written only once the repo's stale records are gone.
@@ -110,6 +112,21 @@ export async function ingestHub(store: GraphStore, o: HubIngestOptions): Promise
     elapsedMs: Date.now() - started,
     warnings: warnings.sorted(),
     seedFailures: crawler.counts.seedFailures,
+  };
+}
+
+/** The HTTP pipeline as the Hub needs it: its file hosts allowed on the public Hub, the token for the endpoint alone. */
+export function hubHttpOptions(
+  o: Pick<HubIngestOptions, 'concurrency' | 'ratePerSecond' | 'retryBaseMs' | 'maxAttempts' | 'timeoutMs' | 'maxWaitSeconds' | 'token' | 'allowOrigins'>,
+  endpoint: string,
+): HttpOptions {
+  return {
+    ...httpSettings(o),
+    maxRetryAfterMs: (o.maxWaitSeconds ?? HUB_RATE_LIMIT_WINDOW_S) * 1000,
+    token: o.token,
+    tokenOrigin: endpoint,
+    allowOrigin: originPolicy(endpoint, [...(new URL(endpoint).origin === new URL(PUBLIC_HUB_URL).origin ? PUBLIC_HUB_FILE_HOSTS : []), ...(o.allowOrigins ?? [])]),
+    headers: { 'user-agent': 'aispm/0.1 (+ingest hf)' },
   };
 }
 

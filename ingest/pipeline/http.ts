@@ -1,8 +1,10 @@
 /**
  * The shared HTTP layer every ingestor hands to its upstream client as a custom `fetch`: p-queue bounds concurrency
- * and request rate; 429 waits as `Retry-After` / `RateLimit` / `RateLimit-Reset` say; 5xx, network errors and
- * timeouts are retried with exponential backoff and full jitter, a bounded number of times; a token is added only
- * for the configured origin and never appears in messages. Generic: nothing here knows about Hugging Face.
+ * and request rate; a 429 waits as `Retry-After` / `RateLimit` / `RateLimit-Reset` say, and holds every other
+ * request of the client while it does; 5xx, network errors and timeouts are retried with exponential backoff and
+ * full jitter (or a 5xx's own `Retry-After`), a bounded number of times; no wait is longer than the configured cap;
+ * a token is added only for the configured origin and never appears in messages. Generic: nothing here knows about
+ * Hugging Face.
  */
 import PQueue from 'p-queue';
 import { registerSecret } from '../../schema/secrets.ts';
@@ -17,8 +19,13 @@ export interface HttpOptions {
   /** First backoff delay for 5xx/network retries; doubles each time, with full jitter. */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** Longest wait a 429 may impose before we give up honouring it and count the attempt as failed. */
+  /**
+   * Longest wait an upstream may impose (default 120 s). A 429 asking for longer is answered as it is, at once (the
+   * caller fails that read); a 5xx's `Retry-After` longer than this is ignored for the normal backoff.
+   */
   maxRetryAfterMs?: number;
+  /** How waits are slept; tests pass one that notes the wait and returns at once, so minutes take none. */
+  sleep?: (ms: number) => Promise<void>;
   /** Per-attempt timeout until response headers arrive. */
   timeoutMs?: number;
   /** Bearer token, sent only to `tokenOrigin`. */
@@ -115,17 +122,24 @@ export function rateWindow(ratePerSecond: number): { intervalCap: number; interv
   return { intervalCap, interval: Math.max(1, Math.round((intervalCap * 1000) / ratePerSecond)) };
 }
 
+/** `Retry-After` alone (seconds or an HTTP date), in ms; undefined if absent or unreadable. */
+export function retryAfterHeaderMs(headers: Headers, now = Date.now()): number | undefined {
+  const ra = headers.get('retry-after')?.trim();
+  if (!ra) return undefined;
+  if (/^\d+(\.\d+)?$/.test(ra)) return Math.round(Number(ra) * 1000);
+  const at = Date.parse(ra);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
 /**
  * How long a 429 asks us to wait, in ms: `Retry-After` (seconds or an HTTP date), else the IETF `RateLimit`
  * header's `t=` (draft-8 structured form) or `reset=` / a bare `RateLimit-Reset` seconds value. Undefined if none.
+ * Only for a 429: the reset headers say when a quota renews, and hosts (GitHub) send them on every answer, with
+ * quota left or not.
  */
 export function retryAfterMs(headers: Headers, now = Date.now()): number | undefined {
-  const ra = headers.get('retry-after')?.trim();
-  if (ra) {
-    if (/^\d+(\.\d+)?$/.test(ra)) return Math.round(Number(ra) * 1000);
-    const at = Date.parse(ra);
-    if (!Number.isNaN(at)) return Math.max(0, at - now);
-  }
+  const ra = retryAfterHeaderMs(headers, now);
+  if (ra !== undefined) return ra;
   const rl = headers.get('ratelimit');
   if (rl) {
     const m = /(?:^|[;,\s])(?:t|reset)=(\d+(?:\.\d+)?)/.exec(rl);
@@ -145,7 +159,7 @@ export function backoffMs(attempt: number, baseMs: number, maxMs: number, random
   return Math.round(random() * Math.min(maxMs, baseMs * 2 ** attempt));
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function createHttpClient(opts: HttpOptions): HttpClient {
   const maxAttempts = opts.maxAttempts ?? 6;
@@ -153,6 +167,7 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
   const maxDelayMs = opts.maxDelayMs ?? 30_000;
   const maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
   const timeoutMs = opts.timeoutMs ?? 30_000;
+  const sleep = opts.sleep ?? realSleep;
   registerSecret(opts.token);
   registerSecret(opts.authorization);
   const credential = opts.token ? `Bearer ${opts.token}` : opts.authorization;
@@ -160,6 +175,21 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
   const queue = new PQueue({ concurrency: Math.max(1, opts.concurrency), ...(window ?? {}) });
   const stats: HttpStats = { requests: 0, retries: 0, rateLimited: 0, failures: 0 };
   const tokenOrigin = opts.tokenOrigin ? new URL(opts.tokenOrigin).origin : undefined;
+
+  // A 429 speaks for the whole quota, not one request: while one waits, nothing else of this client is started, so
+  // the others do not spend the rest of the window on 429s of their own. A later, longer wait extends the hold.
+  let heldUntil = 0;
+  let holds = 0;
+  const holdQueue = (ms: number) => {
+    const until = Date.now() + ms;
+    if (ms <= 0 || until <= heldUntil) return;
+    heldUntil = until;
+    const hold = ++holds;
+    queue.pause();
+    void sleep(ms).then(() => {
+      if (hold === holds) queue.start();
+    });
+  };
 
   const prepare = (url: string, init: RequestInit | undefined): RequestInit => {
     const headers = new Headers(init?.headers);
@@ -195,13 +225,24 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
     }
   };
 
-  const attempt = (url: string, init: RequestInit): Promise<Response> =>
+  /** How long the n-th attempt's 429 is waited for; undefined when it is not (the last attempt, or past the cap). */
+  const rateLimitWait = (res: Response, n: number): number | undefined => {
+    if (n + 1 >= maxAttempts) return undefined;
+    const wait = retryAfterMs(res.headers) ?? backoffMs(n, baseDelayMs, maxDelayMs);
+    return wait > maxRetryAfterMs ? undefined : wait;
+  };
+
+  const attempt = (url: string, init: RequestInit, n: number): Promise<{ res: Response; wait?: number }> =>
     queue.add(async () => {
         stats.requests++;
         const timeout = AbortSignal.timeout(timeoutMs);
         const signal = init.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-        return send(url, { ...init, signal });
-    }) as Promise<Response>;
+        const res = await send(url, { ...init, signal });
+        // Decided before this task ends: the queue starts the next request as soon as it does.
+        const wait = res.status === 429 ? rateLimitWait(res, n) : undefined;
+        if (wait !== undefined) holdQueue(wait);
+        return { res, wait };
+    }) as Promise<{ res: Response; wait?: number }>;
 
   const wrapped = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
@@ -210,8 +251,9 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
     for (let n = 0; ; n++) {
       const last = n + 1 >= maxAttempts;
       let res: Response;
+      let wait: number | undefined;
       try {
-        res = await attempt(url, prepared);
+        ({ res, wait } = await attempt(url, prepared, n));
       } catch (err) {
         if (init?.signal?.aborted || err instanceof OriginRefusedError) throw err;
         if (last) {
@@ -224,8 +266,7 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
       }
       if (res.status === 429) {
         stats.rateLimited++;
-        const wait = retryAfterMs(res.headers) ?? backoffMs(n, baseDelayMs, maxDelayMs);
-        if (last || wait > maxRetryAfterMs) {
+        if (wait === undefined) {
           stats.failures++;
           return res;
         }
@@ -242,7 +283,11 @@ export function createHttpClient(opts: HttpOptions): HttpClient {
         }
         await res.body?.cancel().catch(() => undefined);
         stats.retries++;
-        await sleep(retryAfterMs(res.headers) ?? backoffMs(n, baseDelayMs, maxDelayMs));
+        // A failing server may say when to come back, but only by `Retry-After`, and only within the cap: longer (a
+        // maintenance window of an hour) would hold the run for hours over a few attempts, so it gets the usual
+        // backoff and, if it is still down, the 5xx. Quota headers say nothing about a 5xx.
+        const asked = retryAfterHeaderMs(res.headers);
+        await sleep(asked !== undefined && asked <= maxRetryAfterMs ? asked : backoffMs(n, baseDelayMs, maxDelayMs));
         continue;
       }
       return res;

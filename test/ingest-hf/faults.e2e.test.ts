@@ -54,6 +54,30 @@ describe('aispm ingest hf under faults', () => {
     }
   });
 
+  it('a rate limit within --max-wait-s is waited for; one past it fails that repo at once with a warning', async () => {
+    const ws = tempWorkspace('aispm-hf-wait-');
+    const hub = await startTestHub({
+      faults: [
+        { match: '/api/models/alice/summarizer/revision/', status: 429, times: 1, rateLimit: '"api";r=0;t=1' },
+        { match: '/api/models/bob/chat-merge/revision/', status: 429, times: 1, rateLimit: '"api";r=0;t=3' },
+      ],
+    });
+    try {
+      const r = await ingest(hub, ws.store, ['--json', '--max-wait-s', '2']);
+      assert.equal(r.code, 0, r.stderr);
+      const s = JSON.parse(r.stdout);
+      const requested = (repo: string) => hub.log.filter((l) => l.startsWith(`GET /api/models/${repo}/revision/`)).length;
+      assert.deepEqual({ summarizer: requested('alice/summarizer'), chatMerge: requested('bob/chat-merge') }, { summarizer: 2, chatMerge: 1 });
+      const unread = s.warnings.filter((w: any) => /could not read/.test(w.message));
+      assert.deepEqual(unread, [{ repo: 'bob/chat-merge', message: 'could not read: HTTP 429 (You have been rate-limited); left as it was' }]);
+      assert.equal(s.repos.model.failed, 1);
+      assert.ok((await exportStore(ws.store)).nodes.get('hf:model/alice/summarizer')?.props?.sha, 'the repo that waited was read');
+    } finally {
+      await hub.close();
+      ws.cleanup();
+    }
+  });
+
   it('SIGKILL mid-run, then a re-run, gives the same graph as a clean run', async () => {
     const ws = tempWorkspace('aispm-hf-kill-');
     const slow = await startTestHub({ delayMs: 40 });

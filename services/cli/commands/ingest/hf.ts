@@ -1,5 +1,5 @@
 /** `aispm ingest hf <ref…>`: the Hugging Face Hub. */
-import { DEFAULT_HUB, formatSummary, ingestHub } from '../../../../ingest/huggingface/ingest.ts';
+import { DEFAULT_HUB, formatSummary, HUB_RATE_LIMIT_WINDOW_S, ingestHub } from '../../../../ingest/huggingface/ingest.ts';
 import { parseRef } from '../../../../ingest/huggingface/refs.ts';
 import type { Seed } from '../../../../ingest/huggingface/crawl.ts';
 import { UpstreamError, UsageError } from '../../../../schema/errors.ts';
@@ -27,6 +27,7 @@ export async function ingestHf(ctx: CommandContext, refs: string[]): Promise<num
     maxRepos: numOption(ctx, 'max-repos', 5000, 1, 1_000_000),
     retryBaseMs: numOption(ctx, 'retry-base-ms', 500, 0, 60_000),
     timeoutMs: numOption(ctx, 'timeout-ms', 30_000, 100, 600_000),
+    maxWaitSeconds: numOption(ctx, 'max-wait-s', HUB_RATE_LIMIT_WINDOW_S, 0, 86_400),
     allowOrigins: ((ctx.values['allow-origin'] as string[] | undefined) ?? []).map((u) => allowedOrigin(u)),
     progress: ctx.interactive ? process.stderr : undefined,
   });

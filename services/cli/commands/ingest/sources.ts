@@ -32,7 +32,7 @@ export const INGEST_SOURCES: IngestSource[] = [
     name: 'hf',
     summary: 'the Hugging Face Hub: models, datasets, Spaces, their lineage, files and owners',
     usage:
-      'hf <owner/name | datasets/owner/name | spaces/owner/name …> [--author <owner>] [--descendants N] [--endpoint URL] [--token-file F] [--scan-pickles] [--max-scan-bytes N] [--concurrency N] [--rate N] [--max-repos N] [--allow-origin URL…]',
+      'hf <owner/name | datasets/owner/name | spaces/owner/name …> [--author <owner>] [--descendants N] [--endpoint URL] [--token-file F] [--scan-pickles] [--max-scan-bytes N] [--concurrency N] [--rate N] [--max-repos N] [--max-wait-s N] [--allow-origin URL…]',
     options: {
       author: { type: 'string', multiple: true },
       descendants: { type: 'string' },
@@ -43,6 +43,7 @@ export const INGEST_SOURCES: IngestSource[] = [
       concurrency: { type: 'string' },
       rate: { type: 'string' },
       'max-repos': { type: 'string' },
+      'max-wait-s': { type: 'string' },
       'retry-base-ms': { type: 'string' },
       'timeout-ms': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
