@@ -3,7 +3,8 @@
  * parts (its node and branch protection; its collaborators; its teams; its deployments; its code at the head commit),
  * each part written as its own scope once it is fully read, then the organisation's members and each team's
  * members, once per run. A part whose answers are all unchanged (304s) is not written again; the code is read again
- * only when the head commit moved. See parts.ts for the incremental rules.
+ * only when the head commit moved. See parts.ts for the incremental rules. A repository that left an owner's listing
+ * is asked for by name: renamed, its old key is marked and emptied; deleted, its records go (listing-watch.ts).
  */
 import PQueue from 'p-queue';
 import type { RecordBatch } from '../../schema/records.ts';
@@ -19,8 +20,9 @@ import { readDependencies } from './dependencies.ts';
 import { loginsOf, mapCollaborators, mapOrg, mapRepoTeams, mapTeam } from './map-access.ts';
 import { isLogin, isRepoName, obj, orgKey, repoKey, str, teamKey, userKey } from './map-common.ts';
 import { latestPerEnvironment, mapDeployments, type LatestDeployment } from './map-deployments.ts';
-import { branchFacts, mapRename, mapRepository, protectionOf, repoIdentity, type RepoIdentity } from './map-repo.ts';
-import { loadState, partUnchanged, Recorder, saveState, type PartState, type SyncState } from './parts.ts';
+import { listingFacts, nextWatch, vanishedFrom, type ListingFacts } from './listing-watch.ts';
+import { branchFacts, mapMissing, mapRename, mapRepository, protectionOf, repoIdentity, type RepoIdentity } from './map-repo.ts';
+import { forgetState, loadState, partScope, partUnchanged, Recorder, REPO_PARTS, saveState, type PartState, type SyncState } from './parts.ts';
 
 export type Seed = { owner: string } | { owner: string; name: string };
 
@@ -43,6 +45,8 @@ export interface RepoCounts {
   missing: number;
   failed: number;
   renamed: number;
+  /** Gone from their owner's listing and not found by name: their records were removed. */
+  removed: number;
 }
 
 export interface PartCounts {
@@ -70,7 +74,13 @@ type PartOutcome =
   /** Not readable with this token: nothing is written, so what the part wrote before stays. */
   | { kind: 'forbidden'; message: string }
   /** Not there at all (a 404 repository or organisation). */
-  | { kind: 'absent' };
+  | { kind: 'absent'; status: number };
+
+/** Why a repository is read: named by a seed, listed by its owner, or listed before and no longer. */
+type RepoRole = 'seed' | 'listed' | 'vanished';
+
+/** What reading a repository under one name found. */
+type Visit = { kind: 'read' } | { kind: 'renamed' } | { kind: 'absent'; status: number } | { kind: 'failed' };
 
 interface RepoFacts {
   owner: string;
@@ -86,7 +96,7 @@ const MAX_LISTED = 100_000;
 
 export class GitHubCrawler {
   readonly counts: CrawlCounts = {
-    repos: { read: 0, unchanged: 0, missing: 0, failed: 0, renamed: 0 },
+    repos: { read: 0, unchanged: 0, missing: 0, failed: 0, renamed: 0, removed: 0 },
     parts: { read: 0, unchanged: 0, forbidden: 0 },
     hubReferences: 0,
     filesRead: 0,
@@ -95,7 +105,8 @@ export class GitHubCrawler {
   };
   /** Repositories read or found unchanged this run (canonical keys). */
   readonly repositories = new Set<string>();
-  private readonly scheduled = new Set<string>();
+  /** Each repository key scheduled this run, with what its visit found. */
+  private readonly scheduled = new Map<string, Promise<Visit>>();
   private readonly orgs = new Map<string, Promise<boolean>>();
   private readonly teams = new Map<string, Promise<void>>();
   private readonly queue: PQueue;
@@ -122,7 +133,7 @@ export class GitHubCrawler {
 
   async run(seeds: Seed[]): Promise<void> {
     for (const seed of seeds) {
-      if ('name' in seed) this.schedule(seed.owner, seed.name, true);
+      if ('name' in seed) this.schedule(seed.owner, seed.name, 'seed');
       else this.track(this.crawlOwner(seed.owner));
     }
     while (this.inflight.size) await Promise.allSettled([...this.inflight]);
@@ -137,66 +148,127 @@ export class GitHubCrawler {
     void t.finally(() => this.inflight.delete(t));
   }
 
-  private schedule(owner: string, name: string, seed: boolean): void {
-    if (this.fatal) return;
+  /** Queues a repository once per run; its visit, or undefined when it is not read (the run stops, the cap). */
+  private schedule(owner: string, name: string, role: RepoRole): Promise<Visit> | undefined {
+    if (this.fatal) return undefined;
     const key = repoKey(owner, name);
-    if (this.scheduled.has(key)) return;
+    const earlier = this.scheduled.get(key);
+    if (earlier) return earlier;
     if (this.scheduled.size >= this.o.maxRepos) {
       if (!this.capWarned) {
         this.capWarned = true;
         this.warnings.add('(run)', `--max-repos ${this.o.maxRepos} reached; further repositories were not read`);
       }
-      return;
+      return undefined;
     }
-    this.scheduled.add(key);
+    const visit = this.queue
+      .add(() => this.readRepo(owner, name, role))
+      .finally(() => {
+        this.done++;
+        this.onProgress(this.done, this.scheduled.size);
+      });
+    this.scheduled.set(key, visit);
     this.onProgress(this.done, this.scheduled.size);
-    this.track(
-      this.queue
-        .add(() => this.readRepo(owner, name, seed))
-        .finally(() => {
-          this.done++;
-          this.onProgress(this.done, this.scheduled.size);
-        }),
-    );
+    this.track(visit);
+    return visit;
   }
 
   // ---- owners -------------------------------------------------------------------------------------------------
 
-  /** An organisation's (or a user's) repositories, listed conditionally like any part. */
+  /**
+   * An organisation's (or a user's) repositories, listed conditionally like any part; then those an earlier listing
+   * had and this complete one lacks, asked for by name. The listing's state is kept only after those answers, so a
+   * run stopped before them asks again.
+   */
   private async crawlOwner(owner: string): Promise<void> {
     try {
       const isOrg = await this.ensureOrg(owner, true);
       const stateName = isOrg ? `github:org:${orgKey(owner)}:repos` : `github:user:${userKey(owner)}:repos`;
       const state = await loadState(this.store, stateName, this.settings);
       const prev = state?.parts.repos;
-      let names: string[];
-      if (await partUnchanged(this.client, prev)) {
-        names = Array.isArray(prev?.facts?.repos) ? (prev.facts.repos as string[]) : [];
+      const before = listingFacts(prev?.facts);
+      let part: PartState;
+      let listing: Pick<ListingFacts, 'repos' | 'complete'>;
+      if (prev && (await partUnchanged(this.client, prev))) {
+        part = prev;
+        listing = before ?? { repos: [], complete: false };
       } else {
         const rec = new Recorder(this.client);
         const route = isOrg ? 'GET /orgs/{owner}/repos' : 'GET /users/{owner}/repos';
-        const listing = await rec.list(route, { owner, type: isOrg ? 'all' : 'owner', sort: 'full_name' }, [404], MAX_LISTED);
-        if (listing.kind === 'error') {
-          this.counts.seedFailures.push({ seed: owner, message: `no organisation or user "${owner}" (HTTP ${listing.status})` });
-          this.warnings.add(owner, `not found (HTTP ${listing.status}): no organisation or user of that name`);
+        const answer = await rec.list(route, { owner, type: isOrg ? 'all' : 'owner', sort: 'full_name' }, [404], MAX_LISTED);
+        if (answer.kind === 'error') {
+          this.counts.seedFailures.push({ seed: owner, message: `no organisation or user "${owner}" (HTTP ${answer.status})` });
+          this.warnings.add(owner, `not found (HTTP ${answer.status}): no organisation or user of that name`);
           return;
         }
-        names = [];
-        for (const raw of listing.items) {
+        const repos: string[] = [];
+        for (const raw of answer.items) {
           const full = str(obj(raw)?.full_name, 300);
-          if (full && full.split('/').length === 2) names.push(full);
+          if (full && full.split('/').length === 2) repos.push(full);
         }
-        await saveState(this.store, stateName, { version: 1, settings: this.settings, parts: { repos: rec.state({ repos: names }) } });
+        // Cut at the bound, the listing cannot show that anything left it.
+        listing = { repos, complete: answer.items.length < MAX_LISTED };
+        part = rec.state({ repos, complete: listing.complete });
       }
-      for (const full of names) {
+      for (const full of listing.repos) {
         const [o, n] = full.split('/') as [string, string];
-        if (isLogin(o) && isRepoName(n)) this.schedule(o, n, false);
+        if (isLogin(o) && isRepoName(n)) this.schedule(o, n, 'listed');
+      }
+      const watch = before?.watch ?? [];
+      const unsettled = await this.checkVanished(owner, vanishedFrom(listing, watch));
+      const facts = { ...part.facts, watch: nextWatch(listing, watch, unsettled) };
+      if (part !== prev || JSON.stringify(facts) !== JSON.stringify(prev.facts)) {
+        await saveState(this.store, stateName, { version: 1, settings: this.settings, parts: { repos: { ...part, facts } } });
       }
     } catch (err) {
       if (err instanceof StoreError || err instanceof RateLimitExhausted) throw err;
       const message = this.sideFault(owner, 'repositories', err, `could not list repositories: ${printable(err instanceof Error ? err.message : String(err), 300)}`);
       this.counts.seedFailures.push({ seed: owner, message });
     }
+  }
+
+  /**
+   * Repositories the owner listed before and no longer does, each read by name: a redirect to another repository is
+   * recorded as a rename by readRepo, a 404 removes its records here, and any other answer (a 5xx, the repository
+   * still there under its name) removes nothing. Returns the names not settled, to be asked for again next run.
+   */
+  private async checkVanished(owner: string, names: readonly string[]): Promise<string[]> {
+    const unsettled: string[] = [];
+    await Promise.all(
+      names.map(async (full) => {
+        const [o, n] = full.split('/') as [string, string];
+        const visit = await this.schedule(o, n, 'vanished');
+        if (visit?.kind === 'renamed') return;
+        if (visit?.kind === 'absent') return this.recordRemoved(owner, o, n, visit.status);
+        unsettled.push(full);
+        if (visit?.kind === 'read') this.warnings.add(full, `no longer listed by ${owner}, but still answers under this name; read as before`);
+        else if (!visit) this.warnings.add(full, `no longer listed by ${owner}; not asked for by name this run (the run stopped or --max-repos was reached); earlier records kept`);
+      }),
+    );
+    return unsettled;
+  }
+
+  /** A repository its owner no longer lists and the API does not have: every scope it wrote committed empty. */
+  private async recordRemoved(listedBy: string, owner: string, name: string, status: number): Promise<void> {
+    const key = repoKey(owner, name);
+    await this.retireParts(key);
+    await this.writer.commitScope(key, { nodes: [], edges: [] });
+    // A node another source still points at stays, marked missing, as the Hub ingestor marks a missing repo.
+    const [still] = await this.store.getNodes([key]);
+    if (still && still.props.missing !== true) await this.writer.commitScope(key, mapMissing(owner, name, this.o.web));
+    this.counts.repos.removed++;
+    const kept = still ? '; its node stays, marked missing, since other records point at it' : '';
+    this.warnings.add(`${owner}/${name}`, `no longer listed by ${listedBy} and not found (HTTP ${status}): deleted, or the token can no longer see it; its records were removed${kept}`);
+  }
+
+  /**
+   * The part scopes of a key that no longer names a repository (renamed, deleted), committed empty so that its write
+   * access, deployments, code and dependencies go; its kept part state is dropped, so that a repository created
+   * later under the same name is read in full rather than found unchanged.
+   */
+  private async retireParts(key: string): Promise<void> {
+    for (const part of REPO_PARTS) await this.writer.commitScope(partScope(key, part), { nodes: [], edges: [] });
+    await forgetState(this.store, `github:repo:${key}`);
   }
 
   /**
@@ -227,7 +299,7 @@ export class GitHubCrawler {
     const state = await loadState(this.store, stateName, this.settings);
     const part = await this.runPart(org, state?.parts.org, async (rec) => {
       const info = await rec.get('GET /orgs/{org}', { org }, [404]);
-      if (info.kind === 'error') return { kind: 'absent' };
+      if (info.kind === 'error') return { kind: 'absent', status: info.status };
       const admins = await rec.list('GET /orgs/{org}/members', { org, role: 'admin' }, [403, 404], MAX_LISTED);
       const members = await rec.list('GET /orgs/{org}/members', { org, role: 'member' }, [403, 404], MAX_LISTED);
       if (admins.kind === 'error' || members.kind === 'error') return { kind: 'forbidden', message: `members not readable (HTTP ${admins.kind === 'error' ? admins.status : (members as { status: number }).status}); earlier memberships kept` };
@@ -279,23 +351,26 @@ export class GitHubCrawler {
 
   // ---- repositories -------------------------------------------------------------------------------------------
 
-  private async readRepo(owner: string, name: string, seed: boolean): Promise<void> {
-    if (this.fatal) return;
+  private async readRepo(owner: string, name: string, role: RepoRole): Promise<Visit> {
+    if (this.fatal) return { kind: 'failed' };
+    const seed = role === 'seed';
     const label = `${owner}/${name}`;
     const requestedKey = repoKey(owner, name);
     // The repository part is kept under the name asked for (a renamed repository answers its probe through the
     // redirect); the other parts under the canonical name, whichever name reached it first.
     const infoStateName = `github:repo-info:${requestedKey}`;
+    let renamedFrom: string | undefined;
     try {
       const infoState = await loadState(this.store, infoStateName, this.settings);
-      let renamedFrom: string | undefined;
       const repoPart = await this.runPart(label, infoState?.parts.repo, async (rec) => {
         const info = await rec.get('GET /repos/{owner}/{repo}', { owner, repo: name }, [404, 451]);
-        if (info.kind === 'error') return { kind: 'absent' };
+        if (info.kind === 'error') return { kind: 'absent', status: info.status };
         const id = repoIdentity(info.data);
         if ('problem' in id) throw new GitHubApiError(0, id.problem);
         if (id.key !== requestedKey) {
           renamedFrom = label;
+          // What the old key's parts held is the new key's now (read under it below); the marker goes last.
+          await this.retireParts(requestedKey);
           await this.writer.commitScope(requestedKey, mapRename(owner, name, id, this.o.web));
         }
         const warnings: string[] = [];
@@ -315,11 +390,14 @@ export class GitHubCrawler {
       const saveInfo = () => (repoPart ? saveState(this.store, infoStateName, { version: 1, settings: this.settings, parts: { repo: repoPart } }) : Promise.resolve());
       if (!repoPart || repoPart.facts?.absent === true) {
         await saveInfo();
+        const status = typeof repoPart?.facts?.status === 'number' ? repoPart.facts.status : 404;
+        // A name its owner no longer lists is settled by the owner's crawl (its records removed), not reported missing.
+        if (role === 'vanished') return { kind: 'absent', status };
         this.counts.repos.missing++;
-        const message = 'not found (HTTP 404): no such repository, or the token cannot see it';
+        const message = `not found (HTTP ${status}): no such repository, or the token cannot see it`;
         if (seed) this.counts.seedFailures.push({ seed: label, message });
         this.warnings.add(label, message);
-        return;
+        return { kind: 'absent', status };
       }
       const facts = repoPart.facts as unknown as RepoFacts & { renamedFrom?: string | null };
       if (facts.renamedFrom) {
@@ -327,10 +405,11 @@ export class GitHubCrawler {
         this.warnings.add(label, `renamed to ${facts.owner}/${facts.name} (HTTP 301 followed); the old name is recorded with canonicalId`);
       }
       const id: RepoIdentity = { owner: facts.owner, name: facts.name, ownerType: facts.ownerType, defaultBranch: facts.defaultBranch, key: repoKey(facts.owner, facts.name) };
+      const found: Visit = { kind: facts.renamedFrom ? 'renamed' : 'read' };
       if (this.repositories.has(id.key)) {
         // Reached under both names: the first visit reads it.
         await saveInfo();
-        return;
+        return found;
       }
       this.repositories.add(id.key);
       const stateName = `github:repo:${id.key}`;
@@ -365,18 +444,25 @@ export class GitHubCrawler {
       await saveInfo();
       if (changed) this.counts.repos.read++;
       else this.counts.repos.unchanged++;
+      return found;
     } catch (err) {
-      this.repoFault(label, err, seed);
+      // Before the name's answer said where the repository went, a failure leaves open whether it went at all.
+      this.repoFault(label, err, seed, role === 'vanished' && !renamedFrom ? owner : undefined);
+      return { kind: 'failed' };
     }
   }
 
-  /** A failure reading one repository: a warning (a seed failure for a seed), unless the run must stop. */
-  private repoFault(label: string, err: unknown, seed: boolean): void {
+  /**
+   * A failure reading one repository: a warning (a seed failure for a seed), unless the run must stop. `vanishedFrom`:
+   * the owner whose listing no longer has it, when the failure left open whether it was renamed or deleted.
+   */
+  private repoFault(label: string, err: unknown, seed: boolean, vanishedFrom?: string): void {
     if (err instanceof StoreError || err instanceof RateLimitExhausted) throw err;
     let message: string;
     if (err instanceof ValidationError) message = `upstream data gave invalid records, not written: ${err.problems.slice(0, 3).join('; ')}`;
-    else if (err instanceof GitHubApiError || err instanceof UpstreamLimitError || err instanceof TypeError || err instanceof SyntaxError) message = `could not read: ${printable(err.message, 300)}; left as it was`;
-    else throw err;
+    else if (!(err instanceof GitHubApiError || err instanceof UpstreamLimitError || err instanceof TypeError || err instanceof SyntaxError)) throw err;
+    else if (vanishedFrom) message = `no longer listed by ${vanishedFrom}; whether it was renamed or deleted could not be checked (${printable(err.message, 300)}); earlier records kept, asked again next run`;
+    else message = `could not read: ${printable(err.message, 300)}; left as it was`;
     this.counts.repos.failed++;
     this.warnings.add(label, message);
     if (seed) this.counts.seedFailures.push({ seed: label, message });
@@ -396,7 +482,7 @@ export class GitHubCrawler {
     }
     const rec = new Recorder(this.client);
     const outcome = await read(rec);
-    if (outcome.kind === 'absent') return rec.state({ absent: true });
+    if (outcome.kind === 'absent') return rec.state({ absent: true, status: outcome.status });
     if (outcome.kind === 'forbidden') {
       this.counts.parts.forbidden++;
       this.warnings.add(label, outcome.message);
@@ -424,14 +510,14 @@ export class GitHubCrawler {
       outside = loginsOf(out.items);
     }
     const mapped = mapCollaborators(id.key, all.items, outside, this.o.web, id.ownerType === 'user' ? id.owner : undefined);
-    return { kind: 'ok', scope: `${id.key}#collaborators`, batch: mapped, warnings: mapped.warnings };
+    return { kind: 'ok', scope: partScope(id.key, 'collaborators'), batch: mapped, warnings: mapped.warnings };
   }
 
   private async readTeams(rec: Recorder, id: RepoIdentity): Promise<PartOutcome> {
     const teams = await rec.list('GET /repos/{owner}/{repo}/teams', { owner: id.owner, repo: id.name }, [403, 404], MAX_LISTED);
     if (teams.kind === 'error') return { kind: 'forbidden', message: `no admin rights: teams with access not read (HTTP ${teams.status}); earlier team edges kept` };
     const mapped = mapRepoTeams(id.key, id.owner, teams.items, this.o.web);
-    return { kind: 'ok', scope: `${id.key}#teams`, batch: mapped, warnings: mapped.warnings, facts: { teams: mapped.teams.map((t) => t.slug) } };
+    return { kind: 'ok', scope: partScope(id.key, 'teams'), batch: mapped, warnings: mapped.warnings, facts: { teams: mapped.teams.map((t) => t.slug) } };
   }
 
   private async readDeployments(rec: Recorder, id: RepoIdentity): Promise<PartOutcome> {
@@ -460,7 +546,7 @@ export class GitHubCrawler {
       withStatus.set(env, { deployment, statuses });
     }
     const mapped = mapDeployments(id.owner, id.name, id.key, environments, withStatus, this.o.web);
-    return { kind: 'ok', scope: `${id.key}#deployments`, batch: mapped, warnings: mapped.warnings };
+    return { kind: 'ok', scope: partScope(id.key, 'deployments'), batch: mapped, warnings: mapped.warnings };
   }
 
   /** The code at the head commit: read only when the head moved (or never read under these settings). */
@@ -471,8 +557,8 @@ export class GitHubCrawler {
       this.repeatWarnings(label, prev);
       return prev;
     }
-    const scope = `${id.key}#code`;
-    const depScope = `${id.key}#dependencies`;
+    const scope = partScope(id.key, 'code');
+    const depScope = partScope(id.key, 'dependencies');
     if (!sha) {
       await this.writer.commitScope(scope, { nodes: [], edges: [] });
       await this.writer.commitScope(depScope, { nodes: [], edges: [] });

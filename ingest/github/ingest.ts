@@ -166,7 +166,7 @@ async function hubReferences(store: GraphStore, repos: readonly string[]): Promi
 export function formatSummary(s: GitHubIngestSummary): string {
   const r = s.repos;
   const lines = [`ingested from ${s.apiUrl} in ${(s.elapsedMs / 1000).toFixed(1)} s`];
-  lines.push(`  repos     ${r.read} read, ${r.unchanged} unchanged, ${r.missing} missing, ${r.failed} failed${r.renamed ? `, ${r.renamed} renamed` : ''}`);
+  lines.push(`  repos     ${r.read} read, ${r.unchanged} unchanged, ${r.missing} missing, ${r.failed} failed${r.renamed ? `, ${r.renamed} renamed` : ''}${r.removed ? `, ${r.removed} removed` : ''}`);
   lines.push(`  parts     ${s.parts.read} read, ${s.parts.unchanged} unchanged, ${s.parts.forbidden} not readable with this token`);
   lines.push(`  code      ${s.filesRead} files read, ${s.hubReferences} Hub references`);
   const d = s.dependencies;

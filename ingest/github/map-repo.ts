@@ -92,4 +92,10 @@ export function mapRename(oldOwner: string, oldName: string, to: RepoIdentity, w
   return { nodes: [{ kind: 'Repository', key, props: compact({ name: `${oldOwner}/${oldName}`, url: pageOf(key, web), canonicalId: `${to.owner}/${to.name}` }) }], edges: [] };
 }
 
+/** A deleted repository that other records still point at: its node, marked missing upstream. */
+export function mapMissing(owner: string, name: string, web: string): RecordBatch {
+  const key = repoKey(owner, name);
+  return { nodes: [{ kind: 'Repository', key, props: compact({ name: `${owner}/${name}`, url: pageOf(key, web), missing: true }) }], edges: [] };
+}
+
 export type { Json };

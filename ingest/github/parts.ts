@@ -15,6 +15,15 @@ import type { GraphStore } from '../../schema/store.ts';
 import { safeUrl } from '../pipeline/http.ts';
 import { GitHubApiError, type Answer, type GitHubClient, type Listing, type Page } from './client.ts';
 
+/** The parts of a repository written under their own scope (`gh:repo/<o>/<r>#<part>`), besides its node's scope. */
+export const REPO_PARTS = ['collaborators', 'teams', 'deployments', 'code', 'dependencies'] as const;
+
+export type RepoPart = (typeof REPO_PARTS)[number];
+
+export function partScope(repoKey: string, part: RepoPart): string {
+  return `${repoKey}#${part}`;
+}
+
 export interface PartState {
   pages: Page[];
   /** A listing's last page was full: probing cannot prove nothing was added. */
@@ -79,4 +88,9 @@ export async function saveState(store: GraphStore, name: string, state: SyncStat
 export async function partUnchanged(client: GitHubClient, prev: PartState | undefined): Promise<boolean> {
   if (!prev || prev.grows || prev.pages.length === 0) return false;
   return client.unchanged(prev.pages);
+}
+
+/** Drops the state kept under `name`, so that whatever is read under it next is read in full. */
+export async function forgetState(store: GraphStore, name: string): Promise<void> {
+  await store.setMeta(name, null);
 }

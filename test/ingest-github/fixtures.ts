@@ -285,3 +285,26 @@ export function hubUniverse(): HubData {
     ],
   };
 }
+
+/**
+ * `acme` before one of its repositories moved: `acme/old-name` (id 9004) with writers, a deployment, a Hub model
+ * its code loads and a pinned dependency. Tests rename or delete it between runs.
+ */
+export function universeWithOldName(): UniverseData {
+  const oldName: ReplayRepo = {
+    full_name: 'acme/old-name',
+    id: 9004,
+    files: {
+      'serve.py': { text: 'from transformers import AutoModel\nm = AutoModel.from_pretrained("acme-ai/chat-7b")\n' },
+      'requirements.txt': { text: 'torch==2.1.0\n' },
+    },
+    sbom: 'disabled',
+    collaborators: [
+      { login: 'alice', role_name: 'admin' },
+      { login: 'bob', role_name: 'write' },
+    ],
+    environments: [{ name: 'production' }],
+    deployments: [{ id: 701, environment: 'production', created_at: '2025-06-04T10:00:00Z', statuses: [{ state: 'success', environment_url: 'https://old.acme.example' }] }],
+  };
+  return { ...githubUniverse(), repos: [chatService(), recommender(), oldName], renames: [] };
+}

@@ -153,6 +153,24 @@ export class Universe {
     this.git.delete(repo.full_name.toLowerCase());
   }
 
+  /**
+   * Rename or transfer a repository (tests change it between runs): from now on it is listed and served under `to`,
+   * and the old name answers 301 to it, as GitHub answers for a moved repository.
+   */
+  renameRepo(from: string, to: string): void {
+    const repo = this.repo(from);
+    if (!repo) throw new Error(`no repository ${from} to rename`);
+    this.deleteRepo(from);
+    this.setRepo({ ...repo, full_name: to });
+    this.data = { ...this.data, renames: [...(this.data.renames ?? []).filter((r) => r.from.toLowerCase() !== from.toLowerCase()), { from, to }] };
+  }
+
+  /** Delete a repository: from now on its name answers 404. */
+  deleteRepo(fullName: string): void {
+    this.repos.delete(fullName.toLowerCase());
+    this.git.delete(fullName.toLowerCase());
+  }
+
   /** Change an organisation (members, teams). */
   setOrg(org: ReplayOrg): void {
     this.data = { ...this.data, orgs: [...this.orgs.filter((o) => o.login !== org.login), org] };
