@@ -377,12 +377,23 @@ export class GitHubCrawler {
         const branch = await rec.get('GET /repos/{owner}/{repo}/branches/{branch}', { owner: id.owner, repo: id.name, branch: id.defaultBranch }, [404]);
         const bf = branch.kind === 'ok' ? branchFacts(branch.data) : { protected: false };
         if (branch.kind === 'error') warnings.push(`default branch ${id.defaultBranch} not found (an empty repository?); no code read`);
-        let protection = protectionOf(bf.protected, undefined);
+        // Rulesets protect branches too, and any reader may list the rules that apply (a server without rulesets: 404).
+        const ruleList = branch.kind === 'ok' ? await rec.get('GET /repos/{owner}/{repo}/rules/branches/{branch}', { owner: id.owner, repo: id.name, branch: id.defaultBranch, per_page: 100 }, [403, 404]) : undefined;
+        const rules = ruleList?.kind === 'ok' ? ruleList.data : undefined;
+        let protection = protectionOf(bf.protected, undefined, rules);
         if (bf.protected) {
           const p = await rec.get('GET /repos/{owner}/{repo}/branches/{branch}/protection', { owner: id.owner, repo: id.name, branch: id.defaultBranch }, [403, 404]);
-          if (p.kind === 'ok') protection = protectionOf(true, p.data);
-          else if (p.status === 404) protection = protectionOf(false, undefined);
-          else warnings.push(`no admin rights: branch protection of ${id.defaultBranch} not read (HTTP ${p.status}); earlier protection data kept`);
+          if (p.kind === 'ok') protection = protectionOf(true, p.data, rules);
+          else if (p.status === 403) {
+            // The rulesets' requirements are certain, classic protection may add to them: recorded as a lower bound.
+            const fromRules = protectionOf(true, undefined, rules);
+            protection = fromRules.known && fromRules.requiredReviews > 0 ? fromRules : { known: false };
+            warnings.push(
+              fromRules === protection
+                ? `no admin rights: classic branch protection of ${id.defaultBranch} not read (HTTP ${p.status}); its rulesets' requirements are recorded, and classic protection may require more`
+                : `no admin rights: branch protection of ${id.defaultBranch} not read (HTTP ${p.status}); earlier protection data kept`,
+            );
+          }
         }
         const facts: RepoFacts = { owner: id.owner, name: id.name, ownerType: id.ownerType, defaultBranch: id.defaultBranch, ...('sha' in bf && bf.sha ? { sha: bf.sha } : {}), ...('treeSha' in bf && bf.treeSha ? { treeSha: bf.treeSha } : {}) };
         return { kind: 'ok', scope: id.key, batch: mapRepository(id, info.data, facts.sha, protection, this.o.web), warnings, facts: { ...facts, renamedFrom: renamedFrom ?? null } };

@@ -1,6 +1,7 @@
 /**
  * A repository's own node from `GET /repos/{owner}/{repo}`, its default branch (`GET …/branches/{branch}`) and that
- * branch's protection (`GET …/branches/{branch}/protection`), as the schema's Repository properties. Pure.
+ * branch's protection (`GET …/branches/{branch}/protection` and the rulesets' `GET …/rules/branches/{branch}`), as the
+ * schema's Repository properties. Pure.
  */
 import type { NodeRecord, RecordBatch } from '../../schema/records.ts';
 import { bool, compact, edge, isLogin, isRepoName, num, obj, pageOf, repoKey, str, userKey, type Json } from './map-common.ts';
@@ -28,21 +29,52 @@ export function repoIdentity(body: unknown): RepoIdentity | { problem: string } 
 /** The protection properties: what a push to the default branch must pass. */
 export type Protection = { known: false } | { known: true; protected: boolean; requiredReviews: number; codeOwnerReviews: boolean; enforceAdmins: boolean };
 
-/** From the branch's `protected` flag and, when it is protected and readable, the protection body. */
-export function protectionOf(branchProtected: boolean, body: unknown | undefined): Protection {
-  if (!branchProtected) return { known: true, protected: false, requiredReviews: 0, codeOwnerReviews: false, enforceAdmins: false };
-  const p = obj(body);
-  if (!p) return { known: false };
+/**
+ * From the branch's `protected` flag, the classic protection body (when the branch is protected that way and the
+ * token may read it) and the active ruleset rules for the branch (`GET …/rules/branches/{branch}`, readable by
+ * anyone who can read the repository). A branch GitHub calls protected with no classic protection (a 404 "Branch not
+ * protected") is protected by rulesets: its requirements are the rules', and unknown when they could not be read —
+ * never "unprotected". Both apply where both exist, so the stricter requirement counts.
+ */
+export function protectionOf(branchProtected: boolean, classic: unknown | undefined, rules?: unknown): Protection {
+  const fromRules = rulesProtection(rules);
+  const p = obj(classic);
+  if (!p && !fromRules) return branchProtected ? { known: false } : { known: true, protected: false, requiredReviews: 0, codeOwnerReviews: false, enforceAdmins: false };
+  if (!p) return branchProtected || fromRules!.protected ? { ...fromRules!, protected: true } : fromRules!;
   const reviews = obj(p.required_pull_request_reviews);
   const count = num(reviews?.required_approving_review_count);
-  return {
-    known: true,
-    protected: true,
+  const own = {
     // A review rule with no count still makes every change go through a pull request; GitHub's default is one approval.
     requiredReviews: reviews ? Math.max(0, Math.min(10, Math.trunc(count ?? 1))) : 0,
     codeOwnerReviews: bool(reviews?.require_code_owner_reviews) ?? false,
     enforceAdmins: bool(obj(p.enforce_admins)?.enabled) ?? false,
   };
+  return {
+    known: true,
+    protected: true,
+    requiredReviews: Math.max(own.requiredReviews, fromRules?.requiredReviews ?? 0),
+    codeOwnerReviews: own.codeOwnerReviews || (fromRules?.codeOwnerReviews ?? false),
+    enforceAdmins: own.enforceAdmins,
+  };
+}
+
+/**
+ * What the active rules for a branch require of a push, or undefined when there is no readable list. Any rule
+ * protects the branch; a `pull_request` rule sets reviews. Rulesets name their bypass actors elsewhere (readable by
+ * admins only), so `enforceAdmins` is not claimed from them.
+ */
+function rulesProtection(rules: unknown): Extract<Protection, { known: true }> | undefined {
+  if (!Array.isArray(rules)) return undefined;
+  const list = rules.map(obj).filter((r) => r !== undefined && typeof r.type === 'string');
+  let requiredReviews = 0;
+  let codeOwnerReviews = false;
+  for (const rule of list) {
+    if (rule!.type !== 'pull_request') continue;
+    const params = obj(rule!.parameters);
+    requiredReviews = Math.max(requiredReviews, Math.max(0, Math.min(10, Math.trunc(num(params?.required_approving_review_count) ?? 0))));
+    codeOwnerReviews ||= bool(params?.require_code_owner_review) ?? false;
+  }
+  return { known: true, protected: list.length > 0, requiredReviews, codeOwnerReviews, enforceAdmins: false };
 }
 
 /** The head commit and protected flag of a branch body, when it has them. */

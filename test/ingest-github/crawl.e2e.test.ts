@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ReplayServer } from '../../ingest/github/replay/server.ts';
 import type { ReplayServer as HubServer } from '../../ingest/huggingface/replay/server.ts';
 import { runCli, tempWorkspace } from '../helpers/cli.ts';
+import { githubUniverse } from './fixtures.ts';
 import { edgesOf, exportStore, ingest, startGitHub, startHub, type Exported } from './harness.ts';
 
 describe('aispm ingest github <org>', () => {
@@ -181,5 +182,37 @@ describe('aispm ingest github <org>', () => {
     assert.ok(!br.endpoints.some((e: any) => e.key.startsWith('gh:deployment/acme/recommender/')), 'the recommender does not load the poisoned lineage');
     const text = await runCli(['blast-radius', 'hf:dataset/poison-lab/web-scrape', '--store', ws.store]);
     assert.match(text.stdout, /gh:deployment\/acme\/chat-service\/production {2}depth \d+ {2}owners: .*gh:user\/alice/);
+  });
+});
+
+describe('aispm ingest github: branch rulesets', () => {
+  it('reads a branch protected by rulesets as protected with their reviews, the stricter of rulesets and classic protection, and rulesets alone as a lower bound without admin rights', async () => {
+    const data = githubUniverse();
+    for (const repo of data.repos ?? []) {
+      // renamed-app: no classic protection, a ruleset asking two reviews and code owners; chat-service: classic
+      // protection with one review plus a ruleset asking three; recommender: a ruleset, and no admin rights here.
+      if (repo.full_name === 'acme/renamed-app') repo.rulesets = [{ required_approving_review_count: 2, require_code_owner_review: true }];
+      if (repo.full_name === 'acme/chat-service') repo.rulesets = [{ required_approving_review_count: 3 }];
+      if (repo.full_name === 'acme/recommender') repo.rulesets = [{ required_approving_review_count: 1 }];
+    }
+    const gh = await startGitHub({ data });
+    const ws = tempWorkspace('aispm-gh-rules-');
+    try {
+      const r = await ingest(gh, ws.store, ['acme'], ['--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const graph = await exportStore(ws.store);
+      const facts = (key: string) => {
+        const p = graph.nodes.get(key)!.props;
+        return [p.defaultBranchProtected, p.requiredReviews, p.codeOwnerReviews, p.enforceAdmins];
+      };
+      assert.deepEqual(facts('gh:repo/acme/renamed-app'), [true, 2, true, false]);
+      assert.deepEqual(facts('gh:repo/acme/chat-service'), [true, 3, false, false]);
+      assert.deepEqual(facts('gh:repo/acme/recommender'), [true, 1, false, false]);
+      const warnings = JSON.parse(r.stdout).warnings as { repo: string; message: string }[];
+      assert.ok(warnings.some((w) => w.repo === 'acme/recommender' && /rulesets' requirements are recorded, and classic protection may require more/.test(w.message)), JSON.stringify(warnings));
+    } finally {
+      await gh.close();
+      ws.cleanup();
+    }
   });
 });

@@ -28,6 +28,13 @@ describe('repository, branch and protection', () => {
     assert.deepEqual(protectionOf(true, body), { known: true, protected: true, requiredReviews: 2, codeOwnerReviews: true, enforceAdmins: true });
     assert.equal((protectionOf(true, { enforce_admins: { enabled: false } }) as { requiredReviews: number }).requiredReviews, 0, 'protected without a review rule');
     assert.deepEqual(branchFacts({ commit: { sha: 'nope' }, protected: 'yes' }), { protected: false });
+    // Rulesets (GET …/rules/branches/{branch}): a branch GitHub calls protected with no classic protection is not open.
+    const rules = [{ type: 'deletion' }, { type: 'pull_request', parameters: { required_approving_review_count: 2, require_code_owner_review: true } }];
+    assert.deepEqual(protectionOf(true, undefined, rules), { known: true, protected: true, requiredReviews: 2, codeOwnerReviews: true, enforceAdmins: false });
+    assert.deepEqual(protectionOf(true, undefined, []), { known: true, protected: true, requiredReviews: 0, codeOwnerReviews: false, enforceAdmins: false });
+    assert.deepEqual(protectionOf(false, undefined, [{ type: 'non_fast_forward' }]), { known: true, protected: true, requiredReviews: 0, codeOwnerReviews: false, enforceAdmins: false });
+    assert.deepEqual(protectionOf(true, body, [{ type: 'pull_request', parameters: { required_approving_review_count: 4 } }]), { known: true, protected: true, requiredReviews: 4, codeOwnerReviews: true, enforceAdmins: true });
+    assert.deepEqual(protectionOf(true, undefined, 'not a list'), { known: false });
   });
 });
 

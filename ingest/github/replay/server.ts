@@ -170,7 +170,7 @@ function repoRoute(ctx: Ctx, repo: ReplayRepo, rest: string[]): void {
       return json(ctx, {
         name: branch,
         commit: { sha: git.commit, url: `${ctx.api}/repos/${repo.full_name}/commits/${git.commit}`, commit: { tree: { sha: git.rootTree, url: `${ctx.api}/repos/${repo.full_name}/git/trees/${git.rootTree}` } } },
-        protected: Boolean(repo.protection),
+        protected: Boolean(repo.protection) || Boolean(repo.rulesets?.length),
         protection_url: `${ctx.api}/repos/${repo.full_name}/branches/${branch}/protection`,
       });
     }
@@ -191,6 +191,15 @@ function repoRoute(ctx: Ctx, repo: ReplayRepo, rest: string[]): void {
         allow_deletions: { enabled: false },
       });
     }
+  }
+  if (what === 'rules' && x === 'branches' && y && !more.length) {
+    // Any branch name, existing or not: the rules that would apply to it. Readable without admin rights.
+    const rules = (repo.rulesets ?? []).flatMap((r, i) => {
+      const source = { ruleset_source_type: 'Repository', ruleset_source: repo.full_name, ruleset_id: 100 + i };
+      const params = { required_approving_review_count: r.required_approving_review_count, require_code_owner_review: r.require_code_owner_review ?? false, dismiss_stale_reviews_on_push: false, require_last_push_approval: false, required_review_thread_resolution: false };
+      return [{ type: 'deletion', ...source }, { type: 'pull_request', ...source, parameters: params }];
+    });
+    return page(ctx, rules);
   }
   if (what === 'collaborators' && x === undefined) {
     if (repo.noAdmin) return adminOnly(ctx);

@@ -67,6 +67,8 @@ export interface ReplayRepo {
   teams?: { slug: string; permission: 'pull' | 'triage' | 'push' | 'maintain' | 'admin' }[];
   /** The default branch's protection, or absent/null when unprotected. */
   protection?: { required_approving_review_count?: number; require_code_owner_reviews?: boolean; enforce_admins?: boolean } | null;
+  /** Active rulesets on the default branch: each a `pull_request` rule with these parameters (and a `deletion` rule). */
+  rulesets?: { required_approving_review_count: number; require_code_owner_review?: boolean }[];
   environments?: { name: string; protection_rules?: unknown[]; deployment_branch_policy?: { protected_branches: boolean; custom_branch_policies: boolean } | null }[];
   deployments?: ReplayDeployment[];
   /** The token is not an admin here: collaborators and branch protection answer 403. */
