@@ -3,7 +3,9 @@
  * the `versions` list, then each ECOSYSTEM or SEMVER range's events in version order (`introduced` opens,
  * `fixed` closes at that version, `last_affected` closes after it, `limit` bounds the range). Versions compare
  * with the ecosystem's own library: PEP 440 for PyPI, npm's semver for npm and every SEMVER range. GIT ranges
- * (commits) and ECOSYSTEM ranges of ecosystems we have no comparator for are skipped, and said so.
+ * (commits) and ECOSYSTEM ranges of ecosystems we have no comparator for are skipped, and said so. A GIT range's
+ * events are commits in the upstream repository, not package versions: they never decide a registry version's
+ * verdict here and are never offered as its fix.
  */
 import { compare as pep440Compare, valid as pep440Valid } from '@renovatebot/pep440';
 import semver from 'semver';
@@ -76,8 +78,10 @@ export interface Evaluation {
   affected: boolean;
   /** The first fixed version above the evaluated version, from the ranges (undefined when none is known). */
   fixed?: string;
-  /** Ranges that could not be evaluated here, said once per kind. */
+  /** Ranges not evaluated here by design (GIT commits, ecosystems without a comparator), said once per kind. */
   skipped: string[];
+  /** Ranges that should have been evaluated but could not be: the version or an event is not valid for them. */
+  invalid: string[];
   /** Ranges that were evaluated (0 with skipped ones: the record could not be judged by its ranges here). */
   evaluatedRanges: number;
 }
@@ -100,59 +104,88 @@ function eventsOf(range: Json): Event[] {
   return out;
 }
 
+/**
+ * The schema's two special values, each only for its own kind: `introduced: "0"` sorts before every version, a
+ * `limit` containing "*" after every one (no limit). Anywhere else they are ordinary strings the comparator judges.
+ */
+const isBottom = (e: Event) => e.kind === 'introduced' && e.version === '0';
+const isTop = (e: Event) => e.kind === 'limit' && e.version.includes('*');
+const rank = (e: Event) => (isBottom(e) ? -1 : isTop(e) ? 1 : 0);
+
 /** Events in version order, per range object: a record's ranges are evaluated for many versions. */
 const SORTED = new WeakMap<Event[], Event[]>();
 
-/** One range, by the schema's algorithm. `0` sorts before every version. */
+/** One range, by the schema's algorithm; every event is either special or a valid version (see `evaluateAffected`). */
 function inRange(version: string, events: Event[], cmp: Compare): boolean {
-  const order = (v: string) => v === '0';
   let sorted = SORTED.get(events);
   if (!sorted) {
-    sorted = [...events].sort((a, b) => (order(a.version) ? -1 : order(b.version) ? 1 : cmp(a.version, b.version)));
+    sorted = [...events].sort((a, b) => rank(a) - rank(b) || (rank(a) === 0 ? cmp(a.version, b.version) : 0));
     SORTED.set(events, sorted);
   }
   const limits = sorted.filter((e) => e.kind === 'limit');
-  if (limits.length && !limits.some((l) => l.version === '*' || cmp(version, l.version) < 0)) return false;
+  if (limits.length && !limits.some((l) => isTop(l) || cmp(version, l.version) < 0)) return false;
   let affected = false;
   for (const e of sorted) {
-    if (e.kind === 'introduced' && (e.version === '0' || cmp(version, e.version) >= 0)) affected = true;
+    if (e.kind === 'introduced' && (isBottom(e) || cmp(version, e.version) >= 0)) affected = true;
     else if (e.kind === 'fixed' && cmp(version, e.version) >= 0) affected = false;
     else if (e.kind === 'last_affected' && cmp(version, e.version) > 0) affected = false;
   }
   return affected;
 }
 
+/** Why a range with a comparator cannot be evaluated for `version`, or undefined when it can. */
+function invalidity(type: string, ecosystem: string, version: string, events: Event[]): string | undefined {
+  const syntax = type === 'SEMVER' ? 'semver' : ecosystem;
+  if (!validFor(type, ecosystem, version)) return `${type} range not evaluated: "${version}" is not a valid ${syntax} version`;
+  const bad = events.find((e) => rank(e) === 0 && !validFor(type, ecosystem, e.version));
+  return bad ? `${type} range not evaluated: its ${bad.kind} event "${bad.version.slice(0, 80)}" is not a valid ${syntax} version` : undefined;
+}
+
+interface Fix {
+  version: string;
+  /** How it orders against other versions; absent for a range of an ecosystem we have no comparator for. */
+  cmp?: Compare;
+}
+
 /** Whether `affected[]` entries for one package cover `version`, and the first fixed version after it. */
 export function evaluateAffected(entries: readonly Json[], version: string): Evaluation {
   const skipped: string[] = [];
+  const invalid: string[] = [];
   let affected = false;
   let evaluatedRanges = 0;
-  const fixes: { version: string; cmp?: Compare }[] = [];
+  const fixes: Fix[] = [];
   for (const entry of entries) {
     const ecosystem = isObject(entry.package) && typeof entry.package.ecosystem === 'string' ? entry.package.ecosystem : '';
     if (Array.isArray(entry.versions) && entry.versions.includes(version)) affected = true;
     for (const range of Array.isArray(entry.ranges) ? entry.ranges.filter(isObject) : []) {
       const type = typeof range.type === 'string' ? range.type : '';
       const events = eventsOf(range);
-      const cmp = comparatorFor(type, ecosystem);
-      for (const e of events) if (e.kind === 'fixed') fixes.push({ version: e.version, ...(cmp ? { cmp } : {}) });
-      if (!cmp) {
-        skipped.push(type === 'GIT' ? 'GIT range (commits) skipped' : `${type} range of ecosystem ${ecosystem || '(none)'} skipped: no version comparator`);
+      if (type === 'GIT') {
+        // Commits in the upstream repository: neither a verdict on a registry version nor a version to upgrade to.
+        skipped.push('GIT range (commits) skipped');
         continue;
       }
-      const usable = validFor(type, ecosystem, version) && events.every((e) => e.version === '0' || e.version === '*' || validFor(type, ecosystem, e.version));
-      if (!usable) {
-        skipped.push(`${type} range not evaluated: "${version}" or an event is not a valid ${ecosystem} version`);
+      const cmp = comparatorFor(type, ecosystem);
+      if (!cmp) {
+        // Still the ecosystem's own versions, so a fix it names is worth offering, though we cannot order it.
+        if (type === 'ECOSYSTEM') for (const e of events) if (e.kind === 'fixed') fixes.push({ version: e.version });
+        skipped.push(`${type} range of ecosystem ${ecosystem || '(none)'} skipped: no version comparator`);
+        continue;
+      }
+      for (const e of events) if (e.kind === 'fixed' && validFor(type, ecosystem, e.version)) fixes.push({ version: e.version, cmp });
+      const why = invalidity(type, ecosystem, version, events);
+      if (why) {
+        invalid.push(why);
         continue;
       }
       evaluatedRanges++;
       if (inRange(version, events, cmp)) affected = true;
     }
   }
-  return { affected, ...firstFixAfter(fixes, version), skipped: [...new Set(skipped)], evaluatedRanges };
+  return { affected, ...firstFixAfter(fixes, version), skipped: [...new Set(skipped)], invalid: [...new Set(invalid)], evaluatedRanges };
 }
 
-function firstFixAfter(fixes: { version: string; cmp?: Compare }[], version: string): { fixed?: string } {
+function firstFixAfter(fixes: Fix[], version: string): { fixed?: string } {
   let best: { version: string; cmp: Compare } | undefined;
   for (const f of fixes) {
     if (!f.cmp) continue;
@@ -160,7 +193,7 @@ function firstFixAfter(fixes: { version: string; cmp?: Compare }[], version: str
       if (f.cmp(f.version, version) <= 0) continue;
       if (!best || f.cmp(f.version, best.version) < 0) best = { version: f.version, cmp: f.cmp };
     } catch {
-      // an invalid version in a fix event is not a fix we can order
+      // the evaluated version is not one this comparator reads: its fixes cannot be ordered against it
     }
   }
   if (best) return { fixed: best.version };

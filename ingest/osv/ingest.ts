@@ -7,7 +7,7 @@
  * same graph online and offline.
  */
 import PQueue from 'p-queue';
-import { formatPurl, tryKeyOf } from '../../schema/keys.ts';
+import { formatPurl, tryKeyOf, type Endpoints } from '../../schema/keys.ts';
 import type { EdgeRecord, NodeRecord } from '../../schema/records.ts';
 import type { GraphStore } from '../../schema/store.ts';
 import { UpstreamLimitError } from '../pipeline/bounds.ts';
@@ -131,18 +131,19 @@ export async function ingestOsv(store: GraphStore, o: OsvIngestOptions): Promise
         continue;
       }
       if (!record) continue; // withdrawn or gone: not written, so this scope's sweep removes it
-      const unknown = unknownEcosystems(record);
-      if (unknown.length) warnings.add(label(pkg), `${id} names ecosystem ${unknown.map((u) => `"${u}"`).join(', ')} that OSV does not define; those entries are not evaluated`);
-      const evaluation = evaluateFor(record, pkg);
-      if (o.from) {
-        if (evaluation.evaluatedRanges === 0 && evaluation.skipped.length && !evaluation.affected) warnings.add(label(pkg), `${id}: ${evaluation.skipped.join('; ')}; its versions list does not name ${pkg.version}`);
-        if (!evaluation.affected) continue;
+      let found: { node: NodeRecord; edge: EdgeRecord } | undefined;
+      try {
+        found = advisoryFor(record, id, pkg, { offline: Boolean(o.from), endpoints, warnings });
+      } catch (err) {
+        // One record we cannot read must not cost the run: it is named, and this package keeps what the graph had.
+        complete = false;
+        warnings.add(label(pkg), `${id} could not be evaluated (${err instanceof Error ? err.message : String(err)}); what the graph had for this package is kept`);
+        continue;
       }
-      const node = mapVulnerability(record, endpoints);
-      const key = vulnKey(record);
-      if (!node || !key) continue;
-      nodes.push(node);
-      edges.push(affectsEdge(key, pkg, evaluation));
+      if (found) {
+        nodes.push(found.node);
+        edges.push(found.edge);
+      }
     }
     if (edges.length) summary.packages.affected++;
     await writer.commitScope(pkg.key, { nodes, edges }, { complete });
@@ -152,6 +153,29 @@ export async function ingestOsv(store: GraphStore, o: OsvIngestOptions): Promise
   summary.http = { ...http.stats };
   summary.elapsedMs = Date.now() - started;
   return summary;
+}
+
+/**
+ * One record's Vulnerability node and AFFECTS edge for one package, or undefined when it does not affect it (offline,
+ * our evaluation decides; online, OSV's answer does and the evaluation gives the fix). What could not be evaluated
+ * is a warning naming the record.
+ */
+function advisoryFor(
+  record: Json,
+  id: string,
+  pkg: QueriedPackage,
+  o: { offline: boolean; endpoints: Endpoints; warnings: WarningLog },
+): { node: NodeRecord; edge: EdgeRecord } | undefined {
+  const unknown = unknownEcosystems(record);
+  if (unknown.length) o.warnings.add(label(pkg), `${id} names ecosystem ${unknown.map((u) => `"${u}"`).join(', ')} that OSV does not define; those entries are not evaluated`);
+  const evaluation = evaluateFor(record, pkg);
+  const notes = [...evaluation.skipped, ...evaluation.invalid];
+  if (o.offline && evaluation.evaluatedRanges === 0 && notes.length && !evaluation.affected) o.warnings.add(label(pkg), `${id}: ${notes.join('; ')}; its versions list does not name ${pkg.version}`);
+  else if (evaluation.invalid.length) o.warnings.add(label(pkg), `${id}: ${evaluation.invalid.join('; ')}; judged without ${evaluation.invalid.length > 1 ? 'those ranges' : 'that range'}`);
+  if (o.offline && !evaluation.affected) return undefined;
+  const node = mapVulnerability(record, o.endpoints);
+  const key = vulnKey(record);
+  return node && key ? { node, edge: affectsEdge(key, pkg, evaluation) } : undefined;
 }
 
 async function onlineHits(

@@ -77,3 +77,59 @@ export const MATCHES = new Map<string, string[]>([
   ['pkg:pypi/urllib3@2.0.7', ['OSV-test-urllib3-1']],
   ['pkg:pypi/requests@2.32.0', ['PYSEC-2099-4']],
 ]);
+
+/** The upstream commit PYSEC-2023-194's GIT range names as fixed: a commit, never a langchain-experimental version. */
+export const LANGCHAIN_FIX_COMMIT = '4c97a10bd0d9385cfee234a63b5bd826a295e483';
+
+/**
+ * Records whose events are legal but awkward (a GIT range beside an open PyPI range, as PYSEC-2023-194 has it;
+ * `limit: "*"`), and one malformed (`fixed: "*"`), about packages of fixtures.ts and langchain-experimental.
+ */
+export const ODD_EVENT_RECORDS: Json[] = [
+  {
+    id: 'PYSEC-2099-194',
+    modified: '2024-01-23T00:00:00Z',
+    published: '2023-10-09T00:00:00Z',
+    aliases: ['CVE-2099-44467'],
+    details: 'langchain_experimental allows an attacker to run arbitrary code through the prompt of PALChain.',
+    affected: [{
+      package: { ecosystem: 'PyPI', name: 'langchain-experimental', purl: 'pkg:pypi/langchain-experimental' },
+      ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }, git('https://github.com/langchain-ai/langchain', LANGCHAIN_FIX_COMMIT)],
+      versions: ['0.0.1', '0.0.14', '0.0.15'],
+    }],
+    severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
+  },
+  {
+    id: 'GHSA-test-cyca-0001',
+    modified: '2024-08-01T00:00:00Z',
+    summary: 'Every cyc-a from 1.0.0 on, with an explicit unbounded limit',
+    affected: [{ package: { ecosystem: 'npm', name: 'cyc-a' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '1.0.0' }, { limit: '*' }] }] }],
+    database_specific: { severity: 'HIGH' },
+  },
+  {
+    id: 'PYSEC-2099-5',
+    modified: '2024-08-01T00:00:00Z',
+    summary: 'Fixed in click 8.1.8; the range also says limit "*"',
+    affected: [{ package: { ecosystem: 'PyPI', name: 'click' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '8.0.0' }, { fixed: '8.1.8' }, { limit: '*' }] }] }],
+  },
+  {
+    id: 'PYSEC-2099-6',
+    modified: '2024-08-01T00:00:00Z',
+    summary: 'Only MarkupSafe 3 and later',
+    affected: [{ package: { ecosystem: 'PyPI', name: 'MarkupSafe' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '3.0' }, { limit: '*' }] }] }],
+  },
+  {
+    id: 'GHSA-test-cycb-0001',
+    modified: '2024-08-01T00:00:00Z',
+    summary: 'Malformed: "*" is only a limit, never a fixed version',
+    affected: [{ package: { ecosystem: 'npm', name: 'cyc-b' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '*' }] }] }],
+  },
+];
+
+/** What OSV answers for them (the malformed one as if the API had named it, to take the online path too). */
+export const ODD_EVENT_MATCHES = new Map<string, string[]>([
+  ['pkg:pypi/langchain-experimental@0.0.14', ['PYSEC-2099-194']],
+  ['pkg:npm/cyc-a@1.0.0', ['GHSA-test-cyca-0001']],
+  ['pkg:pypi/click@8.1.7', ['PYSEC-2099-5']],
+  ['pkg:npm/cyc-b@1.0.0', ['GHSA-test-cycb-0001']],
+]);

@@ -19,7 +19,7 @@ import type { GraphStore } from '../../schema/store.ts';
 import { openStore } from '../../services/store/open.ts';
 import { runCli, tempWorkspace } from '../helpers/cli.ts';
 import { NPM, PYPI } from './fixtures.ts';
-import { MATCHES, RECORDS } from './osv-fixtures.ts';
+import { LANGCHAIN_FIX_COMMIT, MATCHES, ODD_EVENT_MATCHES, ODD_EVENT_RECORDS, RECORDS } from './osv-fixtures.ts';
 
 async function graphWithPackages(registry: RegistryReplay, store: GraphStore): Promise<void> {
   await ingestRegistries(store, {
@@ -138,6 +138,76 @@ describe('OSV online and offline', () => {
   });
 });
 
+describe('OSV records with odd events, online and offline', () => {
+  const projects: PypiProjectSpec[] = [...PYPI, { name: 'langchain-experimental', releases: { '0.0.14': {} } }];
+  let registry: RegistryReplay;
+  let osv: OsvReplay;
+  let ws: ReturnType<typeof tempWorkspace>;
+  const runs: Record<'online' | 'offline', { store: GraphStore; summary: OsvIngestSummary }> = {} as never;
+
+  before(async () => {
+    registry = await startRegistryReplay(projects, NPM);
+    osv = await startOsvReplay([...RECORDS, ...ODD_EVENT_RECORDS], { matches: new Map([...MATCHES, ...ODD_EVENT_MATCHES]) });
+    ws = tempWorkspace('aispm-osv-odd-');
+    const exportDir = join(ws.dir, 'export');
+    mkdirSync(exportDir);
+    for (const r of [...RECORDS, ...ODD_EVENT_RECORDS]) writeFileSync(join(exportDir, `${r.id as string}.json`), JSON.stringify(r));
+    for (const mode of ['online', 'offline'] as const) {
+      const store = await openStore(`sqlite:${join(ws.dir, `${mode}.db`)}`);
+      await graphWithPackages(registry, store);
+      await ingestRegistries(store, { seeds: [pypiSeed('langchain-experimental==0.0.14')], pypiUrl: registry.pypi.url, npmRegistry: registry.npm.url, depth: 0, maxPackages: 10, concurrency: 1, ratePerSecond: 1000, retryBaseMs: 1 });
+      runs[mode] = { store, summary: await osvRun(store, mode === 'online' ? { osvUrl: osv.url } : { from: exportDir }) };
+    }
+  });
+  after(async () => {
+    for (const { store } of Object.values(runs)) await store.close();
+    await registry?.close();
+    await osv?.close();
+    ws?.cleanup();
+  });
+
+  const unchanged = [
+    'vuln:GHSA-test-flsk-0001 -> pkg:pypi/flask@3.0.0 fixed=undefined',
+    'vuln:GHSA-test-lpad-0001 -> pkg:npm/left-pad@1.3.0 fixed=1.3.1',
+    'vuln:OSV-test-urllib3-1 -> pkg:pypi/urllib3@2.0.7 fixed=2.0.8',
+    'vuln:PYSEC-2099-1 -> pkg:pypi/mlflow@2.8.0 fixed=2.9.2',
+    'vuln:PYSEC-2099-2 -> pkg:pypi/mlflow@2.8.0 fixed=2.8.1',
+  ];
+
+  it('names no GIT commit as the fix, and reads limit "*" as no limit', async () => {
+    for (const mode of ['online', 'offline'] as const) {
+      const { store, summary } = runs[mode];
+      assert.equal(summary.failure, undefined, mode);
+      const { affects } = await osvPart(store);
+      for (const edge of [
+        'vuln:PYSEC-2099-194 -> pkg:pypi/langchain-experimental@0.0.14 fixed=undefined', // affected by the PyPI range, fix unknown
+        'vuln:GHSA-test-cyca-0001 -> pkg:npm/cyc-a@1.0.0 fixed=undefined',
+        'vuln:PYSEC-2099-5 -> pkg:pypi/click@8.1.7 fixed=8.1.8',
+      ]) assert.ok(affects.includes(edge), `${mode}: ${edge} in ${affects.join(', ')}`);
+      assert.ok(!affects.some((a) => a.includes(LANGCHAIN_FIX_COMMIT)), mode);
+      assert.ok(!affects.some((a) => a.includes('markupsafe')), `${mode}: MarkupSafe 2.1.3 is below the range that opens at 3.0`);
+    }
+  });
+
+  it('reports the malformed record by its id and writes everything else', async () => {
+    const malformed = /^GHSA-test-cycb-0001: ECOSYSTEM range not evaluated: its fixed event "\*" is not a valid npm version; /;
+    for (const mode of ['online', 'offline'] as const) {
+      const { store, summary } = runs[mode];
+      assert.ok(summary.warnings.some((w) => w.repo === 'npm:cyc-b@1.0.0' && malformed.test(w.message)), `${mode}: ${JSON.stringify(summary.warnings)}`);
+      const { affects } = await osvPart(store);
+      // Online, OSV's answer says it affects cyc-b, so the edge stands, without a fix; offline nothing else decides.
+      const cycB = mode === 'online' ? ['vuln:GHSA-test-cycb-0001 -> pkg:npm/cyc-b@1.0.0 fixed=undefined'] : [];
+      assert.deepEqual(affects, [
+        ...unchanged,
+        'vuln:GHSA-test-cyca-0001 -> pkg:npm/cyc-a@1.0.0 fixed=undefined',
+        ...cycB,
+        'vuln:PYSEC-2099-194 -> pkg:pypi/langchain-experimental@0.0.14 fixed=undefined',
+        'vuln:PYSEC-2099-5 -> pkg:pypi/click@8.1.7 fixed=8.1.8',
+      ].sort(), mode);
+    }
+  });
+});
+
 describe('OSV faults', () => {
   it('retries 5xx and 429, reports a record whose details fail, and keeps what the graph had', async () => {
     const registry = await startRegistryReplay(PYPI, NPM);
@@ -166,6 +236,47 @@ describe('OSV faults', () => {
 });
 
 describe('the analyses it feeds, through the CLI', () => {
+  it('a served model’s dependency affected by a PYSEC-2023-194-shaped record: neither the finding nor the AIBOM offers the GIT commit as the fix', async () => {
+    const registry = await startRegistryReplay([...PYPI, { name: 'langchain-experimental', releases: { '0.0.14': {} } }], NPM);
+    const osv = await startOsvReplay(ODD_EVENT_RECORDS, { matches: ODD_EVENT_MATCHES });
+    const ws = tempWorkspace('aispm-osv-cli-');
+    const cli = (args: string[]) => runCli([...args, '--store', ws.store]);
+    try {
+      const records = join(ws.dir, 'agent.json');
+      writeFileSync(records, JSON.stringify({
+        nodes: [{ kind: 'Endpoint', key: 'hf:space/acme/agent', props: { name: 'agent' } }, { kind: 'Model', key: 'hf:model/acme/planner', props: { name: 'planner' } }],
+        edges: [
+          { kind: 'SERVES', from: 'hf:space/acme/agent', to: 'hf:model/acme/planner' },
+          { kind: 'DEPENDS_ON', from: 'hf:model/acme/planner', to: 'pkg:pypi/langchain-experimental@0.0.14', props: { versionRange: '==0.0.14', scope: 'runtime' } },
+        ],
+      }));
+      assert.equal((await cli(['import', records])).code, 0);
+      const pk = await cli(['ingest', 'packages', '--depth', '0', '--pypi-url', registry.pypi.url, '--npm-registry', registry.npm.url]);
+      assert.equal(pk.code, 0, pk.stderr);
+      const ov = await cli(['ingest', 'osv', '--osv-url', osv.url]);
+      assert.equal(ov.code, 0, ov.stderr);
+
+      const findings = await cli(['findings', '--json']);
+      assert.equal(findings.code, 0, findings.stderr);
+      const finding = (JSON.parse(findings.stdout).findings as Array<{ rule: string; nodes: string[]; evidence: string[]; remediation: string }>)
+        .find((f) => f.rule === 'vulnerable-dependency' && f.nodes[0] === 'vuln:PYSEC-2099-194');
+      assert.ok(finding, findings.stdout);
+      assert.match(finding.evidence[0]!, /^vuln:PYSEC-2099-194 affects pkg:pypi\/langchain-experimental@0\.0\.14: /);
+      assert.doesNotMatch(finding.remediation, /Upgrade langchain-experimental/);
+      assert.ok(!JSON.stringify(finding).includes(LANGCHAIN_FIX_COMMIT), JSON.stringify(finding));
+
+      const bom = await cli(['bom', 'hf:model/acme/planner']);
+      assert.equal(bom.code, 0, bom.stderr);
+      const vuln = (JSON.parse(bom.stdout).vulnerabilities as Array<{ id: string; recommendation?: string }>).find((v) => v.id === 'PYSEC-2099-194');
+      assert.ok(vuln, 'the AIBOM lists the advisory');
+      assert.equal(vuln.recommendation, undefined, 'and offers no fixed version');
+    } finally {
+      await registry.close();
+      await osv.close();
+      ws.cleanup();
+    }
+  });
+
   it('findings --fail-on high fails on a served model’s vulnerable dependency, and passes after the upgrade is re-ingested', async () => {
     // mlflow has no fixed release yet; acme-serving takes whatever mlflow>=2 is newest.
     const projects: PypiProjectSpec[] = PYPI.map((p) => (p.name === 'mlflow' ? { ...p, releases: { '2.8.0': p.releases['2.8.0']! } } : p));

@@ -112,6 +112,40 @@ describe('OSV range evaluation (the schema’s rules)', () => {
     assert.equal(maven.affected, false);
     assert.match(maven.skipped[0]!, /ecosystem Maven skipped/);
   });
+  it('never offers a GIT range’s commit as the fixed version (PYSEC-2023-194: the PyPI range names no fix)', () => {
+    const commit = '4c97a10bd0d9385cfee234a63b5bd826a295e483';
+    const entries = [{
+      package: { ecosystem: 'PyPI', name: 'langchain-experimental', purl: 'pkg:pypi/langchain-experimental' },
+      ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }, { type: 'GIT', repo: 'https://github.com/langchain-ai/langchain', events: [{ introduced: '0' }, { fixed: commit }] }],
+    }];
+    const r = evaluateAffected(entries, '0.0.14');
+    assert.deepEqual([r.affected, r.fixed, r.evaluatedRanges], [true, undefined, 1], 'affected by the PyPI range, fix unknown');
+    const withFix = [{ ...entries[0]!, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '0.0.15' }] }, entries[0]!.ranges[1]!] }];
+    assert.equal(evaluateAffected(withFix, '0.0.14').fixed, '0.0.15', 'an ordered fix is still named');
+    assert.equal(evaluateAffected(withFix, '0.0.15').affected, false, 'the GIT range does not make a fixed release affected');
+  });
+  it('reads a limit of "*" as no limit, in PyPI, npm and SEMVER ranges', () => {
+    for (const [type, ecosystem] of [['ECOSYSTEM', 'npm'], ['ECOSYSTEM', 'PyPI'], ['SEMVER', 'Go']] as const) {
+      const entries = [{ package: { ecosystem, name: 'x' }, ranges: [{ type, events: [{ introduced: '1.0.0' }, { fixed: '1.3.0' }, { limit: '*' }] }] }];
+      const at = (v: string) => evaluateAffected(entries, v);
+      assert.deepEqual(['0.9.0', '1.2.0', '1.3.0'].map((v) => at(v).affected), [false, true, false], `${type} ${ecosystem}`);
+      assert.equal(at('1.2.0').fixed, '1.3.0');
+      const open = [{ package: { ecosystem, name: 'x' }, ranges: [{ type, events: [{ limit: '*' }, { introduced: '1.0.0' }] }] }];
+      assert.deepEqual(['0.9.0', '1.2.0', '99.0.0'].map((v) => evaluateAffected(open, v).affected), [false, true, true], `${type} ${ecosystem}, limit first`);
+    }
+    const bounded = [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '1.0.0' }, { limit: '1.5.0' }, { limit: '*' }] }] }];
+    assert.equal(evaluateAffected(bounded, '2.0.0').affected, true, 'one "*" among several limits leaves the range unbounded');
+  });
+  it('says which event is malformed instead of throwing ("*" or "0" where the schema does not allow them)', () => {
+    const npm = (...events: object[]) => [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events }] }];
+    const starFixed = evaluateAffected(npm({ introduced: '0' }, { fixed: '*' }), '1.2.0');
+    assert.deepEqual([starFixed.affected, starFixed.fixed, starFixed.evaluatedRanges], [false, undefined, 0]);
+    assert.deepEqual(starFixed.invalid, ['ECOSYSTEM range not evaluated: its fixed event "*" is not a valid npm version']);
+    assert.match(evaluateAffected(npm({ introduced: '1.0.0' }, { fixed: '0' }), '1.2.0').invalid[0]!, /its fixed event "0" is not a valid npm version/);
+    const pypi = evaluateAffected([{ package: { ecosystem: 'PyPI', name: 'x' }, ranges: [eco({ introduced: '*' }, { fixed: '2.0' })], versions: ['1.0'] }], '1.0');
+    assert.equal(pypi.affected, true, 'the versions list still decides');
+    assert.match(pypi.invalid[0]!, /its introduced event "\*" is not a valid PyPI version/);
+  });
   it('evaluates SEMVER ranges with semver for any ecosystem, a leading v ignored', () => {
     const go = [{ package: { ecosystem: 'Go', name: 'example.com/m' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.2.4' }] }] }];
     assert.equal(evaluateAffected(go, 'v1.2.3').affected, true);
