@@ -11,7 +11,7 @@ import { labelOfKey, parsePurl, tryKeyOf } from '../../schema/keys.ts';
 import type { NodeKind } from '../../schema/model.ts';
 import type { Props } from '../../schema/records.ts';
 import {
-  containerName, identityOfKey, identityOfPurl, identityOfVcs, isObject, link, list, props, serviceIdentity, str,
+  containerName, identityOfKey, identityOfPurl, identityOfVcs, isObject, link, list, props, seeThrough, serviceIdentity, str,
   type Identity, type Sink,
 } from './mapping.ts';
 import type { FormatMapper, SubjectCandidate } from './format.ts';
@@ -162,19 +162,7 @@ export function cycloneDxMapper(top: Json): FormatMapper {
   };
 
   /** The recorded elements a reference stands for: itself, or what an unnamed element it names needs (transitively). */
-  const seeThrough = (ref: unknown): Known[] => {
-    const out: Known[] = [];
-    const seen = new Set<string>();
-    const walk = (r: unknown) => {
-      if (typeof r !== 'string' || seen.has(r)) return;
-      seen.add(r);
-      const known = resolve(r);
-      if (known) out.push(known);
-      else for (const next of through.get(r) ?? []) walk(next);
-    };
-    walk(ref);
-    return out;
-  };
+  const recordedBehind = (ref: unknown): Known[] => (typeof ref === 'string' ? seeThrough(ref, resolve, (r) => through.get(r)) : []);
 
   const writeComponent = (c: Json, path: string, sink: Sink, parent: Identity | undefined): void => {
     const found = str(c['bom-ref']) === subjectRef && subject ? subject : componentIdentity(c);
@@ -275,7 +263,7 @@ export function cycloneDxMapper(top: Json): FormatMapper {
         if (!from && !through.has(String(item.ref))) return sink.warn(`${path}: ref ${JSON.stringify(String(item.ref).slice(0, 80))} names no recorded component`);
         if (!from) return; // an element the graph cannot name: its needs went to those that need it
         list(item.dependsOn).forEach((ref, i) => {
-          const targets = seeThrough(ref);
+          const targets = recordedBehind(ref);
           if (!targets.length && !through.has(String(ref))) sink.warn(`${path}.dependsOn[${i}]: ${JSON.stringify(String(ref).slice(0, 80))} names no recorded component`);
           for (const to of targets) {
           const meaning = from.kind === 'Model' && to.kind === 'Dataset' && to.evaluationOnly ? 'evaluated-on' : 'depends-on';

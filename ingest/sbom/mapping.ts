@@ -66,6 +66,33 @@ export function containerName(purl: string | undefined, given: string | undefine
   return image?.qualifiers.repository_url ?? named ?? (image ? [...image.namespace, image.name].join('/') : undefined);
 }
 
+/**
+ * The recorded elements a reference stands for: itself when the graph can name it, else what the element it names
+ * needs or contains, followed down until named elements (Trivy puts elements without identity in between: the
+ * lock-file component of its CycloneDX, the Application and OperatingSystem packages of its SPDX). Each reference
+ * is visited once, so a cycle among unnamed elements ends; the walk keeps its own stack, so a long chain cannot
+ * overflow the call stack.
+ */
+export function seeThrough<T>(ref: string, resolve: (ref: string) => T | undefined, children: (ref: string) => readonly string[] | undefined): T[] {
+  const out: T[] = [];
+  const seen = new Set<string>();
+  const stack = [ref];
+  while (stack.length) {
+    const r = stack.pop()!;
+    if (seen.has(r)) continue;
+    seen.add(r);
+    const known = resolve(r);
+    if (known) {
+      out.push(known);
+      continue;
+    }
+    // Pushed last first, so children come out in the document's order (one by one: a lock file may have 100k).
+    const next = children(r) ?? [];
+    for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
+  }
+  return out;
+}
+
 export interface LinkOptions {
   source: string;
   evidence: string;

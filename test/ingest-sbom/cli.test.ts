@@ -107,6 +107,86 @@ describe('aispm ingest sbom: tool shapes', () => {
   });
 });
 
+describe('aispm ingest sbom: Trivy SPDX with an element without a purl between the subject and its packages', () => {
+  const ws = tempWorkspace();
+  after(() => ws.cleanup());
+  const write = (name: string, doc: unknown) => {
+    const p = join(ws.dir, name);
+    writeFileSync(p, JSON.stringify(doc));
+    return p;
+  };
+  /** The path blast radius reports from a package to the node it reaches, or undefined when it reaches it not. */
+  const reachedFrom = async (store: string, start: string, target: string): Promise<string[] | undefined> => {
+    const r = await runCli(['blast-radius', start, '--json', '--store', store]);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout).nodes as { key: string; path: string[] }[]).find((n) => n.key === target)?.path;
+  };
+
+  it('a conda environment (Filesystem CONTAINS Application environment.yaml CONTAINS packages): the subject reaches its packages', async () => {
+    const store = `sqlite:${join(ws.dir, 'conda.db')}`;
+    const r = await ingest(store, fixture('trivy-conda-env.spdx.json'), '--subject', 'gh:repo/acme-ml/finetune');
+    assert.equal(r.code, 0, r.stderr);
+    const [doc] = JSON.parse(r.stdout).documents;
+    assert.deepEqual(doc.warnings, ['packages[0]: environment.yaml not recorded (no purl with a version)']);
+    const g = await exportGraph(store);
+    assert.ok(has(g, 'DEPENDS_ON', 'gh:repo/acme-ml/finetune', 'pkg:conda/bzip2@1.0.8'), JSON.stringify(g.edges));
+    assert.ok(has(g, 'DEPENDS_ON', 'gh:repo/acme-ml/finetune', 'pkg:conda/pytorch@2.1.0'));
+    assert.equal(g.edges.length, 2);
+    assert.deepEqual(await reachedFrom(store, 'pkg:conda/bzip2@1.0.8', 'gh:repo/acme-ml/finetune'), ['pkg:conda/bzip2@1.0.8', 'gh:repo/acme-ml/finetune']);
+  });
+
+  it('an image (ContainerImage CONTAINS OperatingSystem / Application CONTAINS packages): the endpoint reaches OS and Python packages', async () => {
+    const store = `sqlite:${join(ws.dir, 'image.db')}`;
+    const r = await ingest(store, fixture('trivy-image.spdx.json'));
+    assert.equal(r.code, 0, r.stderr);
+    const [doc] = JSON.parse(r.stdout).documents;
+    const image = 'sbom:service/ghcr.io/acme-ml/trainer';
+    assert.equal(doc.subject, image);
+    const g = await exportGraph(store);
+    for (const pkg of ['pkg:apk/alpine/musl@1.2.4_git20230717-r4', 'pkg:apk/alpine/libcrypto3@3.1.4-r5', 'pkg:pypi/numpy@1.26.4']) {
+      assert.ok(has(g, 'DEPENDS_ON', image, pkg), `${pkg} in ${JSON.stringify(g.edges)}`);
+    }
+    assert.ok(has(g, 'DEPENDS_ON', 'pkg:apk/alpine/libcrypto3@3.1.4-r5', 'pkg:apk/alpine/musl@1.2.4_git20230717-r4'), 'the stated package dependency stays');
+    assert.equal(g.edges.length, 4);
+    assert.deepEqual(await reachedFrom(store, 'pkg:apk/alpine/musl@1.2.4_git20230717-r4', image), ['pkg:apk/alpine/musl@1.2.4_git20230717-r4', image]);
+  });
+
+  it('whatever the order of the document, through a cycle of unnamed elements; a link reaching nothing recorded does not count', async () => {
+    const doc = readFixture('trivy-image.spdx.json');
+    const image = 'sbom:service/ghcr.io/acme-ml/trainer';
+    const rootId = 'SPDXRef-ContainerImage-4f2a9c7e1b3d5068';
+    const os = 'SPDXRef-OperatingSystem-8a6d2f0c4e1b7395';
+    const python = 'SPDXRef-Application-1d7f3b9e5a2c0684';
+    const relationships = doc.relationships as { spdxElementId: string; relatedSpdxElement: string; relationshipType: string }[];
+    // Relationships first, the root described up front, and the OS and the Application containing each other.
+    const reordered = {
+      ...Object.fromEntries(Object.entries(doc).filter(([k]) => k !== 'packages' && k !== 'relationships')),
+      documentDescribes: [rootId],
+      relationships: [...relationships, { spdxElementId: python, relatedSpdxElement: os, relationshipType: 'CONTAINS' }, { spdxElementId: os, relatedSpdxElement: python, relationshipType: 'CONTAINS' }],
+      packages: doc.packages,
+    };
+    const store = `sqlite:${join(ws.dir, 'reordered.db')}`;
+    const r = await ingest(store, write('reordered.spdx.json', reordered));
+    assert.equal(r.code, 0, r.stderr);
+    const g = await exportGraph(store);
+    for (const pkg of ['pkg:apk/alpine/musl@1.2.4_git20230717-r4', 'pkg:apk/alpine/libcrypto3@3.1.4-r5', 'pkg:pypi/numpy@1.26.4']) assert.ok(has(g, 'DEPENDS_ON', image, pkg), pkg);
+
+    // The image contains only an empty OperatingSystem element: nothing says what it is made of, so its packages are.
+    const empty = {
+      ...doc,
+      relationships: [
+        { spdxElementId: 'SPDXRef-DOCUMENT', relatedSpdxElement: rootId, relationshipType: 'DESCRIBES' },
+        { spdxElementId: rootId, relatedSpdxElement: os, relationshipType: 'CONTAINS' },
+      ],
+    };
+    const emptyStore = `sqlite:${join(ws.dir, 'empty.db')}`;
+    const e = await ingest(emptyStore, write('empty-os.spdx.json', empty));
+    assert.equal(e.code, 0, e.stderr);
+    const fallback = await exportGraph(emptyStore);
+    for (const pkg of ['pkg:apk/alpine/musl@1.2.4_git20230717-r4', 'pkg:apk/alpine/libcrypto3@3.1.4-r5', 'pkg:pypi/numpy@1.26.4']) assert.ok(has(fallback, 'DEPENDS_ON', image, pkg), pkg);
+  });
+});
+
 describe('aispm ingest sbom: validation first, nothing written on refusal', () => {
   const ws = tempWorkspace();
   after(() => ws.cleanup());
