@@ -18,6 +18,7 @@
  * weights-only allowlist; the grouping and reasons are ours.
  */
 import { UNRESOLVED_GLOBAL } from './pickle-scan.ts';
+import { python3Spellings } from './python2-names.ts';
 
 /**
  * Name and version of this scanner, recorded on every scanned File node. Bump rule:
@@ -247,17 +248,6 @@ const PLAUSIBLE_NAME = /^[\p{L}\p{N}_]+(\.[\p{L}\p{N}_]+)+$/u;
 /** Modules whose attributes reach the process, the interpreter or the shell: a dotted path through one is dangerous. */
 const GATEWAY_MODULES = new Set(['os', 'sys', 'subprocess', 'builtins', '__builtin__', 'posix', 'nt', 'importlib', 'ctypes']);
 
-/**
- * Python 2 module names that protocol 0–2 pickles may use; CPython's `_compat_pickle` maps them to Python 3 homes
- * on load (fix_imports), so each is also judged under its mapped name.
- */
-const PY2_MODULES: Readonly<Record<string, string>> = {
-  __builtin__: 'builtins', copy_reg: 'copyreg', cPickle: 'pickle', commands: 'subprocess', thread: '_thread',
-  urllib2: 'urllib.request', httplib: 'http.client', SocketServer: 'socketserver', xmlrpclib: 'xmlrpc.client',
-  SimpleHTTPServer: 'http.server', BaseHTTPServer: 'http.server', CGIHTTPServer: 'http.server', exceptions: 'builtins',
-  cStringIO: 'io', StringIO: 'io', Queue: 'queue', UserDict: 'collections', dummy_thread: '_dummy_thread',
-};
-
 export type Decider = 'denylist' | 'allowlist' | 'neither';
 
 export interface GlobalJudgement {
@@ -284,9 +274,8 @@ function denyCategory(global: string): string | undefined {
 export function judgeGlobal(global: string): GlobalJudgement {
   if (global === UNRESOLVED_GLOBAL) return { verdict: 'dangerous', decidedBy: 'denylist', rule: 'unresolved-name' };
   if (!PLAUSIBLE_NAME.test(global)) return { verdict: 'dangerous', decidedBy: 'denylist', rule: 'implausible-name' };
-  const dot = global.indexOf('.');
-  const mappedModule = PY2_MODULES[global.slice(0, dot)];
-  const spellings = mappedModule ? [global, `${mappedModule}${global.slice(dot)}`] : [global];
+  // a Python 2 name is judged under the Python 3 home CPython's unpickler imports instead, too
+  const spellings = [global, ...python3Spellings(global)];
   for (const g of spellings) {
     const category = denyCategory(g);
     if (category) return { verdict: 'dangerous', decidedBy: 'denylist', rule: category };

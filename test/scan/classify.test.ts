@@ -47,6 +47,19 @@ describe('classifyGlobal', () => {
     ['sklearn.linear_model._logistic.LogisticRegression', 'suspicious', 'custom class'],
     ['torch._utils._rebuild_tensor_v2.extra', 'suspicious', 'the allowlist matches exactly'],
     ['joblib.numpy_pickle.NumpyArrayWrapper', 'suspicious', 'joblib arrays are not dangerous by themselves'],
+    // Python 2 names a protocol 0–2 pickle may use: CPython's find_class maps them (_compat_pickle) before importing
+    ['__builtin__.reduce', 'dangerous', 'mapped by name to functools.reduce'],
+    ['__builtin__.intern', 'dangerous', 'mapped by name to sys.intern'],
+    ['_multiprocessing.Connection', 'dangerous', 'mapped by name to multiprocessing.connection.Connection'],
+    ['Cookie.SimpleCookie', 'dangerous', 'Cookie is http.cookies'],
+    ['cookielib.CookieJar', 'dangerous', 'cookielib is http.cookiejar'],
+    ['urlparse.urljoin', 'dangerous', 'urlparse is urllib.parse'],
+    ['robotparser.RobotFileParser', 'dangerous', 'robotparser is urllib.robotparser'],
+    ['SimpleXMLRPCServer.SimpleXMLRPCServer', 'dangerous', 'SimpleXMLRPCServer is xmlrpc.server'],
+    ['DocXMLRPCServer.DocXMLRPCServer', 'dangerous', 'DocXMLRPCServer is xmlrpc.server'],
+    ['__builtin__.xrange', 'safe', 'mapped by name to builtins.range'],
+    ['__builtin__.set', 'safe', 'protocol 2 writes set under its Python 2 home'],
+    ['itertools.izip', 'suspicious', 'mapped by name to builtins.zip: on neither list'],
   ];
   for (const [g, want, why] of cases) {
     it(`${JSON.stringify(g)} → ${want} (${why})`, () => assert.equal(classifyGlobal(g), want));

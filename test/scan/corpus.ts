@@ -106,6 +106,7 @@ export function corpus(): Sample[] {
     { name: 'pickle/posixpath-os-system.pkl', bytes: buildPickle([op.proto(4), op.unicode('posixpath'), op.unicode('os.system'), op.stackGlobal(), op.stop()]), want: 'dangerous' },
     { name: 'pickle/uuid-command-stdout.pkl', bytes: buildPickle([op.proto(2), op.global('uuid', '_get_command_stdout'), op.stop()]), want: 'dangerous' },
     { name: 'pickle/logging-resolve.pkl', bytes: buildPickle([op.proto(2), op.global('logging.config', '_resolve'), op.stop()]), want: 'dangerous' },
+    { name: 'pickle/py2-builtin-reduce.pkl', bytes: buildPickle([op.proto(2), op.global('__builtin__', 'reduce'), op.emptyTuple(), op.reduce(), op.stop()]), want: 'dangerous' },
     { name: 'pickle/builtin-set-p2.pkl', bytes: buildPickle([op.proto(2), op.global('__builtin__', 'set'), op.emptyTuple(), op.reduce(), op.stop()]), want: 'safe' },
     // disguised names and magic look-alikes
     { name: 'disguised/looks-like-gguf.bin', bytes: concat([Uint8Array.of(0x47), new Uint8Array(8).fill(0x30), maliciousPickleGlobal()]), want: 'dangerous' },

@@ -21,6 +21,7 @@ import {
   pytorchZip,
 } from '../../ingest/scan/build.ts';
 import { scanPickle } from '../../ingest/scan/pickle-scan.ts';
+import { PYTHON2_MODULES, PYTHON2_NAMES } from '../../ingest/scan/python2-names.ts';
 import { readZipDirectory } from '../../ingest/scan/zip.ts';
 import { memoryReader } from './helpers.ts';
 
@@ -85,6 +86,20 @@ describe('python3 cross-check', { skip }, () => {
     const cut = full.subarray(0, full.length - 1);
     assert.notEqual(python(DIS, cut).status, 0);
     assert.match(scanPickle(cut).broke?.message ?? '', /truncated/);
+  });
+
+  it("the Python 2 names table is CPython's _compat_pickle: every entry, with the same Python 3 home", () => {
+    const r = python('import json, _compat_pickle as c; print(json.dumps({"modules": c.IMPORT_MAPPING, "names": [[list(k), list(v)] for k, v in c.NAME_MAPPING.items()]}))');
+    assert.equal(r.status, 0, r.stderr);
+    const theirs = JSON.parse(r.stdout) as { modules: Record<string, string>; names: Array<[[string, string], [string, string]]> };
+    for (const [old, home] of Object.entries(theirs.modules)) assert.equal(PYTHON2_MODULES.get(old), home, old);
+    assert.deepEqual([...PYTHON2_MODULES.keys()].filter((m) => !(m in theirs.modules)), []);
+    const ours = new Map(PYTHON2_NAMES.map(({ from, to }) => [from.join(' '), to.join(' ')]));
+    for (const [from, to] of theirs.names) assert.equal(ours.get(from.join(' ')), to.join(' '), from.join(' '));
+    // the exceptions other versions and Windows builds add are ours too; nothing else is
+    const theirNames = new Set(theirs.names.map(([from]) => from.join(' ')));
+    const extra = [...ours.keys()].filter((k) => !theirNames.has(k));
+    assert.ok(extra.every((k) => ['exceptions TargetScopeError', 'exceptions WindowsError'].includes(k)), extra.join(', '));
   });
 
   it('zipfile reads our stored, deflated, ZIP64 and prefixed archives and lists what our reader lists', async () => {
