@@ -150,8 +150,13 @@ export interface DecodeFailure {
   ok: false;
   kind: 'truncated' | 'unknown-opcode' | 'bad-argument';
   message: string;
-  /** For a truncated length-prefixed argument: the bytes the whole opcode needs from its offset. */
+  /**
+   * For a truncated fixed-width or length-prefixed argument: the bytes the opcode needs from its offset (for a
+   * length-prefixed one whose length is not complete yet, enough to read the length).
+   */
   need?: number;
+  /** For a truncated line argument: the newlines still missing (1, or 2 for GLOBAL/INST with no newline yet). */
+  newlinesLacking?: number;
   /** For a truncated length-prefixed argument: the opcode's name and where its payload starts. */
   name?: string;
   payloadAt?: number;
@@ -179,8 +184,8 @@ const LENGTH_WIDTH: Partial<Record<ArgKind, number>> = { 'bytes-u1': 1, 'bytes-i
 /** Opcode byte → spec, as an array: this runs once per opcode. */
 const BY_CODE: ReadonlyArray<OpcodeSpec | undefined> = Array.from({ length: 256 }, (_, code) => OPCODES.get(code));
 
-function truncatedAt(name: string, pos: number): DecodeFailure {
-  return { ok: false, kind: 'truncated', message: `truncated: ${name} at offset ${pos} runs past the end of the data` };
+function truncatedAt(name: string, pos: number, lacking: { need: number } | { newlinesLacking: number }): DecodeFailure {
+  return { ok: false, kind: 'truncated', message: `truncated: ${name} at offset ${pos} runs past the end of the data`, ...lacking };
 }
 
 /**
@@ -200,7 +205,7 @@ export function decodeOp(buf: Uint8Array, pos: number, view = new DataView(buf.b
 
   const fixed = FIXED_WIDTH[arg];
   if (fixed !== undefined) {
-    if (argAt + fixed > buf.length) return truncatedAt(name, pos);
+    if (argAt + fixed > buf.length) return truncatedAt(name, pos, { need: 1 + fixed });
     let num: number;
     switch (arg) {
       case 'u1': num = buf[argAt]!; break;
@@ -215,7 +220,7 @@ export function decodeOp(buf: Uint8Array, pos: number, view = new DataView(buf.b
 
   const width = LENGTH_WIDTH[arg];
   if (width !== undefined) {
-    if (argAt + width > buf.length) return truncatedAt(name, pos);
+    if (argAt + width > buf.length) return truncatedAt(name, pos, { need: 1 + width });
     let len: number;
     switch (arg) {
       case 'bytes-u1': len = buf[argAt]!; break;
@@ -225,15 +230,15 @@ export function decodeOp(buf: Uint8Array, pos: number, view = new DataView(buf.b
     }
     if (len < 0) return { ok: false, kind: 'bad-argument', message: `${name} at offset ${pos} has a negative length` };
     const start = argAt + width;
-    if (len > buf.length - start) return { ...truncatedAt(name, pos), need: 1 + width + len, name, payloadAt: start };
+    if (len > buf.length - start) return { ...truncatedAt(name, pos, { need: 1 + width + len }), name, payloadAt: start };
     return new DecodedOp(buf, pos, code, name, arg, start + len, len, start, start + len);
   }
 
   const nl = buf.indexOf(0x0a, argAt);
-  if (nl < 0) return truncatedAt(name, pos);
+  if (nl < 0) return truncatedAt(name, pos, { newlinesLacking: arg === 'line' ? 1 : 2 });
   if (arg === 'line') return new DecodedOp(buf, pos, code, name, arg, nl + 1, undefined, argAt, nl);
   const nl2 = buf.indexOf(0x0a, nl + 1);
-  if (nl2 < 0) return truncatedAt(name, pos);
+  if (nl2 < 0) return truncatedAt(name, pos, { newlinesLacking: 1 });
   return new DecodedOp(buf, pos, code, name, arg, nl2 + 1, undefined, argAt, nl, nl + 1, nl2);
 }
 

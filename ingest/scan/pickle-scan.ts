@@ -13,11 +13,13 @@
  *
  * The walker is push-based: bytes arrive in chunks (from ranges of a 10 GB file, or out of a decompressor) and
  * memory stays bounded: a long bytes argument is skipped rather than held, and the modelled stack, memo and the
- * strings they hold have caps whose excess ends the walk as a limit, never as an allocation.
+ * strings they hold have caps whose excess ends the walk as a limit, never as an allocation. A long text line is
+ * held as the chunks it arrives in and checked in one pass, so it costs in proportion to its length.
  */
 import { Buffer } from 'node:buffer';
 import { decodeOp, decodeUtf8Strict, latin1, OPCODES, strictUtf8At, utf8At, type DecodedOp } from './pickle-opcodes.ts';
-import { decodeBytesEscape, decodeRawUnicodeEscape, isPickleFloatArg, pickleIntArg, pickleLongArg, pythonInt } from './python-literals.ts';
+import { endWithoutTrailingSpace, isFloatArgument, isValidBytesEscape, isValidRawUnicodeEscape } from './pickle-text-args.ts';
+import { decodeBytesEscape, decodeRawUnicodeEscape, pickleIntArg, pickleLongArg, pythonInt } from './python-literals.ts';
 
 export interface PickleScanOptions {
   /** Stop after this many opcodes (a limit, recorded). Default 10,000,000. */
@@ -76,6 +78,12 @@ const EMPTY = Buffer.alloc(0);
  * unknown saves holding megabytes, and should one reach STACK_GLOBAL it resolves to unknown.unknown (dangerous).
  */
 const MAX_NAME_BYTES = 1024;
+/**
+ * Escaped text longer than this decodes to more than MAX_NAME_BYTES (an escape is at most 4 characters a byte in
+ * STRING, 10 characters a character in UNICODE): it can be no name, so it is only checked, never decoded.
+ */
+const MAX_ESCAPED_NAME_STRING = 4 * MAX_NAME_BYTES;
+const MAX_ESCAPED_NAME_UNICODE = 10 * MAX_NAME_BYTES;
 
 type Slot = { str: string } | typeof OTHER;
 const OTHER = Object.freeze({ other: true as const });
@@ -168,6 +176,16 @@ export class PickleWalker {
   private state = new MachineState();
   /** Unwalked bytes, as a Buffer view (its latin-1 slice makes ASCII names without a view per opcode). */
   private pending: Buffer = EMPTY;
+  /**
+   * Chunks that arrived while the opcode at pending[0] still lacked part of its argument, held apart and joined once
+   * it is complete: joining every chunk to all those before it, or searching a long line for its newline from its
+   * start at every chunk, would cost the square of the line's length.
+   */
+  private waiting: Uint8Array[] = [];
+  private waitingBytes = 0;
+  /** What that opcode still lacks: newlines (a line argument), or a length for pending and waiting together. */
+  private newlinesLacking = 0;
+  private bytesLacking = 0;
   /** Stream offset of pending[0]. */
   private base = 0;
   private skipLeft = 0;
@@ -203,7 +221,7 @@ export class PickleWalker {
 
   /** The stream offset the walker wants next. */
   get position(): number {
-    return this.base + this.pending.length;
+    return this.base + this.pending.length + this.waitingBytes;
   }
 
   push(chunk: Uint8Array): void {
@@ -215,12 +233,43 @@ export class PickleWalker {
       if (chunk.length === 0) return;
     }
     if (this.pending.length === 0) this.pending = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    else this.pending = Buffer.concat([this.pending, chunk]);
+    else if (!this.hold(chunk)) return;
     this.run(false);
   }
 
+  /**
+   * Keeps a chunk that arrived while the opcode at pending[0] was incomplete, searching only the new bytes for the
+   * newlines it lacks. True when the opcode is complete now and the held chunks are joined to pending.
+   */
+  private hold(chunk: Uint8Array): boolean {
+    this.waiting.push(chunk);
+    this.waitingBytes += chunk.length;
+    for (let at = -1; this.newlinesLacking > 0 && (at = chunk.indexOf(0x0a, at + 1)) >= 0; ) this.newlinesLacking--;
+    const held = this.pending.length + this.waitingBytes;
+    if (this.newlinesLacking > 0 || held < this.bytesLacking) {
+      if (held > this.maxBytes) this.stopped = { limit: `a text argument at offset ${this.base} runs past the byte limit of ${this.maxBytes}` };
+      return false;
+    }
+    this.joinWaiting();
+    return true;
+  }
+
+  private joinWaiting(): void {
+    if (this.waiting.length === 0) return;
+    this.pending = Buffer.concat([this.pending, ...this.waiting], this.pending.length + this.waitingBytes);
+    this.waiting = [];
+    this.waitingBytes = 0;
+    this.newlinesLacking = 0;
+    this.bytesLacking = 0;
+  }
+
   end(): PickleScanResult {
-    if (!this.done) this.run(true);
+    if (!this.done) {
+      // an opcode still lacking its argument is truncated: pending alone shows that, the held chunks add nothing
+      if (this.newlinesLacking > 0 || this.pending.length + this.waitingBytes < this.bytesLacking) [this.waiting, this.waitingBytes] = [[], 0];
+      this.joinWaiting();
+      this.run(true);
+    }
     if (!this.done && this.state.ops > 0) {
       this.stopped = { broke: { offset: this.base, message: 'truncated: the data ends before STOP', atPickleStart: false } };
     }
@@ -275,7 +324,11 @@ export class PickleWalker {
             pos = buf.length;
             break;
           }
-          if (decoded.kind === 'truncated' && !final) break;
+          if (decoded.kind === 'truncated' && !final) {
+            this.newlinesLacking = decoded.newlinesLacking ?? 0;
+            this.bytesLacking = decoded.need ?? 0;
+            break;
+          }
           const atPickleStart = this.state.ops === 0 && this.completePickles > 0;
           throw new Stop('break', decoded.message.replace(/offset \d+/, `offset ${at}`), false, atPickleStart);
         }
@@ -385,21 +438,30 @@ export class PickleWalker {
         if (pickleLongArg(latin1(op.line!)) === undefined) this.refuse(name, at, 'invalid LONG literal');
         return s.push(OTHER);
       case 'FLOAT':
-        if (!isPickleFloatArg(latin1(op.line!))) this.refuse(name, at, 'invalid FLOAT literal');
+        if (!isFloatArgument(buf, op.argStart, op.argEnd)) this.refuse(name, at, 'invalid FLOAT literal');
         return s.push(OTHER);
       case 'PERSID':
         return s.push(OTHER);
       case 'STRING': {
         // load_string: strip the line, demand matching quotes, decode the escapes, then the loader's encoding.
-        const text = latin1(op.line!).replace(/[ \t\n\v\f\r]+$/, '');
-        const q = text[0];
-        if (text.length < 2 || (q !== "'" && q !== '"') || text[text.length - 1] !== q) this.refuse(name, at, 'the STRING argument must be quoted');
-        const bytes = decodeBytesEscape(text.slice(1, -1));
+        const end = endWithoutTrailingSpace(buf, op.argStart, op.argEnd);
+        const q = buf[op.argStart];
+        if (end - op.argStart < 2 || (q !== 0x27 && q !== 0x22) || buf[end - 1] !== q) this.refuse(name, at, 'the STRING argument must be quoted');
+        const [from, to] = [op.argStart + 1, end - 1];
+        if (to - from > MAX_ESCAPED_NAME_STRING) {
+          if (!isValidBytesEscape(buf, from, to)) this.refuse(name, at, 'invalid escape in STRING');
+          return s.push(OTHER);
+        }
+        const bytes = decodeBytesEscape(buf.toString('latin1', from, to));
         if (!bytes) this.refuse(name, at, 'invalid escape in STRING');
         return s.push(bytes!.length > MAX_NAME_BYTES ? OTHER : this.str(py2Text(bytes!)));
       }
       case 'UNICODE': {
-        const text = decodeRawUnicodeEscape(latin1(op.line!));
+        if (op.argEnd - op.argStart > MAX_ESCAPED_NAME_UNICODE) {
+          if (!isValidRawUnicodeEscape(buf, op.argStart, op.argEnd)) this.refuse(name, at, 'invalid raw-unicode-escape in UNICODE');
+          return s.push(OTHER);
+        }
+        const text = decodeRawUnicodeEscape(buf.toString('latin1', op.argStart, op.argEnd));
         if (text === undefined) this.refuse(name, at, 'invalid raw-unicode-escape in UNICODE');
         return s.push(text!.length > MAX_NAME_BYTES ? OTHER : this.str(text!));
       }
