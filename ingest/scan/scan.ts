@@ -193,17 +193,16 @@ async function scanSource(ctx: Ctx, src: ByteSource, path: string, depth: number
 }
 
 /**
- * A file is a pickle when its bytes parse as one from the start: a PROTO header, or a complete pickle, or opcodes
- * that stay well-formed over the whole head. Then the whole stream is walked.
+ * A file is a pickle when its bytes parse as one from the start: a PROTO header, or a head that shows a pickle
+ * (`isPickleProbe`). A head whose opcodes all decode, the last one's argument running past it, is one the
+ * unpickler reads on from (CPython has no limit on a line or a bytes argument), so that file is walked too, and
+ * is a pickle when the walk shows one; otherwise the other formats have it.
  */
 async function probeAndScanPickle(ctx: Ctx, src: ByteSource, head: Uint8Array): Promise<{ j: Judgement; legacy: boolean; wholeFile: boolean } | undefined> {
-  let probeBytes = head;
-  // a text argument longer than the head (CPython has no line limit): look further, within the budget
-  while (probeBytes.length < src.size && probeBytes.length < 64 * MiB && src.budget > 0 && isTruncatedAtStart(probeBytes)) {
-    probeBytes = await src.read(0, Math.min(src.size, probeBytes.length * 4, probeBytes.length + src.budget), 'pickle probe');
-  }
-  if (!(head[0] === 0x80 && head[1]! <= 5) && !isPickleProbe(probeBytes, src.size)) return undefined;
+  const sure = (head[0] === 0x80 && head[1]! <= 5) || isPickleProbe(head, src.size);
+  if (!sure && !readsOnAsPickle(head, src.size)) return undefined;
   const full = await scanPickleStream(ctx, src, 0);
+  if (!sure && !full.note && !walkShowsPickle(full.result)) return undefined;
   const wholeFile = !full.result.broke && !full.result.limitReached && !full.note && full.result.consumed >= src.size;
   return { j: pickleVerdict(full.result, full.note), legacy: full.result.legacyTorch, wholeFile };
 }
@@ -214,26 +213,38 @@ function probe(head: Uint8Array) {
   return w.end();
 }
 
-function isTruncatedAtStart(head: Uint8Array): boolean {
-  const r = probe(head);
-  return r.opcodes === 0 && r.broke?.message.startsWith('truncated') === true;
-}
-
 /** A dotted Python name a real module could have: random bytes that happen to decode as GLOBAL rarely are one. */
 const NAMED = /^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+$/;
 
 /**
- * Bytes are a pickle when they parse as one from the start: a complete pickle; opcodes well-formed over the whole
- * head (or to its end); a callable named before the stream breaks (a payload before a deliberate break); or text
- * CPython itself refuses after a valid start.
+ * A walk shows a pickle: a complete pickle; opcodes well-formed over enough bytes (or to their end); a callable
+ * named before the stream breaks (a payload before a deliberate break); or text CPython itself refuses after a
+ * valid start.
  */
-function isPickleProbe(head: Uint8Array, size = head.length): boolean {
-  const r = probe(head);
+function showsPickle(r: PickleScanResult, enoughBytes: boolean): boolean {
   if (r.broke?.refused) return true;
   if (r.completePickles > 0 && r.opcodes >= 2) return true;
   if (r.globals.some((g) => NAMED.test(g))) return true;
-  if (!r.broke && r.opcodes >= 8 && head.length >= Math.min(size, 4096)) return true;
+  if (!r.broke && r.opcodes >= 8 && enoughBytes) return true;
   return r.broke?.message.startsWith('truncated') === true && r.opcodes >= 8;
+}
+
+function isPickleProbe(head: Uint8Array, size = head.length): boolean {
+  return showsPickle(probe(head), head.length >= Math.min(size, 4096));
+}
+
+/**
+ * The head's opcodes all decode and the last one's argument runs past its end (the file goes on): the unpickler
+ * would read on. A head a safetensors or ONNX reader claims is left to it.
+ */
+function readsOnAsPickle(head: Uint8Array, size: number): boolean {
+  if (head.length >= size || looksLikeSafetensors(head) || looksLikeOnnx(head)) return false;
+  return probe(head).broke?.message.startsWith('truncated') === true;
+}
+
+/** A whole walk shows a pickle, or could not tell within its limits (never then "not a model"). */
+function walkShowsPickle(r: PickleScanResult): boolean {
+  return showsPickle(r, true) || r.limitReached !== undefined;
 }
 
 /** Walks a pickle stream from `start`, in chunks, skipping long bytes arguments without reading them. */
@@ -302,12 +313,16 @@ async function scanChunks(ctx: Ctx, chunks: AsyncIterable<Uint8Array>, name: str
   const held: Uint8Array[] = [];
   let heldBytes = 0;
   let notPickle = false;
+  /** The walk began because the first bytes read on as opcodes: it may still show they are no pickle. */
+  let mayBeNone = false;
   const maxHeld = Math.min(limit, MAX_HELD);
   const pickleFormat = (): FileFormat => (detectFormatByName(name) === 'joblib' ? 'joblib' : 'pickle');
   /** What the walk saw before the stream stopped: a dangerous or suspicious import still decides (a loader ran it). */
   const seenSoFar = (problem: string): Found | undefined => {
     if (!walker) return undefined;
-    const j = pickleVerdict(walker.end());
+    const r = walker.end();
+    if (mayBeNone && !walkShowsPickle(r)) return undefined;
+    const j = pickleVerdict(r);
     if (j.verdict !== 'dangerous' && j.verdict !== 'suspicious') return undefined;
     return { format: pickleFormat(), formatSource: 'bytes', recognisedBy: 'pickle opcodes', j: { ...j, findings: [...j.findings, printable(problem, 300)] } };
   };
@@ -340,8 +355,11 @@ async function scanChunks(ctx: Ctx, chunks: AsyncIterable<Uint8Array>, name: str
       // walker, anything else is held whole
       const soFar = concat(held);
       held.length = 0;
-      if (!detectContainer(soFar) && !detectCompression(soFar) && (soFar[0] === 0x80 || isPickleProbe(soFar.subarray(0, HEAD)))) {
+      const first = soFar.subarray(0, HEAD);
+      const sure = soFar[0] === 0x80 || isPickleProbe(first);
+      if (!detectContainer(soFar) && !detectCompression(soFar) && (sure || readsOnAsPickle(first, Infinity))) {
         walker = new PickleWalker({ maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline });
+        mayBeNone = !sure;
         walker.push(soFar);
       } else {
         held.push(soFar);
@@ -361,7 +379,13 @@ async function scanChunks(ctx: Ctx, chunks: AsyncIterable<Uint8Array>, name: str
     if (found) return found;
     throw err;
   }
-  if (walker) return { format: pickleFormat(), formatSource: 'bytes', recognisedBy: 'pickle opcodes', j: pickleVerdict(walker.end()) };
+  if (walker) {
+    const r = walker.end();
+    if (mayBeNone && !walkShowsPickle(r)) {
+      return { format: 'other', formatSource: 'bytes', recognisedBy: 'no signature', j: judgement('safe', 'not-a-model', `not a model file: its first bytes read as pickle opcodes but the walk shows none (${r.broke?.message ?? 'no pickle'})`) };
+    }
+    return { format: pickleFormat(), formatSource: 'bytes', recognisedBy: 'pickle opcodes', j: pickleVerdict(r) };
+  }
   const plain = concat(held);
   if (plain.length === 0) return { format: detectFormatByName(name), formatSource: 'bytes', recognisedBy: what, j: judgement('safe', 'no-code', `${what} decompresses to nothing`) };
   return scanSource(ctx, new ByteSource(plain.length, memoryReader(plain), Infinity), name, depth + 1);
