@@ -85,8 +85,10 @@ export const op = {
   tuple: () => code('t'),
   tuple1: () => Uint8Array.of(0x85),
   tuple2: () => Uint8Array.of(0x86),
+  tuple3: () => Uint8Array.of(0x87),
   emptyTuple: () => code(')'),
   emptyDict: () => code('}'),
+  emptyList: () => code(']'),
   reduce: () => code('R'),
   setitem: () => code('s'),
   binpersid: () => code('Q'),
@@ -423,16 +425,74 @@ export function tarBytes(members: ReadonlyArray<{ name: string; data: Uint8Array
 
 /**
  * The oldest torch.save layout (a tar, before PyTorch 0.4; torch.load still opens it): members `sys_info`,
- * `pickle`, `storages`, `tensors`, each a pickle.
+ * `pickle` (the object), `storages` and `tensors`, laid out as torch's legacy_load reads them (by default no
+ * storages and no tensors: `legacyStorages()` and `legacyTensors()` write others).
  */
-export function legacyTorchTar(pickleBytes: Uint8Array): Uint8Array {
-  const empty = buildPickle([op.proto(2), op.emptyDict(), op.stop()]);
+export function legacyTorchTar(pickleBytes: Uint8Array, members: { storages?: Uint8Array; tensors?: Uint8Array } = {}): Uint8Array {
   return tarBytes([
-    { name: 'sys_info', data: buildPickle([op.proto(2), op.emptyDict(), op.stop()]) },
+    { name: 'sys_info', data: pickleOf(op.emptyDict()) },
     { name: 'pickle', data: pickleBytes },
-    { name: 'storages', data: empty },
-    { name: 'tensors', data: empty },
+    { name: 'storages', data: members.storages ?? legacyStorages([]) },
+    { name: 'tensors', data: members.tensors ?? legacyTensors([]) },
   ]);
+}
+
+/** One value as a protocol-2 pickle (what torch's legacy writer dumps each count and description as). */
+function pickleOf(...value: Uint8Array[]): Uint8Array {
+  return buildPickle([op.proto(2), ...value, op.stop()]);
+}
+
+function int64(n: number): Uint8Array {
+  return new Bytes().u64(n).done();
+}
+
+/** A count as torch's legacy writer pickles it. */
+export const legacyCount = (n: number): Uint8Array => pickleOf(op.binint1(n));
+
+export interface LegacyStorageInput {
+  key: string;
+  /** The storage class under `torch` (`FloatStorage`), as torch's legacy writer names it. */
+  type: string;
+  numel: number;
+  elementSize: number;
+  /** Replaces the (key, location, type) pickle: a hostile one. */
+  description?: Uint8Array;
+}
+
+/**
+ * One storage of a legacy `storages` member: its (key, location, type) pickle, an int64 element count, the elements
+ * (0xff bytes: no pickle opcode, so only a reader that follows the layout gets past them).
+ */
+export function legacyStorage(s: LegacyStorageInput): Uint8Array {
+  const description = s.description ?? pickleOf(op.binunicode(s.key), op.binunicode('cpu'), op.global('torch', s.type), op.tuple3());
+  return concat([description, int64(s.numel), new Uint8Array(s.numel * s.elementSize).fill(0xff)]);
+}
+
+/** A legacy `storages` member: the count, each storage, then the storage views (`views`, else an empty list). */
+export function legacyStorages(storages: readonly LegacyStorageInput[], views?: Uint8Array): Uint8Array {
+  return concat([legacyCount(storages.length), ...storages.map(legacyStorage), views ?? pickleOf(op.emptyList())]);
+}
+
+export interface LegacyTensorInput {
+  key: string;
+  storage: string;
+  shape: readonly number[];
+  /** Replaces the (key, storage key, tensor type) pickle: a hostile one. */
+  description?: Uint8Array;
+}
+
+/**
+ * One tensor of a legacy `tensors` member: its (key, storage key, tensor type) pickle, then ndim (int32 and 4
+ * unused bytes), ndim int64 sizes, ndim int64 strides and an int64 storage offset.
+ */
+export function legacyTensor(t: LegacyTensorInput): Uint8Array {
+  const description = t.description ?? pickleOf(op.binunicode(t.key), op.binunicode(t.storage), op.global('torch', 'Tensor'), op.tuple3());
+  return concat([description, new Bytes().u32(t.shape.length).u32(0).done(), ...t.shape.map(int64), ...t.shape.map(() => int64(1)), int64(0)]);
+}
+
+/** A legacy `tensors` member: the count, then each tensor. */
+export function legacyTensors(tensors: readonly LegacyTensorInput[]): Uint8Array {
+  return concat([legacyCount(tensors.length), ...tensors.map(legacyTensor)]);
 }
 
 /** A Keras 3 `.keras` archive: `metadata.json`, `config.json` (the model config), `model.weights.h5`. */

@@ -27,7 +27,7 @@ import { python3Spellings } from './python2-names.ts';
  * - patch: fixes that cannot change the verdict of a well-formed pickle (messages, performance).
  * A re-scan is worth doing whenever the recorded version differs in major or minor.
  */
-export const SCANNER_VERSION = 'aispm-scan/2.2.0';
+export const SCANNER_VERSION = 'aispm-scan/2.3.0';
 
 export type GlobalVerdict = 'safe' | 'suspicious' | 'dangerous';
 

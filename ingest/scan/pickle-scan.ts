@@ -28,6 +28,10 @@ export interface PickleScanOptions {
   maxBytes?: number;
   /** Stop after this many milliseconds (a limit, recorded). Default: none. */
   deadline?: number;
+  /** Stop after this many complete pickles: a reader that loads one pickle, then reads raw bytes after it. */
+  maxPickles?: number;
+  /** The stream offset of the first byte pushed (a pickle inside a file): offsets, `consumed` and `maxBytes` count from the stream's start. */
+  startOffset?: number;
 }
 
 /** Why and where a walk ended before the data did. */
@@ -170,6 +174,7 @@ export class PickleWalker {
   private readonly maxOpcodes: number;
   private readonly maxBytes: number;
   private readonly deadline: number;
+  private readonly maxPickles: number;
   private readonly globals: string[] = [];
   private readonly seen = new Set<string>();
   private readonly recentGlobals: Array<{ bytes: Buffer; global: string }> = [];
@@ -201,11 +206,13 @@ export class PickleWalker {
     this.maxOpcodes = options.maxOpcodes ?? DEFAULT_MAX_OPCODES;
     this.maxBytes = options.maxBytes ?? Infinity;
     this.deadline = options.deadline ?? Infinity;
+    this.maxPickles = options.maxPickles ?? Infinity;
+    this.base = options.startOffset ?? 0;
   }
 
-  /** True once the walk ended (a break, a limit, or the last pickle a legacy torch loader reads). */
+  /** True once the walk ended (a break, a limit, `maxPickles`, or the last pickle a legacy torch loader reads). */
   get done(): boolean {
-    return this.stopped !== undefined || (this.legacyTorch && this.completePickles >= PickleWalker.LEGACY_PICKLES);
+    return this.stopped !== undefined || this.completePickles >= this.maxPickles || (this.legacyTorch && this.completePickles >= PickleWalker.LEGACY_PICKLES);
   }
 
   get skipping(): number {

@@ -22,6 +22,7 @@ import { escapesModelDir, looksLikeOnnx, readOnnx } from './onnx.ts';
 import { PickleWalker, type PickleScanResult } from './pickle-scan.ts';
 import { BudgetError, ByteSource, FormatError } from './source.ts';
 import { listTar } from './tar.ts';
+import { LEGACY_TORCH_MEMBERS, replayLegacyTorchMember, type LegacyMemberReplay } from './torch-legacy-tar.ts';
 import { combine, judgement, listOf, printable, type Judgement } from './verdict.ts';
 import { localHeaderFindings, localSignaturesIn, readLocalHeader, readZipDirectory, readZipEntryLenient, RangeReadError, ZipFormatError, zipEntryStream, type RangeReader, type ZipEntry } from './zip.ts';
 
@@ -500,11 +501,22 @@ async function scanTar(ctx: Ctx, src: ByteSource, depth: number): Promise<Found>
   const parts: Array<{ label: string; j: Judgement }> = [];
   for (const m of members.slice(0, ctx.maxMembers)) {
     if (depth >= ctx.maxDepth) break;
-    const inside = await scanSource(ctx, src.slice(m.offset, m.size), m.name, depth + 1);
-    parts.push({ label: m.name, j: inside.j });
+    const member = src.slice(m.offset, m.size);
+    // torch's legacy loader reads these as pickles between raw bytes: replayed as it reads them
+    const replay = LEGACY_TORCH_MEMBERS.has(m.name) ? await replayLegacyTorchMember(m.name, member, { maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline }) : undefined;
+    const j = replay && !replay.notPickle ? legacyMemberVerdict(replay) : (await scanSource(ctx, member, m.name, depth + 1)).j;
+    parts.push({ label: m.name, j });
   }
   const j = combine(parts, judgement('safe', 'no-code', `tar of ${members.length} members, none holding code`));
   return { format: torch ? 'pytorch-tar' : 'tar', formatSource: 'bytes', recognisedBy: 'tar headers', j };
+}
+
+/** A legacy torch member is judged by its pickles; if they are safe but the layout stopped being followable, unscanned. */
+function legacyMemberVerdict(r: LegacyMemberReplay): Judgement {
+  const j = pickleVerdict(r.result, r.note);
+  if (j.verdict !== 'safe') return j;
+  if (r.unfollowed) return judgement('unscanned', r.unfollowed.kind, `${r.unfollowed.kind}: ${r.unfollowed.message}; the member was not scanned past that point`, { globals: j.globals });
+  return { ...j, reason: `${r.summary}; ${j.reason}` };
 }
 
 /**
