@@ -158,8 +158,9 @@ async function scanSource(ctx: Ctx, src: ByteSource, path: string, depth: number
   if (container === 'gguf') {
     try {
       const h = await readGgufHeader(src);
-      const risky = h.templates.map((t) => ({ key: t.key, why: templateRisk(t.text) })).filter((t) => t.why);
-      if (risky.length > 0) return bytes('gguf', 'gguf header', judgement('dangerous', 'format-check', `${risky[0]!.key} ${risky[0]!.why}`));
+      const risky = h.templates.map((t) => ({ key: t.key, risk: templateRisk(t.text) })).filter((t) => t.risk);
+      const worst = risky.find((t) => t.risk!.verdict === 'dangerous') ?? risky[0];
+      if (worst) return bytes('gguf', 'gguf header', judgement(worst.risk!.verdict, 'format-check', `${worst.key} ${worst.risk!.why}`));
       return bytes('gguf', 'gguf header', judgement('safe', 'no-code', `GGUF v${h.version}, ${h.tensors} tensors, header validated; ${h.templates.length ? 'chat template reaches no Python internals' : 'no chat template'}`));
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
@@ -456,13 +457,16 @@ async function scanNpy(ctx: Ctx, src: ByteSource): Promise<Judgement> {
   if (pre.dataStart > src.size) return judgement('unscanned', 'error', 'error: truncated .npy header');
   const raw = await src.read(pre.headerStart, pre.dataStart - pre.headerStart, '.npy header');
   const text = pre.version === 3 ? new TextDecoder('utf-8').decode(raw) : new TextDecoder('latin1').decode(raw);
-  const h = parseNpyHeader(text);
+  const h = parseNpyHeader(text, pre.version);
   if ('error' in h) return judgement('unscanned', 'error', `error: ${h.error}`);
   if (h.kind === 'plain') return judgement('safe', 'no-code', `plain numpy array (dtype ${printable(h.descr)}): no pickle inside`);
-  if (h.kind === 'unknown') return judgement('suspicious', 'format-check', `numpy dtype ${printable(h.descr)} is not a plain numeric dtype; numpy may read it as objects`);
   const stream = await scanPickleStream(ctx, src, pre.dataStart);
   const j = pickleVerdict(stream.result, stream.note);
-  return { ...j, reason: `object array: ${j.reason}` };
+  if (h.kind === 'object') return { ...j, reason: `object array: ${j.reason}` };
+  // numpy may unpickle what follows an unrecognised dtype, so it is walked too: a dangerous import there decides
+  const why = h.why ?? `numpy dtype ${printable(h.descr)} is not a plain numeric dtype; numpy may read it as objects`;
+  if (j.verdict === 'dangerous') return { ...j, reason: `${why}; what follows the header is a pickle that ${j.reason}` };
+  return judgement('suspicious', 'format-check', why, { globals: j.globals });
 }
 
 /** The root attributes Keras reads a model from (`load_model` takes `model_config`; `training_config` compiles it). */
