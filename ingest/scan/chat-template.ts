@@ -16,7 +16,7 @@
  * parse as Jinja is not vouched for.
  */
 import { JinjaSyntaxError, lexJinja, type JinjaToken } from './jinja-lexer.ts';
-import { parseJinjaExpressions, type JinjaArgs, type JinjaExpr } from './jinja-parser.ts';
+import { parseJinjaTemplate, type JinjaArgs, type JinjaBindings, type JinjaExpr } from './jinja-parser.ts';
 
 export interface TemplateRisk {
   verdict: 'dangerous' | 'suspicious';
@@ -50,11 +50,14 @@ export function templateRisk(template: string): TemplateRisk | undefined {
     const tokens = lexJinja(template);
     const literal = tokenRisk(tokens);
     if (literal) return { verdict: 'dangerous', why: literal };
-    for (const e of parseJinjaExpressions(tokens)) {
-      const why = exprRisk(e, 0);
-      if (why) return { verdict: 'dangerous', why };
+    const { expressions, bindings } = parseJinjaTemplate(tokens);
+    let doubtful: TemplateRisk | undefined;
+    for (const e of expressions) {
+      const risk = exprRisk(e, 0, bindings);
+      if (risk?.verdict === 'dangerous') return risk;
+      doubtful ??= risk;
     }
-    return undefined;
+    return doubtful;
   } catch (err) {
     if (!(err instanceof JinjaSyntaxError)) throw err;
     const dunder = DUNDER.exec(template);
@@ -126,18 +129,68 @@ function mayBeString(e: JinjaExpr, depth = 0): boolean {
   }
 }
 
-function subscriptRisk(obj: JinjaExpr, key: JinjaExpr): string | undefined {
+function subscriptRisk(obj: JinjaExpr, key: JinjaExpr, bindings: JinjaBindings): TemplateRisk | undefined {
   if (key.k === 'slice' || key.k === 'tuple') return undefined; // never a str, so never an attribute
   // x['a' if c else 'b'], x[a or b]: the key is one of the branches
-  if (key.k === 'cond') return subscriptRisk(obj, key.then) ?? (key.otherwise && subscriptRisk(obj, key.otherwise));
-  if (key.k === 'binary' && (key.op === 'and' || key.op === 'or')) return subscriptRisk(obj, key.left) ?? subscriptRisk(obj, key.right);
+  if (key.k === 'cond') return worse(subscriptRisk(obj, key.then, bindings), key.otherwise && subscriptRisk(obj, key.otherwise, bindings));
+  if (key.k === 'binary' && (key.op === 'and' || key.op === 'or')) return worse(subscriptRisk(obj, key.left, bindings), subscriptRisk(obj, key.right, bindings));
   if (isStringConst(key)) {
-    if (!resolved(key)) return `looks up a key spelled with \\N{…} escapes the scanner cannot resolve (${CVE})`;
-    if (key.value === 'format' || key.value === 'format_map') return formatRisk(obj);
-    return attributeNameRisk(key.value);
+    if (!resolved(key)) return dangerous(`looks up a key spelled with \\N{…} escapes the scanner cannot resolve (${CVE})`);
+    if (key.value === 'format' || key.value === 'format_map') return dangerous(formatRisk(obj));
+    return dangerous(attributeNameRisk(key.value));
   }
   if (!mayBeString(key)) return undefined;
-  return `looks up an attribute or item by a name computed at render time (jinja2 falls back to getattr for a str key; ${CVE})`;
+  // A key the template spells itself can be a dunder it assembles; a key taken from what the renderer passes
+  // (`basic_type_map[json_spec.type]` in tool-use templates) is only as hostile as that input, so it is doubted,
+  // not condemned.
+  if (builtByTemplate(key, bindings, new Set())) return dangerous(`looks up an attribute or item by a name the template builds at render time (jinja2 falls back to getattr for a str key; ${CVE})`);
+  return { verdict: 'suspicious', why: 'looks up an item by a key taken from render-time input; jinja2 falls back to getattr for a str key, so such input could reach Python internals' };
+}
+
+const dangerous = (why: string | undefined): TemplateRisk | undefined => (why ? { verdict: 'dangerous', why } : undefined);
+const worse = (a: TemplateRisk | undefined, b: TemplateRisk | undefined) => (a?.verdict === 'dangerous' ? a : b?.verdict === 'dangerous' ? b : (a ?? b));
+
+/**
+ * Whether an expression's value is made by the template: it holds a string literal, directly or through the names
+ * the template binds (`{% set k = '_' * 2 %}`, a loop over a literal list), rather than coming only from what the
+ * renderer passes (messages, tools, a macro's arguments).
+ */
+function builtByTemplate(e: JinjaExpr, bindings: JinjaBindings, seen: Set<string>, depth = 0): boolean {
+  tooDeep(depth);
+  const built = (x: JinjaExpr | undefined) => x !== undefined && builtByTemplate(x, bindings, seen, depth + 1);
+  switch (e.k) {
+    case 'const':
+      return typeof e.value === 'string';
+    case 'name': {
+      if (seen.has(e.name)) return false;
+      seen.add(e.name);
+      return (bindings.get(e.name) ?? []).some((b) => built(b.value));
+    }
+    case 'getattr':
+      return built(e.obj);
+    case 'getitem':
+      return built(e.obj) || built(e.key);
+    case 'list':
+    case 'tuple':
+    case 'concat':
+    case 'compare':
+      return e.items.some(built);
+    case 'dict':
+      return e.pairs.flat().some(built);
+    case 'slice':
+      return e.parts.some(built);
+    case 'call':
+      return [e.fn, ...e.args, ...e.kwargs.map(([, v]) => v), ...e.dynamic].some(built);
+    case 'filter':
+    case 'test':
+      return [e.node, ...e.args, ...e.kwargs.map(([, v]) => v), ...e.dynamic].some(built);
+    case 'unary':
+      return built(e.node);
+    case 'binary':
+      return built(e.left) || built(e.right);
+    case 'cond':
+      return built(e.then) || built(e.otherwise);
+  }
 }
 
 /** An attribute path as the attribute filters take it: a literal, each dotted part a plain name or an index. */
@@ -168,10 +221,10 @@ function filterRisk(name: string, a: JinjaArgs): string | undefined {
   return undefined;
 }
 
-/** The first risk found in the expression tree, depth first. */
-function exprRisk(e: JinjaExpr, depth: number): string | undefined {
+/** The first risk found in the expression tree, depth first: a dangerous one before any doubtful one. */
+function exprRisk(e: JinjaExpr, depth: number, bindings: JinjaBindings): TemplateRisk | undefined {
   tooDeep(depth);
-  let own: string | undefined;
+  let own: TemplateRisk | undefined;
   let children: Array<JinjaExpr | undefined> = [];
   switch (e.k) {
     case 'name':
@@ -179,7 +232,7 @@ function exprRisk(e: JinjaExpr, depth: number): string | undefined {
     case 'const': {
       // adjacent literals are one string: '__cla' 'ss__'
       const dunder = typeof e.value === 'string' ? DUNDER.exec(e.value) : null;
-      return dunder ? `uses ${dunder[0]} (Python internals, ${CVE})` : undefined;
+      return dunder ? { verdict: 'dangerous', why: `uses ${dunder[0]} (Python internals, ${CVE})` } : undefined;
     }
     case 'list':
     case 'tuple':
@@ -194,20 +247,20 @@ function exprRisk(e: JinjaExpr, depth: number): string | undefined {
       children = e.parts;
       break;
     case 'getattr':
-      if (e.obj.k === 'name' && ESCAPE_OBJECTS.has(e.obj.name)) own = `uses ${e.obj.name}.${e.attr} (a known Jinja sandbox-escape object)`;
-      else own = e.attr === 'format' || e.attr === 'format_map' ? formatRisk(e.obj) : attributeNameRisk(e.attr);
+      if (e.obj.k === 'name' && ESCAPE_OBJECTS.has(e.obj.name)) own = dangerous(`uses ${e.obj.name}.${e.attr} (a known Jinja sandbox-escape object)`);
+      else own = dangerous(e.attr === 'format' || e.attr === 'format_map' ? formatRisk(e.obj) : attributeNameRisk(e.attr));
       children = [e.obj];
       break;
     case 'getitem':
-      if (e.obj.k === 'name' && ESCAPE_OBJECTS.has(e.obj.name)) own = `uses ${e.obj.name}[…] (a known Jinja sandbox-escape object)`;
-      else own = subscriptRisk(e.obj, e.key);
+      if (e.obj.k === 'name' && ESCAPE_OBJECTS.has(e.obj.name)) own = dangerous(`uses ${e.obj.name}[…] (a known Jinja sandbox-escape object)`);
+      else own = subscriptRisk(e.obj, e.key, bindings);
       children = [e.obj, e.key];
       break;
     case 'call':
       children = [e.fn, ...e.args, ...e.kwargs.map(([, v]) => v), ...e.dynamic];
       break;
     case 'filter':
-      own = filterRisk(e.name, e);
+      own = dangerous(filterRisk(e.name, e));
       children = [e.node, ...e.args, ...e.kwargs.map(([, v]) => v), ...e.dynamic];
       break;
     case 'test':
@@ -223,10 +276,11 @@ function exprRisk(e: JinjaExpr, depth: number): string | undefined {
       children = [e.test, e.then, e.otherwise];
       break;
   }
-  if (own) return own;
+  if (own?.verdict === 'dangerous') return own;
   for (const c of children) {
-    const why = c && exprRisk(c, depth + 1);
-    if (why) return why;
+    const risk = c && exprRisk(c, depth + 1, bindings);
+    if (risk?.verdict === 'dangerous') return risk;
+    own ??= risk;
   }
-  return undefined;
+  return own;
 }

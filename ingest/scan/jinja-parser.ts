@@ -40,11 +40,35 @@ export function parseJinjaExpressions(tokens: JinjaToken[]): JinjaExpr[] {
   return new JinjaParser(tokens).all();
 }
 
+/**
+ * What the template binds each name to: the values `{% set %}` and `{% with %}` give it, and for a loop variable
+ * the sequence it runs over. A name bound nowhere (`messages`, `tools`, a macro parameter) comes from the renderer.
+ */
+export type JinjaBindings = ReadonlyMap<string, readonly { value: JinjaExpr; element?: true }[]>;
+
+/** The expressions, as parseJinjaExpressions gives them, and the names the template binds. */
+export function parseJinjaTemplate(tokens: JinjaToken[]): { expressions: JinjaExpr[]; bindings: JinjaBindings } {
+  const parser = new JinjaParser(tokens);
+  return { expressions: parser.all(), bindings: parser.bindings };
+}
+
 class JinjaParser {
   private i = 0;
   private nesting = 0;
   private readonly found: JinjaExpr[] = [];
+  readonly bindings = new Map<string, { value: JinjaExpr; element?: true }[]>();
   constructor(private readonly tokens: JinjaToken[]) {}
+
+  /** Each name of a target (`x`, `a, b`) bound to `value` (for a loop, to an element of it). */
+  private bind(target: JinjaExpr, value: JinjaExpr, element?: true): void {
+    const names = target.k === 'tuple' ? target.items : [target];
+    for (const t of names) {
+      if (t.k !== 'name') continue;
+      const list = this.bindings.get(t.name) ?? [];
+      list.push(element ? { value, element } : { value });
+      this.bindings.set(t.name, list);
+    }
+  }
 
   all(): JinjaExpr[] {
     while (this.i < this.tokens.length) {
@@ -104,9 +128,9 @@ class JinjaParser {
     const tag = this.expectName();
     switch (tag) {
       case 'for': {
-        this.keep(this.tuple({ simplified: true, endNames: ['in'] }));
+        const target = this.keep(this.tuple({ simplified: true, endNames: ['in'] }));
         this.expect('name', 'in');
-        this.keep(this.tuple({ condexpr: false, endNames: ['recursive'] }));
+        this.bind(target, this.keep(this.tuple({ condexpr: false, endNames: ['recursive'] })), true);
         if (this.skipName('if')) this.keep(this.expression());
         this.skipName('recursive');
         break;
@@ -116,9 +140,13 @@ class JinjaParser {
         this.keep(this.tuple({ condexpr: false }));
         break;
       case 'set': {
-        this.keep(this.tuple({ simplified: true, namespace: true }));
-        if (this.skipOp('=')) this.keep(this.tuple());
-        else if (this.isOp('|')) this.keep(this.filters(undefined, false)!);
+        const target = this.keep(this.tuple({ simplified: true, namespace: true }));
+        if (this.skipOp('=')) this.bind(target, this.keep(this.tuple()));
+        else {
+          // `{% set x %}…{% endset %}`: the name holds template text, a string the template makes.
+          this.bind(target, { k: 'const', value: '' });
+          if (this.isOp('|')) this.keep(this.filters(undefined, false)!);
+        }
         break;
       }
       case 'macro':
@@ -135,9 +163,9 @@ class JinjaParser {
       case 'with':
         while (!this.is('block_end')) {
           this.skipOp(',');
-          this.keep(this.tuple({ simplified: true }));
+          const target = this.keep(this.tuple({ simplified: true }));
           this.expect('operator', '=');
-          this.keep(this.expression());
+          this.bind(target, this.keep(this.expression()));
         }
         break;
       case 'block':

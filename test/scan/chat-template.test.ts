@@ -24,11 +24,11 @@ describe('GGUF chat templates', () => {
 
   it('says why: a computed subscript key, the attr filter, an internal attribute', async () => {
     const reason = async (t: string) => (await scanBytes('m.gguf', gguf(t))).reason;
-    assert.match(await reason(EVASIONS[0]!.template), /looks up an attribute or item by a name computed at render time/);
+    assert.match(await reason(EVASIONS[0]!.template), /looks up an attribute or item by a name the template builds at render time/);
     assert.match(await reason("{{ ''|attr('_'*2 ~ 'class' ~ '_'*2) }}"), /attr filter/);
     assert.match(await reason("{{ (range(1)|map('string')).gi_frame }}"), /internal attribute "gi_frame"/);
     assert.match(await reason("{{ x['_module'] }}"), /internal attribute "_module"/);
-    assert.match(await reason('{{ messages[i] }}'), /computed at render time/);
+    assert.match(await reason('{{ messages[i] }}'), /a key taken from render-time input/);
   });
 
   for (const [name, template] of Object.entries(BENIGN_TEMPLATES)) {
@@ -39,7 +39,7 @@ describe('GGUF chat templates', () => {
     });
   }
 
-  it('literal, numeric and slice keys are plain lookups; a key that can be a str is not', async () => {
+  it('literal, numeric and slice keys are plain lookups; a str key the template builds is dangerous, one from render-time input suspicious', async () => {
     const plain = [
       "{{ messages[0]['content'] }}", '{{ messages[1:] }}', '{{ messages[::-1] }}', '{{ messages[-1].role }}',
       '{% for m in messages %}{{ messages[loop.index0 + 1] }}{{ messages[loop.index0 - 1] }}{% endfor %}',
@@ -47,8 +47,20 @@ describe('GGUF chat templates', () => {
       "{{ '{} and {}'.format(a, b) }}", "{{ x|sort(attribute='a.b')|map(attribute='name')|join(', ') }}",
     ];
     for (const t of plain) assert.equal((await scanBytes('m.gguf', gguf(t))).verdict, 'safe', t);
-    const computed = ['{{ x[a ~ b] }}', '{{ x[a * 2] }}', "{{ x[a or '_'] }}", '{{ x[y|first] }}', '{{ x[f()] }}'];
-    for (const t of computed) assert.equal((await scanBytes('m.gguf', gguf(t))).verdict, 'dangerous', t);
+    // A key the template assembles from its own strings, directly or through names it binds: dangerous.
+    const built = [
+      "{{ x[a ~ '_'] }}", "{{ x['_' * 2] }}", "{{ x[a or '_'] }}", "{% set k = '_' * 2 %}{{ x[k ~ 'class' ~ k] }}",
+      "{% for k in ['_' * 2] %}{{ x[k ~ 'class' ~ k] }}{% endfor %}", "{% set k %}_{% endset %}{{ x[k ~ k ~ 'class' ~ k ~ k] }}",
+      "{% with k = ['_', '_']|join %}{{ x[k] }}{% endwith %}",
+    ];
+    for (const t of built) assert.equal((await scanBytes('m.gguf', gguf(t))).verdict, 'dangerous', t);
+    // A key taken only from what the renderer passes (tool-use templates map a schema's type through a table):
+    // doubted, not condemned.
+    const fromInput = [
+      '{{ x[a ~ b] }}', '{{ x[a * 2] }}', '{{ x[y|first] }}', '{{ x[f()] }}',
+      "{% macro py_type(json_spec) %}{% set basic_type_map = {'string': 'str', 'number': 'float'} %}{{ basic_type_map[json_spec.type] }}{% endmacro %}{{ py_type(tool) }}",
+    ];
+    for (const t of fromInput) assert.equal((await scanBytes('m.gguf', gguf(t))).verdict, 'suspicious', t);
   });
 
   it('a named template (tokenizer.chat_template.<name>) is checked as well', async () => {
