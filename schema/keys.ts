@@ -479,6 +479,22 @@ export function packageKey(type: string, name: string, version: string, namespac
   return key;
 }
 
+/**
+ * The key a Package key must be written as — what `packageKey` makes of its parts — or undefined when it names no
+ * package. Sources join on keys, so `pkg:pypi/Foo_Bar@1.0` beside `pkg:pypi/foo-bar@1.0` would be two nodes for one
+ * package, with an advisory on one and the dependants on the other.
+ */
+export function canonicalPackageKey(key: string): string | undefined {
+  const purl = parsePurl(key);
+  if (!purl || purl.version === undefined) return undefined;
+  try {
+    return packageKey(purl.type, purl.name, purl.version, purl.namespace);
+  } catch (err) {
+    if (err instanceof KeyError) return undefined;
+    throw err;
+  }
+}
+
 /** A purl written canonically (parts encoded by `purlSegment`, qualifiers sorted). */
 export function formatPurl(purl: Purl): string {
   const path = [...purl.namespace, purl.name].map(purlSegment).join('/');

@@ -3,7 +3,7 @@
  * invalid batch is rejected whole and the store is unchanged.
  */
 import { CONFIDENCES, EDGE_SPECS, LIMITS, NODE_SPECS, isEdgeKind, isNodeKind, type PropSpec } from './model.ts';
-import { keyFormatsOf, kindOfKey } from './keys.ts';
+import { canonicalPackageKey, keyFormatsOf, kindOfKey } from './keys.ts';
 import { clip, describeEdge, describeNode, type EdgeRecord, type NodeRecord, type Props, type RecordBatch } from './records.ts';
 
 export class ValidationError extends Error {
@@ -215,6 +215,17 @@ function checkKey(where: Label, end: string, key: unknown, problems: string[]): 
   return true;
 }
 
+/** A Package key as every source writes it (keys.ts canonicalPackageKey), else a problem naming that form. */
+function checkCanonicalPackage(where: Label, end: string, key: string, problems: string[]): void {
+  const canonical = canonicalPackageKey(key);
+  if (canonical === key) return;
+  problems.push(
+    canonical
+      ? `${where()}${end}: package key is not written as every source writes it; write ${JSON.stringify(clip(canonical))}`
+      : `${where()}${end}: package key is not a purl with a name and a version`,
+  );
+}
+
 function isWellFormed(text: string): boolean {
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
@@ -237,6 +248,7 @@ export function validateNode(node: unknown, index: number, problems: string[], l
     problems.push(`${where()}: key does not match the ${n.kind} formats (${keyFormatsOf(n.kind).join(' | ')})`);
     return;
   }
+  if (n.kind === 'Package') checkCanonicalPackage(where, '', n.key!, problems);
   checkFields(where, n as Record<string, unknown>, NODE_FIELDS, problems);
   checkOwner(where, n.owner, problems);
   checkProps(where, n.props, spec.props, problems);
@@ -259,6 +271,8 @@ export function validateEdge(edge: unknown, index: number, problems: string[], l
   if (!fromKind) problems.push(`${where()}: "from" key matches no node kind's format`);
   if (!toKind) problems.push(`${where()}: "to" key matches no node kind's format`);
   if (!fromKind || !toKind) return;
+  if (fromKind === 'Package') checkCanonicalPackage(where, ' from', e.from!, problems);
+  if (toKind === 'Package') checkCanonicalPackage(where, ' to', e.to!, problems);
   const spec = EDGE_SPECS[e.kind];
   if (!spec.pairs.some(([f, t]) => f === fromKind && t === toKind)) {
     const allowed = spec.pairs.map(([f, t]) => `${f}→${t}`).join(', ');

@@ -8,7 +8,7 @@
  */
 import { parsePurl, tryKeyOf } from '../../schema/keys.ts';
 import type { FormatMapper, SubjectCandidate } from './format.ts';
-import { identityOfPurl, isObject, link, list, props, str, type Identity, type Sink } from './mapping.ts';
+import { identityOfPurl, isObject, link, list, props, seeThrough, str, type Identity, type Sink } from './mapping.ts';
 import type { LinkMeaning } from './links.ts';
 
 type Json = Record<string, unknown>;
@@ -56,6 +56,8 @@ export function spdx3Mapper(): FormatMapper {
   const licenses = new Map<string, string>();
   const vulns = new Map<string, string>();
   const roots = new Map<string, string[]>();
+  // What each element contains or depends on, so a link into an element without a purl reaches what is behind it.
+  const children = new Map<string, string[]>();
   let documentId: string | undefined;
   let subjectElement: string | undefined;
   let subject: Identity | undefined;
@@ -84,6 +86,11 @@ export function spdx3Mapper(): FormatMapper {
         if (e.spdxId === rootId()) rootRecord = { ...e };
       }
       if (type === 'simplelicensing_LicenseExpression' && str(e.simplelicensing_licenseExpression)) licenses.set(e.spdxId, str(e.simplelicensing_licenseExpression)!);
+      const relType = str(e.relationshipType);
+      const from = str(e.from);
+      if (!again && from && (relType === 'contains' || relType === 'dependsOn')) {
+        children.set(from, [...(children.get(from) ?? []), ...list(e.to).filter((t): t is string => typeof t === 'string')]);
+      }
       if (type === 'security_Vulnerability') {
         const id = vulnerabilityId(e);
         const key = id ? tryKeyOf('vuln', { id }) : undefined;
@@ -159,11 +166,19 @@ export function spdx3Mapper(): FormatMapper {
       }
       const spec = LINKS[relType];
       if (!spec) return;
+      // An element without a purl in between (a requirements file, an environment) is seen through to what it
+      // contains or depends on; lineage (derived-from) is not: an unnamed base is not its contents.
+      const behind = (t: string): Identity[] => {
+        const own = resolve(t);
+        return own ? [own] : spec.meaning === 'derived-from' ? [] : seeThrough(t, resolve, (r) => children.get(r));
+      };
       targets.forEach((t) => {
-        const [a, b] = spec.reverse ? [resolve(t), resolve(from)] : [resolve(from), resolve(t)];
-        if (!a || !b) return;
-        const extra: Record<string, string> | undefined = spec.meaning === 'derived-from' ? { relation: 'unknown' } : spec.scope && b.kind === 'Package' ? { scope: spec.scope } : undefined;
-        link(sink, spec.meaning, a, b, { source, evidence: `${path} ${relType}`, ...(extra ? { props: extra } : {}) });
+        const pairs = spec.reverse ? [[resolve(t), resolve(from)] as const] : behind(t).map((b) => [resolve(from), b] as const);
+        for (const [a, b] of pairs) {
+          if (!a || !b || a.key === b.key) continue;
+          const extra: Record<string, string> | undefined = spec.meaning === 'derived-from' ? { relation: 'unknown' } : spec.scope && b.kind === 'Package' ? { scope: spec.scope } : undefined;
+          link(sink, spec.meaning, a, b, { source, evidence: `${path} ${relType}`, ...(extra ? { props: extra } : {}) });
+        }
       });
     },
   };

@@ -265,11 +265,21 @@ export function safetensorsBytes(tensors: readonly SafetensorInput[], metadata?:
  */
 export function npyBytes(descr: string, shape: readonly number[], body: Uint8Array): Uint8Array {
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`;
-  while ((10 + header.length + 1) % 64 !== 0) header += ' ';
-  header += '\n';
-  const h = enc.encode(header);
-  return concat([Uint8Array.of(0x93), enc.encode('NUMPY'), Uint8Array.of(1, 0), new Bytes().u16(h.length).done(), h, body]);
+  return npyWithHeader(`{'descr': '${descr}', 'fortran_order': False, 'shape': ${shapeText}, }`, body);
+}
+
+/**
+ * A `.npy` file around any header text (written as it is: a Python literal, or not), padded with spaces and a
+ * newline as NumPy pads it; version 1 and 2 headers are latin-1, version 3 UTF-8.
+ */
+export function npyWithHeader(header: string, body: Uint8Array, version: 1 | 2 | 3 = 1): Uint8Array {
+  const encode = (text: string) => (version === 3 ? enc.encode(text) : Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff));
+  const prelude = version === 1 ? 10 : 12;
+  let text = header;
+  while ((prelude + encode(text).length + 1) % 64 !== 0) text += ' ';
+  const h = encode(`${text}\n`);
+  const length = version === 1 ? new Bytes().u16(h.length).done() : new Bytes().u32(h.length).done();
+  return concat([Uint8Array.of(0x93), enc.encode('NUMPY'), Uint8Array.of(version, 0), length, h, body]);
 }
 
 /** GGUF metadata value types (gguf.h `gguf_type`). */

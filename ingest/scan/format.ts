@@ -5,6 +5,7 @@
  */
 
 import { UNPICKLING_FORMATS, type FileFormat } from '../../schema/model.ts';
+import { isTarHeader } from './tar.ts';
 
 export { FILE_FORMATS, type FileFormat } from '../../schema/model.ts';
 
@@ -163,5 +164,7 @@ export function detectContainer(head: Uint8Array): Container | undefined {
   if (startsWith(head, SIGNATURES.ustar, 257)) return 'tar';
   if (startsWith(head, SIGNATURES.gguf)) return 'gguf';
   if (startsWith(head, SIGNATURES.hdf5)) return 'hdf5';
+  // tarfile needs no magic: a first block whose checksum and numbers parse opens as an archive, and torch.load tries that
+  if (isTarHeader(head)) return 'tar';
   return undefined;
 }

@@ -6,6 +6,9 @@
  */
 import { FormatError, type ByteSource, type Cursor } from './source.ts';
 
+/** The templates this reader collects are judged by `chat-template.ts`. */
+export { templateRisk, type TemplateRisk } from './chat-template.ts';
+
 const MAX_KV = 1_000_000;
 const MAX_TENSORS = 10_000_000;
 const MAX_ARRAY = 100_000_000;
@@ -74,35 +77,4 @@ export async function readGgufHeader(src: ByteSource): Promise<GgufHeader> {
     }
   }
   return { version, tensors, templates };
-}
-
-/**
- * Jinja that reaches Python internals. A chat template only needs messages, loops and string operations; dunder
- * attributes (`__class__`, `__subclasses__`, `__globals__`, `__builtins__`, `__import__`), the `attr` filter
- * (attribute access by a computed name) and the sandbox-escape globals are what template injections use.
- */
-const DUNDER = /__[A-Za-z_]\w*__|_TemplateReference__context/;
-const ESCAPE_FILTERS = /\|\s*attr\s*\(/;
-const ESCAPE_GLOBALS = /\b(lipsum|cycler|joiner|self\._TemplateReference|config\.|request\.|url_for|get_flashed_messages)\b/;
-
-/** Jinja string literals with their escapes decoded, so `'\x5f\x5fclass\x5f\x5f'` reads as `__class__`. */
-function decodedLiterals(template: string): string[] {
-  const out: string[] = [];
-  for (const m of template.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/gs)) {
-    const body = m[1] ?? m[2] ?? '';
-    out.push(body.replace(/\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})|\\(.)/g, (_, x, u, c) => String.fromCharCode(x ? parseInt(x, 16) : u ? parseInt(u, 16) : c.charCodeAt(0))));
-  }
-  return out;
-}
-
-/** Why a template can reach Python internals, or undefined. Only expressions and statements are looked at. */
-export function templateRisk(template: string): string | undefined {
-  const code = [...template.matchAll(/\{\{([\s\S]*?)\}\}|\{%([\s\S]*?)%\}/g)].map((m) => m[1] ?? m[2] ?? '').join('\n');
-  const dunder = DUNDER.exec(code) ?? decodedLiterals(code).map((s) => DUNDER.exec(s)).find(Boolean);
-  if (dunder) return `uses ${dunder[0]} (Python internals, the CVE-2024-34359 route to code execution)`;
-  if (ESCAPE_FILTERS.test(code)) return 'uses the attr filter (attribute access by a computed name)';
-  const g = ESCAPE_GLOBALS.exec(code);
-  if (g) return `uses ${g[1]} (a known Jinja sandbox-escape object)`;
-  if (decodedLiterals(code).some((s) => /\\x5f|\\u005f/i.test(s))) return 'hides underscores in escaped string literals';
-  return undefined;
 }

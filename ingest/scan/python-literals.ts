@@ -128,110 +128,322 @@ export function decodeRawUnicodeEscape(text: string): string | undefined {
   return out;
 }
 
-/** A Python literal value as `ast.literal_eval` gives it, for the shapes a `.npy` header holds. */
-export type PyValue = string | number | bigint | boolean | null | PyValue[] | { tuple: PyValue[] } | Map<string, PyValue>;
+/** Stands for the character of a `\N{name}` escape, which only Python's Unicode name table resolves. */
+export const UNRESOLVED_CHAR = '\ufffd';
+
+export interface DecodedText {
+  text: string;
+  /** The names of `\N{…}` escapes, left as UNRESOLVED_CHAR in `text`: their characters are not known here. */
+  namedEscapes: string[];
+}
+
+/**
+ * The `unicode-escape` codec, which is also how CPython decodes the escapes of a non-raw str literal: the simple
+ * escapes, `\ooo` octal (up to three digits, values up to 0o777), `\xhh`, `\uXXXX`, `\UXXXXXXXX` (exact widths, at
+ * most U+10FFFF), `\N{name}`, a backslash-newline dropped, and any other escape kept as it is. Returns undefined
+ * where Python raises (a truncated escape, a malformed `\N`, a trailing backslash).
+ */
+export function decodeUnicodeEscape(text: string): DecodedText | undefined {
+  let out = '';
+  const namedEscapes: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c !== '\\') {
+      out += c;
+      continue;
+    }
+    if (i + 1 >= text.length) return undefined; // "\ at end of string"
+    const e = text[++i]!;
+    if (SIMPLE[e] !== undefined) out += String.fromCharCode(SIMPLE[e]);
+    else if (e === '\n') continue;
+    else if (e >= '0' && e <= '7') {
+      let v = Number(e);
+      for (let k = 0; k < 2 && i + 1 < text.length && text[i + 1]! >= '0' && text[i + 1]! <= '7'; k++) v = v * 8 + Number(text[++i]);
+      out += String.fromCodePoint(v);
+    } else if (e === 'x' || e === 'u' || e === 'U') {
+      const width = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+      const hex = text.slice(i + 1, i + 1 + width);
+      if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(hex)) return undefined;
+      const cp = Number.parseInt(hex, 16);
+      if (cp > 0x10ffff) return undefined;
+      out += String.fromCodePoint(cp);
+      i += width;
+    } else if (e === 'N') {
+      const close = text.indexOf('}', i + 2);
+      if (text[i + 1] !== '{' || close < 0 || close === i + 2) return undefined; // "malformed \N character escape"
+      namedEscapes.push(text.slice(i + 2, close));
+      out += UNRESOLVED_CHAR;
+      i = close;
+    } else out += `\\${e}`;
+  }
+  return { text: out, namedEscapes };
+}
+
+/**
+ * A Python literal value as `ast.literal_eval` gives it. A dict with only str keys is a Map (the last duplicate
+ * wins, in the first one's place, as in Python); values a `.npy` header never needs to look into (complex numbers,
+ * sets, Ellipsis, dicts with other keys) are only named.
+ */
+export type PyValue =
+  | string
+  | { bytes: Uint8Array }
+  | number
+  | bigint
+  | boolean
+  | null
+  | PyValue[]
+  | { tuple: PyValue[] }
+  | Map<string, PyValue>
+  | { opaque: 'complex' | 'set' | 'ellipsis' | 'dict' };
 
 export class LiteralError extends Error {}
 
+export interface LiteralOptions {
+  /**
+   * Drop a Python 2 `L` after a number, as numpy's `_filter_header` does for version 1.0 and 2.0 headers (a NAME
+   * token `L` right after a NUMBER token; what separates them may be spaces, never a newline or a comment).
+   */
+  python2Longs?: boolean;
+}
+
+export interface ParsedLiteral {
+  value: PyValue;
+  /** Names of `\N{…}` escapes in str literals: where there are any, a decoded string is not known exactly. */
+  namedEscapes: string[];
+}
+
+const isIdentifierChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}\p{M}\p{Pc}]/u.test(c);
+const DIGITS = '[0-9](?:_?[0-9])*';
+/** Python 3's numeric literals: a float or an imaginary part is tried before an integer, which may not be 07. */
+const NUMBER = new RegExp(
+  `(?:0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+)` +
+    `|(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?[jJ]?`,
+  'y',
+);
+const STRING_PREFIX = /(?:[rRuUbB]|[bB][rR]|[rR][bB])?(?=['"])/y;
+
+/** Whether Python can hash the value (a dict key, a set element): lists, dicts and sets are not hashable. */
+function hashable(v: PyValue): boolean {
+  if (Array.isArray(v) || v instanceof Map) return false;
+  if (v !== null && typeof v === 'object') {
+    if ('tuple' in v) return v.tuple.every(hashable);
+    if ('opaque' in v) return v.opaque === 'complex' || v.opaque === 'ellipsis';
+  }
+  return true;
+}
+
 /**
- * `ast.literal_eval` of a `.npy` header: a dict of str keys, with str (any quoting, escapes, implicit
- * concatenation), int, float, True/False/None, tuples and lists as values; `#` comments and line continuations
- * are dropped, and a repeated key keeps its last value, as in Python. Anything else throws LiteralError.
+ * `ast.literal_eval` of a `.npy` header, following CPython's tokenizer and `literal_eval`: str and bytes literals
+ * with every prefix Python accepts (r, u, b, br, rb in any case), their escapes, and implicit concatenation (never
+ * of str with bytes); Python 3 numbers (underscores, no leading zeros), a sign before a number, complex numbers;
+ * True/False/None, Ellipsis, tuples, lists, dicts, sets and `set()`; comments and line continuations. Newlines
+ * are read as Python reads source text (`\r\n` and `\r` are newlines). Anything else throws LiteralError.
  */
-export function parsePythonLiteral(src: string): PyValue {
+export function parsePythonLiteral(source: string, opts: LiteralOptions = {}): ParsedLiteral {
+  const namedEscapes: string[] = [];
   let i = 0;
   const fail = (why: string): never => {
     throw new LiteralError(`${why} at character ${i}`);
   };
+  if (source.includes('\0')) fail('null byte in the source');
+  const src = source.replace(/^[ \t]+/, '').replace(/\r\n?/g, '\n');
   const skip = () => {
     for (;;) {
-      while (i < src.length && ' \t\n\r\f\v'.includes(src[i]!)) i++;
+      while (i < src.length && ' \t\f\n'.includes(src[i]!)) i++;
       if (src[i] === '#') while (i < src.length && src[i] !== '\n') i++;
       else if (src[i] === '\\' && src[i + 1] === '\n') i += 2;
       else return;
     }
   };
-  const stringLit = (): string => {
-    let s = '';
-    while (/^[rRbBuU]{0,2}['"]/.test(src.slice(i, i + 3))) {
-      let raw = false;
-      while (src[i] !== "'" && src[i] !== '"') {
-        if (src[i] === 'r' || src[i] === 'R') raw = true;
-        i++;
+  /** One str or bytes literal token from its prefix; its value, decoded. */
+  const stringToken = (): { bytes: boolean; text: string } => {
+    STRING_PREFIX.lastIndex = i;
+    const prefix = STRING_PREFIX.exec(src)![0].toLowerCase();
+    i += prefix.length;
+    const raw = prefix.includes('r');
+    const isBytes = prefix.includes('b');
+    const q = src.startsWith(src[i]!.repeat(3), i) ? src[i]!.repeat(3) : src[i]!;
+    i += q.length;
+    const start = i;
+    while (!src.startsWith(q, i)) {
+      if (i >= src.length || (q.length === 1 && src[i] === '\n')) fail('unterminated string');
+      i += src[i] === '\\' && i + 1 < src.length ? 2 : 1; // a backslash escapes the next character, even in a raw string
+    }
+    const body = src.slice(start, i);
+    i += q.length;
+    if (isBytes && /[^\x00-\x7f]/.test(body)) fail('bytes can only contain ASCII literal characters');
+    if (raw) return { bytes: isBytes, text: body };
+    if (isBytes) {
+      const b = decodeBytesEscape(body) ?? fail('bad escape in bytes');
+      return { bytes: true, text: String.fromCharCode(...b) };
+    }
+    const d = decodeUnicodeEscape(body) ?? fail('bad escape in string');
+    namedEscapes.push(...d.namedEscapes);
+    return { bytes: false, text: d.text };
+  };
+  const atString = () => {
+    STRING_PREFIX.lastIndex = i;
+    return STRING_PREFIX.test(src);
+  };
+  const stringLiteral = (): PyValue => {
+    const first = stringToken();
+    let text = first.text;
+    for (skip(); atString(); skip()) {
+      const next = stringToken();
+      if (next.bytes !== first.bytes) fail('cannot mix bytes and nonbytes literals');
+      text += next.text;
+    }
+    return first.bytes ? { bytes: Uint8Array.from(text, (c) => c.charCodeAt(0)) } : text;
+  };
+  /** An unsigned number token (and a Python 2 `L` after it, where numpy filters those out). */
+  const numberToken = (): { value: number | bigint; imaginary: boolean } | undefined => {
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(src);
+    if (!m) return undefined;
+    const text = m[0];
+    i += text.length;
+    if (opts.python2Longs) {
+      let j = i;
+      for (;;) {
+        while (' \t\f'.includes(src[j] ?? 'x')) j++;
+        if (src[j] === '\\' && src[j + 1] === '\n') j += 2;
+        else break;
       }
-      const q = src.startsWith(src[i]!.repeat(3), i) ? src[i]!.repeat(3) : src[i]!;
-      i += q.length;
-      let body = '';
-      while (!src.startsWith(q, i)) {
-        if (i >= src.length || (q.length === 1 && src[i] === '\n')) fail('unterminated string');
-        if (src[i] === '\\' && i + 1 < src.length) {
-          body += src.slice(i, i + 2);
-          i += 2;
-        } else body += src[i++];
-      }
-      i += q.length;
-      if (raw) s += body;
-      else {
-        const bytes = decodeBytesEscape(body.replace(/\\N\{[^}]*\}/g, '?'));
-        if (!bytes) fail('bad escape in string');
-        s += body.includes('\\u') || body.includes('\\U') ? decodeRawUnicodeEscape(body) ?? fail('bad \\u escape') : String.fromCharCode(...bytes!);
-      }
+      if (src[j] === 'L' && !isIdentifierChar(src[j + 1])) i = j + 1;
+    }
+    if (isIdentifierChar(src[i]) || (src[i] === '.' && /^[0-9]/.test(src.slice(i + 1)))) fail('invalid number literal');
+    const digits = text.replaceAll('_', '');
+    if (/[jJ]$/.test(digits)) return { value: Number(digits.slice(0, -1)), imaginary: true };
+    if (/^0[xXoObB]/.test(digits)) return { value: BigInt(digits), imaginary: false };
+    if (/[.eE]/.test(digits)) return { value: Number(digits), imaginary: false };
+    if (/^0+[1-9]/.test(digits)) fail('leading zeros in a decimal integer literal');
+    return { value: BigInt(digits), imaginary: false };
+  };
+  /** `ast.literal_eval` takes a sign before a number (in parentheses too), and real ± imaginary as a complex. */
+  const numeric = (): PyValue | undefined => {
+    const start = i;
+    let sign = '';
+    if (src[i] === '+' || src[i] === '-') {
+      sign = src[i++]!;
       skip();
     }
-    return s;
+    /** A number token, in parentheses if `parenthesised` (they make no node in Python's tree). */
+    const operand = (parenthesised: boolean) => {
+      let parens = 0;
+      if (parenthesised) for (; src[i] === '('; skip()) { i++; parens++; }
+      const n = numberToken();
+      if (n) {
+        for (; parens > 0; parens--) {
+          skip();
+          if (src[i++] !== ')') fail('expected ")"');
+        }
+      }
+      return n;
+    };
+    const n = operand(sign !== '');
+    if (!n) {
+      if (sign) fail('a sign before something that is not a number');
+      i = start;
+      return undefined;
+    }
+    if (n.imaginary) return { opaque: 'complex' };
+    const save = i;
+    skip();
+    if (src[i] === '+' || src[i] === '-') {
+      i++;
+      skip();
+      if (operand(true)?.imaginary) return { opaque: 'complex' };
+      fail('only real ± imaginary is a literal');
+    }
+    i = save;
+    if (sign === '-') return typeof n.value === 'bigint' ? -n.value : -n.value;
+    return n.value;
+  };
+  const sequence = (close: string): { items: PyValue[]; comma: boolean } => {
+    const items: PyValue[] = [];
+    let comma = false;
+    for (;;) {
+      skip();
+      if (src[i] === close) { i++; return { items, comma }; }
+      items.push(value());
+      skip();
+      if (src[i] === ',') { i++; comma = true; }
+      else if (src[i] !== close) fail(`expected "," or "${close}"`);
+    }
+  };
+  const braces = (): PyValue => {
+    i++;
+    skip();
+    if (src[i] === '}') { i++; return new Map(); }
+    const first = value();
+    skip();
+    if (src[i] !== ':') {
+      // a set display: {a, b}
+      const elements = [first];
+      for (;;) {
+        skip();
+        if (src[i] === ',') { i++; skip(); }
+        else if (src[i] !== '}') fail('expected "," or "}"');
+        if (src[i] === '}') { i++; break; }
+        elements.push(value());
+      }
+      if (!elements.every(hashable)) fail('unhashable set element');
+      return { opaque: 'set' };
+    }
+    const pairs: Array<[PyValue, PyValue]> = [];
+    let key: PyValue = first;
+    for (;;) {
+      skip();
+      if (src[i++] !== ':') fail('expected ":"');
+      pairs.push([key, value()]);
+      skip();
+      if (src[i] === ',') i++;
+      else if (src[i] !== '}') fail('expected "," or "}"');
+      skip();
+      if (src[i] === '}') { i++; break; }
+      key = value();
+    }
+    if (!pairs.every(([k]) => hashable(k))) fail('unhashable dict key');
+    if (!pairs.every(([k]) => typeof k === 'string')) return { opaque: 'dict' };
+    return new Map(pairs as Array<[string, PyValue]>);
   };
   const value = (): PyValue => {
     skip();
     const c = src[i];
     if (c === undefined) fail('unexpected end');
-    if (c === '{') {
+    if (c === '{') return braces();
+    if (c === '[') {
       i++;
-      const m = new Map<string, PyValue>();
-      for (;;) {
-        skip();
-        if (src[i] === '}') { i++; return m; }
-        const k = value();
-        if (typeof k !== 'string') fail('dict key is not a str');
-        skip();
-        if (src[i++] !== ':') fail('expected ":"');
-        m.set(k as string, value());
-        skip();
-        if (src[i] === ',') i++;
-        else if (src[i] !== '}') fail('expected "," or "}"');
-      }
+      return sequence(']').items;
     }
-    if (c === '(' || c === '[') {
-      const close = c === '(' ? ')' : ']';
+    if (c === '(') {
       i++;
-      const items: PyValue[] = [];
-      let comma = false;
-      for (;;) {
-        skip();
-        if (src[i] === close) { i++; break; }
-        items.push(value());
-        skip();
-        if (src[i] === ',') { i++; comma = true; }
-        else if (src[i] !== close) fail(`expected "," or "${close}"`);
-      }
-      if (c === '[') return items;
+      const { items, comma } = sequence(')');
       return items.length === 1 && !comma ? items[0]! : { tuple: items };
     }
-    if (/['"rRbBuU]/.test(c!) && /^[rRbBuU]{0,2}['"]/.test(src.slice(i, i + 3))) return stringLit();
-    const word = /^(True|False|None)\b/.exec(src.slice(i));
-    if (word) {
-      i += word[1]!.length;
-      return word[1] === 'True' ? true : word[1] === 'False' ? false : null;
+    if (atString()) return stringLiteral();
+    if (src.startsWith('...', i)) {
+      i += 3;
+      return { opaque: 'ellipsis' };
     }
-    const num = /^[+-]?(0[xXoObB][0-9a-fA-F_]+|[0-9][0-9_]*(\.[0-9_]*)?([eE][+-]?[0-9]+)?|\.[0-9]+([eE][+-]?[0-9]+)?)/.exec(src.slice(i));
-    if (num) {
-      i += num[0].length;
-      const asInt = pythonInt(num[0], 0);
-      return asInt !== undefined ? asInt : Number(num[0].replaceAll('_', ''));
+    const word = /(?:True|False|None|set)/y;
+    word.lastIndex = i;
+    const w = word.exec(src)?.[0];
+    if (w && !isIdentifierChar(src[i + w.length])) {
+      i += w.length;
+      if (w !== 'set') return w === 'True' ? true : w === 'False' ? false : null;
+      skip();
+      if (src[i++] !== '(') fail('set is only a literal as set()');
+      skip();
+      if (src[i++] !== ')') fail('set() takes no arguments in a literal');
+      return { opaque: 'set' };
     }
+    const n = numeric();
+    if (n !== undefined) return n;
     return fail('not a literal');
   };
   const v = value();
   skip();
   if (i !== src.length) fail('trailing text after the literal');
-  return v;
+  return { value: v, namedEscapes };
 }

@@ -19,12 +19,14 @@ import { readRootAttributes, type Hdf5RootAttributes } from './hdf5.ts';
 import { h5ConfigCandidates, kerasConfigRisk } from './keras.ts';
 import { parseNpyHeader, readNpyPrelude } from './numpy-header.ts';
 import { escapesModelDir, looksLikeOnnx, readOnnx } from './onnx.ts';
+import { readZfileHeader } from './joblib-zfile.ts';
+import { OPCODES } from './pickle-opcodes.ts';
 import { PickleWalker, type PickleScanResult } from './pickle-scan.ts';
 import { BudgetError, ByteSource, FormatError } from './source.ts';
-import { listTar } from './tar.ts';
+import { listTar, type TarListing } from './tar.ts';
 import { LEGACY_TORCH_MEMBERS, replayLegacyTorchMember, type LegacyMemberReplay } from './torch-legacy-tar.ts';
-import { combine, judgement, listOf, printable, type Judgement } from './verdict.ts';
-import { localHeaderFindings, localSignaturesIn, readLocalHeader, readZipDirectory, readZipEntryLenient, RangeReadError, ZipFormatError, zipEntryStream, type RangeReader, type ZipEntry } from './zip.ts';
+import { combine, judgement, listOf, printable, worse, type Judgement } from './verdict.ts';
+import { localHeaderFindings, localSignaturesIn, readLocalHeader, readZipDirectory, readZipEntryLenient, RangeReadError, ZipFormatError, zipEntryStream, type RangeReader, type ZipDirectory, type ZipEntry } from './zip.ts';
 
 export type { RangeReader } from './zip.ts';
 
@@ -122,6 +124,12 @@ async function scanSource(ctx: Ctx, src: ByteSource, path: string, depth: number
   if (performance.now() > ctx.deadline) return { format: byName, formatSource: 'name', recognisedBy: 'name', j: judgement('unscanned', 'limit', 'limit: the scan ran out of time') };
   const head = await src.read(0, Math.min(HEAD, src.size, Math.max(64, src.budget)), 'head');
 
+  const zfile = depth < ctx.maxDepth ? readZfileHeader(head) : undefined;
+  if (zfile) {
+    const found = await scanCompressed(ctx, src, path, depth, 'zlib', { from: zfile.dataStart, label: 'joblib ZF' });
+    return found.format === 'pickle' ? { ...found, format: 'joblib' } : found;
+  }
+
   let compression = detectCompression(head);
   // Any lzma-alone header liblzma accepts is one Python's `lzma.open` decodes, so a file itself (not an archive
   // member: no loader decompresses those) with such a header is decompressed too. The header is a weak signal
@@ -139,20 +147,21 @@ async function scanSource(ctx: Ctx, src: ByteSource, path: string, depth: number
   }
   if (compression && compression !== 'lz4' && depth < ctx.maxDepth) {
     const found = await scanCompressed(ctx, src, path, depth, compression);
-    if (!(weakLzma && found.j.verdict === 'unscanned' && found.j.decidedBy === 'error')) return found;
+    if (!(weakLzma && found.j.verdict === 'unscanned' && found.j.decidedBy === 'error')) return alsoAsRawPickle(ctx, src, head, compression, found);
   }
 
   const container = detectContainer(head);
   if (container === 'zip') return scanZip(ctx, src, path, depth);
   if (container === 'npy') return bytes('numpy', 'npy magic', await scanNpy(ctx, src));
   if (container === '7z') return bytes('7z', '7z magic', judgement('unscanned', 'unsupported', 'unsupported: 7z archive; 7z is not unpacked, so its contents were not scanned (7z-packed checkpoints are a known scanner evasion)'));
-  if (container === 'tar') return scanTar(ctx, src, depth);
+  if (container === 'tar') return scanTar(ctx, src, depth, head);
   let ggufError: string | undefined;
   if (container === 'gguf') {
     try {
       const h = await readGgufHeader(src);
-      const risky = h.templates.map((t) => ({ key: t.key, why: templateRisk(t.text) })).filter((t) => t.why);
-      if (risky.length > 0) return bytes('gguf', 'gguf header', judgement('dangerous', 'format-check', `${risky[0]!.key} ${risky[0]!.why}`));
+      const risky = h.templates.map((t) => ({ key: t.key, risk: templateRisk(t.text) })).filter((t) => t.risk);
+      const worst = risky.find((t) => t.risk!.verdict === 'dangerous') ?? risky[0];
+      if (worst) return bytes('gguf', 'gguf header', judgement(worst.risk!.verdict, 'format-check', `${worst.key} ${worst.risk!.why}`));
       return bytes('gguf', 'gguf header', judgement('safe', 'no-code', `GGUF v${h.version}, ${h.tensors} tensors, header validated; ${h.templates.length ? 'chat template reaches no Python internals' : 'no chat template'}`));
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
@@ -272,9 +281,47 @@ async function scanPickleStream(ctx: Ctx, src: ByteSource, start: number): Promi
   return { result: walker.end(), note };
 }
 
-/** The file's bytes as a stream of chunks, each read counted against the budget. */
-async function* chunksOf(src: ByteSource, what: string): AsyncGenerator<Uint8Array> {
-  for (let pos = 0; pos < src.size; pos += CHUNK) yield await src.read(pos, Math.min(CHUNK, src.size - pos), what);
+/** The file's bytes from `from` as a stream of chunks, each read counted against the budget. */
+async function* chunksOf(src: ByteSource, what: string, from = 0): AsyncGenerator<Uint8Array> {
+  for (let pos = from; pos < src.size; pos += CHUNK) yield await src.read(pos, Math.min(CHUNK, src.size - pos), what);
+}
+
+/**
+ * A compressed file whose raw bytes are also a pickle (`BZh9` is BINBYTES with a length, a pickle may follow):
+ * joblib decompresses it, torch.load and pickle.load unpickle the bytes as they are. Both readings are scanned and
+ * the worst wins; one file that is two things is suspicious even when both are harmless.
+ */
+async function alsoAsRawPickle(ctx: Ctx, src: ByteSource, head: Uint8Array, kind: string, found: Found): Promise<Found> {
+  const raw = await rawPickleReading(ctx, src, head);
+  if (!raw) return found;
+  const finding = `the bytes start as ${kind} data and are also a pickle: joblib reads them as ${kind}, torch.load and pickle.load unpickle them as they are`;
+  let j = combine([{ label: `the ${kind} reading`, j: found.j }, { label: 'the raw bytes read as a pickle', j: raw.j }], found.j);
+  if (j.verdict === 'safe') j = { ...judgement('suspicious', 'format-check', finding), globals: j.globals };
+  j = { ...j, findings: [...new Set([...j.findings, finding])] };
+  if (!worse(raw.j.verdict, found.j.verdict)) return { ...found, j };
+  return { format: raw.legacy ? 'pytorch-legacy' : 'pickle', formatSource: 'bytes', recognisedBy: 'pickle opcodes', j };
+}
+
+/**
+ * The whole file as pickle.load reads it, for bytes another reader takes for something else (a tar, a bz2
+ * stream): a pickle when the walk from byte 0 completes one, or meets a callable before it breaks (the loader has
+ * imported it by then). Tried only when the head already holds a complete pickle or starts with a length-prefixed
+ * argument that ends inside the file (how such a file hides the other format's header from the unpickler).
+ */
+async function rawPickleReading(ctx: Ctx, src: ByteSource, head: Uint8Array): Promise<{ j: Judgement; legacy: boolean } | undefined> {
+  const arg = OPCODES.get(head[0]!)?.arg;
+  if (!arg) return undefined;
+  if (arg.startsWith('bytes-')) {
+    const width = arg === 'bytes-u1' ? 1 : arg === 'bytes-u8' ? 8 : 4;
+    if (head.length < 1 + width) return undefined;
+    const v = new DataView(head.buffer, head.byteOffset + 1, width);
+    const length = width === 1 ? v.getUint8(0) : width === 4 ? v.getUint32(0, true) : Number(v.getBigUint64(0, true));
+    if (!(1 + width + length < src.size)) return undefined;
+  } else if (probe(head).completePickles === 0) return undefined;
+  const full = await scanPickleStream(ctx, src, 0);
+  const j = pickleVerdict(full.result, full.note);
+  if (full.result.completePickles === 0 && j.verdict !== 'dangerous' && j.verdict !== 'suspicious') return undefined;
+  return { j, legacy: full.result.legacyTorch };
 }
 
 /**
@@ -282,13 +329,13 @@ async function* chunksOf(src: ByteSource, what: string): AsyncGenerator<Uint8Arr
  * as far as the consumer reads). A decoder's refusal is the file's unscanned reason: a feature it lacks
  * (`unsupported:`), a window past its memory bound (`limit:`), or corrupt data (`error:`).
  */
-async function scanCompressed(ctx: Ctx, src: ByteSource, path: string, depth: number, kind: Decompressible): Promise<Found> {
+async function scanCompressed(ctx: Ctx, src: ByteSource, path: string, depth: number, kind: Decompressible, at: { from: number; label: string } = { from: 0, label: kind }): Promise<Found> {
   const inner = innerName(path);
-  const what = `${kind} data`;
+  const what = `${at.label} data`;
   const limit = src.budget;
   try {
-    const inside = await scanChunks(ctx, decompress(kind, chunksOf(src, what), { maxOutput: limit }), inner, depth, limit, what);
-    return { ...inside, recognisedBy: `${kind} → ${inside.recognisedBy}` };
+    const inside = await scanChunks(ctx, decompress(kind, chunksOf(src, what, at.from), { maxOutput: limit }), inner, depth, limit, what);
+    return { ...inside, recognisedBy: `${at.label} → ${inside.recognisedBy}` };
   } catch (err) {
     if (err instanceof BudgetError || err instanceof FormatError || err instanceof RangeReadError) throw err;
     const message = (err as Error).message;
@@ -298,7 +345,7 @@ async function scanCompressed(ctx: Ctx, src: ByteSource, path: string, depth: nu
         : err instanceof UnsupportedError
           ? judgement('unscanned', 'unsupported', `unsupported: ${message}, so the contents were not scanned`)
           : judgement('unscanned', 'error', `error: ${what} is corrupt: ${message}`);
-    return { format: detectFormatByName(inner), formatSource: 'bytes', recognisedBy: `${kind} magic`, j };
+    return { format: detectFormatByName(inner), formatSource: 'bytes', recognisedBy: `${at.label} magic`, j };
   }
 }
 
@@ -435,13 +482,16 @@ async function scanNpy(ctx: Ctx, src: ByteSource): Promise<Judgement> {
   if (pre.dataStart > src.size) return judgement('unscanned', 'error', 'error: truncated .npy header');
   const raw = await src.read(pre.headerStart, pre.dataStart - pre.headerStart, '.npy header');
   const text = pre.version === 3 ? new TextDecoder('utf-8').decode(raw) : new TextDecoder('latin1').decode(raw);
-  const h = parseNpyHeader(text);
+  const h = parseNpyHeader(text, pre.version);
   if ('error' in h) return judgement('unscanned', 'error', `error: ${h.error}`);
   if (h.kind === 'plain') return judgement('safe', 'no-code', `plain numpy array (dtype ${printable(h.descr)}): no pickle inside`);
-  if (h.kind === 'unknown') return judgement('suspicious', 'format-check', `numpy dtype ${printable(h.descr)} is not a plain numeric dtype; numpy may read it as objects`);
   const stream = await scanPickleStream(ctx, src, pre.dataStart);
   const j = pickleVerdict(stream.result, stream.note);
-  return { ...j, reason: `object array: ${j.reason}` };
+  if (h.kind === 'object') return { ...j, reason: `object array: ${j.reason}` };
+  // numpy may unpickle what follows an unrecognised dtype, so it is walked too: a dangerous import there decides
+  const why = h.why ?? `numpy dtype ${printable(h.descr)} is not a plain numeric dtype; numpy may read it as objects`;
+  if (j.verdict === 'dangerous') return { ...j, reason: `${why}; what follows the header is a pickle that ${j.reason}` };
+  return judgement('suspicious', 'format-check', why, { globals: j.globals });
 }
 
 /** The root attributes Keras reads a model from (`load_model` takes `model_config`; `training_config` compiles it). */
@@ -495,19 +545,42 @@ function onnxVerdict(f: { externalLocations: string[]; customDomains: string[] }
   return judgement('safe', 'no-code', `ONNX model with built-in operators only${ext}`);
 }
 
-async function scanTar(ctx: Ctx, src: ByteSource, depth: number): Promise<Found> {
-  const members = await listTar(src);
+async function scanTar(ctx: Ctx, src: ByteSource, depth: number, head: Uint8Array): Promise<Found> {
+  let listing: TarListing;
+  try {
+    listing = await listTar(src);
+  } catch (err) {
+    // tarfile refuses the archive: torch.load unpickles the file itself instead
+    if (!(err instanceof FormatError)) throw err;
+    const pickle = await probeAndScanPickle(ctx, src, head);
+    if (!pickle) throw err;
+    const finding = printable(`Python's tarfile refuses the archive (${err.message}); torch.load unpickles the file instead`, 300);
+    return { format: pickle.legacy ? 'pytorch-legacy' : 'pickle', formatSource: 'bytes', recognisedBy: 'pickle opcodes', j: { ...pickle.j, findings: [...pickle.j.findings, finding] } };
+  }
+  const { members } = listing;
+  const findings = [...listing.findings];
   const torch = members.some((m) => m.name === 'pickle') && members.some((m) => m.name === 'sys_info');
   const parts: Array<{ label: string; j: Judgement }> = [];
   for (const m of members.slice(0, ctx.maxMembers)) {
     if (depth >= ctx.maxDepth) break;
+    if (m.sparse) {
+      parts.push({ label: m.name, j: judgement('unscanned', 'unsupported', 'unsupported: a GNU sparse member (tarfile rebuilds it from a map of data runs and holes), not read') });
+      continue;
+    }
     const member = src.slice(m.offset, m.size);
     // torch's legacy loader reads these as pickles between raw bytes: replayed as it reads them
     const replay = LEGACY_TORCH_MEMBERS.has(m.name) ? await replayLegacyTorchMember(m.name, member, { maxOpcodes: ctx.maxOpcodes, deadline: ctx.deadline }) : undefined;
     const j = replay && !replay.notPickle ? legacyMemberVerdict(replay) : (await scanSource(ctx, member, m.name, depth + 1)).j;
     parts.push({ label: m.name, j });
   }
-  const j = combine(parts, judgement('safe', 'no-code', `tar of ${members.length} members, none holding code`));
+  const asPickle = await rawPickleReading(ctx, src, head);
+  if (asPickle) {
+    parts.push({ label: 'the whole file read as a pickle', j: asPickle.j });
+    findings.push('the bytes are both a tar archive and a pickle: tarfile lists members, pickle.load unpickles the file itself');
+  }
+  let j = combine(parts, judgement('safe', 'no-code', `tar of ${members.length} members, none holding code`));
+  if (findings.length > 0 && j.verdict === 'safe') j = { ...judgement('suspicious', 'format-check', `readers take this tar differently: ${findings[0]}`), globals: j.globals };
+  j = { ...j, findings: [...new Set([...j.findings, ...findings])].map((f) => printable(f, 300)) };
   return { format: torch ? 'pytorch-tar' : 'tar', formatSource: 'bytes', recognisedBy: 'tar headers', j };
 }
 
@@ -551,7 +624,7 @@ const CODE_NAMES = /\.(pkl|pickle|npy|json|joblib|pt|pth|bin|zip|npz|h5|keras|ta
 async function scanZip(ctx: Ctx, src: ByteSource, path: string, depth: number): Promise<Found> {
   const dir = await readZipDirectory(src.rangeReader, src.size);
   const findings = [...dir.findings];
-  const names = dir.entries.map((e) => e.name);
+  const names = [...dir.entries, ...dir.alternateEntries.map((a) => a.entry)].map((e) => e.name);
   const format: FileFormat = names.some((n) => /(^|\/)data\.pkl$/.test(n))
     ? 'pytorch-zip'
     : names.includes('config.json') && names.includes('metadata.json')
@@ -560,11 +633,14 @@ async function scanZip(ctx: Ctx, src: ByteSource, path: string, depth: number): 
         ? 'numpy'
         : 'zip';
   const parts: Array<{ label: string; j: Judgement }> = [];
-  const all: Array<{ e: ZipEntry; shadow: boolean }> = [...dir.entries.map((e) => ({ e, shadow: false })), ...dir.shadowEntries.map((e) => ({ e, shadow: true }))];
+  const all: Array<{ e: ZipEntry; label: string }> = [
+    ...dir.entries.map((e) => ({ e, label: e.name })),
+    ...dir.shadowEntries.map((e) => ({ e, label: `${e.name} (in an earlier central directory)` })),
+    ...dir.alternateEntries.map(({ entry: e, reader }) => ({ e, label: `${e.name} (as ${reader} lists the archive)` })),
+  ];
   let classified = 0;
   let unread = 0;
-  for (const { e, shadow } of all) {
-    const label = shadow ? `${e.name} (in an earlier central directory)` : e.name;
+  for (const { e, label } of all) {
     if (classified >= ctx.maxMembers && !CODE_NAMES.test(e.name)) {
       unread++;
       continue;
@@ -592,10 +668,12 @@ async function scanZip(ctx: Ctx, src: ByteSource, path: string, depth: number): 
     findings.push(...member.findings());
     if (inside.j.decidedBy !== 'not-a-model') parts.push({ label, j: inside.j });
   }
-  if (dir.prefix > 0) {
-    // what precedes the archive is what torch.load and numpy.load read instead (they see no zip magic)
-    const before = await scanSource(ctx, src.slice(0, dir.prefix), path, depth + 1);
-    if (before.j.decidedBy !== 'not-a-model') parts.push({ label: `the ${dir.prefix} bytes before the archive (${before.format})`, j: before.j });
+  const lead = await leadingNonZipBytes(src, dir);
+  if (lead > 0) {
+    // what precedes the archive is what torch.load and numpy.load read instead (they see no zip magic at byte 0)
+    const before = await scanSource(ctx, src.slice(0, lead), path, depth + 1);
+    if (before.j.decidedBy !== 'not-a-model') parts.push({ label: `the ${lead} bytes before the archive (${before.format})`, j: before.j });
+    if (dir.prefix === 0) findings.push(`${lead} bytes of other data come before the first entry: Python's zipfile reads the archive, torch.load and numpy.load see no zip at byte 0 and read these bytes instead`);
   }
   findings.push(...(await ghostHeaders(src, dir.entries, dir.centralDirectoryOffset, dir.prefix)));
   if (unread > 0) findings.push(`${unread} members beyond the first ${ctx.maxMembers} were not read (their names say data)`);
@@ -604,6 +682,20 @@ async function scanZip(ctx: Ctx, src: ByteSource, path: string, depth: number): 
   const problems = findings.filter((f) => !/members beyond the first/.test(f));
   if (problems.length > 0 && j.verdict === 'safe') j = { ...judgement('suspicious', 'format-check', `the archive is inconsistent: ${problems[0]}`), globals: j.globals };
   return { format, formatSource: 'bytes', recognisedBy: dir.prefix > 0 ? `zip end record, after ${dir.prefix} bytes of other data` : depth > 0 ? 'nested zip central directory' : 'zip central directory', j: { ...j, findings: [...new Set([...j.findings, ...findings])].map((f) => printable(f, 300)) } };
+}
+
+/**
+ * Bytes in front of the archive that a loader checking the file's first bytes reads instead: data before a
+ * prefixed archive, or before the first entry of one whose offsets count from the file's start (a zip appended to
+ * a pickle by `zipfile.ZipFile(f, 'a')`). None when the file starts with a local header (torch.load and
+ * numpy.load open it as a zip then).
+ */
+async function leadingNonZipBytes(src: ByteSource, dir: ZipDirectory): Promise<number> {
+  if (dir.prefix > 0) return dir.prefix;
+  const first = dir.entries.reduce((n, e) => Math.min(n, e.localHeaderOffset), dir.centralDirectoryOffset);
+  if (first < 4) return 0;
+  const magic = await src.read(0, 4, 'zip magic');
+  return detectContainer(magic) === 'zip' ? 0 : first;
 }
 
 function kerasJsonVerdict(data: Uint8Array): Judgement {

@@ -7,8 +7,14 @@
  * header; the data follows each local header. ZIP64 moves sizes and offsets into 64-bit fields (an EOCD64 record
  * found through a locator just before the EOCD, and an extra field per entry).
  *
- * Hostile archives are expected: every offset and size is checked against the file before it is used, entries may
- * not overlap, and inflation is capped by the declared size. Failures throw ZipFormatError, which the caller turns
+ * Readers disagree on where those records are, and an archive can be built to show each a different directory:
+ * Python's zipfile (3.13 and earlier) reads the EOCD64 record right before the locator and allows for data in
+ * front; miniz (torch.load) reads it at the offset the locator names, takes every offset as absolute and reads as
+ * many entries as the records count, where zipfile reads entries until the directory's size is used up. Each
+ * reader's listing is made; entries only another reader sees are returned beside the primary listing.
+ *
+ * Hostile archives are expected: every offset and size is checked against the file before it is used, entries of
+ * the primary listing may not overlap, and inflation is capped by the declared size. Failures throw ZipFormatError, which the caller turns
  * into an error result.
  */
 import { Readable } from 'node:stream';
@@ -56,6 +62,8 @@ export interface ZipDirectory {
   shadowEntries: ZipEntry[];
   /** Bytes of other data in front of the archive (0 for an ordinary zip); every offset here already counts them. */
   prefix: number;
+  /** Entries another reader (miniz, a newer zipfile) lists where the primary listing does not: its view of the archive. */
+  alternateEntries: Array<{ entry: ZipEntry; reader: ZipReader }>;
 }
 
 export interface ZipLimits {
@@ -112,60 +120,47 @@ function findEocds(tail: Uint8Array): number[] {
   return found;
 }
 
-interface DirectoryLocation {
-  entries: number;
-  cdOffset: number;
-  cdSize: number;
-  /** The first byte after the central directory may not pass this (the EOCD64 record or the EOCD). */
-  cdEndLimit: number;
+/** Who reads an archive one way: Python's zipfile (numpy.load, Keras, most tools) or miniz (torch.load). */
+export type ZipReader = 'zipfile' | 'miniz' | 'newer zipfile';
+
+const READER_LABEL: Readonly<Record<ZipReader, string>> = {
+  zipfile: "Python's zipfile",
+  miniz: "miniz (torch.load's reader)",
+  'newer zipfile': "the zipfile of Python releases since late 2025",
+};
+
+/** One reader's listing of the archive. */
+interface Listing {
+  entries: ZipEntry[];
+  centralDirectoryOffset: number;
+  centralDirectorySize: number;
   zip64: boolean;
-  /**
-   * Bytes in front of the archive (a zip appended to other data). Offsets in the records count from the archive's
-   * start; Python's zipfile finds the start as the EOCD's position minus the directory's size and offset, and so
-   * does this reader. 0 for an ordinary zip.
-   */
   prefix: number;
+  /** What this reader notices that others may not (an entry count the directory does not hold). */
+  notes: string[];
 }
 
-async function locateDirectory(read: RangeReader, size: number, tail: Uint8Array, tailStart: number, at: number): Promise<DirectoryLocation> {
-  const v = viewOf(tail);
-  const eocdAbs = tailStart + at;
-  const disk = v.getUint16(at + 4, true);
-  const cdDisk = v.getUint16(at + 6, true);
-  let entries = v.getUint16(at + 10, true);
-  let cdSize = v.getUint32(at + 12, true);
-  let cdOffset = v.getUint32(at + 16, true);
-  let cdEndLimit = eocdAbs;
-  let zip64 = false;
+/** Reads the tail (already in memory) or the file, exactly. */
+interface Io {
+  read: RangeReader;
+  size: number;
+  tail: Uint8Array;
+  tailStart: number;
+  maxCd: number;
+  maxEntries: number;
+  /** Ranges read outside the tail, so each reader's listing costs no second request for the same directory. */
+  fetched: Map<string, Uint8Array>;
+}
 
-  const hasLocator = at >= LOCATOR_SIZE && v.getUint32(at - LOCATOR_SIZE, true) === SIG_EOCD64_LOCATOR;
-  const needs64 = entries === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff;
-  if (hasLocator) {
-    const locatorAbs = eocdAbs - LOCATOR_SIZE;
-    // Python's zipfile reads the ZIP64 record right before the locator, whatever offset the locator gives (which
-    // counts from the archive's start, so it is off by any data in front)
-    const eocd64Offset = locatorAbs - EOCD64_SIZE;
-    if (eocd64Offset < 0) throw new ZipFormatError('ZIP64 locator points outside the file');
-    const rel = eocd64Offset - tailStart;
-    const rec = rel >= 0 ? tail.subarray(rel, rel + EOCD64_SIZE) : await readExact(read, eocd64Offset, eocd64Offset + EOCD64_SIZE - 1);
-    const r = viewOf(rec);
-    if (r.getUint32(0, true) !== SIG_EOCD64) throw new ZipFormatError('ZIP64 end-of-central-directory record not found before its locator');
-    if (r.getUint32(16, true) !== 0 || r.getUint32(20, true) !== 0) throw new ZipFormatError('multi-disk zip archives are not supported');
-    entries = u64(r, 32);
-    cdSize = u64(r, 40);
-    cdOffset = u64(r, 48);
-    cdEndLimit = eocd64Offset;
-    zip64 = true;
-  } else if (needs64) {
-    throw new ZipFormatError('zip needs ZIP64 fields but has no ZIP64 locator');
-  } else if (disk !== 0 || cdDisk !== 0) {
-    throw new ZipFormatError('multi-disk zip archives are not supported');
-  }
-  if (!(cdOffset + cdSize <= cdEndLimit) || cdEndLimit > size) {
-    throw new ZipFormatError(`central directory (offset ${cdOffset}, ${cdSize} bytes) does not fit in the file`);
-  }
-  const prefix = cdEndLimit - cdSize - cdOffset;
-  return { entries, cdOffset: cdOffset + prefix, cdSize, cdEndLimit, zip64, prefix };
+async function bytesAt(io: Io, at: number, length: number): Promise<Uint8Array> {
+  const rel = at - io.tailStart;
+  if (rel >= 0 && rel + length <= io.tail.length) return io.tail.subarray(rel, rel + length);
+  const key = `${at}+${length}`;
+  const known = io.fetched.get(key);
+  if (known) return known;
+  const bytes = await readExact(io.read, at, at + length - 1);
+  io.fetched.set(key, bytes);
+  return bytes;
 }
 
 /** Applies a ZIP64 extended-information extra field: each 0xFFFFFFFF in the fixed header moves here, in order. */
@@ -194,11 +189,21 @@ function applyZip64Extra(extra: Uint8Array, e: { usize: number; csize: number; o
   }
 }
 
-function parseCentralDirectory(cd: Uint8Array, expected: number, cdOffset: number, prefix: number): ZipEntry[] {
+interface ParseRules {
+  /** miniz reads exactly this many entries; Python's zipfile reads entries until the directory's size is used up. */
+  count?: number;
+  /** miniz's own checks on each entry (disk numbers, stored sizes, masked local headers). */
+  miniz?: { disk: number };
+  /** Overlapping entries are refused (this scanner's rule for the primary listing); else each may read to EOF. */
+  refuseOverlap: boolean;
+}
+
+function parseCentralDirectory(io: Io, cd: Uint8Array, cdOffset: number, prefix: number, rules: ParseRules): ZipEntry[] {
   const v = viewOf(cd);
   const raw: Array<Omit<ZipEntry, 'dataLimit'> & { nameLen: number }> = [];
   let p = 0;
-  for (let i = 0; i < expected; i++) {
+  for (let i = 0; rules.count === undefined ? p < cd.length : i < rules.count; i++) {
+    if (raw.length >= io.maxEntries) throw new ZipFormatError(`zip lists more than ${io.maxEntries} entries, over the limit`);
     if (p + CENTRAL_HEADER_SIZE > cd.length || v.getUint32(p, true) !== SIG_CENTRAL) {
       throw new ZipFormatError(`central directory entry ${i} is missing or corrupt`);
     }
@@ -214,20 +219,25 @@ function parseCentralDirectory(cd: Uint8Array, expected: number, cdOffset: numbe
     const nameBytes = cd.subarray(p + CENTRAL_HEADER_SIZE, p + CENTRAL_HEADER_SIZE + nameLen);
     const sizes = { usize: v.getUint32(p + 24, true), csize: v.getUint32(p + 20, true), offset: v.getUint32(p + 42, true) };
     applyZip64Extra(cd.subarray(p + CENTRAL_HEADER_SIZE + nameLen, p + CENTRAL_HEADER_SIZE + nameLen + extraLen), sizes);
-    if (diskStart !== 0 && diskStart !== 0xffff) throw new ZipFormatError('multi-disk zip archives are not supported');
-    raw.push({
-      name: utf8.decode(nameBytes),
-      nameLen,
-      flags,
-      method,
-      crc32: crc,
-      compressedSize: sizes.csize,
-      uncompressedSize: sizes.usize,
-      localHeaderOffset: sizes.offset + prefix,
-    });
+    if (rules.miniz) {
+      if (sizes.csize !== 0xffffffff && sizes.usize !== 0xffffffff && ((method === 0 && sizes.usize !== sizes.csize) || (sizes.usize > 0 && sizes.csize === 0))) {
+        throw new ZipFormatError(`central directory entry ${i}: sizes miniz refuses`);
+      }
+      if (diskStart === 0xffff || (diskStart !== rules.miniz.disk && diskStart !== 1)) throw new ZipFormatError('multi-disk zip archives are not supported');
+      if (sizes.csize !== 0xffffffff && sizes.offset + LOCAL_HEADER_SIZE + sizes.csize > io.size) throw new ZipFormatError(`central directory entry ${i} points past the end of the file`);
+      if (flags & 0x2000) throw new ZipFormatError(`central directory entry ${i} has a masked local header (flag bit 13), which miniz refuses`);
+    } else if (v.getUint8(p + 6) > 63) {
+      throw new ZipFormatError(`central directory entry ${i} needs zip version ${v.getUint8(p + 6) / 10}, which Python's zipfile refuses`);
+    }
+    const localHeaderOffset = sizes.offset + prefix;
+    if (!(localHeaderOffset >= 0 && localHeaderOffset + LOCAL_HEADER_SIZE <= io.size)) {
+      throw new ZipFormatError(`central directory entry ${i}: its local header (offset ${localHeaderOffset}) does not fit in the file`);
+    }
+    raw.push({ name: utf8.decode(nameBytes), nameLen, flags, method, crc32: crc, compressedSize: sizes.csize, uncompressedSize: sizes.usize, localHeaderOffset });
     p = next;
   }
 
+  if (!rules.refuseOverlap) return raw.map(({ nameLen: _nameLen, ...entry }) => ({ ...entry, dataLimit: io.size }));
   // Overlapping entries are how the densest zip bombs work, and never happen in an honest archive.
   const byOffset = [...raw].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
   const limits = new Map<(typeof raw)[number], number>();
@@ -246,9 +256,145 @@ function parseCentralDirectory(cd: Uint8Array, expected: number, cdOffset: numbe
   });
 }
 
+async function centralDirectory(io: Io, at: number, cdSize: number): Promise<Uint8Array> {
+  if (cdSize > io.maxCd) throw new ZipFormatError(`central directory of ${cdSize} bytes is over the ${io.maxCd}-byte limit`);
+  if (!(at >= 0 && at + cdSize <= io.size)) throw new ZipFormatError(`central directory (offset ${at}, ${cdSize} bytes) does not fit in the file`);
+  return bytesAt(io, at, cdSize);
+}
+
+/** The end record's own fields. */
+function endRecord(io: Io, at: number) {
+  const v = viewOf(io.tail);
+  return {
+    abs: io.tailStart + at,
+    disk: v.getUint16(at + 4, true),
+    cdDisk: v.getUint16(at + 6, true),
+    entriesOnDisk: v.getUint16(at + 8, true),
+    entries: v.getUint16(at + 10, true),
+    cdSize: v.getUint32(at + 12, true),
+    cdOffset: v.getUint32(at + 16, true),
+  };
+}
+
+/** The ZIP64 locator right before the end record, if there is one. */
+async function locatorBefore(io: Io, eocdAbs: number): Promise<DataView | undefined> {
+  if (eocdAbs < LOCATOR_SIZE) return undefined;
+  const loc = viewOf(await bytesAt(io, eocdAbs - LOCATOR_SIZE, LOCATOR_SIZE));
+  return loc.getUint32(0, true) === SIG_EOCD64_LOCATOR ? loc : undefined;
+}
+
 /**
- * Lists a zip's entries reading only its tail and central directory (usually two range reads).
- * Throws ZipFormatError for anything that is not a sound, single-disk zip.
+ * Python's zipfile up to 3.13 (`_EndRecData64`, `_RealGetContents`): the ZIP64 record is read right before the
+ * locator, whatever offset the locator names; the directory lies right before that (or before the end record),
+ * and the distance to where its offset says is data in front ("concat") added to every entry's offset; entries
+ * are read until the directory's size is used up, whatever count the records give.
+ */
+async function zipfileListing(io: Io, at: number): Promise<Listing> {
+  const eocd = endRecord(io, at);
+  let { cdSize, cdOffset } = eocd;
+  let count = eocd.entries;
+  let zip64 = false;
+  const loc = await locatorBefore(io, eocd.abs);
+  if (loc) {
+    if (loc.getUint32(4, true) !== 0 || loc.getUint32(16, true) > 1) throw new ZipFormatError('multi-disk zip archives are not supported');
+    const recAt = eocd.abs - LOCATOR_SIZE - EOCD64_SIZE;
+    if (recAt < 0) throw new ZipFormatError('ZIP64 locator with no room for its record before it');
+    const rec = viewOf(await bytesAt(io, recAt, EOCD64_SIZE));
+    // no record there: zipfile goes on with the end record's own fields
+    if (rec.getUint32(0, true) === SIG_EOCD64) {
+      count = u64(rec, 32);
+      cdSize = u64(rec, 40);
+      cdOffset = u64(rec, 48);
+      zip64 = true;
+    }
+  }
+  const start = eocd.abs - cdSize - (zip64 ? LOCATOR_SIZE + EOCD64_SIZE : 0);
+  const prefix = start - cdOffset;
+  if (start < 0 || !Number.isFinite(prefix)) throw new ZipFormatError(`central directory (offset ${cdOffset}, ${cdSize} bytes) does not fit in the file`);
+  const cd = await centralDirectory(io, start, cdSize);
+  const entries = parseCentralDirectory(io, cd, start, prefix, { refuseOverlap: true });
+  const notes = entries.length === count ? [] : [`the end record counts ${count} entries, its central directory holds ${entries.length}: Python's zipfile lists what the directory holds, miniz (torch.load) goes by the count`];
+  return { entries, centralDirectoryOffset: start, centralDirectorySize: cdSize, zip64, prefix, notes };
+}
+
+/**
+ * Python's zipfile since CPython d11e69d (October 2025): the ZIP64 record at the locator's offset when one is
+ * there (else right before the locator), which must end where the directory it names ends; no ZIP64 adjustment
+ * of "concat". Undefined when the archive has no ZIP64 locator (then it reads as `zipfileListing`).
+ */
+async function newerZipfileListing(io: Io, at: number): Promise<Listing | undefined> {
+  const eocd = endRecord(io, at);
+  const loc = await locatorBefore(io, eocd.abs);
+  if (!loc) return undefined;
+  if (loc.getUint32(4, true) !== 0 || loc.getUint32(16, true) > 1) throw new ZipFormatError('multi-disk zip archives are not supported');
+  const offset = eocd.abs - LOCATOR_SIZE - EOCD64_SIZE;
+  const reloff = u64(loc, 8);
+  if (!(reloff <= offset)) throw new ZipFormatError('corrupt ZIP64 end-of-central-directory locator');
+  let recAt = reloff;
+  let extra = offset - reloff;
+  const isRecord = async (p: number) => viewOf(await bytesAt(io, p, EOCD64_SIZE)).getUint32(0, true) === SIG_EOCD64;
+  if (!(await isRecord(recAt)) && reloff !== offset) {
+    recAt = offset;
+    extra = 0;
+  }
+  if (!(await isRecord(recAt))) throw new ZipFormatError('ZIP64 end-of-central-directory record not found');
+  const rec = viewOf(await bytesAt(io, recAt, EOCD64_SIZE));
+  const cdSize = u64(rec, 40);
+  const cdOffset = u64(rec, 48);
+  if (cdOffset + cdSize !== reloff || u64(rec, 4) + 12 !== EOCD64_SIZE + extra) throw new ZipFormatError('corrupt ZIP64 end-of-central-directory record');
+  const start = offset - extra - cdSize;
+  const prefix = start - cdOffset;
+  const cd = await centralDirectory(io, start, cdSize);
+  const entries = parseCentralDirectory(io, cd, start, prefix, { refuseOverlap: false });
+  return { entries, centralDirectoryOffset: start, centralDirectorySize: cdSize, zip64: true, prefix, notes: [] };
+}
+
+/**
+ * miniz 3.0.2 as PyTorch vendors it (`mz_zip_reader_read_central_dir`): the last end record, the ZIP64 record at
+ * the offset its locator names, the directory at the offset the records give — absolute, nothing in front is
+ * allowed for — and exactly as many entries as they count.
+ */
+async function minizListing(io: Io, at: number, refuseOverlap = false): Promise<Listing> {
+  const eocd = endRecord(io, at);
+  let { entries: total, entriesOnDisk, disk, cdDisk, cdSize, cdOffset } = eocd;
+  let zip64 = false;
+  if (eocd.abs >= LOCATOR_SIZE + EOCD64_SIZE) {
+    const loc = await locatorBefore(io, eocd.abs);
+    if (loc) {
+      const recAt = u64(loc, 8);
+      if (!(recAt <= io.size - EOCD64_SIZE)) throw new ZipFormatError('the ZIP64 locator points past the end of the file');
+      const rec = viewOf(await bytesAt(io, recAt, EOCD64_SIZE));
+      if (rec.getUint32(0, true) === SIG_EOCD64) {
+        zip64 = true;
+        if (u64(rec, 4) < EOCD64_SIZE - 12) throw new ZipFormatError('corrupt ZIP64 end-of-central-directory record');
+        if (loc.getUint32(16, true) !== 1) throw new ZipFormatError('multi-disk zip archives are not supported');
+        total = u64(rec, 32);
+        entriesOnDisk = u64(rec, 24);
+        if (u64(rec, 40) > 0xffffffff) throw new ZipFormatError('ZIP64 central directory too large for miniz');
+        cdSize = u64(rec, 40);
+        disk = rec.getUint32(16, true);
+        cdDisk = rec.getUint32(20, true);
+        cdOffset = u64(rec, 48);
+      }
+    }
+  }
+  if (total !== entriesOnDisk || ((disk | cdDisk) !== 0 && (disk !== 1 || cdDisk !== 1))) throw new ZipFormatError('multi-disk zip archives are not supported');
+  if (total > io.maxEntries) throw new ZipFormatError(`zip claims ${total} entries, over the limit of ${io.maxEntries}`);
+  if (cdSize < total * CENTRAL_HEADER_SIZE) throw new ZipFormatError(`zip claims ${total} entries but its central directory holds at most ${Math.floor(cdSize / CENTRAL_HEADER_SIZE)}`);
+  const cd = await centralDirectory(io, cdOffset, cdSize);
+  const entries = total === 0 ? [] : parseCentralDirectory(io, cd, cdOffset, 0, { count: total, miniz: { disk }, refuseOverlap });
+  return { entries, centralDirectoryOffset: cdOffset, centralDirectorySize: cdSize, zip64, prefix: 0, notes: [] };
+}
+
+const listingKey = (e: ZipEntry) => `${e.name}\u0000${e.localHeaderOffset}\u0000${e.compressedSize}\u0000${e.method}`;
+/** Entries that read the same bytes (the local header says where the data starts) are one member to scan. */
+const dataKey = (e: ZipEntry) => `${e.localHeaderOffset}\u0000${e.compressedSize}\u0000${e.method}`;
+
+/**
+ * Lists a zip's entries reading only its tail and central directory (usually two range reads). The primary
+ * listing is Python's zipfile's (miniz's when zipfile refuses the archive); where miniz or newer zipfile releases
+ * list other entries, those are returned too, with a finding: the archive shows different contents to different
+ * readers. Throws ZipFormatError for anything that is not a sound, single-disk zip.
  */
 export async function readZipDirectory(read: RangeReader, size: number, limits: ZipLimits = {}): Promise<ZipDirectory> {
   const maxCd = limits.maxCentralDirectoryBytes ?? 64 * 1024 * 1024;
@@ -258,32 +404,84 @@ export async function readZipDirectory(read: RangeReader, size: number, limits: 
   const tail = await readExact(read, tailStart, size - 1);
   const candidates = findEocds(tail);
   if (candidates.length === 0) throw new ZipFormatError('not a zip: no end-of-central-directory record in the last 64 KiB');
+  const io: Io = { read, size, tail, tailStart, maxCd, maxEntries, fetched: new Map() };
   const findings: string[] = [];
   // Loaders take the last signature; one inside a comment that leads nowhere is passed over (and reported).
   let primary = -1;
-  let dir: (Omit<ZipDirectory, 'findings' | 'shadowEntries'> & { gapBeforeEnd?: number }) | undefined;
+  let dir: (Listing & { readBy: ZipReader }) | undefined;
   let firstError: unknown;
   for (const at of candidates) {
     try {
-      dir = await readDirectoryAt(read, size, tail, tailStart, at, maxCd, maxEntries);
-      primary = at;
-      break;
+      dir = { ...(await zipfileListing(io, at)), readBy: 'zipfile' };
     } catch (err) {
       firstError ??= err;
+      if (!(err instanceof ZipFormatError)) throw err;
+      // zipfile refuses what miniz may still read: the directory at its recorded offset, not `concat` bytes later
+      try {
+        dir = { ...(await minizListing(io, at, true)), readBy: 'miniz' };
+      } catch {
+        continue;
+      }
     }
+    primary = at;
+    break;
   }
   if (!dir) throw firstError;
   if (dir.prefix > 0) findings.push(`${dir.prefix} bytes of other data precede the archive: Python's zipfile opens it by its end record, torch.load and numpy.load see no zip`);
-  if (dir.gapBeforeEnd) findings.push(`${dir.gapBeforeEnd} bytes between the central directory and its end record: miniz reads the directory, Python's zipfile does not`);
+  if (dir.readBy === 'miniz') {
+    const gap = endRecord(io, primary).abs - dir.centralDirectoryOffset - dir.centralDirectorySize - (dir.zip64 ? LOCATOR_SIZE + EOCD64_SIZE : 0);
+    findings.push(gap > 0
+      ? `${gap} bytes between the central directory and its end record: miniz reads the directory, Python's zipfile does not`
+      : `Python's zipfile refuses the archive (${(firstError as Error).message}); miniz (torch.load) reads it`);
+  }
+  findings.push(...dir.notes);
   const commentEnd = primary + EOCD_SIZE + viewOf(tail).getUint16(primary + 20, true);
   if (commentEnd !== tail.length) {
     findings.push(`the end-of-central-directory comment ends ${commentEnd > tail.length ? 'past' : 'before'} the end of the file (${tail.length - commentEnd} bytes); loaders read this record anyway`);
   }
+
+  // the same end record as other readers read it: miniz takes the last signature, as the primary listing does
+  const alternateEntries: Array<{ entry: ZipEntry; reader: ZipReader }> = [];
+  if (primary === candidates[0]) {
+    const others: Array<[ZipReader, () => Promise<Listing | undefined>]> = [
+      ['miniz', () => minizListing(io, primary)],
+      ['newer zipfile', () => newerZipfileListing(io, primary)],
+    ];
+    const listed = new Set(dir.entries.map(listingKey));
+    const scanned = new Set(dir.entries.map(dataKey));
+    for (const [reader, list] of others) {
+      if (reader === dir.readBy) continue;
+      let other: Listing | undefined;
+      try {
+        other = await list();
+      } catch (err) {
+        if (!(err instanceof ZipFormatError)) throw err;
+        continue; // that reader refuses the archive: it loads nothing from it
+      }
+      if (!other) continue;
+      const theirs = new Set(other.entries.map(listingKey));
+      const onlyTheirs = other.entries.filter((e) => !listed.has(listingKey(e)));
+      const onlyOurs = dir.entries.filter((e) => !theirs.has(listingKey(e)));
+      if (onlyTheirs.length === 0 && onlyOurs.length === 0) continue;
+      const names = (es: ZipEntry[]) => es.slice(0, 3).map((e) => `"${e.name.slice(0, 100)}" at ${e.localHeaderOffset}`).join(', ');
+      findings.push(
+        `${READER_LABEL[reader]} and ${READER_LABEL[dir.readBy]} read different central directories (the archive shows different contents to different readers)` +
+          (onlyTheirs.length ? `; only the first lists ${onlyTheirs.length}: ${names(onlyTheirs)}` : '') +
+          (onlyOurs.length ? `; only the second lists ${onlyOurs.length}: ${names(onlyOurs)}` : ''),
+      );
+      for (const e of onlyTheirs) {
+        if (scanned.has(dataKey(e))) continue;
+        scanned.add(dataKey(e));
+        alternateEntries.push({ entry: e, reader });
+      }
+    }
+  }
+
   const others = candidates.filter((c) => c !== primary);
   const shadowEntries: ZipEntry[] = [];
   for (const other of others) {
     try {
-      const d = await readDirectoryAt(read, size, tail, tailStart, other, maxCd, maxEntries);
+      const d = await zipfileListing(io, other);
       const known = new Set(dir.entries.map((e) => e.localHeaderOffset));
       shadowEntries.push(...d.entries.filter((e) => !known.has(e.localHeaderOffset)));
       findings.push(`${candidates.length} end-of-central-directory records; Python's zipfile and PyTorch read the one at offset ${tailStart + primary}`);
@@ -291,33 +489,8 @@ export async function readZipDirectory(read: RangeReader, size: number, limits: 
       // a signature inside a comment or data that does not lead to a directory
     }
   }
-  const { gapBeforeEnd: _gap, ...listed } = dir;
-  return { ...listed, findings: [...new Set(findings)], shadowEntries };
-}
-
-async function readDirectoryAt(
-  read: RangeReader, size: number, tail: Uint8Array, tailStart: number, at: number, maxCd: number, maxEntries: number,
-): Promise<Omit<ZipDirectory, 'findings' | 'shadowEntries'> & { gapBeforeEnd?: number }> {
-  const loc = await locateDirectory(read, size, tail, tailStart, at);
-  if (loc.cdSize > maxCd) throw new ZipFormatError(`central directory of ${loc.cdSize} bytes is over the ${maxCd}-byte limit`);
-  if (loc.entries > maxEntries) throw new ZipFormatError(`zip claims ${loc.entries} entries, over the limit of ${maxEntries}`);
-  if (loc.entries * CENTRAL_HEADER_SIZE > loc.cdSize) {
-    throw new ZipFormatError(`zip claims ${loc.entries} entries but its central directory holds at most ${Math.floor(loc.cdSize / CENTRAL_HEADER_SIZE)}`);
-  }
-  const listAt = async (cdOffset: number, prefix: number) => {
-    const rel = cdOffset - tailStart;
-    const cd = rel >= 0 ? tail.subarray(rel, rel + loc.cdSize) : await readExact(read, cdOffset, cdOffset + loc.cdSize - 1);
-    return { entries: parseCentralDirectory(cd, loc.entries, cdOffset, prefix), centralDirectoryOffset: cdOffset, centralDirectorySize: loc.cdSize, zip64: loc.zip64, prefix };
-  };
-  try {
-    return await listAt(loc.cdOffset, loc.prefix);
-  } catch (err) {
-    // Not data in front but bytes between the directory and its end record: miniz (PyTorch) reads the directory
-    // at its recorded offset, where Python's zipfile looks `prefix` bytes later and fails.
-    if (loc.prefix <= 0 || !(err instanceof ZipFormatError)) throw err;
-    const d = await listAt(loc.cdOffset - loc.prefix, 0);
-    return { ...d, gapBeforeEnd: loc.prefix };
-  }
+  const { readBy: _readBy, notes: _notes, ...listed } = dir;
+  return { ...listed, findings: [...new Set(findings)], shadowEntries, alternateEntries };
 }
 
 /** An entry's local header, as a streaming reader (and some loaders) see it. */

@@ -22,13 +22,81 @@ const RULES: ReadonlyArray<readonly [RegExp, LicenseClass]> = [
   [/^mit$|^mit-|^apache|^bsd|^cc-by-\d|^cc-by$|^cc0|^isc$|^unlicense$|^zlib$|^bsl-1\.0$|^wtfpl$|^afl|^ecl|^postgresql$|^pddl$|^odc-by/, 'permissive'],
 ];
 
-/** The class of a license id; undefined when there is no license to judge (absent or empty). */
+/**
+ * The class of a license id or expression; undefined when there is no license to judge (absent or empty). In an
+ * expression (`MIT OR Apache-2.0`, `(A AND B) OR C`, `GPL-2.0 WITH Classpath-exception-2.0`) a choice (OR) is as
+ * strict as its loosest option, a combination (AND) as its strictest part, and an exception leaves its license's
+ * class; a string that is not an expression is classed whole.
+ */
 export function licenseClass(license: unknown): LicenseClass | undefined {
   if (typeof license !== 'string') return undefined;
-  const id = license.trim().toLowerCase();
-  if (!id) return undefined;
+  const text = license.trim();
+  if (!text) return undefined;
+  return expressionClass(text) ?? idClass(text);
+}
+
+function idClass(license: string): LicenseClass {
+  const id = license.toLowerCase().replace(/\+$/u, '');
   for (const [re, cls] of RULES) if (re.test(id)) return cls;
   return 'restricted';
+}
+
+const CLASS_BY_RANK = Object.fromEntries(Object.entries(LICENSE_RANK).map(([cls, rank]) => [rank, cls])) as Record<number, LicenseClass>;
+
+/**
+ * The class of an expression of at least one operator, or undefined when the text is not one. Tolerant where the
+ * SPDX grammar is strict (ids need not be on the SPDX list, operators in any case): Hub cards name licenses that are
+ * not SPDX ids (`openrail`, `llama2`), and the class is all that is asked of them here.
+ */
+function expressionClass(text: string): LicenseClass | undefined {
+  const tokens = text.split(/(\(|\)|\s+)/u).filter((t) => t.trim() !== '');
+  if (!tokens.some((t) => /^(and|or|with)$/iu.test(t))) return undefined;
+  let at = 0;
+  const peek = () => tokens[at]?.toUpperCase();
+  const fail = (): never => {
+    throw new SyntaxError('not a license expression');
+  };
+  const primary = (): number => {
+    const t = tokens[at++] ?? fail();
+    if (t === '(') {
+      const inner = choice();
+      if (tokens[at++] !== ')') fail();
+      return inner;
+    }
+    if (t === ')' || /^(and|or|with)$/iu.test(t)) fail();
+    return LICENSE_RANK[idClass(t)];
+  };
+  const withException = (): number => {
+    const rank = primary();
+    if (peek() === 'WITH') {
+      at++;
+      const exception = tokens[at++];
+      if (!exception || exception === '(' || exception === ')') fail();
+    }
+    return rank;
+  };
+  const combination = (): number => {
+    let rank = withException();
+    while (peek() === 'AND') {
+      at++;
+      rank = Math.max(rank, withException());
+    }
+    return rank;
+  };
+  const choice = (): number => {
+    let rank = combination();
+    while (peek() === 'OR') {
+      at++;
+      rank = Math.min(rank, combination());
+    }
+    return rank;
+  };
+  try {
+    const rank = choice();
+    return at === tokens.length ? CLASS_BY_RANK[rank] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when `derived` is strictly looser than `base`. */

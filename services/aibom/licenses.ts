@@ -4,11 +4,9 @@
  * with the link the source gives (`license_link`, which a Hub card may write relative to the repository). Pure.
  */
 import { Models, SPDX } from '@cyclonedx/cyclonedx-library';
+import parseSpdxExpression from 'spdx-expression-parse';
 import type { GraphNode } from '../../schema/records.ts';
 import { propStr, repoPageUrl, safeUrl } from './identity.ts';
-
-/** The operators the Hub ingestor joins several declared licenses with (`license: [a, b]` → `a OR b`). */
-const EXPRESSION_OPERATOR = / (?:OR|AND) /u;
 
 /** `license_link` as a URL: absolute as written, or a path inside the repository at the revision read. */
 function licenseUrl(node: GraphNode): URL | undefined {
@@ -29,17 +27,27 @@ export function licensesOf(node: GraphNode): Models.LicenseRepository {
   const declared = propStr(node, 'license');
   if (!declared) return repo;
   const url = licenseUrl(node);
-  const parts = declared.split(EXPRESSION_OPERATOR);
-  if (parts.length > 1 && parts.every((p) => SPDX.isSupportedSpdxId(p))) {
-    repo.add(new Models.LicenseExpression(declared));
-    return repo;
-  }
   const spdx = SPDX.fixupSpdxId(declared);
   if (spdx) {
     repo.add(new Models.SpdxLicense(spdx, url ? { url } : {}));
     return repo;
   }
+  // Several licenses (the Hub's `license: [a, b]` is written `a OR b`), an exception (`WITH`), a `LicenseRef-`:
+  // CycloneDX's `expression` holds a valid SPDX expression, as npm's own parser reads one; anything else is a name.
+  if (isSpdxExpression(declared)) {
+    repo.add(new Models.LicenseExpression(declared));
+    return repo;
+  }
   const name = propStr(node, 'licenseName') ?? propStr(node, 'licenseRaw') ?? declared;
   repo.add(new Models.NamedLicense(name, url ? { url } : {}));
   return repo;
+}
+
+function isSpdxExpression(text: string): boolean {
+  try {
+    parseSpdxExpression(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

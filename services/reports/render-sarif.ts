@@ -3,7 +3,7 @@
  * becomes a result of the `aispm/attack-path` rule with a code flow whose locations are the path's steps. Graph
  * nodes are not files, so locations are logical (the node key) plus an `aispm:` URI a tool can display.
  */
-import type { Report, Severity } from './model.ts';
+import { SEVERITIES, type Report, type Severity } from './model.ts';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   critical: 'error',
@@ -29,30 +29,60 @@ function location(key: string, message?: string) {
   };
 }
 
+/**
+ * Rules by (rule, severity): code-scanning tools (GitHub's among them) take an alert's severity from its rule's
+ * `security-severity`, not from the result, so findings of one rule at two severities are two descriptors,
+ * `<rule>/<severity>`; attack paths likewise by risk band. Each descriptor's `name` is the rule it belongs to.
+ */
+interface RuleDescriptor {
+  id: string;
+  name: string;
+  shortDescription: { text: string };
+  help: { text: string };
+  defaultConfiguration: { level: 'error' | 'warning' | 'note' };
+  properties: { tags: string[]; 'security-severity': string };
+}
+
+const PATH_RULE = 'aispm/attack-path';
+const PATH_BANDS = [
+  { band: 'high', from: 7, level: 'error', securitySeverity: '8.0' },
+  { band: 'medium', from: 4, level: 'warning', securitySeverity: '5.5' },
+  { band: 'low', from: -Infinity, level: 'note', securitySeverity: '3.0' },
+] as const;
+const pathBand = (risk: number) => PATH_BANDS.find((b) => risk >= b.from)!;
+
 export function renderSarif(r: Report, toolVersion = '0.1.0'): string {
-  const ruleIds = new Map<string, { id: string; title: string; severity: Severity; remediation: string }>();
-  for (const f of r.findings) if (!ruleIds.has(f.rule)) ruleIds.set(f.rule, { id: f.rule, title: f.title, severity: f.severity, remediation: f.remediation });
-  const rules = [...ruleIds.values()]
-    .sort((a, b) => a.id.localeCompare(b.id))
-    .map((rule) => ({
-      id: rule.id,
-      shortDescription: { text: rule.title },
-      help: { text: rule.remediation },
-      defaultConfiguration: { level: LEVEL[rule.severity] },
-      properties: { tags: ['security', 'ai-supply-chain'], 'security-severity': SECURITY_SEVERITY[rule.severity] },
-    }));
-  rules.push({
-    id: 'aispm/attack-path',
-    shortDescription: { text: 'Attack path from an entry point to a crown jewel or endpoint' },
-    help: { text: 'Cut the path at its choke point; each step carries its own fix.' },
-    defaultConfiguration: { level: 'error' },
-    properties: { tags: ['security', 'attack-path'], 'security-severity': '8.0' },
-  });
+  const byId = new Map<string, RuleDescriptor>();
+  for (const f of r.findings) {
+    const id = `${f.rule}/${f.severity}`;
+    if (byId.has(id)) continue;
+    byId.set(id, {
+      id,
+      name: f.rule,
+      shortDescription: { text: f.title },
+      help: { text: f.remediation },
+      defaultConfiguration: { level: LEVEL[f.severity] },
+      properties: { tags: ['security', 'ai-supply-chain'], 'security-severity': SECURITY_SEVERITY[f.severity] },
+    });
+  }
+  const severityOf = (rule: RuleDescriptor) => SEVERITIES.indexOf(rule.id.slice(rule.name.length + 1) as Severity);
+  const rules = [...byId.values()].sort((a, b) => a.name.localeCompare(b.name) || severityOf(a) - severityOf(b));
+  for (const b of PATH_BANDS) {
+    if (!r.attackPaths.some((p) => pathBand(p.risk) === b)) continue;
+    rules.push({
+      id: `${PATH_RULE}/${b.band}`,
+      name: PATH_RULE,
+      shortDescription: { text: `Attack path from an entry point to a crown jewel or endpoint (${b.band} risk)` },
+      help: { text: 'Cut the path at its choke point; each step carries its own fix.' },
+      defaultConfiguration: { level: b.level },
+      properties: { tags: ['security', 'attack-path'], 'security-severity': b.securitySeverity },
+    });
+  }
   const ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
 
   const results: object[] = r.findings.map((f) => ({
-    ruleId: f.rule,
-    ruleIndex: ruleIndex.get(f.rule),
+    ruleId: `${f.rule}/${f.severity}`,
+    ruleIndex: ruleIndex.get(`${f.rule}/${f.severity}`),
     level: LEVEL[f.severity],
     message: { text: `${f.title}. ${f.evidence.join(' ')} Remediation: ${f.remediation}`.trim() },
     locations: f.nodes.slice(0, 10).map((k) => location(k)),
@@ -60,10 +90,11 @@ export function renderSarif(r: Report, toolVersion = '0.1.0'): string {
     properties: { severity: f.severity, nodes: f.nodes },
   }));
   for (const p of r.attackPaths) {
+    const band = pathBand(p.risk);
     results.push({
-      ruleId: 'aispm/attack-path',
-      ruleIndex: ruleIndex.get('aispm/attack-path'),
-      level: p.risk >= 7 ? 'error' : p.risk >= 4 ? 'warning' : 'note',
+      ruleId: `${PATH_RULE}/${band.band}`,
+      ruleIndex: ruleIndex.get(`${PATH_RULE}/${band.band}`),
+      level: band.level,
       message: { text: `Attack path ${p.rank}: ${p.from} reaches ${p.to} in ${p.steps.length} steps (risk ${p.risk.toFixed(1)}/10).` },
       locations: [location(p.to)],
       codeFlows: [

@@ -5,6 +5,8 @@ import { aibomFileName, SCALE, scoreCompleteness, validateAibom } from '../../se
 import { EstateCompleteness } from '../../services/aibom/estate.ts';
 import { purlOf } from '../../services/aibom/identity.ts';
 import { hashesOfIntegrity } from '../../services/aibom/hashes.ts';
+import { licensesOf } from '../../services/aibom/licenses.ts';
+import type { GraphNode } from '../../schema/records.ts';
 
 describe('purls', () => {
   it('follow the purl-spec huggingface and mlflow cases', () => {
@@ -24,6 +26,21 @@ describe('purls', () => {
 
   it('percent-encode what would break a purl', () => {
     assert.equal(purlOf('hf:model/o w/n@x', undefined), 'pkg:huggingface/o%20w/n%40x');
+  });
+});
+
+describe('licensesOf', () => {
+  const licenses = (license: string) =>
+    [...licensesOf({ kind: 'Package', key: 'pkg:npm/x@1.0.0', props: { license } } as GraphNode)].map((l) => ('expression' in l ? { expression: l.expression } : 'id' in l ? { id: l.id } : { name: l.name }));
+
+  it('writes an SPDX expression as an expression, a single SPDX id as an id, and anything else as a name', () => {
+    // CycloneDX's `expression` holds a valid SPDX expression: WITH, parentheses and LicenseRef- included.
+    for (const expression of ['Apache-2.0 WITH LLVM-exception', '(MIT OR CC0-1.0)', 'BSD-3-Clause AND (MIT OR Apache-2.0)', 'GPL-2.0-or-later OR LicenseRef-acme', 'MIT OR Apache-2.0']) {
+      assert.deepEqual(licenses(expression), [{ expression }], expression);
+    }
+    assert.deepEqual(licenses('mit'), [{ id: 'MIT' }]);
+    assert.deepEqual(licenses('Apache License 2.0'), [{ name: 'Apache License 2.0' }]);
+    assert.deepEqual(licenses('MIT OR'), [{ name: 'MIT OR' }]);
   });
 });
 

@@ -51,3 +51,27 @@ test('an element breaking the SPDX 3 model is refused by path before anything is
     await store.close();
   }
 });
+
+test('a dependency reached through an element without a purl (a requirements file) still links the subject', async () => {
+  // AIPackage dependsOn "requirements.txt" (no purl) contains scikit-learn: the model depends on scikit-learn.
+  const doc = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+  const graph = doc['@graph'] as Record<string, unknown>[];
+  const base = String(graph[13]!.spdxId).replace(/Relationship\/0$/, '');
+  const requirements = `${base}requirements`;
+  const sklearn = (graph[13]!.to as string[])[0]!;
+  graph.push({ type: 'software_Package', spdxId: requirements, creationInfo: graph[9]!.creationInfo, name: 'requirements.txt' });
+  graph[13]!.to = [requirements];
+  graph.push({ type: 'Relationship', spdxId: `${base}Relationship/contains-1`, creationInfo: graph[13]!.creationInfo, relationshipType: 'contains', from: requirements, to: [sklearn] });
+  const file = join(ws.dir, 'through.spdx3.json');
+  writeFileSync(file, JSON.stringify(doc));
+  const store = await openStore(`sqlite:${join(ws.dir, 'c.db')}`);
+  try {
+    const r = await importSbomFile(store, file);
+    const out = await store.expand({ keys: [r.subject], direction: 'out', edgeKinds: ['DEPENDS_ON'] });
+    assert.deepEqual(out.map((e) => e.to), ['pkg:pypi/scikit-learn@1.3.0']);
+    // and on through scikit-learn to joblib, as before
+    assert.deepEqual((await store.expand({ keys: ['pkg:pypi/scikit-learn@1.3.0'], direction: 'out', edgeKinds: ['DEPENDS_ON'] })).map((e) => e.to), ['pkg:pypi/joblib@1.1.0']);
+  } finally {
+    await store.close();
+  }
+});

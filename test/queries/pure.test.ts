@@ -114,6 +114,20 @@ describe('license strictness', () => {
     assert.equal(isLooser('copyleft', 'permissive'), false);
     assert.equal(isLooser('responsible', 'responsible'), false);
   });
+
+  it('classes an expression by its operators: a choice as its loosest option, a combination as its strictest part', () => {
+    // The Hub ingestor writes a card's `license: [mit, apache-2.0]` as `MIT OR Apache-2.0`.
+    for (const choice of ['MIT OR Apache-2.0', 'Apache-2.0 OR MIT', '(MIT OR CC0-1.0)', 'mit or apache-2.0', 'cc-by-nc-4.0 OR MIT']) assert.equal(licenseClass(choice), 'permissive', choice);
+    assert.equal(licenseClass('GPL-3.0-only AND MIT'), 'copyleft');
+    assert.equal(licenseClass('BSD-3-Clause AND (MIT OR other)'), 'permissive');
+    assert.equal(licenseClass('(MIT OR GPL-2.0) AND other'), 'restricted');
+    assert.equal(licenseClass('GPL-2.0-or-later WITH Classpath-exception-2.0'), 'copyleft');
+    assert.equal(licenseClass('llama2 AND Apache-2.0'), 'responsible');
+    assert.equal(licenseClass('LicenseRef-acme OR MIT'), 'permissive');
+    // Not an expression: classed whole.
+    assert.equal(licenseClass('Apache License 2.0'), 'permissive');
+    assert.equal(licenseClass('MIT OR'), 'restricted');
+  });
 });
 
 describe('severity and ownership helpers', () => {

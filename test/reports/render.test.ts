@@ -300,7 +300,7 @@ describe('report renderings', () => {
 
   describe('SARIF', () => {
     type Result = { ruleId: string; ruleIndex: number; level: string; codeFlows?: { threadFlows: { locations: { location: { logicalLocations: { fullyQualifiedName: string }[] } }[] }[] }[] };
-    type Log = { version: string; runs: { tool: { driver: { rules: { id: string }[] } }; results: Result[] }[] };
+    type Log = { version: string; runs: { tool: { driver: { rules: { id: string; name: string; defaultConfiguration: { level: string }; properties: Record<string, string> }[] } }; results: Result[] }[] };
 
     it('validates against the official SARIF 2.1.0 schema, for the incident, hostile and empty graphs', () => {
       for (const r of [report, hostile, empty]) assertValidSarif(JSON.parse(renderReport(r, 'sarif')));
@@ -327,10 +327,30 @@ describe('report renderings', () => {
       assert.equal(log.version, '2.1.0');
       const run = log.runs[0]!;
       const rules = run.tool.driver.rules.map((r) => r.id);
-      assert.deepEqual(rules, ['custom-code', 'license-drift', 'outside-writer', 'pickle-dangerous', 'unpinned-revision', 'vulnerable-dependency', 'aispm/attack-path']);
+      // A rule per (rule, severity) and per risk band: tools take an alert's severity from its rule, so outside-writer
+      // findings at high and at medium are two rules.
+      assert.deepEqual(rules, [
+        'custom-code/medium',
+        'license-drift/medium',
+        'outside-writer/high',
+        'outside-writer/medium',
+        'pickle-dangerous/critical',
+        'unpinned-revision/medium',
+        'vulnerable-dependency/critical',
+        'aispm/attack-path/high',
+        'aispm/attack-path/medium',
+      ]);
       for (const res of run.results) assert.equal(rules[res.ruleIndex], res.ruleId);
-      const findings = run.results.filter((r) => r.ruleId !== 'aispm/attack-path');
-      const paths = run.results.filter((r) => r.ruleId === 'aispm/attack-path');
+      for (const rule of run.tool.driver.rules) {
+        const own = run.results.filter((res) => res.ruleId === rule.id);
+        assert.ok(own.length > 0 && own.every((res) => res.level === rule.defaultConfiguration.level), `${rule.id}: its results' level is its own`);
+      }
+      assert.deepEqual(
+        run.tool.driver.rules.filter((r) => r.name === 'outside-writer').map((r) => r.properties['security-severity']),
+        ['8.0', '5.5'],
+      );
+      const findings = run.results.filter((r) => !r.ruleId.startsWith('aispm/attack-path/'));
+      const paths = run.results.filter((r) => r.ruleId.startsWith('aispm/attack-path/'));
       assert.equal(findings.length, 10);
       // critical and high → error; medium → warning.
       assert.deepEqual(findings.map((r) => r.level), [...Array(4).fill('error'), ...Array(6).fill('warning')]);

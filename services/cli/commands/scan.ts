@@ -52,8 +52,11 @@ export function summaryOf(results: readonly ScanResult[]): Record<Verdict, numbe
   return out;
 }
 
-/** A relative path stays relative (SARIF resolves it against the working directory); an absolute one is a file URI. */
-const artifactUri = (p: string) => (isAbsolute(p) ? pathToFileURL(p).href : encodeURI(p.split(sep).join('/')).replace(/[?#]/g, encodeURIComponent));
+/**
+ * A relative path stays relative (SARIF resolves it against the working directory); an absolute one is a file URI.
+ * Colons are encoded too: a relative reference whose first segment holds one (`w:v1.pkl`) reads as scheme `w`.
+ */
+const artifactUri = (p: string) => (isAbsolute(p) ? pathToFileURL(p).href : encodeURI(p.split(sep).join('/')).replace(/[?#:]/g, encodeURIComponent));
 
 /** Stable SARIF rule ids: one per (verdict, deciding rule). */
 const ruleId = (r: ScanResult) => `aispm-scan/${r.verdict}-${r.decidedBy}`;
