@@ -59,11 +59,6 @@ export function pickleLongArg(text: string): bigint | undefined {
   return pythonInt(text.endsWith('L') ? text.slice(0, -1) : text, 10);
 }
 
-/** The protocol-0 FLOAT argument: `PyOS_string_to_double`, which must end exactly at the newline. */
-export function isPickleFloatArg(text: string): boolean {
-  return /^[ \t\n\v\f\r]*[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf(inity)?|nan)$/i.test(text);
-}
-
 const SIMPLE: Readonly<Record<string, number>> = { '\\': 0x5c, "'": 0x27, '"': 0x22, a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11 };
 
 /**
