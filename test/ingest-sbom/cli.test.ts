@@ -36,6 +36,14 @@ async function ingest(store: string, ...args: string[]) {
   return runCli(['ingest', 'sbom', ...args, '--store', store, '--json']);
 }
 
+
+/** A document written into the workspace as JSON; its path. */
+function writeJson(dir: string, name: string, doc: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(doc));
+  return path;
+}
+
 describe('aispm ingest sbom: tool shapes', () => {
   const ws = tempWorkspace();
   after(() => ws.cleanup());
@@ -110,11 +118,7 @@ describe('aispm ingest sbom: tool shapes', () => {
 describe('aispm ingest sbom: Trivy SPDX with an element without a purl between the subject and its packages', () => {
   const ws = tempWorkspace();
   after(() => ws.cleanup());
-  const write = (name: string, doc: unknown) => {
-    const p = join(ws.dir, name);
-    writeFileSync(p, JSON.stringify(doc));
-    return p;
-  };
+  const write = (name: string, doc: unknown) => writeJson(ws.dir, name, doc);
   /** The path blast radius reports from a package to the node it reaches, or undefined when it reaches it not. */
   const reachedFrom = async (store: string, start: string, target: string): Promise<string[] | undefined> => {
     const r = await runCli(['blast-radius', start, '--json', '--store', store]);
@@ -190,11 +194,7 @@ describe('aispm ingest sbom: Trivy SPDX with an element without a purl between t
 describe('aispm ingest sbom: validation first, nothing written on refusal', () => {
   const ws = tempWorkspace();
   after(() => ws.cleanup());
-  const write = (name: string, doc: unknown) => {
-    const p = join(ws.dir, name);
-    writeFileSync(p, JSON.stringify(doc));
-    return p;
-  };
+  const write = (name: string, doc: unknown) => writeJson(ws.dir, name, doc);
 
   it('refuses a document failing its schema, naming the first failing path, and writes nothing', async () => {
     const doc = readFixture('trivy-repo.cdx.json');
