@@ -379,6 +379,8 @@ export interface Purl {
 
 /** purl percent-encoding: everything but the unreserved characters is encoded (so '/' and '@' never split a part). */
 export function purlSegment(text: string): string {
+  // Most segments need no encoding: answered without building one string per byte.
+  if (UNRESERVED.test(text)) return text;
   let out = '';
   for (const b of new TextEncoder().encode(text)) {
     const c = String.fromCharCode(b);
@@ -386,6 +388,8 @@ export function purlSegment(text: string): string {
   }
   return out;
 }
+
+const UNRESERVED = /^[A-Za-z0-9._~-]*$/u;
 
 /** A commit sha as the purl spec writes a version: 40 or 64 hex digits lower-cased; anything else (a tag) as is. */
 export function purlVersion(version: string): string {
@@ -486,13 +490,10 @@ export function packageKey(type: string, name: string, version: string, namespac
  */
 export function canonicalPackageKey(key: string): string | undefined {
   const purl = parsePurl(key);
-  if (!purl || purl.version === undefined) return undefined;
-  try {
-    return packageKey(purl.type, purl.name, purl.version, purl.namespace);
-  } catch (err) {
-    if (err instanceof KeyError) return undefined;
-    throw err;
-  }
+  if (!purl || purl.version === undefined || !purl.name) return undefined;
+  // packageKey's own steps without its format check: the caller has matched the key to the Package format, and
+  // validation runs this for every package key of every write.
+  return formatPurl(canonicalPurl({ type: purl.type.toLowerCase(), namespace: purl.namespace, name: purl.name, version: purl.version, qualifiers: {} }));
 }
 
 /** A purl written canonically (parts encoded by `purlSegment`, qualifiers sorted). */
