@@ -32,7 +32,6 @@ import { findEntryPoints } from '../queries/attack-paths.ts';
 import { blastRadius } from '../queries/blast-radius.ts';
 import { MAX_DEPTH_LIMIT, NODE_BUDGET_LIMIT } from '../queries/limits.ts';
 import { reachSteps, traverse } from '../queries/traversal.ts';
-import type { GraphStore } from '../schema/store.ts';
 import { openStore } from '../services/store/open.ts';
 import { generateHubGraph, mostPopularDataset } from './generate.ts';
 import { parseNumericFlags } from './lib/args.ts';

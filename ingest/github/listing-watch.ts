@@ -26,7 +26,7 @@ export function listingFacts(facts: { [key: string]: JsonValue } | undefined): L
 }
 
 /** `owner/name` as GitHub allows it. */
-export function isRepoFullName(full: string): boolean {
+function isRepoFullName(full: string): boolean {
   const [owner, name, ...rest] = full.split('/');
   return rest.length === 0 && isLogin(owner) && isRepoName(name);
 }

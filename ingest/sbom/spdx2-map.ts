@@ -9,7 +9,7 @@
 import { parsePurl } from '../../schema/keys.ts';
 import type { Props } from '../../schema/records.ts';
 import type { FormatMapper, SubjectCandidate } from './format.ts';
-import { containerName, identityOfPurl, identityOfVcs, isObject, link, props, seeThrough, serviceIdentity, type Identity, type Sink } from './mapping.ts';
+import { containerName, identityOfPurl, identityOfVcs, isObject, link, props, seeThrough, serviceIdentity, type Identity } from './mapping.ts';
 import { canonicalRelationship, readSpdx2Package, readSpdx2Relationship, type CanonicalRelationship, type Spdx2Package } from './spdx2.ts';
 
 function packageIdentity(p: Spdx2Package): Identity | undefined {

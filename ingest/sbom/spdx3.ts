@@ -8,7 +8,7 @@
  */
 import { parsePurl, tryKeyOf } from '../../schema/keys.ts';
 import type { FormatMapper, SubjectCandidate } from './format.ts';
-import { identityOfPurl, isObject, link, list, props, seeThrough, str, type Identity, type Sink } from './mapping.ts';
+import { identityOfPurl, isObject, link, list, props, seeThrough, str, type Identity } from './mapping.ts';
 import type { LinkMeaning } from './links.ts';
 
 type Json = Record<string, unknown>;

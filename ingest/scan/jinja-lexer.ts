@@ -34,7 +34,7 @@ const at = (re: RegExp, src: string, pos: number): string | undefined => {
 };
 
 /** jinja2's string value: `\r\n` and `\r` become `\n`, non-ASCII becomes `\x`/`\u`/`\U` escapes, then `unicode-escape`. */
-export function jinjaStringValue(body: string): { text: string; namedEscapes: string[] } | undefined {
+function jinjaStringValue(body: string): { text: string; namedEscapes: string[] } | undefined {
   let ascii = '';
   for (const ch of body.replace(/\r\n?/g, '\n')) {
     const cp = ch.codePointAt(0)!;

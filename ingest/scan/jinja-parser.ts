@@ -35,10 +35,6 @@ const BARE_TAGS = new Set([
 /** jinja2's parser is recursive Python: it gives up (RecursionError) long before this many nested operands. */
 const MAX_NESTING = 200;
 
-/** Every expression in the template's tokens (statements' targets, defaults, tests and values included), in order. */
-export function parseJinjaExpressions(tokens: JinjaToken[]): JinjaExpr[] {
-  return new JinjaParser(tokens).all();
-}
 
 /**
  * What the template binds each name to: the values `{% set %}` and `{% with %}` give it, and for a loop variable
@@ -46,7 +42,10 @@ export function parseJinjaExpressions(tokens: JinjaToken[]): JinjaExpr[] {
  */
 export type JinjaBindings = ReadonlyMap<string, readonly { value: JinjaExpr; element?: true }[]>;
 
-/** The expressions, as parseJinjaExpressions gives them, and the names the template binds. */
+/**
+ * Every expression in the template's tokens (statements' targets, defaults, tests and values included), in order,
+ * and the names the template binds.
+ */
 export function parseJinjaTemplate(tokens: JinjaToken[]): { expressions: JinjaExpr[]; bindings: JinjaBindings } {
   const parser = new JinjaParser(tokens);
   return { expressions: parser.all(), bindings: parser.bindings };

@@ -217,7 +217,7 @@ export async function replayLegacyTorchMember(name: string, src: ByteSource, opt
 }
 
 /** The int a small pickle holds: one int opcode with PROTO, FRAME and memo opcodes around it; else undefined. */
-export function pickledInt(bytes: Uint8Array): bigint | undefined {
+function pickledInt(bytes: Uint8Array): bigint | undefined {
   let value: bigint | undefined;
   for (let pos = 0; pos < bytes.length; ) {
     const op = decodeOp(bytes, pos);

@@ -10,7 +10,7 @@ import type { EdgeEnds, ExportItem, GraphStore, ReachStep, Reachability } from '
 import { reachSteps } from '../../queries/traversal.ts';
 import { openStore } from '../../services/store/open.ts';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../helpers/cli.ts';
